@@ -1,0 +1,117 @@
+# Pingyi — the two commands: `make run` and `make test`. See README.md.
+#
+# Plain cargo + wasm-bindgen (no cargo-leptos needed): the hydrate bundle is built
+# for wasm32 and bound with the wasm-bindgen CLI of exactly the version in Cargo.lock.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p;}' Cargo.lock)
+TOOLS_DIR := $(CURDIR)/target/tools
+SITE_DIR := target/site
+PKG_DIR := $(SITE_DIR)/pkg
+FONT_DIR := target/fonts
+FONT := $(FONT_DIR)/NotoSansHans-Regular.otf
+# Noto Sans SC (思源黑体) Regular, SIL OFL 1.1, from the npm package @embedpdf/fonts-sc.
+FONT_PACKAGE := @embedpdf/fonts-sc@1.0.0
+FONT_SHA256 := 7db3c634bbd0301b3082a80ffcac2f422e8ef9ce0730f8b279c3e8f756598f68
+WASM_PROFILE := wasm-release
+SERVER_PROFILE ?= release
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+
+export PATH := $(TOOLS_DIR)/bin:$(PATH)
+
+.PHONY: run build test tools font wasm server-bin check lint unit integration integration-sqlite integration-postgres e2e e2e-deps bench clean-site
+
+## make run: install what is missing, build, migrate ./data/pingyi.db, load the demo, serve :3000
+run: SERVER_PROFILE = release
+run: build
+	@echo "==> 评议 Pingyi: http://$${PINGYI_ADDR:-127.0.0.1:3000}"
+	PINGYI_SITE_ROOT=$(SITE_DIR) PINGYI_FONT=$(FONT) ./target/$(SERVER_PROFILE)/pingyi serve
+
+build: tools font wasm server-bin
+
+## Tools: the wasm target and the wasm-bindgen CLI matching Cargo.lock
+tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || { echo "==> installing the wasm32 target"; rustup target add wasm32-unknown-unknown; }
+	@if ! wasm-bindgen --version 2>/dev/null | grep -qF "$(WASM_BINDGEN_VERSION)"; then \
+	  echo "==> installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) into target/tools (a few minutes, once)"; \
+	  cargo install --quiet wasm-bindgen-cli --version "=$(WASM_BINDGEN_VERSION)" --root "$(TOOLS_DIR)"; \
+	fi
+
+## The CJK font for the minutes PDF, from the npm registry, checked by hash
+font: $(FONT)
+$(FONT):
+	@echo "==> fetching the minutes font ($(FONT_PACKAGE))"
+	@mkdir -p $(FONT_DIR)/pack
+	cd $(FONT_DIR)/pack && npm pack --silent "$(FONT_PACKAGE)" >/dev/null && tar xzf embedpdf-fonts-sc-*.tgz package/fonts/NotoSansHans-Regular.otf package/LICENSE
+	@echo "$(FONT_SHA256)  $(FONT_DIR)/pack/package/fonts/NotoSansHans-Regular.otf" | sha256sum -c --quiet - || { echo "font checksum mismatch"; exit 1; }
+	mv $(FONT_DIR)/pack/package/fonts/NotoSansHans-Regular.otf $(FONT)
+	mv $(FONT_DIR)/pack/package/LICENSE $(FONT_DIR)/LICENSE-NotoSansSC-OFL.txt
+	rm -rf $(FONT_DIR)/pack
+
+## The hydrate bundle and the stylesheet, into target/site/pkg
+wasm:
+	@echo "==> building the browser bundle"
+	cargo build --quiet -p frontend --lib --target wasm32-unknown-unknown --profile $(WASM_PROFILE)
+	@mkdir -p $(PKG_DIR)
+	wasm-bindgen --target web --no-typescript --out-dir $(PKG_DIR) --out-name pingyi \
+	  target/wasm32-unknown-unknown/$(WASM_PROFILE)/frontend.wasm
+	cp style/main.css $(PKG_DIR)/pingyi.css
+	@if [ -d style/assets ]; then cp -r style/assets/. $(SITE_DIR)/; fi
+
+server-bin:
+	@echo "==> building the server ($(SERVER_PROFILE))"
+	cargo build --quiet -p server --bin pingyi $(if $(filter release,$(SERVER_PROFILE)),--release,)
+
+## make test: fmt, clippy, unit, integration (SQLite, PostgreSQL), e2e in Chromium
+test: SERVER_PROFILE = debug
+test: tools font lint unit integration wasm e2e
+	@echo "==> make test: all passed"
+
+lint:
+	@echo "==> fmt"
+	cargo fmt --all -- --check
+	@echo "==> clippy (server side)"
+	cargo clippy --quiet -p app -p server --all-targets -- -D warnings
+	@echo "==> clippy (browser side)"
+	cargo clippy --quiet -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+unit:
+	@echo "==> unit tests (domain, pure; then server units)"
+	cargo test --quiet -p app
+	cargo test --quiet -p server --lib --bins
+
+integration: integration-sqlite integration-postgres
+
+integration-sqlite:
+	@echo "==> integration tests on SQLite"
+	PINGYI_FONT=$(CURDIR)/$(FONT) cargo test --quiet -p server --test '*'
+
+integration-postgres:
+	@if (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then \
+	  echo "==> integration tests on PostgreSQL ($(PG_TEST_URL))"; \
+	  PINGYI_TEST_POSTGRES=$(PG_TEST_URL) PINGYI_FONT=$(CURDIR)/$(FONT) cargo test --quiet -p server --test '*'; \
+	else \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	  echo "!!! PostgreSQL is NOT reachable at 127.0.0.1:5432: integration tests ran on   !!!"; \
+	  echo "!!! SQLite only. Start PostgreSQL to test the scale path.                     !!!"; \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	fi
+
+e2e-deps:
+	@command -v chromium >/dev/null || { echo "==> installing Debian chromium"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils >/dev/null; }
+	@command -v pdftotext >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils >/dev/null; }
+	cd e2e && npm ci --silent --no-audit --no-fund
+
+e2e: e2e-deps server-bin
+	@echo "==> end-to-end tests in headless Chromium"
+	cd e2e && PINGYI_BIN=$(CURDIR)/target/$(SERVER_PROFILE)/pingyi PINGYI_SITE_ROOT=$(CURDIR)/$(SITE_DIR) \
+	  PINGYI_FONT=$(CURDIR)/$(FONT) node --test --test-concurrency=1 tests/
+
+bench:
+	@echo "==> no benchmarks yet (see docs/PERFORMANCE.md)"

@@ -1,0 +1,98 @@
+//! The hearing event log: appended in one transaction with the next `seq` and the
+//! next hash-chain link, read back in order.
+
+use super::{Db, DbError, now_ms};
+use crate::domain::{ChainHash, EventPayload, HearingEvent};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// Appends one event and returns it as committed. `None` when the hearing does
+/// not exist. Nothing may be told about the event before this returns.
+pub async fn append(
+    db: &Db,
+    hearing_id: &str,
+    payload: &EventPayload,
+) -> Result<Option<HearingEvent>, DbError> {
+    let mut tx = db.pool().begin().await?;
+    // Taking the next seq is the first statement and a write: it serialises writers
+    // per hearing (row lock in PostgreSQL, the write lock in SQLite) so that seq and
+    // the chain never fork.
+    let Some(row) =
+        sqlx::query("UPDATE hearings SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq")
+            .bind(hearing_id)
+            .fetch_optional(&mut *tx)
+            .await?
+    else {
+        return Ok(None);
+    };
+    let seq_signed: i64 = row.try_get("last_seq")?;
+    let seq =
+        u64::try_from(seq_signed).map_err(|_| DbError::Corrupt(format!("seq {seq_signed}")))?;
+    let previous = if seq == 1 {
+        ChainHash::GENESIS
+    } else {
+        let row = sqlx::query("SELECT hash FROM hearing_events WHERE hearing_id = $1 AND seq = $2")
+            .bind(hearing_id)
+            .bind(seq_signed - 1)
+            .fetch_one(&mut *tx)
+            .await?;
+        let hex: String = row.try_get("hash")?;
+        ChainHash::from_hex(&hex)
+            .ok_or_else(|| DbError::Corrupt(format!("hash of seq {}", seq - 1)))?
+    };
+    let at_ms = now_ms();
+    let hash = previous.next(hearing_id, seq, at_ms, payload).to_hex();
+    let body = serde_json::to_string(payload).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    sqlx::query("INSERT INTO hearing_events (hearing_id, seq, at_ms, payload, hash) VALUES ($1, $2, $3, $4, $5)")
+        .bind(hearing_id)
+        .bind(seq_signed)
+        .bind(at_ms)
+        .bind(&body)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Some(HearingEvent {
+        hearing_id: hearing_id.to_owned(),
+        seq,
+        at_ms,
+        payload: payload.clone(),
+        hash,
+    }))
+}
+
+fn event_from_row(row: &AnyRow) -> Result<HearingEvent, DbError> {
+    let seq: i64 = row.try_get("seq")?;
+    let body: String = row.try_get("payload")?;
+    Ok(HearingEvent {
+        hearing_id: row.try_get("hearing_id")?,
+        seq: u64::try_from(seq).map_err(|_| DbError::Corrupt(format!("seq {seq}")))?,
+        at_ms: row.try_get("at_ms")?,
+        payload: serde_json::from_str(&body).map_err(|e| DbError::Corrupt(e.to_string()))?,
+        hash: row.try_get("hash")?,
+    })
+}
+
+/// The events after `after_seq`, in order, at most `limit` of them.
+pub async fn since(
+    db: &Db,
+    hearing_id: &str,
+    after_seq: u64,
+    limit: u32,
+) -> Result<Vec<HearingEvent>, DbError> {
+    let rows = sqlx::query(
+        "SELECT hearing_id, seq, at_ms, payload, hash FROM hearing_events \
+         WHERE hearing_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+    )
+    .bind(hearing_id)
+    .bind(i64::try_from(after_seq).unwrap_or(i64::MAX))
+    .bind(i64::from(limit))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(event_from_row).collect()
+}
+
+/// The whole log of a hearing, for the room's first load and the minutes.
+pub async fn all(db: &Db, hearing_id: &str) -> Result<Vec<HearingEvent>, DbError> {
+    since(db, hearing_id, 0, u32::MAX).await
+}

@@ -1,0 +1,196 @@
+//! Storage (server only): one portable SQL dialect for SQLite and PostgreSQL
+//! through sqlx's `Any` driver, one module per aggregate.
+//!
+//! Portability rules kept by every query here: `$n` placeholders, BIGINT for
+//! integers and times (milliseconds UTC), TEXT ids, `UPDATE … RETURNING`.
+
+pub mod events;
+pub mod hearings;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor, Row};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("DATABASE_URL 无效 / invalid DATABASE_URL `{url}`: {reason}")]
+    InvalidUrl { url: String, reason: String },
+    #[error("无法连接数据库 / cannot connect to the database: {0}")]
+    Connect(sqlx::Error),
+    #[error("数据库迁移失败 / migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("SQLite 未处于 WAL + synchronous=FULL 模式 / SQLite durability check failed: {0}")]
+    Durability(String),
+    #[error("数据库错误 / database error: {0}")]
+    Query(#[from] sqlx::Error),
+    #[error("存储的事件无法解析 / stored event is unreadable: {0}")]
+    Corrupt(String),
+}
+
+/// Which engine is behind the pool; the few statements that differ ask this.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// Classifies a DATABASE_URL before anything touches the disk or network, so a typo
+/// gets a one-line error instead of a driver's.
+pub fn backend_of(url: &str) -> Result<Backend, DbError> {
+    let invalid = |reason: &str| DbError::InvalidUrl {
+        url: url.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let (scheme, rest) = url.split_once(':').ok_or_else(|| {
+        invalid("缺少协议（sqlite: 或 postgres://）/ missing scheme (sqlite: or postgres://)")
+    })?;
+    match scheme {
+        "sqlite" if !rest.trim_start_matches('/').is_empty() => Ok(Backend::Sqlite),
+        "sqlite" => Err(invalid("缺少文件路径 / missing file path")),
+        "postgres" | "postgresql" if rest.starts_with("//") && rest.len() > 2 => {
+            Ok(Backend::Postgres)
+        }
+        "postgres" | "postgresql" => Err(invalid(
+            "应为 postgres://用户@主机/库 / expected postgres://user@host/db",
+        )),
+        _ => Err(invalid(
+            "仅支持 sqlite: 与 postgres:// / only sqlite: and postgres:// are supported",
+        )),
+    }
+}
+
+impl Db {
+    /// Connects and configures each connection; SQLite files are created when missing.
+    pub async fn connect(url: &str) -> Result<Db, DbError> {
+        sqlx::any::install_default_drivers();
+        let backend = backend_of(url)?;
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}mode=rwc")
+            }
+            _ => url.to_owned(),
+        };
+        let options = AnyConnectOptions::from_str(&url).map_err(|e| DbError::InvalidUrl {
+            url: url.clone(),
+            reason: e.to_string(),
+        })?;
+        let pool = AnyPoolOptions::new()
+            // SQLite has one writer anyway; a few readers keep pages and sockets apart.
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // Durability before speed: an acknowledged write survives power loss.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute("PRAGMA busy_timeout = 5000").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(DbError::Connect)?;
+        let db = Db { pool, backend };
+        db.check_durability().await?;
+        Ok(db)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Cheap liveness probe for /healthz.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Refuses to run on SQLite unless WAL and synchronous=FULL really took effect.
+    async fn check_durability(&self) -> Result<(), DbError> {
+        if self.backend != Backend::Sqlite {
+            return Ok(());
+        }
+        let mut conn = self.pool.acquire().await.map_err(DbError::Connect)?;
+        let mode: String = sqlx::query("PRAGMA journal_mode")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+        let sync: i64 = sqlx::query("PRAGMA synchronous")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
+        if !mode.eq_ignore_ascii_case("wal") || sync != 2 {
+            return Err(DbError::Durability(format!(
+                "journal_mode={mode}, synchronous={sync}"
+            )));
+        }
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Milliseconds since the Unix epoch, the one time unit stored.
+pub fn now_ms() -> i64 {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// A fresh, time-ordered id (UUID v7) for any new row.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_classified_before_connecting() {
+        assert_eq!(
+            backend_of("sqlite:./data/pingyi.db").ok(),
+            Some(Backend::Sqlite)
+        );
+        assert_eq!(backend_of("sqlite::memory:").ok(), Some(Backend::Sqlite));
+        assert_eq!(
+            backend_of("postgres://postgres@127.0.0.1/test").ok(),
+            Some(Backend::Postgres)
+        );
+        for bad in [
+            "",
+            "pingyi.db",
+            "mysql://x",
+            "sqlite:",
+            "postgres:foo",
+            "postgres://",
+        ] {
+            assert!(backend_of(bad).is_err(), "{bad} should be refused");
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! The hearing event log (听证事件日志): what happened, in order, never rewritten.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// What happened in a hearing. Serialized with a `type` tag; the JSON form is the
+/// stored form and the wire form (docs/live-protocol.md).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventPayload {
+    /// 笔录 a line of the hearing record, typed by the clerk.
+    RecordEntered { author: String, text: String },
+}
+
+/// An event as committed: its place in the hearing's log and its hash-chain link.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HearingEvent {
+    pub hearing_id: String,
+    /// 1, 2, 3 … per hearing, without gaps.
+    pub seq: u64,
+    /// Commit time, milliseconds since the Unix epoch (UTC).
+    pub at_ms: i64,
+    pub payload: EventPayload,
+    /// Hex SHA-256 over the previous hash and this event (see [`ChainHash::next`]).
+    pub hash: String,
+}
+
+/// The hash chain over a hearing's log: each link commits to everything before it,
+/// so the head printed in the minutes pins the whole record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChainHash([u8; 32]);
+
+impl ChainHash {
+    /// The link before the first event of every hearing.
+    pub const GENESIS: ChainHash = ChainHash([0; 32]);
+
+    pub fn from_hex(hex_str: &str) -> Option<Self> {
+        let bytes = hex::decode(hex_str).ok()?;
+        Some(ChainHash(bytes.try_into().ok()?))
+    }
+
+    pub fn to_hex(self) -> String {
+        hex::encode(self.0)
+    }
+
+    /// The next link. Every field that gives the event its meaning is hashed, with
+    /// lengths so that no two different events can produce the same input.
+    pub fn next(self, hearing_id: &str, seq: u64, at_ms: i64, payload: &EventPayload) -> Self {
+        let body = serde_json::to_vec(payload).unwrap_or_default();
+        let mut hasher = Sha256::new();
+        hasher.update(self.0);
+        hasher.update((hearing_id.len() as u64).to_be_bytes());
+        hasher.update(hearing_id.as_bytes());
+        hasher.update(seq.to_be_bytes());
+        hasher.update(at_ms.to_be_bytes());
+        hasher.update((body.len() as u64).to_be_bytes());
+        hasher.update(&body);
+        ChainHash(hasher.finalize().into())
+    }
+}
+
+/// A validated line of the record: trimmed, not empty, not too long.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordText(String);
+
+/// Why a record line was refused. Shown to the clerk in their language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordTextError {
+    #[error("record text is empty")]
+    Empty,
+    #[error("record text is longer than {max} characters")]
+    TooLong { max: usize },
+}
+
+impl RecordText {
+    /// Longest line the clerk may enter at once; a longer statement is split.
+    pub const MAX_CHARS: usize = 2000;
+
+    pub fn parse(raw: &str) -> Result<Self, RecordTextError> {
+        let text = raw.trim();
+        if text.is_empty() {
+            return Err(RecordTextError::Empty);
+        }
+        if text.chars().count() > Self::MAX_CHARS {
+            return Err(RecordTextError::TooLong {
+                max: Self::MAX_CHARS,
+            });
+        }
+        Ok(RecordText(text.to_owned()))
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_text_is_trimmed_and_bounded() {
+        assert_eq!(
+            RecordText::parse("  有  ").map(RecordText::into_inner),
+            Ok("有".into())
+        );
+        assert_eq!(RecordText::parse(" \n\t "), Err(RecordTextError::Empty));
+        let long = "字".repeat(RecordText::MAX_CHARS + 1);
+        assert_eq!(
+            RecordText::parse(&long),
+            Err(RecordTextError::TooLong {
+                max: RecordText::MAX_CHARS
+            })
+        );
+        assert!(RecordText::parse(&"字".repeat(RecordText::MAX_CHARS)).is_ok());
+    }
+
+    #[test]
+    fn chain_hash_depends_on_every_field() {
+        let p = EventPayload::RecordEntered {
+            author: "记录员".into(),
+            text: "开庭".into(),
+        };
+        let base = ChainHash::GENESIS.next("h1", 1, 10, &p);
+        assert_ne!(base, ChainHash::GENESIS.next("h2", 1, 10, &p));
+        assert_ne!(base, ChainHash::GENESIS.next("h1", 2, 10, &p));
+        assert_ne!(base, ChainHash::GENESIS.next("h1", 1, 11, &p));
+        let q = EventPayload::RecordEntered {
+            author: "记录员".into(),
+            text: "开庭。".into(),
+        };
+        assert_ne!(base, ChainHash::GENESIS.next("h1", 1, 10, &q));
+        assert_eq!(ChainHash::from_hex(&base.to_hex()), Some(base));
+    }
+}

@@ -1,0 +1,11 @@
+//! Pure rules of Pingyi: no IO, no async, no leptos, no sqlx.
+//!
+//! Compiled into both the server and the browser bundle, so the screen and the
+//! server always agree (the fold the browser runs is the fold the minutes use).
+
+pub mod clock;
+pub mod event;
+pub mod room;
+
+pub use event::{ChainHash, EventPayload, HearingEvent, RecordText, RecordTextError};
+pub use room::{FoldError, RecordLine, RoomState, fold, verify_chain};

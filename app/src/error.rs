@@ -1,0 +1,78 @@
+//! The one error type of the server-function boundary.
+//!
+//! It carries a machine-readable kind, never internal details: those are logged
+//! on the server, and the client shows the reader's language via [`ApiError::message`].
+
+use crate::domain::RecordTextError;
+use crate::i18n::Lang;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum ApiError {
+    #[error("invalid record text: {reason}")]
+    InvalidRecord { reason: RecordTextError },
+    #[error("hearing not found")]
+    HearingNotFound,
+    #[error("internal error")]
+    Internal,
+    /// The call did not reach the server or its answer could not be read.
+    #[error("transport error: {detail}")]
+    Transport { detail: String },
+}
+
+impl ApiError {
+    pub fn message(&self, lang: Lang) -> String {
+        let t = lang.texts();
+        match self {
+            ApiError::InvalidRecord {
+                reason: RecordTextError::Empty,
+            } => t.err_record_empty.into(),
+            ApiError::InvalidRecord {
+                reason: RecordTextError::TooLong { max },
+            } => t.err_record_too_long.replace("{max}", &max.to_string()),
+            ApiError::HearingNotFound => t.err_hearing_not_found.into(),
+            ApiError::Internal => t.err_internal.into(),
+            ApiError::Transport { .. } => t.err_network.into(),
+        }
+    }
+}
+
+impl From<RecordTextError> for ApiError {
+    fn from(reason: RecordTextError) -> Self {
+        ApiError::InvalidRecord { reason }
+    }
+}
+
+impl ApiError {
+    /// The HTTP status a server function answers with when it fails this way.
+    pub fn status(&self) -> u16 {
+        match self {
+            ApiError::InvalidRecord { .. } => 422,
+            ApiError::HearingNotFound => 404,
+            ApiError::Internal => 500,
+            ApiError::Transport { .. } => 400,
+        }
+    }
+}
+
+impl FromServerFnError for ApiError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        ApiError::Transport {
+            detail: value.to_string(),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::db::DbError> for ApiError {
+    /// Database trouble is logged here, once, and reaches the client only as `Internal`.
+    fn from(e: crate::db::DbError) -> Self {
+        tracing::error!(error = %e, "database error");
+        ApiError::Internal
+    }
+}

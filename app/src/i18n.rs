@@ -1,0 +1,153 @@
+//! The UI's two languages: zh-CN first, English second.
+//!
+//! Every text is a field of [`Texts`], so a string missing in one language is a
+//! compile error, not a blank on screen.
+
+use serde::{Deserialize, Serialize};
+
+/// The cookie that remembers the reader's language across pages and reloads.
+pub const LANG_COOKIE: &str = "pingyi_lang";
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code.trim() {
+            "zh-CN" | "zh" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// Reads the language from a `Cookie:` header value; Chinese when absent.
+    pub fn from_cookie_header(header: &str) -> Lang {
+        header
+            .split(';')
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == LANG_COOKIE)
+            .and_then(|(_, value)| Lang::from_code(value))
+            .unwrap_or_default()
+    }
+
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::Zh => &ZH,
+            Lang::En => &EN,
+        }
+    }
+}
+
+pub struct Texts {
+    pub app_name: &'static str,
+    pub app_subtitle: &'static str,
+    pub switch_to_other: &'static str,
+    pub nav_hearings: &'static str,
+    pub hearings_heading: &'static str,
+    pub no_hearings: &'static str,
+    pub case_number: &'static str,
+    pub case_title: &'static str,
+    pub scheduled: &'static str,
+    pub place: &'static str,
+    pub loading: &'static str,
+    pub record_heading: &'static str,
+    pub record_empty: &'static str,
+    pub record_input_label: &'static str,
+    pub record_submit: &'static str,
+    pub record_saving: &'static str,
+    pub live_connected: &'static str,
+    pub live_reconnecting: &'static str,
+    pub download_minutes: &'static str,
+    pub back_to_list: &'static str,
+    pub not_found: &'static str,
+    pub err_record_empty: &'static str,
+    pub err_record_too_long: &'static str,
+    pub err_hearing_not_found: &'static str,
+    pub err_internal: &'static str,
+    pub err_network: &'static str,
+}
+
+static ZH: Texts = Texts {
+    app_name: "评议",
+    app_subtitle: "信访听证评议平台",
+    switch_to_other: "English",
+    nav_hearings: "听证评议会",
+    hearings_heading: "听证评议会一览",
+    no_hearings: "暂无听证评议会。",
+    case_number: "案号",
+    case_title: "信访事项",
+    scheduled: "听证时间",
+    place: "地点",
+    loading: "加载中…",
+    record_heading: "笔录",
+    record_empty: "尚无笔录。",
+    record_input_label: "记录内容",
+    record_submit: "记入笔录",
+    record_saving: "正在保存…",
+    live_connected: "实时同步中",
+    live_reconnecting: "连接中断，正在重连…",
+    download_minutes: "下载笔录（PDF）",
+    back_to_list: "返回一览",
+    not_found: "页面不存在",
+    err_record_empty: "记录内容不能为空。",
+    err_record_too_long: "记录内容过长，请分段记录（每段不超过 {max} 字）。",
+    err_hearing_not_found: "该听证评议会不存在或已被删除。",
+    err_internal: "服务器内部错误，请稍后重试；如持续出现，请联系管理员。",
+    err_network: "网络异常，内容未保存，请检查网络后重试。",
+};
+
+static EN: Texts = Texts {
+    app_name: "Pingyi",
+    app_subtitle: "Petition hearings and review panels",
+    switch_to_other: "中文",
+    nav_hearings: "Hearings",
+    hearings_heading: "Hearings",
+    no_hearings: "No hearings yet.",
+    case_number: "Case no.",
+    case_title: "Case",
+    scheduled: "Scheduled",
+    place: "Place",
+    loading: "Loading…",
+    record_heading: "Record",
+    record_empty: "Nothing recorded yet.",
+    record_input_label: "Record entry",
+    record_submit: "Add to record",
+    record_saving: "Saving…",
+    live_connected: "Live",
+    live_reconnecting: "Connection lost, reconnecting…",
+    download_minutes: "Download record (PDF)",
+    back_to_list: "Back to list",
+    not_found: "Page not found",
+    err_record_empty: "The record entry is empty.",
+    err_record_too_long: "The entry is too long; split it (at most {max} characters each).",
+    err_hearing_not_found: "This hearing does not exist or was removed.",
+    err_internal: "Internal server error; please retry. If it persists, contact the administrator.",
+    err_network: "Network problem: nothing was saved. Check the connection and retry.",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookie_selects_language_and_defaults_to_chinese() {
+        assert_eq!(
+            Lang::from_cookie_header("a=1; pingyi_lang=en; b=2"),
+            Lang::En
+        );
+        assert_eq!(Lang::from_cookie_header("pingyi_lang=zh-CN"), Lang::Zh);
+        assert_eq!(Lang::from_cookie_header("pingyi_lang=fr"), Lang::Zh);
+        assert_eq!(Lang::from_cookie_header(""), Lang::Zh);
+    }
+}

@@ -1,0 +1,23 @@
+//! Pingyi (评议): the Leptos application, compiled twice — `ssr` for the server
+//! and `hydrate` for the browser. `domain` is pure and shared by both.
+
+pub mod api;
+pub mod domain;
+pub mod error;
+pub mod i18n;
+pub mod model;
+pub mod protocol;
+
+mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod live;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+#[cfg(feature = "hydrate")]
+mod live_client;
+
+pub use pages::{App, shell};

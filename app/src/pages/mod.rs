@@ -1,0 +1,172 @@
+//! The UI: the HTML shell, the router and the page frame (zh-CN first, English second).
+
+mod home;
+pub(crate) mod room;
+
+use crate::i18n::{LANG_COOKIE, Lang};
+use leptos::prelude::*;
+use leptos_meta::{Html, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
+
+/// The reader's language, shared by every component; switching re-renders in place.
+#[derive(Clone, Copy)]
+pub struct UiLang(pub RwSignal<Lang>);
+
+pub fn use_lang() -> RwSignal<Lang> {
+    use_context::<UiLang>()
+        .map(|l| l.0)
+        .unwrap_or_else(|| RwSignal::new(Lang::Zh))
+}
+
+/// The document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_content_security_policy();
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// Pages carry a nonce-based CSP: only our own hydration script may run inline.
+#[cfg(feature = "ssr")]
+fn set_content_security_policy() {
+    use http::header::{CONTENT_SECURITY_POLICY, HeaderValue};
+    let Some(nonce) = leptos::nonce::use_nonce() else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; \
+         object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    );
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        HeaderValue::from_str(&policy),
+    ) {
+        response.insert_header(CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// The language the page starts in: the cookie, read the same way on both sides
+/// so that hydration sees what the server rendered.
+fn initial_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| {
+                parts
+                    .headers
+                    .get(http::header::COOKIE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(Lang::from_cookie_header)
+            })
+            .unwrap_or_default()
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        use wasm_bindgen::JsCast;
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+            .and_then(|d| d.cookie().ok())
+            .map(|c| Lang::from_cookie_header(&c))
+            .unwrap_or_default()
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    {
+        Lang::default()
+    }
+}
+
+/// Remembers the choice for the next page load; the switch itself needs no reload.
+fn remember_lang(lang: Lang) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(doc) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+        {
+            let cookie = format!(
+                "{LANG_COOKIE}={}; path=/; max-age=31536000; samesite=lax",
+                lang.code()
+            );
+            // A refused cookie only means the next load starts in Chinese again.
+            let _ = doc.set_cookie(&cookie);
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (lang, LANG_COOKIE);
+    }
+}
+
+/// Marks `<html data-hydrated>` once the app is live in the browser, so tests
+/// (and styles) can tell a server-rendered page from an interactive one.
+fn mark_hydrated() {
+    Effect::new(move || {
+        #[cfg(feature = "hydrate")]
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let lang = RwSignal::new(initial_lang());
+    provide_context(UiLang(lang));
+    let t = move || lang.get().texts();
+    let switch = move |_| {
+        let next = match lang.get_untracked() {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        };
+        lang.set(next);
+        remember_lang(next);
+    };
+
+    mark_hydrated();
+
+    view! {
+        <Html {..} lang=move || lang.get().code() />
+        <Stylesheet id="pingyi-css" href="/pkg/pingyi.css" />
+        <Title text=move || format!("{} · {}", t().app_name, t().app_subtitle) />
+        <Router>
+            <header class="topbar">
+                <A href="/" attr:class="brand">
+                    <span class="brand-mark">{move || t().app_name}</span>
+                    <span class="brand-sub">{move || t().app_subtitle}</span>
+                </A>
+                <nav class="topnav">
+                    <A href="/">{move || t().nav_hearings}</A>
+                </nav>
+                <button class="lang-switch" data-testid="lang-switch" on:click=switch>
+                    {move || t().switch_to_other}
+                </button>
+            </header>
+            <main class="page">
+                <Routes fallback=move || view! { <p class="notice">{move || t().not_found}</p> }>
+                    <Route path=path!("/") view=home::HomePage />
+                    <Route path=path!("/hearings/:id") view=room::HearingRoom />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,198 @@
+//! The hearing room (skeleton): the hearing, its live record, and the clerk's input.
+//!
+//! The record on screen is `fold(events)`: the snapshot loaded with the page, then
+//! every committed event the live socket delivers.
+
+use super::home::format_when;
+use super::use_lang;
+use crate::api::{RecordNote, load_room};
+use crate::domain::clock::{CHINA_OFFSET_SECONDS, format_time_of_day};
+use crate::domain::{RoomState, fold};
+use crate::model::{HearingSummary, RoomSnapshot};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// Whether the live socket is delivering events.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LiveStatus {
+    Connecting,
+    Connected,
+    Reconnecting,
+}
+
+#[component]
+pub fn HearingRoom() -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get().texts();
+    let params = use_params_map();
+    let hearing_id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let snapshot = Resource::new(hearing_id, load_room);
+
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{move || t().loading}</p> }>
+            {move || {
+                snapshot
+                    .get()
+                    .map(|result| match result {
+                        Ok(snapshot) => view! { <Room snapshot /> }.into_any(),
+                        Err(e) => {
+                            view! {
+                                <p class="error" role="alert">{move || e.message(lang.get())}</p>
+                                <a href="/">{move || t().back_to_list}</a>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Room(snapshot: RoomSnapshot) -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get().texts();
+    let RoomSnapshot { hearing, events } = snapshot;
+    // A log the server sent is contiguous; if not, show what folds and let the
+    // live socket resume from there.
+    let initial = fold(&events).unwrap_or_default();
+    let room = RwSignal::new(initial);
+    let status = RwSignal::new(LiveStatus::Connecting);
+
+    #[cfg(feature = "hydrate")]
+    crate::live_client::follow_room(hearing.id.clone(), room, status);
+
+    let minutes_href = format!("/hearings/{}/minutes.pdf", hearing.id);
+    view! {
+        <HearingHeader hearing=hearing.clone() />
+        <section class="card">
+            <div class="card-head">
+                <h2>{move || t().record_heading}</h2>
+                <span
+                    class="live"
+                    class:live-on=move || status.get() == LiveStatus::Connected
+                    data-testid="live-status"
+                    data-status=move || format!("{:?}", status.get()).to_lowercase()
+                >
+                    {move || match status.get() {
+                        LiveStatus::Connected => t().live_connected,
+                        _ => t().live_reconnecting,
+                    }}
+                </span>
+            </div>
+            <RecordList room />
+            <RecordForm hearing_id=hearing.id.clone() />
+        </section>
+        <p class="actions">
+            <a class="button secondary" href=minutes_href rel="external" data-testid="minutes-link">
+                {move || t().download_minutes}
+            </a>
+            <a href="/">{move || t().back_to_list}</a>
+        </p>
+    }
+}
+
+#[component]
+fn HearingHeader(hearing: HearingSummary) -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get().texts();
+    let starts = hearing.starts_at_ms;
+    view! {
+        <h1 data-testid="hearing-title">{hearing.title}</h1>
+        <dl class="facts">
+            <dt>{move || t().case_number}</dt>
+            <dd>{hearing.case_number}</dd>
+            <dt>{move || t().case_title}</dt>
+            <dd>{hearing.case_title}</dd>
+            <dt>{move || t().scheduled}</dt>
+            <dd>{move || format_when(lang.get(), starts)}</dd>
+            <dt>{move || t().place}</dt>
+            <dd>{hearing.place}</dd>
+        </dl>
+    }
+}
+
+#[component]
+fn RecordList(room: RwSignal<RoomState>) -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get().texts();
+    view! {
+        <Show
+            when=move || room.with(|r| !r.record.is_empty())
+            fallback=move || view! { <p class="muted">{move || t().record_empty}</p> }
+        >
+            <ol class="record" data-testid="record">
+                <For
+                    each=move || room.with(|r| r.record.clone())
+                    key=|line| line.seq
+                    children=|line| {
+                        view! {
+                            <li data-seq=line.seq>
+                                <span class="record-meta">
+                                    {format_time_of_day(line.at_ms, CHINA_OFFSET_SECONDS)} " "
+                                    {line.author} "："
+                                </span>
+                                <span class="record-text">{line.text}</span>
+                            </li>
+                        }
+                    }
+                />
+            </ol>
+        </Show>
+    }
+}
+
+#[component]
+fn RecordForm(hearing_id: String) -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get().texts();
+    let record = ServerAction::<RecordNote>::new();
+    let text = RwSignal::new(String::new());
+    let pending = record.pending();
+    let result = record.value();
+
+    // A saved line clears the input; a refused one keeps it, so nothing typed is lost.
+    Effect::new(move || {
+        if let Some(Ok(_)) = result.get() {
+            text.set(String::new());
+        }
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        record.dispatch(RecordNote {
+            hearing_id: hearing_id.clone(),
+            text: text.get_untracked(),
+        });
+    };
+
+    view! {
+        <form class="record-form" on:submit=submit>
+            <label for="record-input">{move || t().record_input_label}</label>
+            <textarea
+                id="record-input"
+                name="text"
+                rows="3"
+                data-testid="record-input"
+                prop:value=move || text.get()
+                on:input=move |ev| text.set(event_target_value(&ev))
+            ></textarea>
+            {move || {
+                result
+                    .get()
+                    .and_then(|r| r.err())
+                    .map(|e| {
+                        view! {
+                            <p class="error" role="alert" data-testid="record-error">
+                                {move || e.message(lang.get())}
+                            </p>
+                        }
+                    })
+            }}
+            <button type="submit" data-testid="record-submit" disabled=move || pending.get()>
+                {move || if pending.get() { t().record_saving } else { t().record_submit }}
+            </button>
+        </form>
+    }
+}

@@ -1,0 +1,36 @@
+//! What every request handler and server function shares (server only).
+
+use crate::db::{self, Db, DbError};
+use crate::domain::{EventPayload, HearingEvent};
+use crate::live::Hub;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos: LeptosOptions,
+    pub db: Db,
+    pub hub: Hub,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+impl AppState {
+    /// The one way an event enters a hearing: commit first, then tell the room.
+    /// `None` when the hearing does not exist.
+    pub async fn commit_event(
+        &self,
+        hearing_id: &str,
+        payload: &EventPayload,
+    ) -> Result<Option<HearingEvent>, DbError> {
+        let event = db::events::append(&self.db, hearing_id, payload).await?;
+        if let Some(event) = &event {
+            self.hub.publish(event.clone());
+        }
+        Ok(event)
+    }
+}

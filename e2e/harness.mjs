@@ -1,0 +1,111 @@
+// Shared e2e plumbing: a real `pingyi` server on a free port with its own data
+// directory, and Debian's Chromium driven by playwright-core.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), 'artifacts');
+mkdirSync(ARTIFACTS, { recursive: true });
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} must be set (run the e2e suite through \`make test\`)`);
+  return value;
+}
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A pingyi server process; `restart()` keeps the same port and database. */
+export class Server {
+  constructor() {
+    this.dataDir = mkdtempSync(join(tmpdir(), 'pingyi-e2e-'));
+    this.port = null;
+    this.proc = null;
+    this.log = '';
+  }
+
+  get url() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start() {
+    this.port ??= await freePort();
+    this.proc = spawn(required('PINGYI_BIN'), ['serve'], {
+      env: {
+        ...process.env,
+        PINGYI_ADDR: `127.0.0.1:${this.port}`,
+        PINGYI_DATA_DIR: this.dataDir,
+        PINGYI_SITE_ROOT: required('PINGYI_SITE_ROOT'),
+        PINGYI_FONT: required('PINGYI_FONT'),
+        DATABASE_URL: '',
+        RUST_LOG: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.proc.stdout.on('data', (d) => (this.log += d));
+    this.proc.stderr.on('data', (d) => (this.log += d));
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (this.proc.exitCode !== null) throw new Error(`pingyi exited early:\n${this.log}`);
+      try {
+        const res = await fetch(`${this.url}/healthz`);
+        if (res.ok) return;
+      } catch {
+        /* not up yet */
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`pingyi did not become healthy:\n${this.log}`);
+  }
+
+  /** SIGTERM and wait; resolves to the exit code (0 = graceful). */
+  async stop() {
+    if (!this.proc || this.proc.exitCode !== null) return this.proc?.exitCode;
+    const exited = new Promise((resolve) => this.proc.once('exit', (code) => resolve(code)));
+    this.proc.kill('SIGTERM');
+    return exited;
+  }
+
+  async restart() {
+    await this.stop();
+    await this.start();
+  }
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Opens a page and waits until the app has hydrated and the live socket is up. */
+export async function openRoom(context, url) {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(url);
+  await page.locator('[data-testid="live-status"][data-status="connected"]').waitFor({ timeout: 15_000 });
+  return page;
+}

@@ -1,0 +1,107 @@
+//! Command line and environment: the operator's interface to `pingyi`.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "pingyi",
+    version,
+    about = "评议 Pingyi — 信访听证评议平台 / petition hearings and review panels"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub common: Common,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Common {
+    /// Database: sqlite:PATH (default: sqlite:<data dir>/pingyi.db) or postgres://user@host/db.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Directory for the SQLite file and other server data.
+    #[arg(long, env = "PINGYI_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Migrate, load the demo into an empty database, and serve the web app (default).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load the demo data (cases, hearings) into an empty database.
+    Demo,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "PINGYI_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    /// The built site (hydration bundle, CSS): `make build` writes it to target/site.
+    #[arg(long, env = "PINGYI_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+    /// CJK font for the minutes PDF (OTF/TTF); `make build` fetches Noto Sans SC.
+    #[arg(
+        long,
+        env = "PINGYI_FONT",
+        default_value = "target/fonts/NotoSansHans-Regular.otf"
+    )]
+    pub font: PathBuf,
+    /// Do not load the demo into an empty database.
+    #[arg(long, env = "PINGYI_NO_DEMO")]
+    pub no_demo: bool,
+}
+
+impl ServeArgs {
+    /// `pingyi` without a subcommand serves with the environment's settings.
+    pub fn from_env() -> anyhow::Result<ServeArgs> {
+        #[derive(Parser)]
+        struct ServeOnly {
+            #[command(flatten)]
+            args: ServeArgs,
+        }
+        Ok(ServeOnly::try_parse_from(["pingyi"])?.args)
+    }
+}
+
+/// Where the data lives, resolved: every command needs this.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub data_dir: PathBuf,
+}
+
+impl Config {
+    /// Resolves defaults and makes sure the data directory exists and is writable,
+    /// so that a wrong path fails here with one clear line.
+    pub fn resolve(common: &Common) -> anyhow::Result<Config> {
+        prepare_data_dir(&common.data_dir)?;
+        let database_url = match &common.database_url {
+            Some(url) if !url.trim().is_empty() => url.trim().to_owned(),
+            _ => format!("sqlite:{}", common.data_dir.join("pingyi.db").display()),
+        };
+        Ok(Config {
+            database_url,
+            data_dir: common.data_dir.clone(),
+        })
+    }
+}
+
+fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
+    let fail = |e: std::io::Error| {
+        anyhow::anyhow!(
+            "数据目录不可用 / data directory {} is not usable: {e}",
+            dir.display()
+        )
+    };
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    let probe = dir.join(".pingyi-write-test");
+    std::fs::write(&probe, b"ok").map_err(fail)?;
+    std::fs::remove_file(&probe).map_err(fail)?;
+    Ok(())
+}

@@ -1,0 +1,97 @@
+//! The `pingyi` server: configuration, the HTTP router, the live sockets, the
+//! minutes PDF, the demo data. Everything with IO that is not a page.
+
+pub mod config;
+pub mod demo;
+pub mod http_error;
+pub mod minutes;
+pub mod minutes_pdf;
+pub mod router;
+pub mod ws;
+
+use anyhow::Context;
+use app::db::{self, Db};
+use config::{Config, ServeArgs};
+use std::future::Future;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// Opens (creating when missing) and migrates the database the config names.
+pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+/// Binds the address with a message an operator can act on.
+pub async fn bind(addr: std::net::SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr).await.map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::AddrInUse => "端口已被占用 / address already in use".to_owned(),
+            std::io::ErrorKind::PermissionDenied => "权限不足 / permission denied".to_owned(),
+            _ => e.to_string(),
+        };
+        anyhow::anyhow!("无法监听 / cannot listen on {addr}: {why}")
+    })
+}
+
+/// Serves until `shutdown` resolves, then closes live sockets and drains requests.
+pub async fn serve(
+    args: &ServeArgs,
+    db: Db,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let closing = CancellationToken::new();
+    let app = router::build(args, db.clone(), closing.clone());
+    let local = listener.local_addr().context("listener address")?;
+    tracing::info!(address = %local, backend = ?db.backend(), "pingyi 已启动 / serving");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        tracing::info!("正在停止 / shutting down");
+        // Live sockets are upgraded connections the HTTP drain does not wait for:
+        // tell them to close so clients reconnect elsewhere.
+        closing.cancel();
+    })
+    .await
+    .context("server error")?;
+    db.close().await;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// Loads the demo when the database holds no case yet. Returns whether it did.
+pub async fn load_demo_if_empty(db: &Db) -> anyhow::Result<bool> {
+    if db::hearings::is_empty(db).await? {
+        demo::load(db).await?;
+        return Ok(true);
+    }
+    Ok(false)
+}

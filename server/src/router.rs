@@ -1,0 +1,115 @@
+//! The HTTP surface: pages and server functions (Leptos), the live socket, the
+//! minutes download, health; wrapped in limits and security headers.
+
+use crate::config::ServeArgs;
+use crate::{minutes, ws};
+use app::db::Db;
+use app::live::Hub;
+use app::state::AppState;
+use app::{App, shell};
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use leptos::config::LeptosOptions;
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// Largest request body (server-function arguments); uploads will get their own limit.
+const BODY_LIMIT_BYTES: usize = 1024 * 1024;
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Responses that are not pages (files, JSON, PDF) get this strict policy; pages set
+/// their own with the hydration script's nonce.
+const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Server-side resources that are not part of the Leptos state.
+pub struct Extras {
+    pub minutes_font: Option<Arc<Vec<u8>>>,
+    pub closing: CancellationToken,
+}
+
+pub fn build(args: &ServeArgs, db: Db, closing: CancellationToken) -> Router {
+    let leptos = LeptosOptions::builder()
+        .output_name("pingyi")
+        .site_root(args.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(args.addr)
+        .build();
+    let state = AppState {
+        leptos,
+        db,
+        hub: Hub::default(),
+    };
+    let extras = Arc::new(Extras {
+        minutes_font: minutes::load_font(&args.font),
+        closing,
+    });
+    let routes = generate_route_list(App);
+    let options = state.leptos.clone();
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/ws/hearings/{id}", get(ws::upgrade))
+        .route("/hearings/{id}/minutes.pdf", get(minutes::download))
+        .leptos_routes_with_context(&state, routes, leptos::nonce::provide_nonce, move || {
+            shell(options.clone())
+        })
+        .fallback(file_and_error_handler_with_context::<AppState, _>(
+            leptos::nonce::provide_nonce,
+            shell,
+        ))
+        .layer(axum::Extension(extras))
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(TraceLayer::new_for_http())
+                .layer(CompressionLayer::new())
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static("same-origin"),
+                ))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::X_FRAME_OPTIONS,
+                    HeaderValue::from_static("DENY"),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(DEFAULT_CSP),
+                ))
+                .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    REQUEST_TIMEOUT,
+                )),
+        )
+        .with_state(state)
+}
+
+/// 200 when the database answers, 503 otherwise: for load balancers and `make run`.
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.db.ping().await {
+        Ok(()) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({ "status": "ok" })),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({ "status": "unavailable" })),
+            )
+        }
+    }
+}

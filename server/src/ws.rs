@@ -1,0 +1,228 @@
+//! The live socket: `GET /ws/hearings/{id}?after=SEQ` (docs/live-protocol.md).
+//!
+//! A session subscribes to the hub *before* reading the log, so an event committed
+//! meanwhile is either in the catch-up read or in the channel: never missed. It
+//! then sends strictly increasing seqs, skipping duplicates and re-reading the log
+//! on any gap, so a client sees every committed event exactly once.
+
+use crate::http_error::HttpError;
+use crate::router::Extras;
+use app::db;
+use app::domain::HearingEvent;
+use app::protocol::{ClientFrame, ErrorCode, MAX_CLIENT_FRAME_BYTES, RESUME_BATCH, ServerFrame};
+use app::state::AppState;
+use axum::Extension;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+use std::sync::Arc;
+use tokio::sync::broadcast::error::RecvError;
+
+/// Frames above this are cut off by the transport itself (close code 1009); between
+/// the protocol limit and this, the client gets an error frame and stays connected.
+const TRANSPORT_FRAME_LIMIT: usize = 4 * MAX_CLIENT_FRAME_BYTES;
+
+/// Close code for "server going away, reconnect" (RFC 6455 1012, service restart).
+const CLOSE_RESTART: u16 = 1012;
+
+#[derive(Deserialize)]
+pub struct ResumeQuery {
+    /// The last seq the client has applied; 0 (default) means "from the start".
+    #[serde(default)]
+    after: u64,
+}
+
+pub async fn upgrade(
+    upgrade: WebSocketUpgrade,
+    Path(hearing_id): Path<String>,
+    Query(resume): Query<ResumeQuery>,
+    State(state): State<AppState>,
+    Extension(extras): Extension<Arc<Extras>>,
+) -> Result<Response, HttpError> {
+    let head_seq = db::hearings::head_seq(&state.db, &hearing_id)
+        .await?
+        .ok_or(HttpError::NotFound)?;
+    Ok(upgrade
+        .max_message_size(TRANSPORT_FRAME_LIMIT)
+        .on_upgrade(move |socket| async move {
+            let session = Session {
+                state,
+                hearing_id,
+                sent: resume.after,
+            };
+            session.run(socket, head_seq, extras).await;
+        }))
+}
+
+/// The server's answer to one client text frame: pure, so it is tested alone.
+pub fn answer(text: &str) -> ServerFrame {
+    if text.len() > MAX_CLIENT_FRAME_BYTES {
+        return ServerFrame::Error {
+            code: ErrorCode::FrameTooLarge,
+            message: format!("消息过大（上限 {MAX_CLIENT_FRAME_BYTES} 字节）/ frame too large"),
+        };
+    }
+    match serde_json::from_str::<ClientFrame>(text) {
+        Ok(ClientFrame::Ping) => ServerFrame::Pong,
+        Err(_) => ServerFrame::Error {
+            code: ErrorCode::BadFrame,
+            message: "无法识别的消息 / unknown or malformed frame".to_owned(),
+        },
+    }
+}
+
+struct Session {
+    state: AppState,
+    hearing_id: String,
+    /// The highest seq this client has been sent (or had at connect).
+    sent: u64,
+}
+
+/// Why a session ended early; only logged.
+#[derive(Debug)]
+enum End {
+    ClientGone,
+    Storage(db::DbError),
+}
+
+impl Session {
+    async fn run(mut self, mut socket: WebSocket, head_seq: u64, extras: Arc<Extras>) {
+        let mut feed = self.state.hub.subscribe(&self.hearing_id);
+        let hello = ServerFrame::Hello {
+            hearing_id: self.hearing_id.clone(),
+            head_seq,
+        };
+        let result = match send(&mut socket, &hello).await {
+            Ok(()) => self.catch_up(&mut socket).await,
+            Err(end) => Err(end),
+        };
+        let result = match result {
+            Ok(()) => self.follow(&mut socket, &mut feed, &extras).await,
+            Err(end) => Err(end),
+        };
+        if let Err(End::Storage(e)) = result {
+            tracing::error!(error = %e, hearing = %self.hearing_id, "live session ended by a storage error");
+        }
+    }
+
+    /// Sends everything committed after `sent`, in batches, from the log.
+    async fn catch_up(&mut self, socket: &mut WebSocket) -> Result<(), End> {
+        loop {
+            let batch =
+                db::events::since(&self.state.db, &self.hearing_id, self.sent, RESUME_BATCH)
+                    .await
+                    .map_err(End::Storage)?;
+            let done = batch.len() < RESUME_BATCH as usize;
+            for event in batch {
+                self.send_event(socket, &event).await?;
+            }
+            if done {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn send_event(
+        &mut self,
+        socket: &mut WebSocket,
+        event: &HearingEvent,
+    ) -> Result<(), End> {
+        send(
+            socket,
+            &ServerFrame::Event {
+                event: event.clone(),
+            },
+        )
+        .await?;
+        self.sent = event.seq;
+        Ok(())
+    }
+
+    async fn follow(
+        &mut self,
+        socket: &mut WebSocket,
+        feed: &mut tokio::sync::broadcast::Receiver<Arc<HearingEvent>>,
+        extras: &Extras,
+    ) -> Result<(), End> {
+        loop {
+            tokio::select! {
+                () = extras.closing.cancelled() => {
+                    let frame = CloseFrame { code: CLOSE_RESTART, reason: "服务器重启 / server restarting".into() };
+                    // The client reconnects whether or not this close frame arrives.
+                    let _ = socket.send(Message::Close(Some(frame))).await;
+                    return Ok(());
+                }
+                received = feed.recv() => match received {
+                    Ok(event) if event.seq <= self.sent => {}
+                    Ok(event) if event.seq == self.sent + 1 => self.send_event(socket, &event).await?,
+                    // A gap, or the channel dropped messages for this slow client: the log has them.
+                    Ok(_) | Err(RecvError::Lagged(_)) => self.catch_up(socket).await?,
+                    Err(RecvError::Closed) => return Ok(()),
+                },
+                incoming = socket.recv() => match incoming {
+                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Err(End::ClientGone),
+                    Some(Ok(Message::Text(text))) => send(socket, &answer(text.as_str())).await?,
+                    Some(Ok(Message::Binary(_))) => {
+                        let refusal = ServerFrame::Error {
+                            code: ErrorCode::BinaryNotSupported,
+                            message: "不支持二进制消息 / binary frames are not supported".to_owned(),
+                        };
+                        send(socket, &refusal).await?;
+                    }
+                    // Pings are answered by the transport.
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                },
+            }
+        }
+    }
+}
+
+async fn send(socket: &mut WebSocket, frame: &ServerFrame) -> Result<(), End> {
+    let text = serde_json::to_string(frame)
+        .map_err(|e| End::Storage(db::DbError::Corrupt(e.to_string())))?;
+    socket
+        .send(Message::Text(text.into()))
+        .await
+        .map_err(|_| End::ClientGone)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_ping_and_refuses_everything_else_clearly() {
+        assert_eq!(answer(r#"{"type":"ping"}"#), ServerFrame::Pong);
+        for bad in [
+            "",
+            "null",
+            "{",
+            r#"{"type":"vote"}"#,
+            "\u{0}",
+            r#"{"type":1}"#,
+        ] {
+            assert!(
+                matches!(
+                    answer(bad),
+                    ServerFrame::Error {
+                        code: ErrorCode::BadFrame,
+                        ..
+                    }
+                ),
+                "{bad:?}"
+            );
+        }
+        let huge = format!(
+            r#"{{"type":"ping","pad":"{}"}}"#,
+            "x".repeat(MAX_CLIENT_FRAME_BYTES)
+        );
+        assert!(matches!(
+            answer(&huge),
+            ServerFrame::Error {
+                code: ErrorCode::FrameTooLarge,
+                ..
+            }
+        ));
+    }
+}

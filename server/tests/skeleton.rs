@@ -1,0 +1,272 @@
+//! The walking skeleton through real HTTP and websockets, on SQLite or PostgreSQL
+//! (see tests/common). Every layer once: SSR page, server function with typed
+//! errors, the event log, the live socket with resume, the PDF, shutdown.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use app::domain::{EventPayload, verify_chain};
+use app::protocol::ServerFrame;
+use common::TestServer;
+use futures::{SinkExt, StreamExt};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn next_frame(socket: &mut Socket) -> ServerFrame {
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(2), socket.next())
+            .await
+            .expect("a frame within 2 s")
+            .expect("socket open")
+            .unwrap();
+        if let Message::Text(text) = msg {
+            return serde_json::from_str(text.as_str()).unwrap();
+        }
+    }
+}
+
+async fn next_seq(socket: &mut Socket) -> u64 {
+    match next_frame(socket).await {
+        ServerFrame::Event { event } => event.seq,
+        other => panic!("expected an event, got {other:?}"),
+    }
+}
+
+async fn connect(server: &TestServer, hearing: &str, after: u64) -> Socket {
+    let url = format!("{}/ws/hearings/{hearing}?after={after}", server.ws_base);
+    tokio_tungstenite::connect_async(url).await.unwrap().0
+}
+
+#[tokio::test]
+async fn pages_are_server_rendered_in_chinese_with_security_headers() {
+    let server = TestServer::start().await;
+    let res = reqwest::get(format!("{}/", server.base)).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let headers = res.headers().clone();
+    let html = res.text().await.unwrap();
+    assert!(html.contains("听证评议会一览"), "{html}");
+    assert!(html.contains("海宁信访〔2026〕123号"));
+    assert!(html.contains(r#"lang="zh-CN""#));
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("'nonce-") && !csp.contains("unsafe-inline'; script"),
+        "{csp}"
+    );
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "same-origin");
+
+    // The English cookie renders English on the server.
+    let en = reqwest::Client::new()
+        .get(format!("{}/", server.base))
+        .header("cookie", "pingyi_lang=en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(en.contains(">Hearings<") && en.contains(r#"lang="en""#));
+
+    let health = reqwest::get(format!("{}/healthz", server.base))
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    assert_eq!(health.text().await.unwrap(), r#"{"status":"ok"}"#);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn record_note_commits_and_refuses_bad_input_with_typed_errors() {
+    let server = TestServer::start().await;
+    let hearing = server.held_hearing().await;
+
+    let empty = server.record(&hearing, " \n ").await;
+    assert_eq!(empty.status(), 422);
+    let body: serde_json::Value = empty.json().await.unwrap();
+    assert_eq!(body["code"], "invalid_record");
+    assert_eq!(body["reason"], "empty");
+
+    let long = server.record(&hearing, &"字".repeat(2001)).await;
+    assert_eq!(long.status(), 422);
+    let body: serde_json::Value = long.json().await.unwrap();
+    assert_eq!(body["reason"]["too_long"]["max"], 2000);
+
+    let unknown = server.record("no-such-hearing", "有内容").await;
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(
+        unknown.json::<serde_json::Value>().await.unwrap()["code"],
+        "hearing_not_found"
+    );
+
+    let ok = server.record(&hearing, "  信访人补充陈述。 ").await;
+    assert_eq!(ok.status(), 200);
+    assert_eq!(
+        ok.json::<u64>().await.unwrap(),
+        5,
+        "four demo lines, then this one"
+    );
+    let events = app::db::events::all(&server.db, &hearing).await.unwrap();
+    assert_eq!(
+        events.last().unwrap().payload,
+        EventPayload::RecordEntered {
+            author: "记录员".into(),
+            text: "信访人补充陈述。".into()
+        }
+    );
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn concurrent_writers_get_gapless_seqs_and_an_intact_chain() {
+    let server = TestServer::start().await;
+    let hearing = server.held_hearing().await;
+    let writers = (0..24).map(|i| {
+        let (base, hearing) = (server.base.clone(), hearing.clone());
+        tokio::spawn(async move {
+            let res = reqwest::Client::new()
+                .post(format!("{base}/rpc/record_note"))
+                .form(&[
+                    ("hearing_id", hearing.as_str()),
+                    ("text", &format!("并发记录 {i}")),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+            res.json::<u64>().await.unwrap()
+        })
+    });
+    let mut seqs: Vec<u64> = futures::future::join_all(writers)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    seqs.sort_unstable();
+    assert_eq!(seqs, (5..=28).collect::<Vec<_>>());
+    let events = app::db::events::all(&server.db, &hearing).await.unwrap();
+    assert_eq!(events.len(), 28);
+    assert!(verify_chain(&events).is_ok());
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn live_socket_delivers_commits_and_resumes_without_gaps_or_duplicates() {
+    let server = TestServer::start().await;
+    let hearing = server.held_hearing().await;
+
+    let mut watcher = connect(&server, &hearing, 0).await;
+    assert_eq!(
+        next_frame(&mut watcher).await,
+        ServerFrame::Hello {
+            hearing_id: hearing.clone(),
+            head_seq: 4
+        }
+    );
+    for expected in 1..=4 {
+        assert_eq!(next_seq(&mut watcher).await, expected);
+    }
+    // A commit reaches the open socket.
+    assert_eq!(server.record(&hearing, "第五条").await.status(), 200);
+    assert_eq!(next_seq(&mut watcher).await, 5);
+
+    // While one client is away, two more lines are committed; it resumes from 5.
+    drop(watcher);
+    server.record(&hearing, "第六条").await;
+    server.record(&hearing, "第七条").await;
+    let mut resumed = connect(&server, &hearing, 5).await;
+    assert!(matches!(
+        next_frame(&mut resumed).await,
+        ServerFrame::Hello { head_seq: 7, .. }
+    ));
+    assert_eq!(next_seq(&mut resumed).await, 6);
+    assert_eq!(next_seq(&mut resumed).await, 7);
+    server.record(&hearing, "第八条").await;
+    assert_eq!(
+        next_seq(&mut resumed).await,
+        8,
+        "live again, no duplicate of 6 or 7"
+    );
+
+    // Bad frames get an error frame and the connection keeps working.
+    resumed
+        .send(Message::Text("not json".into()))
+        .await
+        .unwrap();
+    assert!(matches!(
+        next_frame(&mut resumed).await,
+        ServerFrame::Error { .. }
+    ));
+    resumed
+        .send(Message::Binary(vec![1, 2, 3].into()))
+        .await
+        .unwrap();
+    assert!(matches!(
+        next_frame(&mut resumed).await,
+        ServerFrame::Error { .. }
+    ));
+    resumed
+        .send(Message::Text(r#"{"type":"ping"}"#.into()))
+        .await
+        .unwrap();
+    assert_eq!(next_frame(&mut resumed).await, ServerFrame::Pong);
+
+    // An unknown hearing is refused before the upgrade.
+    let unknown = format!("{}/ws/hearings/nope", server.ws_base);
+    assert!(tokio_tungstenite::connect_async(unknown).await.is_err());
+
+    // Shutdown tells open sockets to reconnect (1012) instead of hanging.
+    let mut last = connect(&server, &hearing, 8).await;
+    assert!(matches!(
+        next_frame(&mut last).await,
+        ServerFrame::Hello { .. }
+    ));
+    let closing = tokio::spawn(async move {
+        loop {
+            match last.next().await {
+                Some(Ok(Message::Close(Some(frame)))) => return u16::from(frame.code),
+                Some(Ok(_)) => continue,
+                _ => return 0,
+            }
+        }
+    });
+    server.finish().await;
+    assert_eq!(closing.await.unwrap(), 1012);
+}
+
+#[tokio::test]
+async fn the_record_downloads_as_a_chinese_pdf() {
+    let server = TestServer::start().await;
+    let hearing = server.held_hearing().await;
+    let res = reqwest::get(format!("{}/hearings/{hearing}/minutes.pdf", server.base))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    let disposition = res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(disposition.starts_with("attachment;") && disposition.contains("filename*=UTF-8''"));
+    let pdf = res.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("record.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    if let Ok(out) = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+    {
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("海宁信访〔2026〕131号"), "{text}");
+        assert!(text.contains("工资保证金"), "{text}");
+    }
+    let missing = reqwest::get(format!("{}/hearings/nope/minutes.pdf", server.base))
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    server.finish().await;
+}
