@@ -109,3 +109,16 @@ export async function openRoom(context, url) {
   await page.locator('[data-testid="live-status"][data-status="connected"]').waitFor({ timeout: 15_000 });
   return page;
 }
+
+/** The demo password of every demo account (server/src/demo.rs). */
+export const DEMO_PASSWORD = 'pingyi-demo';
+
+/** Logs in through the login page and waits for the account box. */
+export async function logIn(page, baseUrl, username) {
+  await page.goto(baseUrl + '/login');
+  await page.locator('html[data-hydrated="true"]').waitFor({ timeout: 15_000 });
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(DEMO_PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('account').waitFor({ timeout: 10_000 });
+}

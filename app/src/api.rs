@@ -1,71 +1,242 @@
-//! Server functions: thin edges that validate, call the domain and the database,
-//! and map errors to [`ApiError`]. Paths are fixed (`/rpc/…`) so that other
-//! clients and the tests can call them; see docs/api.md.
+//! Server functions: thin edges that check who asks, call the domain and the
+//! database, and map errors to [`ApiError`]. Paths are fixed (`/rpc/…`) so that
+//! other clients and the tests can call them; see docs/api.md.
 
 use crate::error::ApiError;
-use crate::model::{HearingSummary, RoomSnapshot};
+use crate::model::{HearingSummary, Me, RoomSnapshot};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-fn state() -> Result<crate::state::AppState, ApiError> {
-    use_context::<crate::state::AppState>().ok_or_else(|| {
-        tracing::error!("AppState missing from the server-function context");
-        ApiError::Internal
-    })
-}
+mod guard {
+    //! Who is asking, and may they: every server function starts here.
+    use crate::auth::AuthSession;
+    use crate::domain::access::{Action, Actor, HearingStaff, permits};
+    use crate::error::ApiError;
+    use crate::state::AppState;
+    use leptos::prelude::*;
 
-/// Sets the HTTP status that matches a failure, so plain HTTP clients can tell a
-/// refusal (4xx) from a fault (5xx) without reading the body.
-#[cfg(feature = "ssr")]
-fn answer<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
-    if let Err(e) = &result {
-        if let (Some(response), Ok(status)) = (
-            use_context::<leptos_axum::ResponseOptions>(),
-            http::StatusCode::from_u16(e.status()),
-        ) {
-            response.set_status(status);
+    pub fn state() -> Result<AppState, ApiError> {
+        use_context::<AppState>().ok_or_else(|| {
+            tracing::error!("AppState missing from the server-function context");
+            ApiError::Internal
+        })
+    }
+
+    pub async fn session() -> Result<AuthSession, ApiError> {
+        leptos_axum::extract::<AuthSession>().await.map_err(|e| {
+            tracing::error!(error = %e, "auth session missing");
+            ApiError::Internal
+        })
+    }
+
+    /// The client's address, for rate limits and the audit log.
+    pub async fn client_ip() -> Option<String> {
+        use axum::extract::ConnectInfo;
+        leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>()
+            .await
+            .ok()
+            .map(|ConnectInfo(addr)| addr.ip().to_string())
+    }
+
+    pub async fn actor() -> Result<Option<(Actor, String)>, ApiError> {
+        Ok(session()
+            .await?
+            .user
+            .map(|u| (u.actor(), u.display_name.clone())))
+    }
+
+    /// Allows `action` (on `hearing_id` if given) or refuses it. A hearing the
+    /// actor may not see answers as if it did not exist.
+    pub async fn require(
+        action: Action,
+        hearing_id: Option<&str>,
+    ) -> Result<(AppState, Actor, String), ApiError> {
+        let state = state()?;
+        let (actor, name) = actor().await?.ok_or(ApiError::NotLoggedIn)?;
+        let staff: Option<HearingStaff> = match hearing_id {
+            Some(id) => Some(
+                crate::db::hearings::staff(&state.db, id)
+                    .await?
+                    .ok_or(ApiError::HearingNotFound)?,
+            ),
+            None => None,
+        };
+        if permits(Some(&actor), action, staff.as_ref()) {
+            Ok((state, actor, name))
+        } else if hearing_id.is_some() && !permits(Some(&actor), Action::ViewRoom, staff.as_ref()) {
+            Err(ApiError::HearingNotFound)
+        } else {
+            Err(ApiError::Forbidden)
         }
     }
-    result
+
+    /// Sets the HTTP status that matches a failure, so plain HTTP clients can tell
+    /// a refusal (4xx) from a fault (5xx) without reading the body.
+    pub fn answer<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
+        if let (Err(e), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>())
+            && let Ok(status) = http::StatusCode::from_u16(e.status())
+        {
+            response.set_status(status);
+        }
+        result
+    }
 }
 
 #[server(prefix = "/rpc", endpoint = "list_hearings")]
 pub async fn list_hearings() -> Result<Vec<HearingSummary>, ApiError> {
-    answer(async { Ok(crate::db::hearings::list(&state()?.db).await?) }.await)
-}
-
-#[server(prefix = "/rpc", endpoint = "load_room")]
-pub async fn load_room(hearing_id: String) -> Result<RoomSnapshot, ApiError> {
-    answer(
+    use crate::domain::access::Action;
+    guard::answer(
         async {
-            let state = state()?;
-            let hearing = crate::db::hearings::get(&state.db, &hearing_id)
-                .await?
-                .ok_or(ApiError::HearingNotFound)?;
-            let events = crate::db::events::all(&state.db, &hearing_id).await?;
-            Ok(RoomSnapshot { hearing, events })
+            let (state, _, _) = guard::require(Action::ListHearings, None).await?;
+            Ok(crate::db::hearings::list(&state.db).await?)
         }
         .await,
     )
 }
 
-/// 记入笔录: the clerk adds a line to the live record. Returns the committed seq.
+#[server(prefix = "/rpc", endpoint = "load_room")]
+pub async fn load_room(hearing_id: String) -> Result<RoomSnapshot, ApiError> {
+    use crate::domain::access::Action;
+    guard::answer(
+        async {
+            let (state, actor, _) = guard::require(Action::ViewRoom, Some(&hearing_id)).await?;
+            let hearing = crate::db::hearings::get(&state.db, &hearing_id)
+                .await?
+                .ok_or(ApiError::HearingNotFound)?;
+            let events = crate::db::events::all(&state.db, &hearing_id).await?;
+            let staff = crate::db::hearings::staff(&state.db, &hearing_id).await?;
+            let can_record =
+                crate::domain::access::permits(Some(&actor), Action::RecordNote, staff.as_ref());
+            Ok(RoomSnapshot {
+                hearing,
+                events,
+                can_record,
+            })
+        }
+        .await,
+    )
+}
+
+/// 记入笔录: the clerk (or host) adds a line to the live record. Returns the committed seq.
 #[server(prefix = "/rpc", endpoint = "record_note")]
 pub async fn record_note(hearing_id: String, text: String) -> Result<u64, ApiError> {
+    use crate::domain::access::Action;
     use crate::domain::{EventPayload, RecordText};
-    answer(
+    guard::answer(
         async {
+            let (state, _, author) = guard::require(Action::RecordNote, Some(&hearing_id)).await?;
             let text = RecordText::parse(&text)?;
             let payload = EventPayload::RecordEntered {
-                // Until accounts exist (#3) every entry is the clerk's.
-                author: "记录员".to_owned(),
+                author,
                 text: text.into_inner(),
             };
-            let event = state()?
+            let event = state
                 .commit_event(&hearing_id, &payload)
                 .await?
                 .ok_or(ApiError::HearingNotFound)?;
             Ok(event.seq)
+        }
+        .await,
+    )
+}
+
+/// The logged-in account, or `None`.
+#[server(prefix = "/rpc", endpoint = "who_am_i")]
+pub async fn who_am_i() -> Result<Option<Me>, ApiError> {
+    guard::answer(
+        async {
+            Ok(guard::session().await?.user.map(|u| Me {
+                id: u.id.clone(),
+                username: u.username.clone(),
+                display_name: u.display_name.clone(),
+                roles: u.roles.clone(),
+            }))
+        }
+        .await,
+    )
+}
+
+/// 登录. Rate-limited per client address and per username; every attempt is audited.
+#[server(prefix = "/rpc", endpoint = "login")]
+pub async fn login(username: String, password: String) -> Result<Me, ApiError> {
+    use crate::auth::Credentials;
+    use crate::db::audit::{AuditEntry, record};
+    guard::answer(
+        async {
+            let state = guard::state()?;
+            let ip = guard::client_ip().await;
+            let username = username.trim().to_owned();
+            let audit = |action: &'static str, actor: Option<String>| {
+                let (db, username, ip) = (state.db.clone(), username.clone(), ip.clone());
+                async move {
+                    let entry = AuditEntry {
+                        actor: actor.as_deref(),
+                        action,
+                        subject: Some(&username),
+                        detail: "",
+                        ip: ip.as_deref(),
+                    };
+                    record(&db, &entry).await
+                }
+            };
+            if let Err(retry_after_secs) = state
+                .login_limits
+                .check(ip.as_deref().unwrap_or("-"), &username)
+            {
+                audit("login_rate_limited", None).await?;
+                return Err(ApiError::RateLimited { retry_after_secs });
+            }
+            let mut session = guard::session().await?;
+            let creds = Credentials {
+                username: username.clone(),
+                password,
+            };
+            let authenticated = session.authenticate(creds).await.map_err(|e| {
+                tracing::error!(error = %e, "authentication failed to run");
+                ApiError::Internal
+            })?;
+            let Some(user) = authenticated else {
+                audit("login_failed", None).await?;
+                return Err(ApiError::BadCredentials);
+            };
+            // login() gives the session a new id (no fixation).
+            session.login(&user).await.map_err(|e| {
+                tracing::error!(error = %e, "session login failed");
+                ApiError::Internal
+            })?;
+            audit("login", Some(user.id.clone())).await?;
+            Ok(Me {
+                id: user.id.clone(),
+                username: user.username.clone(),
+                display_name: user.display_name.clone(),
+                roles: user.roles.clone(),
+            })
+        }
+        .await,
+    )
+}
+
+/// 退出登录: the session is deleted from the store, not just forgotten by the browser.
+#[server(prefix = "/rpc", endpoint = "logout")]
+pub async fn logout() -> Result<(), ApiError> {
+    guard::answer(
+        async {
+            let mut session = guard::session().await?;
+            if let Some(user) = session.logout().await.map_err(|e| {
+                tracing::error!(error = %e, "session logout failed");
+                ApiError::Internal
+            })? {
+                let ip = guard::client_ip().await;
+                let entry = crate::db::audit::AuditEntry {
+                    actor: Some(&user.id),
+                    action: "logout",
+                    subject: Some(&user.username),
+                    detail: "",
+                    ip: ip.as_deref(),
+                };
+                crate::db::audit::record(&guard::state()?.db, &entry).await?;
+            }
+            Ok(())
         }
         .await,
     )

@@ -16,6 +16,16 @@ pub enum ApiError {
     InvalidRecord { reason: RecordTextError },
     #[error("hearing not found")]
     HearingNotFound,
+    /// Not logged in (or the session expired).
+    #[error("not logged in")]
+    NotLoggedIn,
+    /// Logged in, but the role does not allow it.
+    #[error("forbidden")]
+    Forbidden,
+    #[error("wrong username or password")]
+    BadCredentials,
+    #[error("too many login attempts")]
+    RateLimited { retry_after_secs: u64 },
     #[error("internal error")]
     Internal,
     /// The call did not reach the server or its answer could not be read.
@@ -34,6 +44,12 @@ impl ApiError {
                 reason: RecordTextError::TooLong { max },
             } => t.err_record_too_long.replace("{max}", &max.to_string()),
             ApiError::HearingNotFound => t.err_hearing_not_found.into(),
+            ApiError::NotLoggedIn => t.err_not_logged_in.into(),
+            ApiError::Forbidden => t.err_forbidden.into(),
+            ApiError::BadCredentials => t.err_bad_credentials.into(),
+            ApiError::RateLimited { retry_after_secs } => t
+                .err_rate_limited
+                .replace("{secs}", &retry_after_secs.to_string()),
             ApiError::Internal => t.err_internal.into(),
             ApiError::Transport { .. } => t.err_network.into(),
         }
@@ -52,6 +68,9 @@ impl ApiError {
         match self {
             ApiError::InvalidRecord { .. } => 422,
             ApiError::HearingNotFound => 404,
+            ApiError::NotLoggedIn | ApiError::BadCredentials => 401,
+            ApiError::Forbidden => 403,
+            ApiError::RateLimited { .. } => 429,
             ApiError::Internal => 500,
             ApiError::Transport { .. } => 400,
         }
@@ -65,6 +84,14 @@ impl FromServerFnError for ApiError {
         ApiError::Transport {
             detail: value.to_string(),
         }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::auth::AuthError> for ApiError {
+    fn from(e: crate::auth::AuthError) -> Self {
+        tracing::error!(error = %e, "authentication backend error");
+        ApiError::Internal
     }
 }
 

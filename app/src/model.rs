@@ -19,4 +19,24 @@ pub struct HearingSummary {
 pub struct RoomSnapshot {
     pub hearing: HearingSummary,
     pub events: Vec<HearingEvent>,
+    /// Whether the asker may add to the record (the form is shown only then).
+    pub can_record: bool,
+}
+
+/// The logged-in account, as pages need it (menu, name, roles).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<crate::domain::access::Role>,
+}
+
+impl Me {
+    pub fn actor(&self) -> crate::domain::access::Actor {
+        crate::domain::access::Actor {
+            account_id: self.id.clone(),
+            roles: self.roles.clone(),
+        }
+    }
 }

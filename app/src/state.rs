@@ -11,6 +11,7 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     pub db: Db,
     pub hub: Hub,
+    pub login_limits: crate::auth::LoginLimits,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Server, launchBrowser, openRoom, ARTIFACTS } from '../harness.mjs';
+import { Server, launchBrowser, openRoom, logIn, ARTIFACTS } from '../harness.mjs';
 
 const server = new Server();
 let browser;
@@ -23,6 +23,7 @@ after(async () => {
 });
 
 async function firstHearingUrl(page) {
+  await logIn(page, server.url, 'clerk');
   await page.goto(server.url + '/');
   const link = page.locator('[data-testid="hearing-list"] a').first();
   return server.url + (await link.getAttribute('href'));
@@ -31,6 +32,7 @@ async function firstHearingUrl(page) {
 test('home page is rendered in Chinese on the server and switches to English without reload', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
+  await logIn(page, server.url, 'host');
   const response = await page.goto(server.url + '/');
   const html = await response.text();
   assert.match(html, /听证评议会一览/, 'server-rendered HTML is Chinese');
@@ -61,8 +63,13 @@ test('a record line typed in one browser appears in another within a second, als
   const roomUrl = await firstHearingUrl(scout);
   await scout.close();
 
-  const clerk = await openRoom(await browser.newContext(), roomUrl);
-  const juror = await openRoom(await browser.newContext(), roomUrl);
+  const clerkContext = await browser.newContext();
+  await logIn(await clerkContext.newPage(), server.url, 'clerk');
+  const jurorContext = await browser.newContext();
+  await logIn(await jurorContext.newPage(), server.url, 'juror');
+  const clerk = await openRoom(clerkContext, roomUrl);
+  const juror = await openRoom(jurorContext, roomUrl);
+  assert.equal(await juror.getByTestId('record-input').count(), 0, 'a juror has no record input');
 
   // Bad input: a typed error, shown in Chinese, and the input is kept.
   await clerk.getByTestId('record-input').fill('   ');
@@ -83,13 +90,12 @@ test('a record line typed in one browser appears in another within a second, als
   assert.equal(await server.stop(), 0, 'graceful shutdown exits 0');
   await juror.locator('[data-testid="live-status"][data-status="reconnecting"]').waitFor({ timeout: 5_000 });
   await server.start();
+  // Sessions live in the database: the clerk is still logged in after the restart.
   const afterRestart = `重启后记录 ${Date.now()}`;
-  const res = await fetch(`${server.url}/rpc/record_note`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ hearing_id: roomUrl.split('/').pop(), text: afterRestart }),
+  const res = await clerk.request.post(`${server.url}/rpc/record_note`, {
+    form: { hearing_id: roomUrl.split('/').pop(), text: afterRestart },
   });
-  assert.equal(res.status, 200, await res.text());
+  assert.equal(res.status(), 200, await res.text());
   await juror.getByTestId('record').getByText(afterRestart).waitFor({ timeout: 15_000 });
   await clerk.getByTestId('record').getByText(afterRestart).waitFor({ timeout: 15_000 });
   // Every line exactly once, in seq order, on both screens.

@@ -33,8 +33,24 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply database migrations and exit.
     Migrate,
-    /// Load the demo data (cases, hearings) into an empty database.
+    /// Load the demo data (cases, hearings, one account per role) into an empty database.
     Demo,
+    /// Manage accounts from the command line.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create an administrator (the first one, or another). The password is read
+    /// from PINGYI_ADMIN_PASSWORD, or else from the first line of standard input.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// The name shown in the UI and the minutes, e.g. 王主任.
+        #[arg(long)]
+        display_name: String,
+    },
 }
 
 #[derive(Args, Debug, Clone)]
@@ -52,6 +68,12 @@ pub struct ServeArgs {
         default_value = "target/fonts/NotoSansHans-Regular.otf"
     )]
     pub font: PathBuf,
+    /// Mark the session cookie Secure (set when serving behind TLS).
+    #[arg(long, env = "PINGYI_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Minutes of inactivity after which a session ends.
+    #[arg(long, env = "PINGYI_SESSION_IDLE_MINUTES", default_value_t = 30)]
+    pub session_idle_minutes: i64,
     /// Do not load the demo into an empty database.
     #[arg(long, env = "PINGYI_NO_DEMO")]
     pub no_demo: bool,

@@ -1,9 +1,24 @@
 //! The demo office: cases and hearings modelled on the seed reports, so that a
 //! fresh `make run` shows something real to click through.
 
-use app::db::hearings::{NewCase, NewHearing, create_case, create_hearing};
+use app::db::hearings::{
+    NewCase, NewHearing, assign_staff, create_case, create_hearing, seat_juror,
+};
 use app::db::{Db, now_ms};
 use app::domain::EventPayload;
+use app::domain::access::Role;
+
+/// The password of every demo account (README, "Demo data").
+pub const DEMO_PASSWORD: &str = "pingyi-demo";
+
+/// One account per role: (username, display name, roles).
+pub const DEMO_ACCOUNTS: [(&str, &str, Role); 5] = [
+    ("admin", "王管理", Role::Admin),
+    ("host", "张主持", Role::Host),
+    ("clerk", "李记录", Role::Clerk),
+    ("archivist", "陈档案", Role::Archivist),
+    ("juror", "刘评议", Role::Juror),
+];
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
@@ -15,6 +30,14 @@ fn beijing_day(days: i64, minutes: i64) -> i64 {
 }
 
 pub async fn load(db: &Db) -> anyhow::Result<()> {
+    let mut ids = Vec::new();
+    for (username, name, role) in DEMO_ACCOUNTS {
+        ids.push(
+            crate::accounts::create_account(db, username, name, DEMO_PASSWORD, &[role]).await?,
+        );
+    }
+    let (host, clerk, juror) = (ids[1].as_str(), ids[2].as_str(), ids[4].as_str());
+
     let elevator = create_case(
         db,
         &NewCase {
@@ -34,7 +57,7 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
     )
     .await?;
 
-    create_hearing(
+    let upcoming = create_hearing(
         db,
         &NewHearing {
             case_id: &elevator,
@@ -45,6 +68,8 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
         },
     )
     .await?;
+
+    assign_staff(db, &upcoming, Some(host), Some(clerk)).await?;
 
     let held = create_hearing(
         db,
@@ -57,6 +82,8 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
         },
     )
     .await?;
+    assign_staff(db, &held, Some(host), Some(clerk)).await?;
+    seat_juror(db, &held, juror).await?;
     for text in [
         "主持人宣布听证评议会开始，宣布会场纪律，核实到场人员身份，告知各方权利义务，询问是否申请回避。各方均表示不申请回避。",
         "下面请双方当事人陈述反映的问题和事项，并提供相关证据。",

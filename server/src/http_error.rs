@@ -10,6 +10,10 @@ use serde::Serialize;
 pub enum HttpError {
     #[error("not found")]
     NotFound,
+    #[error("not logged in")]
+    NotLoggedIn,
+    #[error("forbidden")]
+    Forbidden,
     #[error("unavailable: {0}")]
     Unavailable(&'static str),
     #[error("internal: {0}")]
@@ -32,6 +36,12 @@ impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         let (status, code, message) = match &self {
             HttpError::NotFound => (StatusCode::NOT_FOUND, "not_found", "未找到 / not found"),
+            HttpError::NotLoggedIn => (
+                StatusCode::UNAUTHORIZED,
+                "not_logged_in",
+                "请先登录 / please log in",
+            ),
+            HttpError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "无权限 / forbidden"),
             HttpError::Unavailable(message) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable", *message)
             }
@@ -45,5 +55,31 @@ impl IntoResponse for HttpError {
             }
         };
         (status, Json(Body { code, message })).into_response()
+    }
+}
+
+/// The plain handlers' permission check: the same rule table as the server
+/// functions; a hearing the asker may not see does not exist for them.
+pub async fn authorize(
+    state: &app::state::AppState,
+    auth: &app::auth::AuthSession,
+    action: app::domain::access::Action,
+    hearing_id: &str,
+) -> Result<(), HttpError> {
+    use app::domain::access::{Action, permits};
+    let actor = auth
+        .user
+        .as_ref()
+        .map(|u| u.actor())
+        .ok_or(HttpError::NotLoggedIn)?;
+    let staff = app::db::hearings::staff(&state.db, hearing_id)
+        .await?
+        .ok_or(HttpError::NotFound)?;
+    if permits(Some(&actor), action, Some(&staff)) {
+        Ok(())
+    } else if permits(Some(&actor), Action::ViewRoom, Some(&staff)) {
+        Err(HttpError::Forbidden)
+    } else {
+        Err(HttpError::NotFound)
     }
 }

@@ -1,7 +1,9 @@
 //! The `pingyi` server: configuration, the HTTP router, the live sockets, the
 //! minutes PDF, the demo data. Everything with IO that is not a page.
 
+pub mod accounts;
 pub mod config;
+pub mod csrf;
 pub mod demo;
 pub mod http_error;
 pub mod minutes;

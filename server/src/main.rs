@@ -2,7 +2,7 @@
 //! non-zero status, never a panic trace.
 
 use clap::Parser;
-use server::config::{Cli, Command, Config, ServeArgs};
+use server::config::{AdminCommand, Cli, Command, Config, ServeArgs};
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
@@ -52,7 +52,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 )
             }
         }
+        Some(Command::Admin(AdminCommand::Create {
+            username,
+            display_name,
+        })) => {
+            let config = Config::resolve(&cli.common)?;
+            let db = server::open_database(&config).await?;
+            let password = admin_password()?;
+            let roles = [app::domain::access::Role::Admin];
+            server::accounts::create_account(&db, &username, &display_name, &password, &roles)
+                .await?;
+            println!("管理员已创建 / administrator `{}` created", username.trim());
+            Ok(())
+        }
     }
+}
+
+/// The new administrator's password: from the environment (scripts) or stdin.
+fn admin_password() -> anyhow::Result<String> {
+    if let Ok(password) = std::env::var("PINGYI_ADMIN_PASSWORD") {
+        return Ok(password);
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {

@@ -3,7 +3,9 @@
 use crate::http_error::HttpError;
 use crate::minutes_pdf::{MinutesInput, MinutesLine, render_minutes};
 use crate::router::Extras;
+use app::auth::AuthSession;
 use app::db;
+use app::domain::access::Action;
 use app::domain::clock::{CHINA_OFFSET_SECONDS, format_time_of_day, format_zh};
 use app::domain::{fold, verify_chain};
 use app::state::AppState;
@@ -31,7 +33,9 @@ pub async fn download(
     Path(hearing_id): Path<String>,
     State(state): State<AppState>,
     Extension(extras): Extension<Arc<Extras>>,
+    auth: AuthSession,
 ) -> Result<Response, HttpError> {
+    crate::http_error::authorize(&state, &auth, Action::DownloadMinutes, &hearing_id).await?;
     let font = extras.minutes_font.clone().ok_or(HttpError::Unavailable(
         "未配置中文字体（PINGYI_FONT），无法生成 PDF / no CJK font configured",
     ))?;

@@ -2,8 +2,10 @@
 //! minutes download, health; wrapped in limits and security headers.
 
 use crate::config::ServeArgs;
-use crate::{minutes, ws};
+use crate::{csrf, minutes, ws};
+use app::auth::{Backend, LoginLimits};
 use app::db::Db;
+use app::db::sessions::DbSessionStore;
 use app::live::Hub;
 use app::state::AppState;
 use app::{App, shell};
@@ -12,6 +14,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use axum_login::{AuthManagerLayer, AuthManagerLayerBuilder};
 use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use std::sync::Arc;
@@ -22,6 +25,8 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
 
 /// Largest request body (server-function arguments); uploads will get their own limit.
 const BODY_LIMIT_BYTES: usize = 1024 * 1024;
@@ -37,6 +42,21 @@ pub struct Extras {
     pub closing: CancellationToken,
 }
 
+/// Sessions live in the database (a restart logs nobody out; instances share
+/// them); the cookie is HttpOnly, SameSite=Lax, Secure when serving over TLS.
+fn auth_layer(db: &Db, args: &ServeArgs) -> AuthManagerLayer<Backend, DbSessionStore> {
+    let store = DbSessionStore::new(db.clone());
+    let sessions = SessionManagerLayer::new(store)
+        .with_name("pingyi_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(args.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+            args.session_idle_minutes,
+        )));
+    AuthManagerLayerBuilder::new(Backend::new(db.clone()), sessions).build()
+}
+
 pub fn build(args: &ServeArgs, db: Db, closing: CancellationToken) -> Router {
     let leptos = LeptosOptions::builder()
         .output_name("pingyi")
@@ -44,10 +64,12 @@ pub fn build(args: &ServeArgs, db: Db, closing: CancellationToken) -> Router {
         .site_pkg_dir("pkg")
         .site_addr(args.addr)
         .build();
+    let auth = auth_layer(&db, args);
     let state = AppState {
         leptos,
         db,
         hub: Hub::default(),
+        login_limits: LoginLimits::default(),
     };
     let extras = Arc::new(Extras {
         minutes_font: minutes::load_font(&args.font),
@@ -68,6 +90,8 @@ pub fn build(args: &ServeArgs, db: Db, closing: CancellationToken) -> Router {
             shell,
         ))
         .layer(axum::Extension(extras))
+        .layer(auth)
+        .layer(axum::middleware::from_fn(csrf::reject_cross_site))
         .layer(
             tower::ServiceBuilder::new()
                 .layer(TraceLayer::new_for_http())

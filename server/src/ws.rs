@@ -7,8 +7,10 @@
 
 use crate::http_error::HttpError;
 use crate::router::Extras;
+use app::auth::AuthSession;
 use app::db;
 use app::domain::HearingEvent;
+use app::domain::access::Action;
 use app::protocol::{ClientFrame, ErrorCode, MAX_CLIENT_FRAME_BYTES, RESUME_BATCH, ServerFrame};
 use app::state::AppState;
 use axum::Extension;
@@ -39,7 +41,9 @@ pub async fn upgrade(
     Query(resume): Query<ResumeQuery>,
     State(state): State<AppState>,
     Extension(extras): Extension<Arc<Extras>>,
+    auth: AuthSession,
 ) -> Result<Response, HttpError> {
+    crate::http_error::authorize(&state, &auth, Action::ViewRoom, &hearing_id).await?;
     let head_seq = db::hearings::head_seq(&state.db, &hearing_id)
         .await?
         .ok_or(HttpError::NotFound)?;

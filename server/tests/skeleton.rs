@@ -36,14 +36,18 @@ async fn next_seq(socket: &mut Socket) -> u64 {
 }
 
 async fn connect(server: &TestServer, hearing: &str, after: u64) -> Socket {
-    let url = format!("{}/ws/hearings/{hearing}?after={after}", server.ws_base);
-    tokio_tungstenite::connect_async(url).await.unwrap().0
+    server
+        .client("juror")
+        .await
+        .socket(hearing, after)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
 async fn pages_are_server_rendered_in_chinese_with_security_headers() {
     let server = TestServer::start().await;
-    let res = reqwest::get(format!("{}/", server.base)).await.unwrap();
+    let res = server.client("host").await.get("/").await;
     assert_eq!(res.status(), 200);
     let headers = res.headers().clone();
     let html = res.text().await.unwrap();
@@ -59,7 +63,10 @@ async fn pages_are_server_rendered_in_chinese_with_security_headers() {
     assert_eq!(headers["referrer-policy"], "same-origin");
 
     // The English cookie renders English on the server.
-    let en = reqwest::Client::new()
+    let en = server
+        .client("host")
+        .await
+        .http
         .get(format!("{}/", server.base))
         .header("cookie", "pingyi_lang=en")
         .send()
@@ -69,6 +76,16 @@ async fn pages_are_server_rendered_in_chinese_with_security_headers() {
         .await
         .unwrap();
     assert!(en.contains(">Hearings<") && en.contains(r#"lang="en""#));
+    assert_eq!(headers["cache-control"], "no-store");
+
+    // Not logged in: the page says so, in Chinese, and offers the login.
+    let anonymous = reqwest::get(format!("{}/", server.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(anonymous.contains("请先登录") && !anonymous.contains("海宁信访〔2026〕123号"));
 
     let health = reqwest::get(format!("{}/healthz", server.base))
         .await
@@ -112,7 +129,7 @@ async fn record_note_commits_and_refuses_bad_input_with_typed_errors() {
     assert_eq!(
         events.last().unwrap().payload,
         EventPayload::RecordEntered {
-            author: "记录员".into(),
+            author: "李记录".into(),
             text: "信访人补充陈述。".into()
         }
     );
@@ -123,18 +140,11 @@ async fn record_note_commits_and_refuses_bad_input_with_typed_errors() {
 async fn concurrent_writers_get_gapless_seqs_and_an_intact_chain() {
     let server = TestServer::start().await;
     let hearing = server.held_hearing().await;
+    let clerk = std::sync::Arc::new(server.client("clerk").await);
     let writers = (0..24).map(|i| {
-        let (base, hearing) = (server.base.clone(), hearing.clone());
+        let (clerk, hearing) = (clerk.clone(), hearing.clone());
         tokio::spawn(async move {
-            let res = reqwest::Client::new()
-                .post(format!("{base}/rpc/record_note"))
-                .form(&[
-                    ("hearing_id", hearing.as_str()),
-                    ("text", &format!("并发记录 {i}")),
-                ])
-                .send()
-                .await
-                .unwrap();
+            let res = clerk.record(&hearing, &format!("并发记录 {i}")).await;
             assert_eq!(res.status(), 200);
             res.json::<u64>().await.unwrap()
         })
@@ -214,8 +224,8 @@ async fn live_socket_delivers_commits_and_resumes_without_gaps_or_duplicates() {
     assert_eq!(next_frame(&mut resumed).await, ServerFrame::Pong);
 
     // An unknown hearing is refused before the upgrade.
-    let unknown = format!("{}/ws/hearings/nope", server.ws_base);
-    assert!(tokio_tungstenite::connect_async(unknown).await.is_err());
+    let juror = server.client("juror").await;
+    assert_eq!(juror.socket("nope", 0).await.err(), Some(404));
 
     // Shutdown tells open sockets to reconnect (1012) instead of hanging.
     let mut last = connect(&server, &hearing, 8).await;
@@ -240,9 +250,10 @@ async fn live_socket_delivers_commits_and_resumes_without_gaps_or_duplicates() {
 async fn the_record_downloads_as_a_chinese_pdf() {
     let server = TestServer::start().await;
     let hearing = server.held_hearing().await;
-    let res = reqwest::get(format!("{}/hearings/{hearing}/minutes.pdf", server.base))
-        .await
-        .unwrap();
+    let archivist = server.client("archivist").await;
+    let res = archivist
+        .get(&format!("/hearings/{hearing}/minutes.pdf"))
+        .await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "application/pdf");
     let disposition = res.headers()["content-disposition"]
@@ -264,9 +275,7 @@ async fn the_record_downloads_as_a_chinese_pdf() {
         assert!(text.contains("海宁信访〔2026〕131号"), "{text}");
         assert!(text.contains("工资保证金"), "{text}");
     }
-    let missing = reqwest::get(format!("{}/hearings/nope/minutes.pdf", server.base))
-        .await
-        .unwrap();
+    let missing = archivist.get("/hearings/nope/minutes.pdf").await;
     assert_eq!(missing.status(), 404);
     server.finish().await;
 }

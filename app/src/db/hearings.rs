@@ -106,3 +106,57 @@ pub async fn head_seq(db: &Db, hearing_id: &str) -> Result<Option<u64>, DbError>
         }
     }
 }
+
+/// Who holds which place in the hearing; `None` when there is no such hearing.
+pub async fn staff(
+    db: &Db,
+    hearing_id: &str,
+) -> Result<Option<crate::domain::access::HearingStaff>, DbError> {
+    let Some(row) = sqlx::query("SELECT host_id, clerk_id FROM hearings WHERE id = $1")
+        .bind(hearing_id)
+        .fetch_optional(db.pool())
+        .await?
+    else {
+        return Ok(None);
+    };
+    let jurors =
+        sqlx::query("SELECT account_id FROM panel_seats WHERE hearing_id = $1 ORDER BY account_id")
+            .bind(hearing_id)
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(|r| r.try_get::<String, _>("account_id"))
+            .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(crate::domain::access::HearingStaff {
+        host_id: row.try_get("host_id")?,
+        clerk_id: row.try_get("clerk_id")?,
+        jurors,
+    }))
+}
+
+/// Assigns the hearing's host and clerk.
+pub async fn assign_staff(
+    db: &Db,
+    hearing_id: &str,
+    host_id: Option<&str>,
+    clerk_id: Option<&str>,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE hearings SET host_id = $1, clerk_id = $2 WHERE id = $3")
+        .bind(host_id)
+        .bind(clerk_id)
+        .bind(hearing_id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Seats a panel member on a hearing (the draw of #5 will call this).
+pub async fn seat_juror(db: &Db, hearing_id: &str, account_id: &str) -> Result<(), DbError> {
+    sqlx::query("INSERT INTO panel_seats (hearing_id, account_id, seated_at) VALUES ($1, $2, $3)")
+        .bind(hearing_id)
+        .bind(account_id)
+        .bind(now_ms())
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}

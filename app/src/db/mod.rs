@@ -4,8 +4,11 @@
 //! Portability rules kept by every query here: `$n` placeholders, BIGINT for
 //! integers and times (milliseconds UTC), TEXT ids, `UPDATE … RETURNING`.
 
+pub mod accounts;
+pub mod audit;
 pub mod events;
 pub mod hearings;
+pub mod sessions;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor, Row};

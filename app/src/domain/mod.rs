@@ -3,6 +3,7 @@
 //! Compiled into both the server and the browser bundle, so the screen and the
 //! server always agree (the fold the browser runs is the fold the minutes use).
 
+pub mod access;
 pub mod clock;
 pub mod event;
 pub mod room;

@@ -19,7 +19,8 @@ pub fn format_when(lang: Lang, ms: i64) -> String {
 pub fn HomePage() -> impl IntoView {
     let lang = use_lang();
     let t = move || lang.get().texts();
-    let hearings = Resource::new(|| (), |_| list_hearings());
+    let session = expect_context::<super::Session>();
+    let hearings = Resource::new(move || session.version(), |_| list_hearings());
 
     view! {
         <h1>{move || t().hearings_heading}</h1>
@@ -32,10 +33,7 @@ pub fn HomePage() -> impl IntoView {
                             view! { <p class="muted">{move || t().no_hearings}</p> }.into_any()
                         }
                         Ok(list) => view! { <HearingTable list /> }.into_any(),
-                        Err(e) => {
-                            view! { <p class="error" role="alert">{move || e.message(lang.get())}</p> }
-                                .into_any()
-                        }
+                        Err(e) => view! { <Refusal error=e /> }.into_any(),
                     })
             }}
         </Suspense>
@@ -76,5 +74,17 @@ fn HearingTable(list: Vec<HearingSummary>) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// Why a page shows nothing: not logged in (with the way to log in) or another refusal.
+#[component]
+pub fn Refusal(error: crate::error::ApiError) -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get().texts();
+    let needs_login = error == crate::error::ApiError::NotLoggedIn;
+    view! {
+        <p class="error" role="alert" data-testid="refusal">{move || error.message(lang.get())}</p>
+        {needs_login.then(|| view! { <a class="button" href="/login">{move || t().login_link}</a> })}
     }
 }

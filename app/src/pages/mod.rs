@@ -1,13 +1,48 @@
 //! The UI: the HTML shell, the router and the page frame (zh-CN first, English second).
 
 mod home;
+mod login;
 pub(crate) mod room;
 
+use crate::api::{Logout, who_am_i};
+use crate::domain::access::{Action, permits};
+use crate::error::ApiError;
 use crate::i18n::{LANG_COOKIE, Lang};
+use crate::model::Me;
 use leptos::prelude::*;
 use leptos_meta::{Html, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
+
+/// Who is logged in, shared by every component; `changed()` after login/logout
+/// makes everything that depends on it load again.
+#[derive(Clone, Copy)]
+pub struct Session {
+    version: RwSignal<u32>,
+    pub me: Resource<Result<Option<Me>, ApiError>>,
+}
+
+impl Session {
+    fn new() -> Self {
+        let version = RwSignal::new(0);
+        let me = Resource::new(move || version.get(), |_| who_am_i());
+        Session { version, me }
+    }
+
+    /// Changes whenever who is logged in may have changed.
+    pub fn version(&self) -> u32 {
+        self.version.get()
+    }
+
+    pub fn changed(&self) {
+        self.version.update(|v| *v += 1);
+    }
+
+    /// The account, once known (`None` while loading or when logged out).
+    pub fn current(&self) -> Option<Me> {
+        self.me.get().and_then(Result::ok).flatten()
+    }
+}
 
 /// The reader's language, shared by every component; switching re-renders in place.
 #[derive(Clone, Copy)]
@@ -56,6 +91,11 @@ fn set_content_security_policy() {
         HeaderValue::from_str(&policy),
     ) {
         response.insert_header(CONTENT_SECURITY_POLICY, value);
+        // Pages may show private data: never from a cache or the back button after logout.
+        response.insert_header(
+            http::header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        );
     }
 }
 
@@ -132,6 +172,8 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let lang = RwSignal::new(initial_lang());
     provide_context(UiLang(lang));
+    let session = Session::new();
+    provide_context(session);
     let t = move || lang.get().texts();
     let switch = move |_| {
         let next = match lang.get_untracked() {
@@ -154,9 +196,19 @@ pub fn App() -> impl IntoView {
                     <span class="brand-mark">{move || t().app_name}</span>
                     <span class="brand-sub">{move || t().app_subtitle}</span>
                 </A>
-                <nav class="topnav">
-                    <A href="/">{move || t().nav_hearings}</A>
+                <nav class="topnav" data-testid="menu">
+                    <Transition>
+                        {move || {
+                            let me = session.current();
+                            let actor = me.as_ref().map(Me::actor);
+                            permits(actor.as_ref(), Action::ListHearings, None)
+                                .then(|| view! { <A href="/">{move || t().nav_hearings}</A> })
+                        }}
+                    </Transition>
                 </nav>
+                <Transition>
+                    <AccountBox />
+                </Transition>
                 <button class="lang-switch" data-testid="lang-switch" on:click=switch>
                     {move || t().switch_to_other}
                 </button>
@@ -164,9 +216,58 @@ pub fn App() -> impl IntoView {
             <main class="page">
                 <Routes fallback=move || view! { <p class="notice">{move || t().not_found}</p> }>
                     <Route path=path!("/") view=home::HomePage />
+                    <Route path=path!("/login") view=login::LoginPage />
                     <Route path=path!("/hearings/:id") view=room::HearingRoom />
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// The name and roles of who is logged in, with 退出登录; or the 登录 link.
+#[component]
+fn AccountBox() -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get().texts();
+    let session = expect_context::<Session>();
+    let logout = ServerAction::<Logout>::new();
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move || {
+        if let Some(Ok(())) = logout.value().get() {
+            session.changed();
+            navigate("/login", Default::default());
+        }
+    });
+    move || match session.current() {
+        Some(me) => {
+            let roles = me.roles.clone();
+            let role_names = move || {
+                roles
+                    .iter()
+                    .map(|r| {
+                        if lang.get() == Lang::Zh {
+                            r.label_zh()
+                        } else {
+                            r.label_en()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("、")
+            };
+            view! {
+                <span class="account" data-testid="account">
+                    <span class="account-name">{me.display_name.clone()}</span>
+                    <span class="account-roles">{role_names}</span>
+                    <button class="link-button" data-testid="logout" on:click=move |_| {
+                        logout.dispatch(Logout {});
+                    }>{move || t().logout}</button>
+                </span>
+            }
+            .into_any()
+        }
+        None => {
+            view! { <A href="/login" attr:data-testid="login-link">{move || t().login_link}</A> }
+                .into_any()
+        }
     }
 }

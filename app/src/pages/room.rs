@@ -38,8 +38,10 @@ pub fn HearingRoom() -> impl IntoView {
                         Ok(snapshot) => view! { <Room snapshot /> }.into_any(),
                         Err(e) => {
                             view! {
-                                <p class="error" role="alert">{move || e.message(lang.get())}</p>
-                                <a href="/">{move || t().back_to_list}</a>
+                                <super::home::Refusal error=e />
+                                <p>
+                                    <a href="/">{move || t().back_to_list}</a>
+                                </p>
                             }
                                 .into_any()
                         }
@@ -53,7 +55,11 @@ pub fn HearingRoom() -> impl IntoView {
 fn Room(snapshot: RoomSnapshot) -> impl IntoView {
     let lang = use_lang();
     let t = move || lang.get().texts();
-    let RoomSnapshot { hearing, events } = snapshot;
+    let RoomSnapshot {
+        hearing,
+        events,
+        can_record,
+    } = snapshot;
     // A log the server sent is contiguous; if not, show what folds and let the
     // live socket resume from there.
     let initial = fold(&events).unwrap_or_default();
@@ -82,7 +88,7 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
                 </span>
             </div>
             <RecordList room />
-            <RecordForm hearing_id=hearing.id.clone() />
+            {can_record.then(|| view! { <RecordForm hearing_id=hearing.id.clone() /> })}
         </section>
         <p class="actions">
             <a class="button secondary" href=minutes_href rel="external" data-testid="minutes-link">

@@ -74,6 +74,8 @@ impl TestServer {
             site_root: dir.path().join("site"),
             font: font_path(),
             no_demo: true,
+            secure_cookies: false,
+            session_idle_minutes: 30,
         };
         let (stop, stopped) = oneshot::channel::<()>();
         let serve_db = db.clone();
@@ -113,13 +115,29 @@ impl TestServer {
         }
     }
 
+    /// A client logged in as a demo account ("admin", "host", "clerk", "archivist",
+    /// "juror"), or anonymous for "".
+    pub async fn client(&self, username: &str) -> Client {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .build()
+            .unwrap();
+        let client = Client {
+            http,
+            jar,
+            base: self.base.clone(),
+        };
+        if !username.is_empty() {
+            let res = client.login(username, server::demo::DEMO_PASSWORD).await;
+            assert_eq!(res.status(), 200, "login as {username}");
+        }
+        client
+    }
+
+    /// Adds a record line as the demo clerk.
     pub async fn record(&self, hearing_id: &str, text: &str) -> reqwest::Response {
-        reqwest::Client::new()
-            .post(format!("{}/rpc/record_note", self.base))
-            .form(&[("hearing_id", hearing_id), ("text", text)])
-            .send()
-            .await
-            .unwrap()
+        self.client("clerk").await.record(hearing_id, text).await
     }
 
     /// The demo hearing that already has a record (the earliest one).
@@ -128,4 +146,78 @@ impl TestServer {
             .id
             .clone()
     }
+
+    /// The demo hearing still to come (no juror seated).
+    pub async fn upcoming_hearing(&self) -> String {
+        app::db::hearings::list(&self.db).await.unwrap()[1]
+            .id
+            .clone()
+    }
 }
+
+pub struct Client {
+    pub http: reqwest::Client,
+    jar: std::sync::Arc<reqwest::cookie::Jar>,
+    pub base: String,
+}
+
+impl Client {
+    pub async fn rpc(&self, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .post(format!("{}/rpc/{name}", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
+        self.rpc("login", &[("username", username), ("password", password)])
+            .await
+    }
+
+    pub async fn record(&self, hearing_id: &str, text: &str) -> reqwest::Response {
+        self.rpc("record_note", &[("hearing_id", hearing_id), ("text", text)])
+            .await
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The session cookie, for clients that are not reqwest (websockets).
+    pub fn cookie_header(&self) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let url = self.base.parse().unwrap();
+        self.jar
+            .cookies(&url)
+            .map(|v| v.to_str().unwrap().to_owned())
+    }
+
+    /// Opens the live socket with this client's session; Err carries the HTTP status.
+    pub async fn socket(&self, hearing_id: &str, after: u64) -> Result<Socket, u16> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let url = format!(
+            "{}/ws/hearings/{hearing_id}?after={after}",
+            self.base.replacen("http", "ws", 1)
+        );
+        let mut request = url.into_client_request().unwrap();
+        if let Some(cookie) = self.cookie_header() {
+            request
+                .headers_mut()
+                .insert("cookie", cookie.parse().unwrap());
+        }
+        match tokio_tungstenite::connect_async(request).await {
+            Ok((socket, _)) => Ok(socket),
+            Err(tokio_tungstenite::tungstenite::Error::Http(res)) => Err(res.status().as_u16()),
+            Err(e) => panic!("websocket: {e}"),
+        }
+    }
+}
+
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;

@@ -1,0 +1,87 @@
+//! Accounts (staff and panel members). Passwords arrive here already hashed.
+
+use super::{Db, DbError, new_id, now_ms};
+use crate::domain::access::{Role, format_roles, parse_roles};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+#[derive(Clone, Debug)]
+pub struct Account {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub roles: Vec<Role>,
+    pub disabled: bool,
+}
+
+const SELECT: &str =
+    "SELECT id, username, display_name, password_hash, roles, disabled FROM accounts";
+
+fn from_row(row: &AnyRow) -> Result<Account, DbError> {
+    Ok(Account {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        password_hash: row.try_get("password_hash")?,
+        roles: parse_roles(&row.try_get::<String, _>("roles")?),
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+    })
+}
+
+pub struct NewAccount<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub roles: &'a [Role],
+}
+
+/// Creates an account; `None` when the username is taken.
+pub async fn create(db: &Db, account: &NewAccount<'_>) -> Result<Option<String>, DbError> {
+    if by_username(db, account.username).await?.is_some() {
+        return Ok(None);
+    }
+    let id = new_id();
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO accounts (id, username, display_name, password_hash, roles, disabled, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 0, $6, $6)",
+    )
+    .bind(&id)
+    .bind(account.username)
+    .bind(account.display_name)
+    .bind(account.password_hash)
+    .bind(format_roles(account.roles))
+    .bind(now)
+    .execute(db.pool())
+    .await?;
+    Ok(Some(id))
+}
+
+pub async fn by_username(db: &Db, username: &str) -> Result<Option<Account>, DbError> {
+    let row = sqlx::query(&format!("{SELECT} WHERE username = $1"))
+        .bind(username)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn get(db: &Db, id: &str) -> Result<Option<Account>, DbError> {
+    let row = sqlx::query(&format!("{SELECT} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn any_admin(db: &Db) -> Result<bool, DbError> {
+    let rows = sqlx::query("SELECT roles FROM accounts WHERE disabled = 0")
+        .fetch_all(db.pool())
+        .await?;
+    for row in rows {
+        if parse_roles(&row.try_get::<String, _>("roles")?).contains(&Role::Admin) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}

@@ -1,0 +1,76 @@
+//! 登录: username and password for staff and panel members.
+
+use super::{Session, use_lang};
+use crate::api::Login;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get().texts();
+    let session = expect_context::<Session>();
+    let login = ServerAction::<Login>::new();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let pending = login.pending();
+    let result = login.value();
+    let navigate = use_navigate();
+
+    Effect::new(move || {
+        if let Some(Ok(_)) = result.get() {
+            session.changed();
+            navigate("/", Default::default());
+        }
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        login.dispatch(Login {
+            username: username.get_untracked(),
+            password: password.get_untracked(),
+        });
+    };
+
+    view! {
+        <section class="card narrow">
+            <h1>{move || t().login_heading}</h1>
+            <form class="stack" on:submit=submit>
+                <label for="login-username">{move || t().username}</label>
+                <input
+                    id="login-username"
+                    name="username"
+                    autocomplete="username"
+                    data-testid="login-username"
+                    prop:value=move || username.get()
+                    on:input=move |ev| username.set(event_target_value(&ev))
+                />
+                <label for="login-password">{move || t().password}</label>
+                <input
+                    id="login-password"
+                    name="password"
+                    type="password"
+                    autocomplete="current-password"
+                    data-testid="login-password"
+                    prop:value=move || password.get()
+                    on:input=move |ev| password.set(event_target_value(&ev))
+                />
+                {move || {
+                    result
+                        .get()
+                        .and_then(|r| r.err())
+                        .map(|e| {
+                            view! {
+                                <p class="error" role="alert" data-testid="login-error">
+                                    {move || e.message(lang.get())}
+                                </p>
+                            }
+                        })
+                }}
+                <button type="submit" data-testid="login-submit" disabled=move || pending.get()>
+                    {move || if pending.get() { t().logging_in } else { t().login_submit }}
+                </button>
+            </form>
+        </section>
+    }
+}
