@@ -49,10 +49,7 @@ impl std::fmt::Debug for SessionUser {
 
 impl SessionUser {
     pub fn actor(&self) -> Actor {
-        Actor {
-            account_id: self.id.clone(),
-            roles: self.roles.clone(),
-        }
+        Actor::account(self.id.clone(), self.roles.clone())
     }
 }
 
@@ -188,4 +185,42 @@ impl LoginLimits {
         }
         Ok(())
     }
+}
+
+/// Where a party's admission is kept in its session.
+pub const PARTY_KEY: &str = "pingyi.party";
+
+/// A party admitted to one hearing by an invitation link.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct PartyPass {
+    pub invitation_id: String,
+    pub hearing_id: String,
+    pub kind: crate::domain::access::PartyKind,
+    pub name: String,
+}
+
+/// Who is asking, from the session: an account (reloaded by axum-login on every
+/// request), or a party whose invitation has not been revoked since.
+pub async fn current_actor(
+    db: &Db,
+    auth: &AuthSession,
+) -> Result<Option<(Actor, String)>, DbError> {
+    if let Some(user) = &auth.user {
+        return Ok(Some((user.actor(), user.display_name.clone())));
+    }
+    let Some(pass) = party_pass(auth).await else {
+        return Ok(None);
+    };
+    let still_valid = db::invitations::get(db, &pass.invitation_id)
+        .await?
+        .is_some_and(|inv| inv.revoked_at.is_none());
+    Ok(still_valid.then(|| (Actor::party(pass.invitation_id, pass.hearing_id), pass.name)))
+}
+
+pub async fn party_pass(auth: &AuthSession) -> Option<PartyPass> {
+    auth.session
+        .get::<PartyPass>(PARTY_KEY)
+        .await
+        .ok()
+        .flatten()
 }

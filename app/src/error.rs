@@ -26,6 +26,27 @@ pub enum ApiError {
     BadCredentials,
     #[error("too many login attempts")]
     RateLimited { retry_after_secs: u64 },
+    #[error("password too short")]
+    WeakPassword { min: usize },
+    #[error("username invalid")]
+    InvalidUsername,
+    #[error("username taken")]
+    UsernameTaken,
+    #[error("display name empty")]
+    InvalidDisplayName,
+    #[error("account not found")]
+    AccountNotFound,
+    #[error("unknown party kind")]
+    InvalidPartyKind,
+    #[error("party name empty")]
+    InvalidPartyName,
+    #[error("validity out of range")]
+    InvalidValidity { min: u32, max: u32 },
+    #[error("invitation not found")]
+    InvitationNotFound,
+    /// The change would leave no enabled administrator.
+    #[error("last administrator")]
+    LastAdmin,
     #[error("internal error")]
     Internal,
     /// The call did not reach the server or its answer could not be read.
@@ -45,6 +66,21 @@ impl ApiError {
             } => t.err_record_too_long.replace("{max}", &max.to_string()),
             ApiError::HearingNotFound => t.err_hearing_not_found.into(),
             ApiError::NotLoggedIn => t.err_not_logged_in.into(),
+            ApiError::WeakPassword { min } => {
+                t.err_weak_password.replace("{min}", &min.to_string())
+            }
+            ApiError::InvalidUsername => t.err_invalid_username.into(),
+            ApiError::UsernameTaken => t.err_username_taken.into(),
+            ApiError::InvalidDisplayName => t.err_invalid_display_name.into(),
+            ApiError::AccountNotFound => t.err_account_not_found.into(),
+            ApiError::LastAdmin => t.err_last_admin.into(),
+            ApiError::InvalidPartyKind => t.err_party_kind.into(),
+            ApiError::InvalidPartyName => t.err_party_name.into(),
+            ApiError::InvalidValidity { min, max } => t
+                .err_validity
+                .replace("{min}", &min.to_string())
+                .replace("{max}", &max.to_string()),
+            ApiError::InvitationNotFound => t.err_invitation_not_found.into(),
             ApiError::Forbidden => t.err_forbidden.into(),
             ApiError::BadCredentials => t.err_bad_credentials.into(),
             ApiError::RateLimited { retry_after_secs } => t
@@ -67,7 +103,17 @@ impl ApiError {
     pub fn status(&self) -> u16 {
         match self {
             ApiError::InvalidRecord { .. } => 422,
-            ApiError::HearingNotFound => 404,
+            ApiError::HearingNotFound
+            | ApiError::AccountNotFound
+            | ApiError::InvitationNotFound => 404,
+            ApiError::InvalidPartyKind
+            | ApiError::InvalidPartyName
+            | ApiError::InvalidValidity { .. } => 422,
+            ApiError::WeakPassword { .. }
+            | ApiError::InvalidUsername
+            | ApiError::InvalidDisplayName
+            | ApiError::UsernameTaken
+            | ApiError::LastAdmin => 422,
             ApiError::NotLoggedIn | ApiError::BadCredentials => 401,
             ApiError::Forbidden => 403,
             ApiError::RateLimited { .. } => 429,

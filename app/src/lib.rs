@@ -11,6 +11,8 @@ pub mod protocol;
 mod pages;
 
 #[cfg(feature = "ssr")]
+pub mod accounts;
+#[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod db;

@@ -38,3 +38,29 @@ impl Hub {
         }
     }
 }
+
+/// Tells open live sessions that an account's access changed (roles, disabled,
+/// password), so that they re-check at once instead of at the next request.
+#[derive(Clone)]
+pub struct AccessFeed {
+    sender: broadcast::Sender<String>,
+}
+
+impl Default for AccessFeed {
+    fn default() -> Self {
+        AccessFeed {
+            sender: broadcast::channel(CHANNEL_CAPACITY).0,
+        }
+    }
+}
+
+impl AccessFeed {
+    /// `account_id`'s access changed; nobody listening is fine.
+    pub fn changed(&self, account_id: &str) {
+        let _ = self.sender.send(account_id.to_owned());
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<String> {
+        self.sender.subscribe()
+    }
+}

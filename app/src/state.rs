@@ -12,6 +12,10 @@ pub struct AppState {
     pub db: Db,
     pub hub: Hub,
     pub login_limits: crate::auth::LoginLimits,
+    pub access: crate::live::AccessFeed,
+    /// The address people reach this server at (for invitation links); `None`:
+    /// taken from the request's Host header.
+    pub public_url: Option<String>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -19,23 +19,24 @@ after(async () => {
   await server.stop();
 });
 
+// username, name, role, the menu that role sees
 const ROLES = [
-  ['admin', '王管理', '管理员'],
-  ['host', '张主持', '主持人'],
-  ['clerk', '李记录', '记录员'],
-  ['archivist', '陈档案', '档案员'],
-  ['juror', '刘评议', '评议员'],
+  ['admin', '王管理', '管理员', '听证评议会账户管理审计日志'],
+  ['host', '张主持', '主持人', '听证评议会'],
+  ['clerk', '李记录', '记录员', '听证评议会'],
+  ['archivist', '陈档案', '档案员', '听证评议会'],
+  ['juror', '刘评议', '评议员', '听证评议会'],
 ];
 
 test('each role logs in and sees its name, its role and its menu', async () => {
-  for (const [username, name, role] of ROLES) {
+  for (const [username, name, role, expectedMenu] of ROLES) {
     const context = await browser.newContext();
     const page = await context.newPage();
     await logIn(page, server.url, username);
     const account = page.getByTestId('account');
     assert.match(await account.textContent(), new RegExp(`${name}.*${role}`));
     const menu = (await page.getByTestId('menu').textContent()).trim();
-    assert.equal(menu, '听证评议会', `${username} menu`);
+    assert.equal(menu, expectedMenu, `${username} menu`);
     await page.screenshot({ path: join(ARTIFACTS, `login-${username}.png`) });
     await context.close();
   }
@@ -70,4 +71,57 @@ test('logout really logs out, and the back button shows nothing private', async 
   assert.equal(await page.getByText('海宁信访〔2026〕123号').count(), 0, 'no case data after logout');
   await context.close();
   void DEMO_PASSWORD;
+});
+
+test('the administrator sees the accounts and the audit log', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await logIn(page, server.url, 'admin');
+  await page.getByRole('link', { name: '账户管理' }).click();
+  await page.locator('[data-testid="accounts"] tr[data-username="juror"]').waitFor();
+  // Bad input: a short password is refused in Chinese and the form keeps what was typed.
+  await page.getByTestId('new-username').fill('zhao');
+  await page.getByTestId('new-display-name').fill('赵评议');
+  await page.getByTestId('new-password').fill('short');
+  await page.getByTestId('create-account').click();
+  await page.getByTestId('create-error').filter({ hasText: '密码至少 8 位' }).waitFor();
+  assert.equal(await page.getByTestId('new-username').inputValue(), 'zhao');
+  await page.getByTestId('new-password').fill('long-enough-1');
+  await page.getByTestId('create-account').click();
+  await page.locator('[data-testid="accounts"] tr[data-username="zhao"]').waitFor();
+  await page.screenshot({ path: join(ARTIFACTS, 'admin-accounts.png'), fullPage: true });
+  await page.getByRole('link', { name: '审计日志' }).click();
+  await page.getByTestId('audit').getByText('account_created').first().waitFor();
+  await context.close();
+});
+
+test('a party opens its invitation link, sees its hearing, and the link works only once', async () => {
+  const hostContext = await browser.newContext();
+  const host = await hostContext.newPage();
+  await logIn(host, server.url, 'host');
+  await host.goto(server.url + '/');
+  const href = await host.locator('[data-testid="hearing-list"] a').first().getAttribute('href');
+  await host.goto(server.url + href);
+  await host.locator('html[data-hydrated="true"]').waitFor({ timeout: 15_000 });
+  await host.getByTestId('invite-name').fill('王某某');
+  await host.getByTestId('invite-submit').click();
+  const url = (await host.getByTestId('invite-url').textContent()).trim();
+  await host.locator('[data-testid="invite-link"] svg').waitFor();
+  await host.screenshot({ path: join(ARTIFACTS, 'invite-host.png'), fullPage: true });
+
+  const partyContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const party = await partyContext.newPage();
+  await party.goto(url);
+  await party.getByTestId('hearing-title').waitFor();
+  await party.getByTestId('account').filter({ hasText: '王某某' }).waitFor();
+  assert.equal(await party.getByTestId('record-input').count(), 0, 'a party cannot write the record');
+  await party.screenshot({ path: join(ARTIFACTS, 'invite-party-phone.png'), fullPage: true });
+
+  const strangerContext = await browser.newContext();
+  const stranger = await strangerContext.newPage();
+  const response = await stranger.goto(url);
+  assert.equal(response.status(), 410);
+  await stranger.getByText('该链接已被使用过').waitFor();
+  await stranger.screenshot({ path: join(ARTIFACTS, 'invite-reused.png') });
+  await Promise.all([hostContext.close(), partyContext.close(), strangerContext.close()]);
 });

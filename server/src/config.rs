@@ -68,6 +68,10 @@ pub struct ServeArgs {
         default_value = "target/fonts/NotoSansHans-Regular.otf"
     )]
     pub font: PathBuf,
+    /// The address people reach this server at, for invitation links
+    /// (e.g. https://xinfang.example.gov.cn); default: the Host of the request.
+    #[arg(long, env = "PINGYI_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Mark the session cookie Secure (set when serving behind TLS).
     #[arg(long, env = "PINGYI_SECURE_COOKIES")]
     pub secure_cookies: bool,

@@ -91,7 +91,7 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
         "责任单位陈述：已责令总承包单位核实用工情况，并启动工资保证金支付程序，预计十五个工作日内完成。",
     ] {
         let payload = EventPayload::RecordEntered {
-            author: "记录员".to_owned(),
+            author: "李记录".to_owned(),
             text: text.to_owned(),
         };
         app::db::events::append(db, &held, &payload).await?;

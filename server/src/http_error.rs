@@ -65,18 +65,16 @@ pub async fn authorize(
     auth: &app::auth::AuthSession,
     action: app::domain::access::Action,
     hearing_id: &str,
-) -> Result<(), HttpError> {
+) -> Result<app::domain::access::Actor, HttpError> {
     use app::domain::access::{Action, permits};
-    let actor = auth
-        .user
-        .as_ref()
-        .map(|u| u.actor())
+    let (actor, _) = app::auth::current_actor(&state.db, auth)
+        .await?
         .ok_or(HttpError::NotLoggedIn)?;
     let staff = app::db::hearings::staff(&state.db, hearing_id)
         .await?
         .ok_or(HttpError::NotFound)?;
     if permits(Some(&actor), action, Some(&staff)) {
-        Ok(())
+        Ok(actor)
     } else if permits(Some(&actor), Action::ViewRoom, Some(&staff)) {
         Err(HttpError::Forbidden)
     } else {

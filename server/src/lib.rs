@@ -6,6 +6,7 @@ pub mod config;
 pub mod csrf;
 pub mod demo;
 pub mod http_error;
+pub mod invite;
 pub mod minutes;
 pub mod minutes_pdf;
 pub mod router;

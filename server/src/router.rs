@@ -2,11 +2,11 @@
 //! minutes download, health; wrapped in limits and security headers.
 
 use crate::config::ServeArgs;
-use crate::{csrf, minutes, ws};
+use crate::{csrf, invite, minutes, ws};
 use app::auth::{Backend, LoginLimits};
 use app::db::Db;
 use app::db::sessions::DbSessionStore;
-use app::live::Hub;
+use app::live::{AccessFeed, Hub};
 use app::state::AppState;
 use app::{App, shell};
 use axum::Router;
@@ -70,6 +70,8 @@ pub fn build(args: &ServeArgs, db: Db, closing: CancellationToken) -> Router {
         db,
         hub: Hub::default(),
         login_limits: LoginLimits::default(),
+        access: AccessFeed::default(),
+        public_url: args.public_url.clone().filter(|u| !u.trim().is_empty()),
     };
     let extras = Arc::new(Extras {
         minutes_font: minutes::load_font(&args.font),
@@ -82,6 +84,7 @@ pub fn build(args: &ServeArgs, db: Db, closing: CancellationToken) -> Router {
         .route("/healthz", get(healthz))
         .route("/ws/hearings/{id}", get(ws::upgrade))
         .route("/hearings/{id}/minutes.pdf", get(minutes::download))
+        .route("/invite/{token}", get(invite::open))
         .leptos_routes_with_context(&state, routes, leptos::nonce::provide_nonce, move || {
             shell(options.clone())
         })

@@ -10,7 +10,7 @@ use crate::router::Extras;
 use app::auth::AuthSession;
 use app::db;
 use app::domain::HearingEvent;
-use app::domain::access::Action;
+use app::domain::access::{Action, Actor};
 use app::protocol::{ClientFrame, ErrorCode, MAX_CLIENT_FRAME_BYTES, RESUME_BATCH, ServerFrame};
 use app::state::AppState;
 use axum::Extension;
@@ -28,6 +28,9 @@ const TRANSPORT_FRAME_LIMIT: usize = 4 * MAX_CLIENT_FRAME_BYTES;
 /// Close code for "server going away, reconnect" (RFC 6455 1012, service restart).
 const CLOSE_RESTART: u16 = 1012;
 
+/// Close code (private range) for "your access to this room was withdrawn".
+pub const CLOSE_ACCESS_REVOKED: u16 = 4403;
+
 #[derive(Deserialize)]
 pub struct ResumeQuery {
     /// The last seq the client has applied; 0 (default) means "from the start".
@@ -43,7 +46,7 @@ pub async fn upgrade(
     Extension(extras): Extension<Arc<Extras>>,
     auth: AuthSession,
 ) -> Result<Response, HttpError> {
-    crate::http_error::authorize(&state, &auth, Action::ViewRoom, &hearing_id).await?;
+    let actor = crate::http_error::authorize(&state, &auth, Action::ViewRoom, &hearing_id).await?;
     let head_seq = db::hearings::head_seq(&state.db, &hearing_id)
         .await?
         .ok_or(HttpError::NotFound)?;
@@ -53,6 +56,7 @@ pub async fn upgrade(
             let session = Session {
                 state,
                 hearing_id,
+                actor,
                 sent: resume.after,
             };
             session.run(socket, head_seq, extras).await;
@@ -79,6 +83,8 @@ pub fn answer(text: &str) -> ServerFrame {
 struct Session {
     state: AppState,
     hearing_id: String,
+    /// Whose socket this is: re-checked when their access changes.
+    actor: Actor,
     /// The highest seq this client has been sent (or had at connect).
     sent: u64,
 }
@@ -93,6 +99,7 @@ enum End {
 impl Session {
     async fn run(mut self, mut socket: WebSocket, head_seq: u64, extras: Arc<Extras>) {
         let mut feed = self.state.hub.subscribe(&self.hearing_id);
+        let mut access = self.state.access.subscribe();
         let hello = ServerFrame::Hello {
             hearing_id: self.hearing_id.clone(),
             head_seq,
@@ -102,7 +109,10 @@ impl Session {
             Err(end) => Err(end),
         };
         let result = match result {
-            Ok(()) => self.follow(&mut socket, &mut feed, &extras).await,
+            Ok(()) => {
+                self.follow(&mut socket, &mut feed, &mut access, &extras)
+                    .await
+            }
             Err(end) => Err(end),
         };
         if let Err(End::Storage(e)) = result {
@@ -127,6 +137,32 @@ impl Session {
         }
     }
 
+    /// Whether this watcher may still be in the room: the account's roles and
+    /// status, or the party's invitation, read again.
+    async fn still_allowed(&self) -> Result<bool, End> {
+        use app::domain::access::permits;
+        let db = &self.state.db;
+        let id = &self.actor.account_id;
+        let now = if self.actor.party_of.is_some() {
+            let invitation = db::invitations::get(db, id).await.map_err(End::Storage)?;
+            invitation
+                .filter(|i| i.revoked_at.is_none())
+                .map(|_| self.actor.clone())
+        } else {
+            let account = db::accounts::get(db, id).await.map_err(End::Storage)?;
+            account
+                .filter(|a| !a.disabled)
+                .map(|a| Actor::account(a.id, a.roles))
+        };
+        let staff = db::hearings::staff(db, &self.hearing_id)
+            .await
+            .map_err(End::Storage)?;
+        Ok(match (now, staff) {
+            (Some(actor), Some(staff)) => permits(Some(&actor), Action::ViewRoom, Some(&staff)),
+            _ => false,
+        })
+    }
+
     async fn send_event(
         &mut self,
         socket: &mut WebSocket,
@@ -147,10 +183,23 @@ impl Session {
         &mut self,
         socket: &mut WebSocket,
         feed: &mut tokio::sync::broadcast::Receiver<Arc<HearingEvent>>,
+        access: &mut tokio::sync::broadcast::Receiver<String>,
         extras: &Extras,
     ) -> Result<(), End> {
         loop {
             tokio::select! {
+                changed = access.recv() => {
+                    let concerns_us = match changed {
+                        Ok(changed) => changed == self.actor.account_id,
+                        Err(RecvError::Lagged(_)) => true,
+                        Err(RecvError::Closed) => false,
+                    };
+                    if concerns_us && !self.still_allowed().await? {
+                        let frame = CloseFrame { code: CLOSE_ACCESS_REVOKED, reason: "权限已变更 / access changed".into() };
+                        let _ = socket.send(Message::Close(Some(frame))).await;
+                        return Ok(());
+                    }
+                }
                 () = extras.closing.cancelled() => {
                     let frame = CloseFrame { code: CLOSE_RESTART, reason: "服务器重启 / server restarting".into() };
                     // The client reconnects whether or not this close frame arrives.

@@ -178,3 +178,290 @@ async fn cross_site_mutations_and_sockets_are_refused() {
     assert_eq!(events.len(), 5, "only the same-origin post was recorded");
     server.finish().await;
 }
+
+async fn change(
+    admin: &common::Client,
+    account_id: &str,
+    change: serde_json::Value,
+) -> reqwest::Response {
+    admin
+        .http
+        .post(format!("{}/rpc/change_account", admin.base))
+        .json(&serde_json::json!({ "account_id": account_id, "change": change }))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn account_id(server: &TestServer, username: &str) -> String {
+    app::db::accounts::by_username(&server.db, username)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+#[tokio::test]
+async fn administrators_manage_accounts_and_changes_bite_at_once() {
+    use futures::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let server = TestServer::start().await;
+    let admin = server.client("admin").await;
+    let admin = &admin;
+    let create = |username: &'static str, password: &'static str| async move {
+        let form = [
+            ("username", username),
+            ("display_name", "赵评议"),
+            ("password", password),
+            ("roles", "juror"),
+        ];
+        admin.rpc("create_account", &form).await
+    };
+    assert_eq!(
+        create("zhao", "short")
+            .await
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()["code"],
+        "weak_password"
+    );
+    assert_eq!(create("zhao", "long-enough-1").await.status(), 200);
+    assert_eq!(
+        create("zhao", "long-enough-1")
+            .await
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()["code"],
+        "username_taken"
+    );
+    assert_eq!(
+        server
+            .client("")
+            .await
+            .login("zhao", "long-enough-1")
+            .await
+            .status(),
+        200
+    );
+
+    // Only administrators.
+    let host = server.client("host").await;
+    assert_eq!(host.rpc("list_accounts", &[]).await.status(), 403);
+    assert_eq!(host.rpc("list_audit", &[]).await.status(), 403);
+    let listed: serde_json::Value = admin.rpc("list_accounts", &[]).await.json().await.unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 6);
+    assert!(
+        !listed.to_string().contains("argon2"),
+        "hashes never leave the server"
+    );
+
+    // Withdrawing the juror's role closes the juror's open socket at once.
+    let juror = server.client("juror").await;
+    let mut socket = juror.socket(&server.held_hearing().await, 0).await.unwrap();
+    let juror_id = account_id(&server, "juror").await;
+    assert_eq!(
+        change(admin, &juror_id, serde_json::json!({ "Roles": [] }))
+            .await
+            .status(),
+        200
+    );
+    let code = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+        while let Some(Ok(msg)) = socket.next().await {
+            if let Message::Close(Some(frame)) = msg {
+                return u16::from(frame.code);
+            }
+        }
+        0
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, server::ws::CLOSE_ACCESS_REVOKED);
+    assert_eq!(juror.rpc("list_hearings", &[]).await.status(), 403);
+
+    // Disabling logs out; a password reset ends the old sessions.
+    let clerk = server.client("clerk").await;
+    let clerk_id = account_id(&server, "clerk").await;
+    assert_eq!(
+        change(
+            admin,
+            &clerk_id,
+            serde_json::json!({ "Password": "new-password-2" })
+        )
+        .await
+        .status(),
+        200
+    );
+    assert_eq!(clerk.rpc("list_hearings", &[]).await.status(), 401);
+    assert_eq!(
+        server
+            .client("")
+            .await
+            .login("clerk", "new-password-2")
+            .await
+            .status(),
+        200
+    );
+    let host_id = account_id(&server, "host").await;
+    assert_eq!(
+        change(admin, &host_id, serde_json::json!({ "Disabled": true }))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(host.rpc("list_hearings", &[]).await.status(), 401);
+
+    // The last administrator cannot lock everybody out.
+    let admin_id = account_id(&server, "admin").await;
+    let refused = change(admin, &admin_id, serde_json::json!({ "Disabled": true })).await;
+    assert_eq!(
+        refused.json::<serde_json::Value>().await.unwrap()["code"],
+        "last_admin"
+    );
+
+    let audit: serde_json::Value = admin.rpc("list_audit", &[]).await.json().await.unwrap();
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["action"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "account_created",
+        "roles_changed",
+        "password_reset",
+        "account_disabled",
+        "login",
+    ] {
+        assert!(actions.contains(&expected), "{expected} in {actions:?}");
+    }
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn parties_join_one_hearing_by_a_single_use_link() {
+    let server = TestServer::start().await;
+    let (held, upcoming) = (server.held_hearing().await, server.upcoming_hearing().await);
+    let host = server.client("host").await;
+    let invite = |kind: &'static str, days: &'static str| {
+        let host = &host;
+        let held = held.clone();
+        async move {
+            let form = [
+                ("hearing_id", held.as_str()),
+                ("party_kind", kind),
+                ("party_name", "张三"),
+                ("valid_days", days),
+            ];
+            host.rpc("invite_party", &form).await
+        }
+    };
+    assert_eq!(
+        invite("landlord", "7")
+            .await
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()["code"],
+        "invalid_party_kind"
+    );
+    assert_eq!(
+        invite("petitioner", "0")
+            .await
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()["code"],
+        "invalid_validity"
+    );
+    let link: serde_json::Value = invite("petitioner", "7").await.json().await.unwrap();
+    let url = link["url"].as_str().unwrap().to_owned();
+    assert!(
+        url.starts_with(&server.base) && url.contains("/invite/"),
+        "{url}"
+    );
+    assert!(
+        link["qr_svg"].as_str().unwrap().starts_with("<?xml"),
+        "a QR code as SVG"
+    );
+    // Only the hearing's host invites.
+    let clerk = server.client("clerk").await;
+    let form = [
+        ("hearing_id", held.as_str()),
+        ("party_kind", "agency"),
+        ("party_name", "住建局"),
+        ("valid_days", "7"),
+    ];
+    assert_eq!(clerk.rpc("invite_party", &form).await.status(), 403);
+
+    // The party opens the link: its browser is admitted to that hearing only.
+    let party = server.client("").await;
+    let page = party.http.get(&url).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("关于建设工程农民工工资拖欠的听证评议会")
+    );
+    assert_eq!(
+        party
+            .rpc("load_room", &[("hearing_id", &held)])
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        party
+            .rpc("load_room", &[("hearing_id", &upcoming)])
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(party.rpc("list_hearings", &[]).await.status(), 403);
+    assert_eq!(party.record(&held, "当事人不能写笔录").await.status(), 403);
+    assert_eq!(party.socket(&held, 0).await.err(), None);
+    let me: serde_json::Value = party.rpc("who_am_i", &[]).await.json().await.unwrap();
+    assert_eq!(me["display_name"], "张三");
+    assert_eq!(me["party"][0], "petitioner");
+
+    // The link works once.
+    let again = server.client("").await.http.get(&url).send().await.unwrap();
+    assert_eq!(again.status(), 410);
+    assert!(again.text().await.unwrap().contains("该链接已被使用过"));
+    let garbage = server.client("").await.get("/invite/not-a-token").await;
+    assert_eq!(garbage.status(), 404);
+
+    // Revoking ends the party's access.
+    let id = link["id"].as_str().unwrap();
+    assert_eq!(
+        host.rpc(
+            "revoke_invitation",
+            &[("hearing_id", &held), ("invitation_id", id)]
+        )
+        .await
+        .status(),
+        200
+    );
+    assert_eq!(
+        party
+            .rpc("load_room", &[("hearing_id", &held)])
+            .await
+            .status(),
+        401
+    );
+
+    // An expired link says so.
+    let late: serde_json::Value = invite("third_party", "1").await.json().await.unwrap();
+    app::db::invitations::set_expiry(&server.db, late["id"].as_str().unwrap(), 0)
+        .await
+        .unwrap();
+    let expired = server
+        .client("")
+        .await
+        .http
+        .get(late["url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(expired.status(), 410);
+    assert!(expired.text().await.unwrap().contains("该链接已过期"));
+    server.finish().await;
+}

@@ -83,3 +83,45 @@ fn migrate_then_demo_then_demo_again() {
     assert!(pingyi(&["demo"], &env).status.success());
     assert_one_line_failure(&pingyi(&["demo"], &env), "数据库非空");
 }
+
+#[test]
+fn admin_create_makes_an_administrator_and_refuses_weak_passwords() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let args = [
+        "admin",
+        "create",
+        "--username",
+        "wang",
+        "--display-name",
+        "王主任",
+    ];
+    let weak = pingyi(
+        &args,
+        &[
+            ("PINGYI_DATA_DIR", data),
+            ("PINGYI_ADMIN_PASSWORD", "short"),
+        ],
+    );
+    assert_one_line_failure(&weak, "密码至少 8 位");
+    let ok = pingyi(
+        &args,
+        &[
+            ("PINGYI_DATA_DIR", data),
+            ("PINGYI_ADMIN_PASSWORD", "a-good-password"),
+        ],
+    );
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let again = pingyi(
+        &args,
+        &[
+            ("PINGYI_DATA_DIR", data),
+            ("PINGYI_ADMIN_PASSWORD", "a-good-password"),
+        ],
+    );
+    assert_one_line_failure(&again, "该用户名已被使用");
+}

@@ -74,14 +74,49 @@ pub async fn get(db: &Db, id: &str) -> Result<Option<Account>, DbError> {
     row.as_ref().map(from_row).transpose()
 }
 
-pub async fn any_admin(db: &Db) -> Result<bool, DbError> {
-    let rows = sqlx::query("SELECT roles FROM accounts WHERE disabled = 0")
+/// Every account, by username.
+pub async fn list(db: &Db) -> Result<Vec<Account>, DbError> {
+    let rows = sqlx::query(&format!("{SELECT} ORDER BY username"))
         .fetch_all(db.pool())
         .await?;
-    for row in rows {
-        if parse_roles(&row.try_get::<String, _>("roles")?).contains(&Role::Admin) {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn set_disabled(db: &Db, id: &str, disabled: bool) -> Result<bool, DbError> {
+    let done = sqlx::query("UPDATE accounts SET disabled = $1, updated_at = $2 WHERE id = $3")
+        .bind(i64::from(disabled))
+        .bind(now_ms())
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn set_roles(db: &Db, id: &str, roles: &[Role]) -> Result<bool, DbError> {
+    let done = sqlx::query("UPDATE accounts SET roles = $1, updated_at = $2 WHERE id = $3")
+        .bind(format_roles(roles))
+        .bind(now_ms())
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn set_password_hash(db: &Db, id: &str, hash: &str) -> Result<bool, DbError> {
+    let done = sqlx::query("UPDATE accounts SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(hash)
+        .bind(now_ms())
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// How many enabled accounts hold the administrator role.
+pub async fn active_admins(db: &Db) -> Result<usize, DbError> {
+    Ok(list(db)
+        .await?
+        .iter()
+        .filter(|a| !a.disabled && a.roles.contains(&Role::Admin))
+        .count())
 }

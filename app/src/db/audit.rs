@@ -38,3 +38,39 @@ pub async fn recent(db: &Db, limit: i64) -> Result<Vec<(String, Option<String>)>
         .map(|r| Ok((r.try_get("action")?, r.try_get("subject")?)))
         .collect()
 }
+
+/// One audit entry as the administrator reads it.
+#[derive(Clone, Debug)]
+pub struct AuditRecord {
+    pub at_ms: i64,
+    pub actor_name: Option<String>,
+    pub action: String,
+    pub subject: Option<String>,
+    pub detail: String,
+    pub ip: Option<String>,
+}
+
+/// The newest entries first, with the actor's display name.
+pub async fn list(db: &Db, limit: i64) -> Result<Vec<AuditRecord>, DbError> {
+    use sqlx::Row;
+    let rows = sqlx::query(
+        "SELECT l.at_ms, a.display_name, l.action, l.subject, l.detail, l.ip \
+         FROM audit_log l LEFT JOIN accounts a ON a.id = l.actor \
+         ORDER BY l.at_ms DESC, l.id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AuditRecord {
+                at_ms: r.try_get("at_ms")?,
+                actor_name: r.try_get("display_name")?,
+                action: r.try_get("action")?,
+                subject: r.try_get("subject")?,
+                detail: r.try_get("detail")?,
+                ip: r.try_get("ip")?,
+            })
+        })
+        .collect()
+}

@@ -128,6 +128,7 @@ pub async fn staff(
             .map(|r| r.try_get::<String, _>("account_id"))
             .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(crate::domain::access::HearingStaff {
+        hearing_id: hearing_id.to_owned(),
         host_id: row.try_get("host_id")?,
         clerk_id: row.try_get("clerk_id")?,
         jurors,

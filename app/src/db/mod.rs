@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod audit;
 pub mod events;
 pub mod hearings;
+pub mod invitations;
 pub mod sessions;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -91,10 +91,13 @@ pub enum Action {
     ManageAccounts,
     /// Read the audit log.
     ViewAudit,
+    /// Invite parties to a hearing by link, list and revoke the links.
+    InviteParties,
 }
 
 impl Action {
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 7] = [
+        Action::InviteParties,
         Action::ListHearings,
         Action::ViewRoom,
         Action::RecordNote,
@@ -104,16 +107,87 @@ impl Action {
     ];
 }
 
-/// Who is asking.
+/// A party to one hearing (信访人, 责任单位, 第三人): no account, only the hearing
+/// its invitation link was for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartyKind {
+    /// 信访人
+    Petitioner,
+    /// 责任单位
+    Agency,
+    /// 第三人
+    ThirdParty,
+}
+
+impl PartyKind {
+    pub const ALL: [PartyKind; 3] = [
+        PartyKind::Petitioner,
+        PartyKind::Agency,
+        PartyKind::ThirdParty,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            PartyKind::Petitioner => "petitioner",
+            PartyKind::Agency => "agency",
+            PartyKind::ThirdParty => "third_party",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<PartyKind> {
+        PartyKind::ALL.into_iter().find(|k| k.code() == code.trim())
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            PartyKind::Petitioner => "信访人",
+            PartyKind::Agency => "责任单位",
+            PartyKind::ThirdParty => "第三人",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            PartyKind::Petitioner => "Petitioner",
+            PartyKind::Agency => "Responding agency",
+            PartyKind::ThirdParty => "Third party",
+        }
+    }
+}
+
+/// Who is asking: an account (roles), or a party admitted to one hearing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
     pub account_id: String,
     pub roles: Vec<Role>,
+    /// Set for a party: the one hearing it may take part in.
+    #[serde(default)]
+    pub party_of: Option<String>,
+}
+
+impl Actor {
+    pub fn account(account_id: impl Into<String>, roles: Vec<Role>) -> Actor {
+        Actor {
+            account_id: account_id.into(),
+            roles,
+            party_of: None,
+        }
+    }
+
+    pub fn party(invitation_id: impl Into<String>, hearing_id: impl Into<String>) -> Actor {
+        Actor {
+            account_id: invitation_id.into(),
+            roles: Vec::new(),
+            party_of: Some(hearing_id.into()),
+        }
+    }
 }
 
 /// Who holds which place in one hearing: what per-hearing grants look at.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HearingStaff {
+    pub hearing_id: String,
     pub host_id: Option<String>,
     pub clerk_id: Option<String>,
     /// Seated panel members (评议员 on this hearing's panel).
@@ -131,6 +205,8 @@ enum Grant {
     ClerkOfHearing,
     /// Is seated on this hearing's panel.
     SeatedJuror,
+    /// Is a party admitted to this hearing by invitation.
+    PartyOfHearing,
 }
 
 /// The table. Reading down a row says who may do it.
@@ -153,6 +229,7 @@ const RULES: &[(Action, &[Grant])] = &[
             Grant::HostOfHearing,
             Grant::ClerkOfHearing,
             Grant::SeatedJuror,
+            Grant::PartyOfHearing,
         ],
     ),
     (
@@ -170,6 +247,7 @@ const RULES: &[(Action, &[Grant])] = &[
     ),
     (Action::ManageAccounts, &[Grant::Role(Role::Admin)]),
     (Action::ViewAudit, &[Grant::Role(Role::Admin)]),
+    (Action::InviteParties, &[Grant::HostOfHearing]),
 ];
 
 fn holds(actor: &Actor, grant: Grant, hearing: Option<&HearingStaff>) -> bool {
@@ -180,6 +258,9 @@ fn holds(actor: &Actor, grant: Grant, hearing: Option<&HearingStaff>) -> bool {
         (Grant::ClerkOfHearing, Some(h)) => {
             (actor.roles.contains(&Role::Clerk) || actor.roles.contains(&Role::Host))
                 && is(&h.clerk_id)
+        }
+        (Grant::PartyOfHearing, Some(h)) => {
+            actor.party_of.as_deref() == Some(h.hearing_id.as_str())
         }
         (Grant::SeatedJuror, Some(h)) => {
             actor.roles.contains(&Role::Juror) && h.jurors.contains(&actor.account_id)
@@ -205,18 +286,39 @@ mod tests {
     use proptest::prelude::*;
 
     fn actor(id: &str, roles: &[Role]) -> Actor {
-        Actor {
-            account_id: id.into(),
-            roles: roles.to_vec(),
-        }
+        Actor::account(id, roles.to_vec())
     }
 
     fn hearing() -> HearingStaff {
         HearingStaff {
+            hearing_id: "H".into(),
             host_id: Some("h".into()),
             clerk_id: Some("c".into()),
             jurors: vec!["j".into()],
         }
+    }
+
+    #[test]
+    fn a_party_sees_only_its_own_hearing_and_does_nothing_else() {
+        let party = Actor::party("inv-1", "H");
+        assert!(permits(Some(&party), Action::ViewRoom, Some(&hearing())));
+        let other = HearingStaff {
+            hearing_id: "other".into(),
+            ..hearing()
+        };
+        assert!(!permits(Some(&party), Action::ViewRoom, Some(&other)));
+        for action in Action::ALL.into_iter().filter(|a| *a != Action::ViewRoom) {
+            assert!(
+                !permits(Some(&party), action, Some(&hearing())),
+                "{action:?}"
+            );
+        }
+        // An account id that happens to equal an invitation id gains nothing.
+        assert!(!permits(
+            Some(&actor("inv-1", &[])),
+            Action::ViewRoom,
+            Some(&hearing())
+        ));
     }
 
     #[test]

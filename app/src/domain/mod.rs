@@ -6,6 +6,7 @@
 pub mod access;
 pub mod clock;
 pub mod event;
+pub mod invitation;
 pub mod room;
 
 pub use event::{ChainHash, EventPayload, HearingEvent, RecordText, RecordTextError};

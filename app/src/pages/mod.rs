@@ -1,6 +1,8 @@
 //! The UI: the HTML shell, the router and the page frame (zh-CN first, English second).
 
+mod admin;
 mod home;
+mod invite;
 mod login;
 pub(crate) mod room;
 
@@ -201,8 +203,15 @@ pub fn App() -> impl IntoView {
                         {move || {
                             let me = session.current();
                             let actor = me.as_ref().map(Me::actor);
-                            permits(actor.as_ref(), Action::ListHearings, None)
-                                .then(|| view! { <A href="/">{move || t().nav_hearings}</A> })
+                            let may = |action| permits(actor.as_ref(), action, None);
+                            view! {
+                                {may(Action::ListHearings)
+                                    .then(|| view! { <A href="/">{move || t().nav_hearings}</A> })}
+                                {may(Action::ManageAccounts)
+                                    .then(|| view! { <A href="/admin/accounts">{move || t().nav_accounts}</A> })}
+                                {may(Action::ViewAudit)
+                                    .then(|| view! { <A href="/admin/audit">{move || t().nav_audit}</A> })}
+                            }
                         }}
                     </Transition>
                 </nav>
@@ -217,6 +226,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=move || view! { <p class="notice">{move || t().not_found}</p> }>
                     <Route path=path!("/") view=home::HomePage />
                     <Route path=path!("/login") view=login::LoginPage />
+                    <Route path=path!("/admin/accounts") view=admin::AccountsPage />
+                    <Route path=path!("/admin/audit") view=admin::AuditPage />
                     <Route path=path!("/hearings/:id") view=room::HearingRoom />
                 </Routes>
             </main>

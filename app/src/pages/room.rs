@@ -59,6 +59,8 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
         hearing,
         events,
         can_record,
+        can_invite,
+        can_download,
     } = snapshot;
     // A log the server sent is contiguous; if not, show what folds and let the
     // live socket resume from there.
@@ -82,18 +84,25 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
                     data-status=move || format!("{:?}", status.get()).to_lowercase()
                 >
                     {move || match status.get() {
+                        LiveStatus::Connecting => t().live_connecting,
                         LiveStatus::Connected => t().live_connected,
-                        _ => t().live_reconnecting,
+                        LiveStatus::Reconnecting => t().live_reconnecting,
                     }}
                 </span>
             </div>
             <RecordList room />
             {can_record.then(|| view! { <RecordForm hearing_id=hearing.id.clone() /> })}
         </section>
+        {can_invite.then(|| view! { <super::invite::InvitePanel hearing_id=hearing.id.clone() /> })}
         <p class="actions">
-            <a class="button secondary" href=minutes_href rel="external" data-testid="minutes-link">
-                {move || t().download_minutes}
-            </a>
+            {can_download
+                .then(|| {
+                    view! {
+                        <a class="button secondary" href=minutes_href rel="external" data-testid="minutes-link">
+                            {move || t().download_minutes}
+                        </a>
+                    }
+                })}
             <a href="/">{move || t().back_to_list}</a>
         </p>
     }

@@ -75,6 +75,7 @@ impl TestServer {
             font: font_path(),
             no_demo: true,
             secure_cookies: false,
+            public_url: None,
             session_idle_minutes: 30,
         };
         let (stop, stopped) = oneshot::channel::<()>();

@@ -6,8 +6,13 @@ use crate::error::ApiError;
 use crate::model::{HearingSummary, Me, RoomSnapshot};
 use leptos::prelude::*;
 
+mod admin;
+mod invitations;
+pub use admin::*;
+pub use invitations::*;
+
 #[cfg(feature = "ssr")]
-mod guard {
+pub(crate) mod guard {
     //! Who is asking, and may they: every server function starts here.
     use crate::auth::AuthSession;
     use crate::domain::access::{Action, Actor, HearingStaff, permits};
@@ -39,10 +44,8 @@ mod guard {
     }
 
     pub async fn actor() -> Result<Option<(Actor, String)>, ApiError> {
-        Ok(session()
-            .await?
-            .user
-            .map(|u| (u.actor(), u.display_name.clone())))
+        let auth = session().await?;
+        Ok(crate::auth::current_actor(&state()?.db, &auth).await?)
     }
 
     /// Allows `action` (on `hearing_id` if given) or refuses it. A hearing the
@@ -105,12 +108,18 @@ pub async fn load_room(hearing_id: String) -> Result<RoomSnapshot, ApiError> {
                 .ok_or(ApiError::HearingNotFound)?;
             let events = crate::db::events::all(&state.db, &hearing_id).await?;
             let staff = crate::db::hearings::staff(&state.db, &hearing_id).await?;
-            let can_record =
-                crate::domain::access::permits(Some(&actor), Action::RecordNote, staff.as_ref());
+            let may = |action| crate::domain::access::permits(Some(&actor), action, staff.as_ref());
+            let (can_record, can_invite, can_download) = (
+                may(Action::RecordNote),
+                may(Action::InviteParties),
+                may(Action::DownloadMinutes),
+            );
             Ok(RoomSnapshot {
                 hearing,
                 events,
                 can_record,
+                can_invite,
+                can_download,
             })
         }
         .await,
@@ -145,11 +154,26 @@ pub async fn record_note(hearing_id: String, text: String) -> Result<u64, ApiErr
 pub async fn who_am_i() -> Result<Option<Me>, ApiError> {
     guard::answer(
         async {
-            Ok(guard::session().await?.user.map(|u| Me {
-                id: u.id.clone(),
-                username: u.username.clone(),
-                display_name: u.display_name.clone(),
-                roles: u.roles.clone(),
+            let auth = guard::session().await?;
+            if let Some(u) = &auth.user {
+                return Ok(Some(Me {
+                    id: u.id.clone(),
+                    username: u.username.clone(),
+                    display_name: u.display_name.clone(),
+                    roles: u.roles.clone(),
+                    party: None,
+                }));
+            }
+            let Some((actor, name)) = guard::actor().await? else {
+                return Ok(None);
+            };
+            let pass = crate::auth::party_pass(&auth).await;
+            Ok(Some(Me {
+                id: actor.account_id,
+                username: String::new(),
+                display_name: name,
+                roles: Vec::new(),
+                party: pass.map(|p| (p.kind, p.hearing_id)),
             }))
         }
         .await,
@@ -210,6 +234,7 @@ pub async fn login(username: String, password: String) -> Result<Me, ApiError> {
                 username: user.username.clone(),
                 display_name: user.display_name.clone(),
                 roles: user.roles.clone(),
+                party: None,
             })
         }
         .await,
