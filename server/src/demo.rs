@@ -70,6 +70,7 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
     .await?;
 
     assign_staff(db, &upcoming, Some(host), Some(clerk)).await?;
+    app::db::hearings::set_public(db, &upcoming, true).await?;
 
     let held = create_hearing(
         db,

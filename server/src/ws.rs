@@ -46,7 +46,18 @@ pub async fn upgrade(
     Extension(extras): Extension<Arc<Extras>>,
     auth: AuthSession,
 ) -> Result<Response, HttpError> {
-    let actor = crate::http_error::authorize(&state, &auth, Action::ViewRoom, &hearing_id).await?;
+    // Participants by their rights; anybody else only as an observer of a public hearing.
+    let actor =
+        match crate::http_error::authorize(&state, &auth, Action::ViewRoom, &hearing_id).await {
+            Ok(actor) => Some(actor),
+            Err(refused) => {
+                let staff = db::hearings::staff(&state.db, &hearing_id).await?;
+                if !app::domain::access::permits(None, Action::ObserveHearing, staff.as_ref()) {
+                    return Err(refused);
+                }
+                None
+            }
+        };
     let head_seq = db::hearings::head_seq(&state.db, &hearing_id)
         .await?
         .ok_or(HttpError::NotFound)?;
@@ -83,8 +94,9 @@ pub fn answer(text: &str) -> ServerFrame {
 struct Session {
     state: AppState,
     hearing_id: String,
-    /// Whose socket this is: re-checked when their access changes.
-    actor: Actor,
+    /// Whose socket this is, re-checked when their access changes; `None` for a
+    /// public observer.
+    actor: Option<Actor>,
     /// The highest seq this client has been sent (or had at connect).
     sent: u64,
 }
@@ -142,12 +154,15 @@ impl Session {
     async fn still_allowed(&self) -> Result<bool, End> {
         use app::domain::access::permits;
         let db = &self.state.db;
-        let id = &self.actor.account_id;
-        let now = if self.actor.party_of.is_some() {
+        let Some(actor) = &self.actor else {
+            return Ok(true);
+        };
+        let id = &actor.account_id;
+        let now = if actor.party_of.is_some() {
             let invitation = db::invitations::get(db, id).await.map_err(End::Storage)?;
             invitation
                 .filter(|i| i.revoked_at.is_none())
-                .map(|_| self.actor.clone())
+                .map(|_| actor.clone())
         } else {
             let account = db::accounts::get(db, id).await.map_err(End::Storage)?;
             account
@@ -190,8 +205,8 @@ impl Session {
             tokio::select! {
                 changed = access.recv() => {
                     let concerns_us = match changed {
-                        Ok(changed) => changed == self.actor.account_id,
-                        Err(RecvError::Lagged(_)) => true,
+                        Ok(changed) => self.actor.as_ref().is_some_and(|a| a.account_id == changed),
+                        Err(RecvError::Lagged(_)) => self.actor.is_some(),
                         Err(RecvError::Closed) => false,
                     };
                     if concerns_us && !self.still_allowed().await? {

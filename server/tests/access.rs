@@ -30,7 +30,8 @@ async fn every_role_gets_exactly_what_the_table_allows() {
         ("minutes held", [401, 403, 200, 200, 200, 200]),
         ("minutes upcoming", [401, 403, 200, 200, 200, 404]),
         ("socket held", [401, 101, 101, 101, 101, 101]),
-        ("socket upcoming", [401, 101, 101, 101, 101, 404]),
+        // The upcoming hearing is public: anybody may watch it as an observer.
+        ("socket upcoming", [101, 101, 101, 101, 101, 101]),
     ];
     for (case, expected) in table {
         let (what, which) = case.split_once(' ').unwrap_or((case, ""));
@@ -463,5 +464,65 @@ async fn parties_join_one_hearing_by_a_single_use_link() {
         .unwrap();
     assert_eq!(expired.status(), 410);
     assert!(expired.text().await.unwrap().contains("该链接已过期"));
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn observers_watch_public_hearings_and_never_see_others() {
+    let server = TestServer::start().await;
+    let (held, public) = (server.held_hearing().await, server.upcoming_hearing().await);
+    let anonymous = server.client("").await;
+    assert_eq!(
+        anonymous
+            .rpc("observe_hearing", &[("hearing_id", &public)])
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        anonymous
+            .rpc("observe_hearing", &[("hearing_id", &held)])
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        anonymous
+            .rpc("observe_hearing", &[("hearing_id", "nope")])
+            .await
+            .status(),
+        404
+    );
+    let page = anonymous.get(&format!("/public/hearings/{public}")).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("旁听") && html.contains("关于老旧小区加装电梯补偿争议的公开听证评议会"));
+    assert!(!html.contains("record-input"), "observers cannot write");
+    let hidden = anonymous.get(&format!("/public/hearings/{held}")).await;
+    assert_eq!(hidden.status(), 404);
+    assert!(!hidden.text().await.unwrap().contains("农民工工资"));
+    // Observers follow the public room live; never a non-public one.
+    let mut socket = anonymous.socket(&public, 0).await.unwrap();
+    let host = server.client("host").await;
+    assert_eq!(
+        host.record(&public, "主持人宣布听证会开始。")
+            .await
+            .status(),
+        200
+    );
+    use futures::StreamExt;
+    let frame = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+        loop {
+            if let Some(Ok(tokio_tungstenite::tungstenite::Message::Text(t))) = socket.next().await
+                && t.contains("record_entered")
+            {
+                return t.to_string();
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert!(frame.contains("主持人宣布听证会开始。"));
+    assert_eq!(anonymous.socket(&held, 0).await.err(), Some(401));
     server.finish().await;
 }

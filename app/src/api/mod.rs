@@ -266,3 +266,31 @@ pub async fn logout() -> Result<(), ApiError> {
         .await,
     )
 }
+
+/// 旁听: a public hearing as an observer sees it, without logging in. A hearing
+/// that is not public does not exist for observers (404).
+#[server(prefix = "/rpc", endpoint = "observe_hearing")]
+pub async fn observe_hearing(hearing_id: String) -> Result<RoomSnapshot, ApiError> {
+    use crate::domain::access::{Action, permits};
+    guard::answer(
+        async {
+            let state = guard::state()?;
+            let staff = crate::db::hearings::staff(&state.db, &hearing_id).await?;
+            if !permits(None, Action::ObserveHearing, staff.as_ref()) {
+                return Err(ApiError::HearingNotFound);
+            }
+            let hearing = crate::db::hearings::get(&state.db, &hearing_id)
+                .await?
+                .ok_or(ApiError::HearingNotFound)?;
+            let events = crate::db::events::all(&state.db, &hearing_id).await?;
+            Ok(RoomSnapshot {
+                hearing,
+                events,
+                can_record: false,
+                can_invite: false,
+                can_download: false,
+            })
+        }
+        .await,
+    )
+}

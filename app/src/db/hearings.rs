@@ -112,7 +112,7 @@ pub async fn staff(
     db: &Db,
     hearing_id: &str,
 ) -> Result<Option<crate::domain::access::HearingStaff>, DbError> {
-    let Some(row) = sqlx::query("SELECT host_id, clerk_id FROM hearings WHERE id = $1")
+    let Some(row) = sqlx::query("SELECT host_id, clerk_id, is_public FROM hearings WHERE id = $1")
         .bind(hearing_id)
         .fetch_optional(db.pool())
         .await?
@@ -129,6 +129,7 @@ pub async fn staff(
             .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(crate::domain::access::HearingStaff {
         hearing_id: hearing_id.to_owned(),
+        is_public: row.try_get::<i64, _>("is_public")? != 0,
         host_id: row.try_get("host_id")?,
         clerk_id: row.try_get("clerk_id")?,
         jurors,
@@ -157,6 +158,16 @@ pub async fn seat_juror(db: &Db, hearing_id: &str, account_id: &str) -> Result<(
         .bind(hearing_id)
         .bind(account_id)
         .bind(now_ms())
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Marks a hearing public (公开听证) or not.
+pub async fn set_public(db: &Db, hearing_id: &str, public: bool) -> Result<(), DbError> {
+    sqlx::query("UPDATE hearings SET is_public = $1 WHERE id = $2")
+        .bind(i64::from(public))
+        .bind(hearing_id)
         .execute(db.pool())
         .await?;
     Ok(())

@@ -93,10 +93,13 @@ pub enum Action {
     ViewAudit,
     /// Invite parties to a hearing by link, list and revoke the links.
     InviteParties,
+    /// 旁听: watch a public hearing read-only, without an account.
+    ObserveHearing,
 }
 
 impl Action {
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 8] = [
+        Action::ObserveHearing,
         Action::InviteParties,
         Action::ListHearings,
         Action::ViewRoom,
@@ -188,6 +191,9 @@ impl Actor {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HearingStaff {
     pub hearing_id: String,
+    /// 公开听证: observers may watch without an account.
+    #[serde(default)]
+    pub is_public: bool,
     pub host_id: Option<String>,
     pub clerk_id: Option<String>,
     /// Seated panel members (评议员 on this hearing's panel).
@@ -207,6 +213,8 @@ enum Grant {
     SeatedJuror,
     /// Is a party admitted to this hearing by invitation.
     PartyOfHearing,
+    /// Anybody, logged in or not, when the hearing is public (公开听证).
+    PublicHearing,
 }
 
 /// The table. Reading down a row says who may do it.
@@ -248,11 +256,18 @@ const RULES: &[(Action, &[Grant])] = &[
     (Action::ManageAccounts, &[Grant::Role(Role::Admin)]),
     (Action::ViewAudit, &[Grant::Role(Role::Admin)]),
     (Action::InviteParties, &[Grant::HostOfHearing]),
+    (Action::ObserveHearing, &[Grant::PublicHearing]),
 ];
 
-fn holds(actor: &Actor, grant: Grant, hearing: Option<&HearingStaff>) -> bool {
+fn holds(actor: Option<&Actor>, grant: Grant, hearing: Option<&HearingStaff>) -> bool {
+    if let (Grant::PublicHearing, Some(h)) = (grant, hearing) {
+        return h.is_public;
+    }
+    // Every other grant needs somebody.
+    let Some(actor) = actor else { return false };
     let is = |id: &Option<String>| id.as_deref() == Some(actor.account_id.as_str());
     match (grant, hearing) {
+        (Grant::PublicHearing, _) => false,
         (Grant::Role(role), _) => actor.roles.contains(&role),
         (Grant::HostOfHearing, Some(h)) => actor.roles.contains(&Role::Host) && is(&h.host_id),
         (Grant::ClerkOfHearing, Some(h)) => {
@@ -272,7 +287,6 @@ fn holds(actor: &Actor, grant: Grant, hearing: Option<&HearingStaff>) -> bool {
 
 /// May `actor` (None: not logged in) do `action`, on `hearing` when it concerns one?
 pub fn permits(actor: Option<&Actor>, action: Action, hearing: Option<&HearingStaff>) -> bool {
-    let Some(actor) = actor else { return false };
     RULES
         .iter()
         .filter(|(a, _)| *a == action)
@@ -292,6 +306,7 @@ mod tests {
     fn hearing() -> HearingStaff {
         HearingStaff {
             hearing_id: "H".into(),
+            is_public: false,
             host_id: Some("h".into()),
             clerk_id: Some("c".into()),
             jurors: vec!["j".into()],
@@ -322,10 +337,22 @@ mod tests {
     }
 
     #[test]
-    fn nobody_anonymous_may_do_anything() {
+    fn anonymous_visitors_only_observe_public_hearings() {
         for action in Action::ALL {
-            assert!(!permits(None, action, Some(&hearing())));
+            assert!(!permits(None, action, Some(&hearing())), "{action:?}");
         }
+        let public = HearingStaff {
+            is_public: true,
+            ..hearing()
+        };
+        for action in Action::ALL {
+            assert_eq!(
+                permits(None, action, Some(&public)),
+                action == Action::ObserveHearing,
+                "{action:?}"
+            );
+        }
+        assert!(!permits(None, Action::ObserveHearing, None));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::model::Me;
 use leptos::prelude::*;
 use leptos_meta::{Html, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 /// Who is logged in, shared by every component; `changed()` after login/logout
 /// makes everything that depends on it load again.
@@ -229,6 +229,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/accounts") view=admin::AccountsPage />
                     <Route path=path!("/admin/audit") view=admin::AuditPage />
                     <Route path=path!("/hearings/:id") view=room::HearingRoom />
+                    // Async: the status (404 for a hearing that is not public) must be
+                    // known before the first byte is sent.
+                    <Route path=path!("/public/hearings/:id") view=room::ObserverRoom ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -5,7 +5,7 @@
 
 use super::home::format_when;
 use super::use_lang;
-use crate::api::{RecordNote, load_room};
+use crate::api::{RecordNote, load_room, observe_hearing};
 use crate::domain::clock::{CHINA_OFFSET_SECONDS, format_time_of_day};
 use crate::domain::{RoomState, fold};
 use crate::model::{HearingSummary, RoomSnapshot};
@@ -209,5 +209,28 @@ fn RecordForm(hearing_id: String) -> impl IntoView {
                 {move || if pending.get() { t().record_saving } else { t().record_submit }}
             </button>
         </form>
+    }
+}
+
+/// 旁听: the public observer's read-only view of a public hearing.
+#[component]
+pub fn ObserverRoom() -> impl IntoView {
+    let lang = use_lang();
+    let t = move || lang.get().texts();
+    let params = use_params_map();
+    let hearing_id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let snapshot = Resource::new(hearing_id, observe_hearing);
+    view! {
+        <p class="notice-bar" data-testid="observer-banner">{move || t().observer_banner}</p>
+        <Suspense fallback=move || view! { <p class="muted">{move || t().loading}</p> }>
+            {move || {
+                snapshot
+                    .get()
+                    .map(|result| match result {
+                        Ok(snapshot) => view! { <Room snapshot /> }.into_any(),
+                        Err(e) => view! { <super::home::Refusal error=e /> }.into_any(),
+                    })
+            }}
+        </Suspense>
     }
 }
