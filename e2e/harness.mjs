@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { before, after } from 'node:test';
 
 export const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), 'artifacts');
 mkdirSync(ARTIFACTS, { recursive: true });
@@ -121,4 +122,21 @@ export async function logIn(page, baseUrl, username) {
   await page.getByTestId('login-password').fill(DEMO_PASSWORD);
   await page.getByTestId('login-submit').click();
   await page.getByTestId('account').waitFor({ timeout: 10_000 });
+}
+
+/**
+ * One server and one browser for a test file: started before its tests, stopped
+ * after. Returns an object whose `server` and `browser` are set once started.
+ */
+export function serverAndBrowser() {
+  const env = { server: new Server(), browser: null };
+  before(async () => {
+    await env.server.start();
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server.stop();
+  });
+  return env;
 }

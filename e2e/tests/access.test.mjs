@@ -1,23 +1,13 @@
 // Accounts in the browser: each role logs in and sees its own menu and name;
 // a wrong password gets a Chinese error; logout really logs out (the back
 // button shows nothing private).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { Server, launchBrowser, logIn, DEMO_PASSWORD, ARTIFACTS } from '../harness.mjs';
+import { serverAndBrowser, logIn, ARTIFACTS } from '../harness.mjs';
 
-const server = new Server();
-let browser;
-
-before(async () => {
-  await server.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server.stop();
-});
+const env = serverAndBrowser();
+const server = env.server;
 
 // username, name, role, the menu that role sees
 const ROLES = [
@@ -30,7 +20,7 @@ const ROLES = [
 
 test('each role logs in and sees its name, its role and its menu', async () => {
   for (const [username, name, role, expectedMenu] of ROLES) {
-    const context = await browser.newContext();
+    const context = await env.browser.newContext();
     const page = await context.newPage();
     await logIn(page, server.url, username);
     const account = page.getByTestId('account');
@@ -43,7 +33,7 @@ test('each role logs in and sees its name, its role and its menu', async () => {
 });
 
 test('a wrong password gets a clear Chinese error and no session', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   await page.goto(server.url + '/login');
   await page.locator('html[data-hydrated="true"]').waitFor({ timeout: 15_000 });
@@ -57,7 +47,7 @@ test('a wrong password gets a clear Chinese error and no session', async () => {
 });
 
 test('logout really logs out, and the back button shows nothing private', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   await logIn(page, server.url, 'host');
   await page.goto(server.url + '/');
@@ -70,11 +60,10 @@ test('logout really logs out, and the back button shows nothing private', async 
   await page.getByTestId('refusal').filter({ hasText: '请先登录' }).waitFor({ timeout: 10_000 });
   assert.equal(await page.getByText('海宁信访〔2026〕123号').count(), 0, 'no case data after logout');
   await context.close();
-  void DEMO_PASSWORD;
 });
 
 test('the administrator sees the accounts and the audit log', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   await logIn(page, server.url, 'admin');
   await page.getByRole('link', { name: '账户管理' }).click();
@@ -96,7 +85,7 @@ test('the administrator sees the accounts and the audit log', async () => {
 });
 
 test('a party opens its invitation link, sees its hearing, and the link works only once', async () => {
-  const hostContext = await browser.newContext();
+  const hostContext = await env.browser.newContext();
   const host = await hostContext.newPage();
   await logIn(host, server.url, 'host');
   await host.goto(server.url + '/');
@@ -109,7 +98,7 @@ test('a party opens its invitation link, sees its hearing, and the link works on
   await host.locator('[data-testid="invite-link"] svg').waitFor();
   await host.screenshot({ path: join(ARTIFACTS, 'invite-host.png'), fullPage: true });
 
-  const partyContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const partyContext = await env.browser.newContext({ viewport: { width: 390, height: 844 } });
   const party = await partyContext.newPage();
   await party.goto(url);
   await party.getByTestId('hearing-title').waitFor();
@@ -117,7 +106,7 @@ test('a party opens its invitation link, sees its hearing, and the link works on
   assert.equal(await party.getByTestId('record-input').count(), 0, 'a party cannot write the record');
   await party.screenshot({ path: join(ARTIFACTS, 'invite-party-phone.png'), fullPage: true });
 
-  const strangerContext = await browser.newContext();
+  const strangerContext = await env.browser.newContext();
   const stranger = await strangerContext.newPage();
   const response = await stranger.goto(url);
   assert.equal(response.status(), 410);

@@ -2,25 +2,15 @@
 // switch without reload, a server function writing the event log with a typed
 // Chinese error, the live socket reaching a second browser, reconnection across
 // a server restart, and the Chinese PDF.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Server, launchBrowser, openRoom, logIn, ARTIFACTS } from '../harness.mjs';
+import { serverAndBrowser, openRoom, logIn, ARTIFACTS } from '../harness.mjs';
 
-const server = new Server();
-let browser;
-
-before(async () => {
-  await server.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server.stop();
-});
+const env = serverAndBrowser();
+const server = env.server;
 
 async function firstHearingUrl(page) {
   await logIn(page, server.url, 'clerk');
@@ -30,7 +20,7 @@ async function firstHearingUrl(page) {
 }
 
 test('home page is rendered in Chinese on the server and switches to English without reload', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   await logIn(page, server.url, 'host');
   const response = await page.goto(server.url + '/');
@@ -59,13 +49,13 @@ test('home page is rendered in Chinese on the server and switches to English wit
 });
 
 test('a record line typed in one browser appears in another within a second, also across a restart', async () => {
-  const scout = await browser.newPage();
+  const scout = await env.browser.newPage();
   const roomUrl = await firstHearingUrl(scout);
   await scout.close();
 
-  const clerkContext = await browser.newContext();
+  const clerkContext = await env.browser.newContext();
   await logIn(await clerkContext.newPage(), server.url, 'clerk');
-  const jurorContext = await browser.newContext();
+  const jurorContext = await env.browser.newContext();
   await logIn(await jurorContext.newPage(), server.url, 'juror');
   const clerk = await openRoom(clerkContext, roomUrl);
   const juror = await openRoom(jurorContext, roomUrl);
@@ -108,7 +98,7 @@ test('a record line typed in one browser appears in another within a second, als
 });
 
 test('the record downloads as a Chinese PDF with an embedded, subset font', async () => {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   const roomUrl = await firstHearingUrl(page);
   await page.goto(roomUrl);
   const caseNumber = (await page.locator('.facts dd').first().textContent()).trim();

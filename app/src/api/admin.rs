@@ -109,18 +109,7 @@ pub async fn list_audit() -> Result<Vec<AuditLine>, ApiError> {
     guard::answer(
         async {
             let (state, _, _) = guard::require(Action::ViewAudit, None).await?;
-            Ok(crate::db::audit::list(&state.db, 500)
-                .await?
-                .into_iter()
-                .map(|r| AuditLine {
-                    at_ms: r.at_ms,
-                    actor_name: r.actor_name,
-                    action: r.action,
-                    subject: r.subject,
-                    detail: r.detail,
-                    ip: r.ip,
-                })
-                .collect())
+            Ok(crate::db::audit::list(&state.db, 500).await?)
         }
         .await,
     )

@@ -39,19 +39,8 @@ pub async fn recent(db: &Db, limit: i64) -> Result<Vec<(String, Option<String>)>
         .collect()
 }
 
-/// One audit entry as the administrator reads it.
-#[derive(Clone, Debug)]
-pub struct AuditRecord {
-    pub at_ms: i64,
-    pub actor_name: Option<String>,
-    pub action: String,
-    pub subject: Option<String>,
-    pub detail: String,
-    pub ip: Option<String>,
-}
-
 /// The newest entries first, with the actor's display name.
-pub async fn list(db: &Db, limit: i64) -> Result<Vec<AuditRecord>, DbError> {
+pub async fn list(db: &Db, limit: i64) -> Result<Vec<crate::model::AuditLine>, DbError> {
     use sqlx::Row;
     let rows = sqlx::query(
         "SELECT l.at_ms, a.display_name, l.action, l.subject, l.detail, l.ip \
@@ -63,7 +52,7 @@ pub async fn list(db: &Db, limit: i64) -> Result<Vec<AuditRecord>, DbError> {
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(AuditRecord {
+            Ok(crate::model::AuditLine {
                 at_ms: r.try_get("at_ms")?,
                 actor_name: r.try_get("display_name")?,
                 action: r.try_get("action")?,

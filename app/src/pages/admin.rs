@@ -150,19 +150,7 @@ fn NewAccountForm(create: ServerAction<CreateAccount>) -> impl IntoView {
                 <span class="muted">{move || t().roles}</span>
                 <RolePicker chosen=roles name="new".to_owned() />
             </div>
-            {move || {
-                create
-                    .value()
-                    .get()
-                    .and_then(|r| r.err())
-                    .map(|e| {
-                        view! {
-                            <p class="error" role="alert" data-testid="create-error">
-                                {move || e.message(lang.get())}
-                            </p>
-                        }
-                    })
-            }}
+            <super::ActionError result=create.value() testid="create-error" />
             <button type="submit" data-testid="create-account">{move || t().create}</button>
         </form>
     }

@@ -85,6 +85,10 @@ pub fn Refusal(error: crate::error::ApiError) -> impl IntoView {
     let needs_login = error == crate::error::ApiError::NotLoggedIn;
     view! {
         <p class="error" role="alert" data-testid="refusal">{move || error.message(lang.get())}</p>
-        {needs_login.then(|| view! { <a class="button" href="/login">{move || t().login_link}</a> })}
+        {if needs_login {
+            view! { <a class="button" href="/login">{move || t().login_link}</a> }.into_any()
+        } else {
+            view! { <a href="/">{move || t().back_to_list}</a> }.into_any()
+        }}
     }
 }

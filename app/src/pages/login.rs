@@ -55,18 +55,7 @@ pub fn LoginPage() -> impl IntoView {
                     prop:value=move || password.get()
                     on:input=move |ev| password.set(event_target_value(&ev))
                 />
-                {move || {
-                    result
-                        .get()
-                        .and_then(|r| r.err())
-                        .map(|e| {
-                            view! {
-                                <p class="error" role="alert" data-testid="login-error">
-                                    {move || e.message(lang.get())}
-                                </p>
-                            }
-                        })
-                }}
+                <super::ActionError result=result testid="login-error" />
                 <button type="submit" data-testid="login-submit" disabled=move || pending.get()>
                     {move || if pending.get() { t().logging_in } else { t().login_submit }}
                 </button>

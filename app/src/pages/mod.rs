@@ -285,3 +285,25 @@ fn AccountBox() -> impl IntoView {
         }
     }
 }
+
+/// Why the last submit of a form was refused, in the reader's language; nothing
+/// while it has not failed. What the reader typed stays in the form.
+#[component]
+pub fn ActionError<T>(
+    #[prop(into)] result: Signal<Option<Result<T, ApiError>>>,
+    testid: &'static str,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+{
+    let lang = use_lang();
+    move || {
+        result.get().and_then(|r| r.err()).map(|e| {
+            view! {
+                <p class="error" role="alert" data-testid=testid>
+                    {move || e.message(lang.get())}
+                </p>
+            }
+        })
+    }
+}

@@ -8,6 +8,7 @@ use super::use_lang;
 use crate::api::{RecordNote, load_room, observe_hearing};
 use crate::domain::clock::{CHINA_OFFSET_SECONDS, format_time_of_day};
 use crate::domain::{RoomState, fold};
+use crate::error::ApiError;
 use crate::model::{HearingSummary, RoomSnapshot};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -21,14 +22,17 @@ pub enum LiveStatus {
     Reconnecting,
 }
 
+/// The hearing id in the page's path.
+fn hearing_id_param() -> impl Fn() -> String + Clone + Send + Sync + 'static {
+    let params = use_params_map();
+    move || params.with(|p| p.get("id").unwrap_or_default())
+}
+
+/// A room once its snapshot has loaded, or why it cannot be shown.
 #[component]
-pub fn HearingRoom() -> impl IntoView {
+fn RoomLoader(snapshot: Resource<Result<RoomSnapshot, ApiError>>) -> impl IntoView {
     let lang = use_lang();
     let t = move || lang.get().texts();
-    let params = use_params_map();
-    let hearing_id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let snapshot = Resource::new(hearing_id, load_room);
-
     view! {
         <Suspense fallback=move || view! { <p class="muted">{move || t().loading}</p> }>
             {move || {
@@ -36,19 +40,18 @@ pub fn HearingRoom() -> impl IntoView {
                     .get()
                     .map(|result| match result {
                         Ok(snapshot) => view! { <Room snapshot /> }.into_any(),
-                        Err(e) => {
-                            view! {
-                                <super::home::Refusal error=e />
-                                <p>
-                                    <a href="/">{move || t().back_to_list}</a>
-                                </p>
-                            }
-                                .into_any()
-                        }
+                        Err(e) => view! { <super::home::Refusal error=e /> }.into_any(),
                     })
             }}
         </Suspense>
     }
+}
+
+/// A participant's view of the hearing room.
+#[component]
+pub fn HearingRoom() -> impl IntoView {
+    let snapshot = Resource::new(hearing_id_param(), load_room);
+    view! { <RoomLoader snapshot /> }
 }
 
 #[component]
@@ -193,18 +196,7 @@ fn RecordForm(hearing_id: String) -> impl IntoView {
                 prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))
             ></textarea>
-            {move || {
-                result
-                    .get()
-                    .and_then(|r| r.err())
-                    .map(|e| {
-                        view! {
-                            <p class="error" role="alert" data-testid="record-error">
-                                {move || e.message(lang.get())}
-                            </p>
-                        }
-                    })
-            }}
+            <super::ActionError result=result testid="record-error" />
             <button type="submit" data-testid="record-submit" disabled=move || pending.get()>
                 {move || if pending.get() { t().record_saving } else { t().record_submit }}
             </button>
@@ -217,20 +209,9 @@ fn RecordForm(hearing_id: String) -> impl IntoView {
 pub fn ObserverRoom() -> impl IntoView {
     let lang = use_lang();
     let t = move || lang.get().texts();
-    let params = use_params_map();
-    let hearing_id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let snapshot = Resource::new(hearing_id, observe_hearing);
+    let snapshot = Resource::new(hearing_id_param(), observe_hearing);
     view! {
         <p class="notice-bar" data-testid="observer-banner">{move || t().observer_banner}</p>
-        <Suspense fallback=move || view! { <p class="muted">{move || t().loading}</p> }>
-            {move || {
-                snapshot
-                    .get()
-                    .map(|result| match result {
-                        Ok(snapshot) => view! { <Room snapshot /> }.into_any(),
-                        Err(e) => view! { <super::home::Refusal error=e /> }.into_any(),
-                    })
-            }}
-        </Suspense>
+        <RoomLoader snapshot />
     }
 }
