@@ -3,14 +3,14 @@
 
 use crate::domain::RoomState;
 use crate::pages::room::LiveStatus;
-use crate::protocol::ServerFrame;
+use crate::protocol::{CLOSE_ACCESS_WITHDRAWN, ServerFrame};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-use web_sys::{MessageEvent, WebSocket};
+use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 /// Longest wait between reconnection attempts.
 const MAX_BACKOFF_MS: i32 = 8_000;
@@ -78,11 +78,18 @@ fn connect(follower: &Rc<Follower>) {
 
     let on_close = {
         let follower = Rc::clone(follower);
-        Closure::<dyn FnMut()>::new(move || {
-            if !*follower.stopped.borrow() {
-                follower.status.set(LiveStatus::Reconnecting);
-                schedule_reconnect(&follower);
+        Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
+            if *follower.stopped.borrow() {
+                return;
             }
+            if event.code() == CLOSE_ACCESS_WITHDRAWN {
+                // Reconnecting would only be refused: say so and stop.
+                *follower.stopped.borrow_mut() = true;
+                follower.status.set(LiveStatus::Withdrawn);
+                return;
+            }
+            follower.status.set(LiveStatus::Reconnecting);
+            schedule_reconnect(&follower);
         })
     };
     socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));

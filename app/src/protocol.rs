@@ -7,6 +7,10 @@ use serde::{Deserialize, Serialize};
 /// Largest frame a client may send; anything bigger is refused with an error frame.
 pub const MAX_CLIENT_FRAME_BYTES: usize = 16 * 1024;
 
+/// Close code (private range) for "your access to this room was withdrawn":
+/// clients must not reconnect.
+pub const CLOSE_ACCESS_WITHDRAWN: u16 = 4403;
+
 /// Most events sent in one resume batch before switching to the live feed.
 pub const RESUME_BATCH: u32 = 500;
 

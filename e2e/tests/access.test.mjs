@@ -101,6 +101,9 @@ test('a party opens its invitation link, sees its hearing, and the link works on
   const partyContext = await env.browser.newContext({ viewport: { width: 390, height: 844 } });
   const party = await partyContext.newPage();
   await party.goto(url);
+  await party.getByTestId('invite-hearing').filter({ hasText: '听证评议会' }).waitFor();
+  await party.screenshot({ path: join(ARTIFACTS, 'invite-confirm-phone.png') });
+  await party.getByTestId('invite-enter').click();
   await party.getByTestId('hearing-title').waitFor();
   await party.getByTestId('account').filter({ hasText: '王某某' }).waitFor();
   assert.equal(await party.getByTestId('record-input').count(), 0, 'a party cannot write the record');

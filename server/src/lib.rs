@@ -46,6 +46,20 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let closing = CancellationToken::new();
+    // Expired sessions are deleted hourly, so the table does not grow forever.
+    let sweeper = {
+        use tower_sessions::session_store::ExpiredDeletion;
+        let store = app::db::sessions::DbSessionStore::new(db.clone());
+        tokio::spawn(async move {
+            let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                every_hour.tick().await;
+                if let Err(e) = store.delete_expired().await {
+                    tracing::warn!(error = %e, "expired sessions could not be deleted");
+                }
+            }
+        })
+    };
     let app = router::build(args, db.clone(), closing.clone());
     let local = listener.local_addr().context("listener address")?;
     tracing::info!(address = %local, backend = ?db.backend(), "pingyi 已启动 / serving");
@@ -62,6 +76,7 @@ pub async fn serve(
     })
     .await
     .context("server error")?;
+    sweeper.abort();
     db.close().await;
     Ok(())
 }

@@ -51,6 +51,8 @@ fn auth_layer(db: &Db, args: &ServeArgs) -> AuthManagerLayer<Backend, DbSessionS
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(args.secure_cookies)
+        // Save on every request, so the idle timeout really counts idleness.
+        .with_always_save(true)
         .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
             args.session_idle_minutes,
         )));
@@ -84,7 +86,7 @@ pub fn build(args: &ServeArgs, db: Db, closing: CancellationToken) -> Router {
         .route("/healthz", get(healthz))
         .route("/ws/hearings/{id}", get(ws::upgrade))
         .route("/hearings/{id}/minutes.pdf", get(minutes::download))
-        .route("/invite/{token}", get(invite::open))
+        .route("/invite/{token}", get(invite::show).post(invite::enter))
         .leptos_routes_with_context(&state, routes, leptos::nonce::provide_nonce, move || {
             shell(options.clone())
         })

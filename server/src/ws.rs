@@ -17,6 +17,7 @@ use axum::Extension;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use axum_login::AuthUser;
 use serde::Deserialize;
 use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
@@ -28,8 +29,7 @@ const TRANSPORT_FRAME_LIMIT: usize = 4 * MAX_CLIENT_FRAME_BYTES;
 /// Close code for "server going away, reconnect" (RFC 6455 1012, service restart).
 const CLOSE_RESTART: u16 = 1012;
 
-/// Close code (private range) for "your access to this room was withdrawn".
-pub const CLOSE_ACCESS_REVOKED: u16 = 4403;
+pub use app::protocol::CLOSE_ACCESS_WITHDRAWN as CLOSE_ACCESS_REVOKED;
 
 #[derive(Deserialize)]
 pub struct ResumeQuery {
@@ -46,6 +46,8 @@ pub async fn upgrade(
     Extension(extras): Extension<Arc<Extras>>,
     auth: AuthSession,
 ) -> Result<Response, HttpError> {
+    // Listen for access changes before checking access, so none falls in between.
+    let access = state.access.subscribe();
     // Participants by their rights; anybody else only as an observer of a public hearing.
     let actor =
         match crate::http_error::authorize(&state, &auth, Action::ViewRoom, &hearing_id).await {
@@ -68,9 +70,10 @@ pub async fn upgrade(
                 state,
                 hearing_id,
                 actor,
+                auth_hash: auth.user.as_ref().map(|u| u.session_auth_hash().to_vec()),
                 sent: resume.after,
             };
-            session.run(socket, head_seq, extras).await;
+            session.run(socket, head_seq, access, extras).await;
         }))
 }
 
@@ -97,6 +100,9 @@ struct Session {
     /// Whose socket this is, re-checked when their access changes; `None` for a
     /// public observer.
     actor: Option<Actor>,
+    /// The account's password hash when the socket opened: a reset ends the socket
+    /// as it ends the account's sessions.
+    auth_hash: Option<Vec<u8>>,
     /// The highest seq this client has been sent (or had at connect).
     sent: u64,
 }
@@ -109,9 +115,14 @@ enum End {
 }
 
 impl Session {
-    async fn run(mut self, mut socket: WebSocket, head_seq: u64, extras: Arc<Extras>) {
+    async fn run(
+        mut self,
+        mut socket: WebSocket,
+        head_seq: u64,
+        mut access: tokio::sync::broadcast::Receiver<String>,
+        extras: Arc<Extras>,
+    ) {
         let mut feed = self.state.hub.subscribe(&self.hearing_id);
-        let mut access = self.state.access.subscribe();
         let hello = ServerFrame::Hello {
             hearing_id: self.hearing_id.clone(),
             head_seq,
@@ -166,7 +177,9 @@ impl Session {
         } else {
             let account = db::accounts::get(db, id).await.map_err(End::Storage)?;
             account
-                .filter(|a| !a.disabled)
+                .filter(|a| {
+                    !a.disabled && self.auth_hash.as_deref() == Some(a.password_hash.as_bytes())
+                })
                 .map(|a| Actor::account(a.id, a.roles))
         };
         let staff = db::hearings::staff(db, &self.hearing_id)

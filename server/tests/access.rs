@@ -394,7 +394,20 @@ async fn parties_join_one_hearing_by_a_single_use_link() {
 
     // The party opens the link: its browser is admitted to that hearing only.
     let party = server.client("").await;
-    let page = party.http.get(&url).send().await.unwrap();
+    // Looking at the link (or a chat app's preview fetching it) does not use it up.
+    for _ in 0..2 {
+        let look = party.http.get(&url).send().await.unwrap();
+        assert_eq!(look.status(), 200);
+        assert!(look.text().await.unwrap().contains("进入听证"));
+    }
+    assert_eq!(
+        party
+            .rpc("load_room", &[("hearing_id", &held)])
+            .await
+            .status(),
+        401
+    );
+    let page = party.http.post(&url).send().await.unwrap();
     assert_eq!(page.status(), 200);
     assert!(
         page.text()
@@ -524,5 +537,78 @@ async fn observers_watch_public_hearings_and_never_see_others() {
     .unwrap();
     assert!(frame.contains("主持人宣布听证会开始。"));
     assert_eq!(anonymous.socket(&held, 0).await.err(), Some(401));
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn sessions_slide_with_activity_and_get_a_new_id_at_every_login() {
+    let server = TestServer::start().await;
+    let client = server.client("host").await;
+    let first = client.cookie_header().unwrap();
+    let expires_at = |db: &app::db::Db, id: String| {
+        let db = db.clone();
+        async move {
+            app::db::sessions::expiry_of(&db, &id)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let session_id = |c: &common::Client| {
+        c.cookie_header()
+            .unwrap()
+            .trim_start_matches("pingyi_session=")
+            .to_owned()
+    };
+    let before = expires_at(&server.db, session_id(&client)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(client.rpc("list_hearings", &[]).await.status(), 200);
+    let after = expires_at(&server.db, session_id(&client)).await;
+    assert!(
+        after > before,
+        "activity pushes the idle deadline: {before} -> {after}"
+    );
+
+    // Logging in again over a logged-in session (another user on a shared PC) gets a new id.
+    assert_eq!(
+        client
+            .login("clerk", server::demo::DEMO_PASSWORD)
+            .await
+            .status(),
+        200
+    );
+    assert_ne!(client.cookie_header().unwrap(), first);
+    let me: serde_json::Value = client.rpc("who_am_i", &[]).await.json().await.unwrap();
+    assert_eq!(me["username"], "clerk");
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn a_password_reset_closes_the_accounts_open_sockets() {
+    use futures::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let server = TestServer::start().await;
+    let admin = server.client("admin").await;
+    let clerk = server.client("clerk").await;
+    let mut socket = clerk.socket(&server.held_hearing().await, 0).await.unwrap();
+    let clerk_id = account_id(&server, "clerk").await;
+    let reset = change(
+        &admin,
+        &clerk_id,
+        serde_json::json!({ "Password": "another-password" }),
+    )
+    .await;
+    assert_eq!(reset.status(), 200);
+    let code = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+        while let Some(Ok(msg)) = socket.next().await {
+            if let Message::Close(Some(frame)) = msg {
+                return u16::from(frame.code);
+            }
+        }
+        0
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, app::protocol::CLOSE_ACCESS_WITHDRAWN);
     server.finish().await;
 }

@@ -223,7 +223,12 @@ pub async fn login(username: String, password: String) -> Result<Me, ApiError> {
                 audit("login_failed", None).await?;
                 return Err(ApiError::BadCredentials);
             };
-            // login() gives the session a new id (no fixation).
+            // A new session id at every login, even over a session that was logged
+            // in before (axum-login only cycles a fresh one): no fixation.
+            session.session.cycle_id().await.map_err(|e| {
+                tracing::error!(error = %e, "session id could not be cycled");
+                ApiError::Internal
+            })?;
             session.login(&user).await.map_err(|e| {
                 tracing::error!(error = %e, "session login failed");
                 ApiError::Internal

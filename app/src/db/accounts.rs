@@ -43,7 +43,7 @@ pub async fn create(db: &Db, account: &NewAccount<'_>) -> Result<Option<String>,
     }
     let id = new_id();
     let now = now_ms();
-    sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO accounts (id, username, display_name, password_hash, roles, disabled, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, 0, $6, $6)",
     )
@@ -54,8 +54,13 @@ pub async fn create(db: &Db, account: &NewAccount<'_>) -> Result<Option<String>,
     .bind(format_roles(account.roles))
     .bind(now)
     .execute(db.pool())
-    .await?;
-    Ok(Some(id))
+    .await;
+    match inserted {
+        Ok(_) => Ok(Some(id)),
+        // Lost a race for the same username: taken, like the check above says.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn by_username(db: &Db, username: &str) -> Result<Option<Account>, DbError> {

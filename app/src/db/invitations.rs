@@ -86,6 +86,28 @@ pub async fn redeem(db: &Db, token_hash: &str) -> Result<Redeemed, DbError> {
     if let Some(row) = admitted {
         return Ok(Redeemed::Admitted(from_row(&row)?));
     }
+    why_not(db, token_hash).await
+}
+
+/// What opening the link would find, without using it up: a link preview (chat
+/// apps fetch links) or a second look must not spend a single-use link.
+pub async fn peek(db: &Db, token_hash: &str) -> Result<Redeemed, DbError> {
+    let row = sqlx::query(&format!("{SELECT} WHERE token_hash = $1"))
+        .bind(token_hash)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(match row.as_ref().map(from_row).transpose()? {
+        Some(inv)
+            if inv.revoked_at.is_none() && inv.used_at.is_none() && inv.expires_at > now_ms() =>
+        {
+            Redeemed::Admitted(inv)
+        }
+        _ => why_not(db, token_hash).await?,
+    })
+}
+
+/// Why a link cannot be used (it was not admitted).
+async fn why_not(db: &Db, token_hash: &str) -> Result<Redeemed, DbError> {
     let row = sqlx::query(&format!("{SELECT} WHERE token_hash = $1"))
         .bind(token_hash)
         .fetch_optional(db.pool())

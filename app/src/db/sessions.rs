@@ -109,3 +109,13 @@ impl ExpiredDeletion for DbSessionStore {
         Ok(())
     }
 }
+
+/// When a stored session expires (ms), for tests and operators.
+pub async fn expiry_of(db: &Db, id: &str) -> Result<Option<i64>, super::DbError> {
+    use sqlx::Row;
+    let row = sqlx::query("SELECT expires_at FROM sessions WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.map(|r| r.try_get("expires_at")).transpose()?)
+}

@@ -20,6 +20,8 @@ pub enum LiveStatus {
     Connecting,
     Connected,
     Reconnecting,
+    /// The server withdrew this viewer's access (roles changed, link revoked).
+    Withdrawn,
 }
 
 /// The hearing id in the page's path.
@@ -90,6 +92,7 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
                         LiveStatus::Connecting => t().live_connecting,
                         LiveStatus::Connected => t().live_connected,
                         LiveStatus::Reconnecting => t().live_reconnecting,
+                        LiveStatus::Withdrawn => t().live_withdrawn,
                     }}
                 </span>
             </div>
