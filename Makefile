@@ -80,7 +80,7 @@ lint:
 
 unit:
 	@echo "==> unit tests (domain, pure; then server units)"
-	cargo test --quiet -p app
+	cargo test --quiet -p app --features ssr
 	cargo test --quiet -p server --lib --bins
 
 integration: integration-sqlite integration-postgres

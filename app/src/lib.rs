@@ -2,6 +2,7 @@
 //! and `hydrate` for the browser. `domain` is pure and shared by both.
 
 pub mod api;
+pub mod case_import;
 pub mod domain;
 pub mod error;
 pub mod i18n;
@@ -19,7 +20,11 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod live;
 #[cfg(feature = "ssr")]
+pub mod scheduling;
+#[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod tokens;
 
 #[cfg(feature = "hydrate")]
 mod live_client;

@@ -90,3 +90,147 @@ pub struct AuditLine {
     pub detail: String,
     pub ip: Option<String>,
 }
+
+/// Who made a change to a case or a hearing: a person's account or an API token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Changer {
+    /// The name history shows (display name, or "API：<token name>").
+    pub name: String,
+    /// The account id, or the token id for an API client.
+    pub id: Option<String>,
+    /// True when `id` is an API token, not an account.
+    #[serde(default)]
+    pub via_api: bool,
+}
+
+/// A case as stored, with the deadline running on the day it was read.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseRecord {
+    pub id: String,
+    /// Bumped by every edit; an edit names the version it started from.
+    pub version: i64,
+    pub case: crate::domain::case::CaseDraft,
+    pub investigator_name: Option<String>,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+    pub deadline: Option<crate::domain::case::Deadline>,
+}
+
+/// One page of the case list.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CasePage {
+    pub items: Vec<CaseRecord>,
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// One entry of a case's change history: the case before and after.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseChangeEntry {
+    pub at_ms: i64,
+    pub actor: String,
+    /// created | edited | imported
+    pub change: String,
+    pub before: Option<crate::domain::case::CaseDraft>,
+    pub after: crate::domain::case::CaseDraft,
+}
+
+/// A person as lists show them.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// A hearing's plan and where it stands.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HearingRecord {
+    pub id: String,
+    pub case_id: String,
+    pub case_number: String,
+    pub case_title: String,
+    pub plan: crate::domain::schedule::HearingPlan,
+    pub status: crate::domain::schedule::HearingStatus,
+    pub version: i64,
+    pub host: Option<PersonRef>,
+    pub clerk: Option<PersonRef>,
+    pub jurors: Vec<PersonRef>,
+    pub updated_at_ms: i64,
+}
+
+/// One version of a hearing's plan in its history.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HearingVersion {
+    pub version: i64,
+    pub at_ms: i64,
+    pub actor: String,
+    pub change: crate::domain::schedule::ScheduleChange,
+    pub reason: Option<String>,
+    pub status: crate::domain::schedule::HearingStatus,
+    pub plan: crate::domain::schedule::HearingPlan,
+}
+
+/// A double booking with the person's name resolved, as errors show it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedConflict {
+    pub conflict: crate::domain::schedule::Conflict,
+    /// The double-booked person's display name (None for a room).
+    pub person_name: Option<String>,
+}
+
+/// An API token as the administrator's list shows it (never the token).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiTokenSummary {
+    pub id: String,
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub created_at_ms: i64,
+    pub revoked_at_ms: Option<i64>,
+    pub last_used_at_ms: Option<i64>,
+}
+
+impl NamedConflict {
+    /// "与「…」（2026年12月1日 09:00 起）冲突：李明在该场担任主持人"
+    pub fn message(&self, lang: crate::i18n::Lang) -> String {
+        use crate::domain::clock::{CHINA_OFFSET_SECONDS, format_iso, format_zh};
+        use crate::domain::schedule::Clash;
+        let c = &self.conflict;
+        let who = self.person_name.clone().unwrap_or_default();
+        if lang == crate::i18n::Lang::Zh {
+            let when = format_zh(c.other_starts_at_ms, CHINA_OFFSET_SECONDS);
+            match &c.clash {
+                Clash::Room { room } => {
+                    format!("听证室「{room}」已被「{}」（{when} 起）占用", c.other_title)
+                }
+                Clash::Person { here, there, .. } => format!(
+                    "{who}（本场{}）同一时间在「{}」（{when} 起）担任{}",
+                    here.label_zh(),
+                    c.other_title,
+                    there.label_zh()
+                ),
+            }
+        } else {
+            let when = format_iso(c.other_starts_at_ms, CHINA_OFFSET_SECONDS);
+            match &c.clash {
+                Clash::Room { room } => format!(
+                    "Room “{room}” is taken by “{}” (from {when})",
+                    c.other_title
+                ),
+                Clash::Person { here, there, .. } => format!(
+                    "{who} ({} here) is {} of “{}” at the same time (from {when})",
+                    here.label_en(),
+                    there.label_en(),
+                    c.other_title
+                ),
+            }
+        }
+    }
+}

@@ -11,11 +11,11 @@ const server = env.server;
 
 // username, name, role, the menu that role sees
 const ROLES = [
-  ['admin', '王管理', '管理员', '听证评议会账户管理审计日志'],
-  ['host', '张主持', '主持人', '听证评议会'],
-  ['clerk', '李记录', '记录员', '听证评议会'],
-  ['archivist', '陈档案', '档案员', '听证评议会'],
-  ['juror', '刘评议', '评议员', '听证评议会'],
+  ['admin', '王管理', '管理员', '听证评议会信访事项日历账户管理审计日志设置'],
+  ['host', '张主持', '主持人', '听证评议会信访事项日历我的听证'],
+  ['clerk', '李记录', '记录员', '听证评议会信访事项日历我的听证'],
+  ['archivist', '陈档案', '档案员', '听证评议会信访事项'],
+  ['juror', '刘评议', '评议员', '听证评议会我的听证'],
 ];
 
 test('each role logs in and sees its name, its role and its menu', async () => {

@@ -78,9 +78,40 @@ pub struct ServeArgs {
     /// Minutes of inactivity after which a session ends.
     #[arg(long, env = "PINGYI_SESSION_IDLE_MINUTES", default_value_t = 30)]
     pub session_idle_minutes: i64,
+    /// The office's name as notices and announcements print it, e.g. 海宁市信访局.
+    #[arg(long, env = "PINGYI_OFFICE_NAME", default_value = "信访局")]
+    pub office_name: String,
+    /// The time zone calendars (.ics) are written in: its IANA name …
+    #[arg(long, env = "PINGYI_TIMEZONE", default_value = "Asia/Shanghai")]
+    pub timezone: String,
+    /// … and its offset from UTC, e.g. +08:00 (zones without daylight saving).
+    #[arg(long, env = "PINGYI_UTC_OFFSET", default_value = "+08:00", value_parser = parse_utc_offset)]
+    pub utc_offset: i32,
     /// Do not load the demo into an empty database.
     #[arg(long, env = "PINGYI_NO_DEMO")]
     pub no_demo: bool,
+}
+
+/// "+08:00", "+0545", "-03:00" → seconds east of UTC.
+pub fn parse_utc_offset(raw: &str) -> Result<i32, String> {
+    let raw = raw.trim();
+    let (sign, rest) = match raw.chars().next() {
+        Some('+') => (1, &raw[1..]),
+        Some('-') => (-1, &raw[1..]),
+        _ => {
+            return Err("须以 + 或 - 开头，如 +08:00 / must start with + or -, e.g. +08:00".into());
+        }
+    };
+    let digits: String = rest.chars().filter(|c| *c != ':').collect();
+    if digits.len() != 4 || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err("格式应为 +HH:MM / expected +HH:MM".into());
+    }
+    let hours: i32 = digits[..2].parse().map_err(|_| "hours".to_string())?;
+    let minutes: i32 = digits[2..].parse().map_err(|_| "minutes".to_string())?;
+    if hours > 14 || minutes > 59 {
+        return Err("超出范围 / out of range".into());
+    }
+    Ok(sign * (hours * 3600 + minutes * 60))
 }
 
 impl ServeArgs {

@@ -7,40 +7,11 @@ use app::db::invitations::{Redeemed, peek, redeem};
 use app::domain::invitation::{looks_like_token, token_hash};
 use app::state::AppState;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 
 /// Text for HTML: names and titles are typed by people.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
-/// A small standalone page in the app's look (no hydration needed).
-fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    let html = format!(
-        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} · 评议</title><link rel=\"stylesheet\" href=\"/pkg/pingyi.css\"></head>\
-         <body><header class=\"topbar\"><span class=\"brand\"><span class=\"brand-mark\">评议</span>\
-         <span class=\"brand-sub\">信访听证评议平台</span></span></header>\
-         <main class=\"page\"><section class=\"card narrow\">{body}</section></main></body></html>"
-    );
-    let mut response = (status, Html(html)).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
-        ),
-    );
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
+use crate::html::{escape, page};
 
 fn refusal(status: StatusCode, zh: &str, en: &str) -> Response {
     let body = format!(

@@ -2,13 +2,17 @@
 //! minutes PDF, the demo data. Everything with IO that is not a page.
 
 pub mod accounts;
+pub mod api_v1;
 pub mod config;
 pub mod csrf;
 pub mod demo;
+pub mod html;
 pub mod http_error;
+pub mod ics;
 pub mod invite;
 pub mod minutes;
 pub mod minutes_pdf;
+pub mod notices;
 pub mod router;
 pub mod ws;
 

@@ -2,7 +2,7 @@
 //! minutes download, health; wrapped in limits and security headers.
 
 use crate::config::ServeArgs;
-use crate::{csrf, invite, minutes, ws};
+use crate::{csrf, invite, minutes, notices, ws};
 use app::auth::{Backend, LoginLimits};
 use app::db::Db;
 use app::db::sessions::DbSessionStore;
@@ -28,8 +28,8 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-/// Largest request body (server-function arguments); uploads will get their own limit.
-const BODY_LIMIT_BYTES: usize = 1024 * 1024;
+/// Largest request body: a CSV import of 10,000 cases arrives base64-encoded in one call.
+const BODY_LIMIT_BYTES: usize = 16 * 1024 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Responses that are not pages (files, JSON, PDF) get this strict policy; pages set
@@ -39,6 +39,7 @@ const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 
 /// Server-side resources that are not part of the Leptos state.
 pub struct Extras {
     pub minutes_font: Option<Arc<Vec<u8>>>,
+    pub office: crate::notices::Office,
     pub closing: CancellationToken,
 }
 
@@ -77,12 +78,40 @@ pub fn build(args: &ServeArgs, db: Db, closing: CancellationToken) -> Router {
     };
     let extras = Arc::new(Extras {
         minutes_font: minutes::load_font(&args.font),
+        office: crate::notices::Office {
+            name: args.office_name.trim().to_owned(),
+            zone: crate::ics::IcsZone {
+                name: args.timezone.trim().to_owned(),
+                offset_seconds: args.utc_offset,
+            },
+        },
         closing,
     });
     let routes = generate_route_list(App);
     let options = state.leptos.clone();
+    let (api, openapi) = crate::api_v1::router();
+    let openapi = Arc::new(openapi);
 
     Router::new()
+        .merge(api)
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let doc = openapi.clone();
+                async move { axum::Json(doc.as_ref().clone()) }
+            }),
+        )
+        .route(
+            "/api/v1/{*rest}",
+            axum::routing::any(crate::api_v1::not_found),
+        )
+        .route("/hearings/{id}/notices", get(notices::notices))
+        .route("/hearings/{id}/calendar.ics", get(notices::hearing_ics))
+        .route("/feeds/{file}", get(notices::personal_feed))
+        .route(
+            "/public/hearings/{id}/announcement",
+            get(notices::announcement),
+        )
         .route("/healthz", get(healthz))
         .route("/ws/hearings/{id}", get(ws::upgrade))
         .route("/hearings/{id}/minutes.pdf", get(minutes::download))

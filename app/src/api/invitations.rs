@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 /// The base URL links point at: configured, or the Host the host's browser used.
 #[cfg(feature = "ssr")]
-fn public_base(state: &crate::state::AppState) -> String {
+pub(crate) fn public_base(state: &crate::state::AppState) -> String {
     if let Some(url) = &state.public_url {
         return url.trim_end_matches('/').to_owned();
     }

@@ -7,9 +7,15 @@ use crate::model::{HearingSummary, Me, RoomSnapshot};
 use leptos::prelude::*;
 
 mod admin;
+mod cases;
+mod hearings;
 mod invitations;
+mod tokens;
 pub use admin::*;
+pub use cases::*;
+pub use hearings::*;
 pub use invitations::*;
+pub use tokens::*;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod guard {

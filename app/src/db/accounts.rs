@@ -125,3 +125,17 @@ pub async fn active_admins(db: &Db) -> Result<usize, DbError> {
         .filter(|a| !a.disabled && a.roles.contains(&Role::Admin))
         .count())
 }
+
+/// An account's display name, read inside the caller's transaction.
+pub async fn display_name_in(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+) -> Result<Option<String>, DbError> {
+    let row = sqlx::query("SELECT display_name FROM accounts WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| r.try_get("display_name"))
+        .transpose()
+        .map_err(DbError::from)
+}

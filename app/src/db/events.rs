@@ -14,9 +14,24 @@ pub async fn append(
     payload: &EventPayload,
 ) -> Result<Option<HearingEvent>, DbError> {
     let mut tx = db.pool().begin().await?;
-    // Taking the next seq is the first statement and a write: it serialises writers
-    // per hearing (row lock in PostgreSQL, the write lock in SQLite) so that seq and
-    // the chain never fork.
+    let event = append_in(&mut tx, hearing_id, payload).await?;
+    if event.is_some() {
+        tx.commit().await?;
+    }
+    Ok(event)
+}
+
+/// Appends one event inside the caller's transaction (which commits it, together
+/// with whatever else it changed). Nothing may be told before that commit.
+pub async fn append_in(
+    tx: &mut sqlx::AnyConnection,
+    hearing_id: &str,
+    payload: &EventPayload,
+) -> Result<Option<HearingEvent>, DbError> {
+    // Taking the next seq is a write: it serialises writers per hearing (row lock
+    // in PostgreSQL, the write lock in SQLite) so that seq and the chain never
+    // fork. Called first in its transaction unless the caller already holds a
+    // write turn.
     let Some(row) =
         sqlx::query("UPDATE hearings SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq")
             .bind(hearing_id)
@@ -51,7 +66,6 @@ pub async fn append(
         .bind(&hash)
         .execute(&mut *tx)
         .await?;
-    tx.commit().await?;
     Ok(Some(HearingEvent {
         hearing_id: hearing_id.to_owned(),
         seq,

@@ -6,10 +6,13 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod cases;
 pub mod events;
 pub mod hearings;
 pub mod invitations;
 pub mod sessions;
+pub mod settings;
+pub mod tokens;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor, Row};
@@ -114,6 +117,11 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// A transaction, for callers outside this module that write several rows at once.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, DbError> {
+        Ok(self.pool.begin().await?)
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {

@@ -95,10 +95,37 @@ pub enum Action {
     InviteParties,
     /// 旁听: watch a public hearing read-only, without an account.
     ObserveHearing,
+    /// See cases (信访事项), their deadlines and history.
+    ViewCases,
+    /// Register, edit and import cases.
+    EditCases,
+    /// Put a new hearing on the calendar (any host may be named).
+    ScheduleHearing,
+    /// Change this hearing's plan: edit, reschedule, postpone, cancel.
+    ChangeHearingPlan,
+    /// Print the written notices (听证通知书) of this hearing.
+    PrintNotices,
+    /// See the office's week and month calendar.
+    ViewCalendar,
+    /// Keep a personal calendar feed (.ics) of one's own hearings.
+    SubscribeCalendar,
+    /// Change the office's rules (deadlines, notice period).
+    ManageSettings,
+    /// Issue and revoke tokens for the integration API.
+    ManageApiTokens,
 }
 
 impl Action {
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 17] = [
+        Action::ViewCases,
+        Action::EditCases,
+        Action::ScheduleHearing,
+        Action::ChangeHearingPlan,
+        Action::PrintNotices,
+        Action::ViewCalendar,
+        Action::SubscribeCalendar,
+        Action::ManageSettings,
+        Action::ManageApiTokens,
         Action::ObserveHearing,
         Action::InviteParties,
         Action::ListHearings,
@@ -157,6 +184,58 @@ impl PartyKind {
             PartyKind::ThirdParty => "Third party",
         }
     }
+}
+
+/// What an integration API token may do (`/api/v1`); an administrator picks them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ApiScope {
+    #[serde(rename = "cases:read")]
+    CasesRead,
+    #[serde(rename = "cases:write")]
+    CasesWrite,
+    #[serde(rename = "hearings:read")]
+    HearingsRead,
+    #[serde(rename = "hearings:write")]
+    HearingsWrite,
+}
+
+impl ApiScope {
+    pub const ALL: [ApiScope; 4] = [
+        ApiScope::CasesRead,
+        ApiScope::CasesWrite,
+        ApiScope::HearingsRead,
+        ApiScope::HearingsWrite,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ApiScope::CasesRead => "cases:read",
+            ApiScope::CasesWrite => "cases:write",
+            ApiScope::HearingsRead => "hearings:read",
+            ApiScope::HearingsWrite => "hearings:write",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ApiScope> {
+        ApiScope::ALL.into_iter().find(|s| s.code() == code.trim())
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ApiScope::CasesRead => "读取信访事项",
+            ApiScope::CasesWrite => "新增、修改信访事项",
+            ApiScope::HearingsRead => "读取听证排期",
+            ApiScope::HearingsWrite => "安排、变更、取消听证",
+        }
+    }
+}
+
+/// Scopes as stored: comma-separated codes; unknown codes are dropped.
+pub fn parse_scopes(stored: &str) -> Vec<ApiScope> {
+    let mut scopes: Vec<ApiScope> = stored.split(',').filter_map(ApiScope::from_code).collect();
+    scopes.sort_by_key(|s| ApiScope::ALL.iter().position(|x| x == s));
+    scopes.dedup();
+    scopes
 }
 
 /// Who is asking: an account (roles), or a party admitted to one hearing.
@@ -257,6 +336,57 @@ const RULES: &[(Action, &[Grant])] = &[
     (Action::ViewAudit, &[Grant::Role(Role::Admin)]),
     (Action::InviteParties, &[Grant::HostOfHearing]),
     (Action::ObserveHearing, &[Grant::PublicHearing]),
+    (
+        Action::ViewCases,
+        &[
+            Grant::Role(Role::Admin),
+            Grant::Role(Role::Host),
+            Grant::Role(Role::Clerk),
+            Grant::Role(Role::Archivist),
+        ],
+    ),
+    (
+        Action::EditCases,
+        &[
+            Grant::Role(Role::Admin),
+            Grant::Role(Role::Host),
+            Grant::Role(Role::Clerk),
+        ],
+    ),
+    (
+        Action::ScheduleHearing,
+        &[Grant::Role(Role::Admin), Grant::Role(Role::Host)],
+    ),
+    (
+        Action::ChangeHearingPlan,
+        &[Grant::Role(Role::Admin), Grant::HostOfHearing],
+    ),
+    (
+        Action::PrintNotices,
+        &[
+            Grant::Role(Role::Admin),
+            Grant::HostOfHearing,
+            Grant::ClerkOfHearing,
+        ],
+    ),
+    (
+        Action::ViewCalendar,
+        &[
+            Grant::Role(Role::Admin),
+            Grant::Role(Role::Host),
+            Grant::Role(Role::Clerk),
+        ],
+    ),
+    (
+        Action::SubscribeCalendar,
+        &[
+            Grant::Role(Role::Host),
+            Grant::Role(Role::Clerk),
+            Grant::Role(Role::Juror),
+        ],
+    ),
+    (Action::ManageSettings, &[Grant::Role(Role::Admin)]),
+    (Action::ManageApiTokens, &[Grant::Role(Role::Admin)]),
 ];
 
 fn holds(actor: Option<&Actor>, grant: Grant, hearing: Option<&HearingStaff>) -> bool {

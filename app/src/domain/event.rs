@@ -10,6 +10,16 @@ use sha2::{Digest, Sha256};
 pub enum EventPayload {
     /// 笔录 a line of the hearing record, typed by the clerk.
     RecordEntered { author: String, text: String },
+    /// 改期 / 延期 / 取消: the hearing's plan changed; everyone in the room is told.
+    PlanChanged {
+        change: crate::domain::schedule::ScheduleChange,
+        version: i64,
+        status: crate::domain::schedule::HearingStatus,
+        starts_at_ms: i64,
+        duration_min: u32,
+        place: String,
+        reason: Option<String>,
+    },
 }
 
 /// An event as committed: its place in the hearing's log and its hash-chain link.

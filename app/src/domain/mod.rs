@@ -4,10 +4,13 @@
 //! server always agree (the fold the browser runs is the fold the minutes use).
 
 pub mod access;
+pub mod case;
 pub mod clock;
 pub mod event;
 pub mod invitation;
 pub mod room;
+pub mod sortition;
+pub mod schedule;
 
 pub use event::{ChainHash, EventPayload, HearingEvent, RecordText, RecordTextError};
 pub use room::{FoldError, RecordLine, RoomState, fold, verify_chain};

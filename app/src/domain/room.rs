@@ -19,6 +19,20 @@ pub struct RoomState {
     /// The last seq applied; the next event must carry `last_seq + 1`.
     pub last_seq: u64,
     pub record: Vec<RecordLine>,
+    /// The latest change to the hearing's plan (改期、延期、取消), shown as a notice.
+    pub plan_notice: Option<PlanNotice>,
+}
+
+/// A change of plan as the room announces it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanNotice {
+    pub seq: u64,
+    pub at_ms: i64,
+    pub change: super::schedule::ScheduleChange,
+    pub status: super::schedule::HearingStatus,
+    pub starts_at_ms: i64,
+    pub place: String,
+    pub reason: Option<String>,
 }
 
 /// An event that cannot follow the state: the caller must fetch what it missed.
@@ -48,6 +62,24 @@ impl RoomState {
                 author: author.clone(),
                 text: text.clone(),
             }),
+            EventPayload::PlanChanged {
+                change,
+                status,
+                starts_at_ms,
+                place,
+                reason,
+                ..
+            } => {
+                self.plan_notice = Some(PlanNotice {
+                    seq: event.seq,
+                    at_ms: event.at_ms,
+                    change: *change,
+                    status: *status,
+                    starts_at_ms: *starts_at_ms,
+                    place: place.clone(),
+                    reason: reason.clone(),
+                })
+            }
         }
         self.last_seq = event.seq;
         Ok(true)

@@ -1,10 +1,16 @@
 //! The UI: the HTML shell, the router and the page frame (zh-CN first, English second).
 
 mod admin;
+mod calendar;
+mod cases;
 mod home;
+mod import;
 mod invite;
 mod login;
 pub(crate) mod room;
+mod schedule;
+mod settings;
+mod ui;
 
 use crate::api::{Logout, who_am_i};
 use crate::domain::access::{Action, permits};
@@ -207,10 +213,19 @@ pub fn App() -> impl IntoView {
                             view! {
                                 {may(Action::ListHearings)
                                     .then(|| view! { <A href="/">{move || t().nav_hearings}</A> })}
+                                {may(Action::ViewCases)
+                                    .then(|| view! { <A href="/cases">{move || t().nav_cases}</A> })}
+                                {may(Action::ViewCalendar)
+                                    .then(|| view! { <A href="/calendar">{move || t().nav_calendar}</A> })}
+                                // Those who take part in hearings: staff on them, panel members, parties.
+                                {(may(Action::SubscribeCalendar) || me.as_ref().is_some_and(|m| m.party.is_some()))
+                                    .then(|| view! { <A href="/my">{move || t().nav_my_hearings}</A> })}
                                 {may(Action::ManageAccounts)
                                     .then(|| view! { <A href="/admin/accounts">{move || t().nav_accounts}</A> })}
                                 {may(Action::ViewAudit)
                                     .then(|| view! { <A href="/admin/audit">{move || t().nav_audit}</A> })}
+                                {may(Action::ManageSettings)
+                                    .then(|| view! { <A href="/admin/settings">{move || t().nav_settings}</A> })}
                             }
                         }}
                     </Transition>
@@ -228,6 +243,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=login::LoginPage />
                     <Route path=path!("/admin/accounts") view=admin::AccountsPage />
                     <Route path=path!("/admin/audit") view=admin::AuditPage />
+                    <Route path=path!("/admin/settings") view=settings::SettingsPage />
+                    // Static segments before `:id`: the first route that matches wins.
+                    <Route path=path!("/cases") view=cases::CasesPage />
+                    <Route path=path!("/cases/new") view=cases::NewCasePage />
+                    <Route path=path!("/cases/import") view=import::ImportPage />
+                    <Route path=path!("/cases/:id") view=cases::CaseDetailPage />
+                    <Route path=path!("/cases/:id/edit") view=cases::EditCasePage />
+                    <Route path=path!("/hearings/new") view=schedule::NewHearingPage />
+                    <Route path=path!("/hearings/:id/plan") view=schedule::HearingPlanPage />
+                    <Route path=path!("/calendar") view=calendar::CalendarPage />
+                    <Route path=path!("/my") view=calendar::MyHearingsPage />
                     <Route path=path!("/hearings/:id") view=room::HearingRoom />
                     // Async: the status (404 for a hearing that is not public) must be
                     // known before the first byte is sent.

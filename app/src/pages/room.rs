@@ -6,9 +6,13 @@
 use super::home::format_when;
 use super::use_lang;
 use crate::api::{RecordNote, load_room, observe_hearing};
+use crate::domain::case::Coded;
 use crate::domain::clock::{CHINA_OFFSET_SECONDS, format_time_of_day};
+use crate::domain::room::PlanNotice;
+use crate::domain::schedule::{HearingStatus, ScheduleChange};
 use crate::domain::{RoomState, fold};
 use crate::error::ApiError;
+use crate::i18n::Lang;
 use crate::model::{HearingSummary, RoomSnapshot};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -79,6 +83,7 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
     let minutes_href = format!("/hearings/{}/minutes.pdf", hearing.id);
     view! {
         <HearingHeader hearing=hearing.clone() />
+        <PlanNoticeBanner room />
         <section class="card">
             <div class="card-head">
                 <h2>{move || t().record_heading}</h2>
@@ -132,6 +137,68 @@ fn HearingHeader(hearing: HearingSummary) -> impl IntoView {
             <dd>{hearing.place}</dd>
         </dl>
     }
+}
+
+/// The latest change of plan (改期、延期、取消), as everyone in the room is told it.
+/// It arrives live: a host's change shows here without a reload.
+#[component]
+fn PlanNoticeBanner(room: RwSignal<RoomState>) -> impl IntoView {
+    let lang = use_lang();
+    move || {
+        room.with(|r| r.plan_notice.clone()).and_then(|notice| {
+            let cancelled = notice.status == HearingStatus::Cancelled;
+            let change = notice.change.code();
+            let text = move || plan_notice_text(lang.get(), &notice);
+            text().map(|_| {
+                view! {
+                    <p
+                        class="notice-bar plan-notice"
+                        class:plan-cancelled=cancelled
+                        role="status"
+                        data-testid="plan-notice"
+                        data-change=change
+                    >
+                        {text}
+                    </p>
+                }
+            })
+        })
+    }
+}
+
+/// "本场听证已改期至 2026年12月8日 09:00，地点：第一听证室。理由：…"; None for
+/// changes that need no announcement (the first scheduling).
+pub fn plan_notice_text(lang: Lang, n: &PlanNotice) -> Option<String> {
+    let zh = lang == Lang::Zh;
+    let when = format_when(lang, n.starts_at_ms);
+    let place = &n.place;
+    let why = match (&n.reason, zh) {
+        (Some(r), true) => format!("理由：{r}"),
+        (Some(r), false) => format!(" Reason: {r}"),
+        (None, _) => String::new(),
+    };
+    let text = match (n.status, n.change, zh) {
+        (HearingStatus::Cancelled, _, true) => format!("本场听证已取消。{why}"),
+        (HearingStatus::Cancelled, _, false) => format!("This hearing is cancelled.{why}"),
+        (HearingStatus::Postponed, _, true) => format!("本场听证已延期，新的时间另行通知。{why}"),
+        (HearingStatus::Postponed, _, false) => {
+            format!("This hearing is postponed; the new date will follow.{why}")
+        }
+        (_, ScheduleChange::Rescheduled, true) => {
+            format!("本场听证已改期至 {when}，地点：{place}。{why}")
+        }
+        (_, ScheduleChange::Rescheduled, false) => {
+            format!("This hearing is moved to {when}, at {place}.{why}")
+        }
+        (_, ScheduleChange::Edited, true) => {
+            format!("本场听证安排已更新：{when}，地点：{place}。{why}")
+        }
+        (_, ScheduleChange::Edited, false) => {
+            format!("The hearing's plan was updated: {when}, at {place}.{why}")
+        }
+        _ => return None,
+    };
+    Some(text)
 }
 
 #[component]
@@ -216,5 +283,42 @@ pub fn ObserverRoom() -> impl IntoView {
     view! {
         <p class="notice-bar" data-testid="observer-banner">{move || t().observer_banner}</p>
         <RoomLoader snapshot />
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_changes_are_announced_in_full_sentences() {
+        let notice = PlanNotice {
+            seq: 3,
+            at_ms: 0,
+            change: ScheduleChange::Rescheduled,
+            status: HearingStatus::Scheduled,
+            // 2026-12-08 09:00 in Beijing.
+            starts_at_ms: 1_796_691_600_000,
+            place: "第一听证室".into(),
+            reason: Some("主持人公务冲突".into()),
+        };
+        assert_eq!(
+            plan_notice_text(Lang::Zh, &notice).as_deref(),
+            Some("本场听证已改期至 2026年12月8日 09:00，地点：第一听证室。理由：主持人公务冲突")
+        );
+        let cancelled = PlanNotice {
+            change: ScheduleChange::Cancelled,
+            status: HearingStatus::Cancelled,
+            ..notice.clone()
+        };
+        assert_eq!(
+            plan_notice_text(Lang::Zh, &cancelled).as_deref(),
+            Some("本场听证已取消。理由：主持人公务冲突")
+        );
+        let first = PlanNotice {
+            change: ScheduleChange::Scheduled,
+            ..notice
+        };
+        assert_eq!(plan_notice_text(Lang::Zh, &first), None);
     }
 }

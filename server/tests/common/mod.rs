@@ -77,6 +77,9 @@ impl TestServer {
             secure_cookies: false,
             public_url: None,
             session_idle_minutes: 30,
+            office_name: "海宁市信访局".into(),
+            timezone: "Asia/Shanghai".into(),
+            utc_offset: 8 * 3600,
         };
         let (stop, stopped) = oneshot::channel::<()>();
         let serve_db = db.clone();

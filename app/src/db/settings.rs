@@ -1,0 +1,73 @@
+//! The office's own rules, stored as key → value text in `office_settings`.
+
+use super::{Db, DbError};
+use crate::domain::case::DeadlinePolicy;
+use sqlx::{AnyConnection, Row};
+
+const KEYS: [&str; 4] = ["accept_days", "handle_days", "due_soon_days", "notice_days"];
+
+/// The office's deadline policy; a missing or unreadable value keeps its default.
+pub async fn policy(db: &Db) -> Result<DeadlinePolicy, DbError> {
+    let rows = sqlx::query("SELECT key, value FROM office_settings")
+        .fetch_all(db.pool())
+        .await?;
+    let mut policy = DeadlinePolicy::default();
+    for row in rows {
+        let key: String = row.try_get("key")?;
+        let value: String = row.try_get("value")?;
+        let Ok(days) = value.trim().parse::<u32>() else {
+            continue;
+        };
+        match key.as_str() {
+            "accept_days" => policy.accept_days = days,
+            "handle_days" => policy.handle_days = days,
+            "due_soon_days" => policy.due_soon_days = days,
+            "notice_days" => policy.notice_days = days,
+            _ => {}
+        }
+    }
+    Ok(if policy.is_valid() {
+        policy
+    } else {
+        DeadlinePolicy::default()
+    })
+}
+
+pub async fn save_policy(db: &Db, policy: &DeadlinePolicy) -> Result<(), DbError> {
+    let mut tx = db.pool().begin().await?;
+    let values = [
+        policy.accept_days,
+        policy.handle_days,
+        policy.due_soon_days,
+        policy.notice_days,
+    ];
+    for (key, value) in KEYS.iter().zip(values) {
+        sqlx::query("DELETE FROM office_settings WHERE key = $1")
+            .bind(*key)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO office_settings (key, value) VALUES ($1, $2)")
+            .bind(*key)
+            .bind(value.to_string())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Takes the office-wide scheduling turn inside a transaction: the first statement
+/// of the transaction and a write, so that two bookings checked at once are
+/// checked one after the other (row lock in PostgreSQL, the write lock in SQLite).
+pub async fn take_schedule_turn(conn: &mut AnyConnection) -> Result<(), DbError> {
+    let updated =
+        sqlx::query("UPDATE office_settings SET value = value WHERE key = 'schedule_turn'")
+            .execute(&mut *conn)
+            .await?;
+    if updated.rows_affected() == 0 {
+        sqlx::query("INSERT INTO office_settings (key, value) VALUES ('schedule_turn', '')")
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
