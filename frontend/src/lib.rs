@@ -1,5 +1,9 @@
 //! The browser entry point: hydrates the server-rendered page.
 
+// The app's views are deeply nested types; the release build's layout queries
+// of the whole route tree need more than the default 128 levels.
+#![recursion_limit = "256"]
+
 use wasm_bindgen::prelude::wasm_bindgen;
 
 #[wasm_bindgen]

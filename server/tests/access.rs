@@ -32,6 +32,14 @@ async fn every_role_gets_exactly_what_the_table_allows() {
         ("socket held", [401, 101, 101, 101, 101, 101]),
         // The upcoming hearing is public: anybody may watch it as an observer.
         ("socket upcoming", [101, 101, 101, 101, 101, 101]),
+        ("office_settings", [401, 200, 200, 200, 200, 403]),
+        ("staff_options", [401, 200, 200, 200, 200, 403]),
+        ("calendar", [401, 200, 200, 200, 403, 403]),
+        ("list_api_tokens", [401, 200, 403, 403, 403, 403]),
+        ("renew_calendar_feed", [401, 403, 200, 200, 403, 200]),
+        ("notices held", [401, 200, 200, 200, 403, 403]),
+        ("notices upcoming", [401, 200, 200, 200, 403, 404]),
+        ("ics upcoming", [401, 200, 200, 200, 200, 404]),
     ];
     for (case, expected) in table {
         let (what, which) = case.split_once(' ').unwrap_or((case, ""));
@@ -51,6 +59,27 @@ async fn every_role_gets_exactly_what_the_table_allows() {
                 "record_note" => client.record(hearing, "权限测试").await.status().as_u16(),
                 "minutes" => client
                     .get(&format!("/hearings/{hearing}/minutes.pdf"))
+                    .await
+                    .status()
+                    .as_u16(),
+                "office_settings" | "staff_options" | "list_api_tokens"
+                | "renew_calendar_feed" => client.rpc(what, &[]).await.status().as_u16(),
+                "calendar" => {
+                    let now = app::db::now_ms().to_string();
+                    let week = (app::db::now_ms() + 7 * 24 * 3_600_000).to_string();
+                    client
+                        .rpc("calendar", &[("from_ms", &now), ("to_ms", &week)])
+                        .await
+                        .status()
+                        .as_u16()
+                }
+                "notices" => client
+                    .get(&format!("/hearings/{hearing}/notices"))
+                    .await
+                    .status()
+                    .as_u16(),
+                "ics" => client
+                    .get(&format!("/hearings/{hearing}/calendar.ics"))
                     .await
                     .status()
                     .as_u16(),

@@ -134,7 +134,7 @@ fn ImportForm() -> impl IntoView {
                 .value()
                 .get()
                 .and_then(Result::ok)
-                .map(|p| view! { <PreviewTable preview=p name=file_name.get_untracked() /> })
+                .map(|p| view! { <PreviewTable preview=p name=file_name.get_untracked() /> }.into_any())
         }}
         <p class="actions">
             <a href="/cases">{tr.s("返回信访事项", "Back to cases")}</a>
@@ -235,7 +235,7 @@ fn PreviewTable(preview: ImportPreview, name: String) -> impl IntoView {
                         <th>{tr.s("问题", "Problems")}</th>
                     </tr>
                 </thead>
-                <tbody>{preview.rows.into_iter().map(|row| view! { <PreviewLine row /> }).collect_view()}</tbody>
+                <tbody>{preview.rows.into_iter().map(|row| view! { <PreviewLine row /> }.into_any()).collect_view()}</tbody>
             </table>
         </section>
     }
