@@ -113,5 +113,7 @@ e2e: e2e-deps server-bin
 	cd e2e && PINGYI_BIN=$(CURDIR)/target/$(SERVER_PROFILE)/pingyi PINGYI_SITE_ROOT=$(CURDIR)/$(SITE_DIR) \
 	  PINGYI_FONT=$(CURDIR)/$(FONT) node --test --test-concurrency=1 tests/
 
+## make bench: measured figures for docs/PERFORMANCE.md and docs/SORTITION.md
 bench:
-	@echo "==> no benchmarks yet (see docs/PERFORMANCE.md)"
+	@echo "==> sortition: 10,000 seeded draws on the demo pool vs the maximin optimum"
+	cargo test --quiet --release -p app --lib -- --ignored ten_thousand --nocapture
