@@ -37,7 +37,7 @@ impl OfficeClock {
 }
 
 pub const PER_PAGE_MAX: u32 = 200;
-pub const REASON_MAX: usize = 500;
+pub const REASON_MAX: usize = HearingPlan::REASON_MAX;
 
 // ---- Cases ----------------------------------------------------------------------
 
@@ -207,7 +207,7 @@ fn clean_reason(reason: Option<&str>) -> Result<Option<String>, ApiError> {
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     match reason {
         Some(r) if r.chars().count() > REASON_MAX => Err(ApiError::PlanInvalid {
-            errors: vec![PlanError::ReasonNeeded],
+            errors: vec![PlanError::ReasonTooLong { max: REASON_MAX }],
         }),
         Some(r) => Ok(Some(r.to_string())),
         None => Ok(None),

@@ -191,6 +191,8 @@ pub enum PlanError {
     HostIsInvestigator,
     #[error("reason needed")]
     ReasonNeeded,
+    #[error("reason too long")]
+    ReasonTooLong { max: usize },
 }
 
 impl PlanError {
@@ -218,6 +220,7 @@ impl PlanError {
                 "主持人不能由本事项的承办人担任（应当回避），请另选主持人".into()
             }
             PlanError::ReasonNeeded => "请填写理由".into(),
+            PlanError::ReasonTooLong { max } => format!("理由不能超过 {max} 个字"),
         }
     }
 
@@ -249,6 +252,9 @@ impl PlanError {
                 "The case's investigator may not host its hearing; choose another host".into()
             }
             PlanError::ReasonNeeded => "Give a reason".into(),
+            PlanError::ReasonTooLong { max } => {
+                format!("The reason may have at most {max} characters")
+            }
         }
     }
 }
@@ -258,6 +264,7 @@ impl HearingPlan {
     pub const ROOM_MAX: usize = 100;
     pub const QUESTION_MAX: usize = 500;
     pub const QUESTIONS_MAX: usize = 20;
+    pub const REASON_MAX: usize = 500;
     pub const DURATION_MIN: u32 = 15;
     pub const DURATION_MAX: u32 = 12 * 60;
     pub const DEFAULT_PANEL_SIZE: u32 = 7;
@@ -334,6 +341,15 @@ impl HearingPlan {
         {
             errors.push(PlanError::Question {
                 max: Self::QUESTION_MAX,
+            });
+        }
+        if self
+            .short_notice_reason
+            .as_ref()
+            .is_some_and(|r| r.chars().count() > Self::REASON_MAX)
+        {
+            errors.push(PlanError::ReasonTooLong {
+                max: Self::REASON_MAX,
             });
         }
         if self.clerk_id.as_deref() == Some(self.host_id.as_str()) {
