@@ -4,10 +4,12 @@
 //! server always agree (the fold the browser runs is the fold the minutes use).
 
 pub mod access;
+pub mod ballot;
 pub mod case;
 pub mod clock;
 pub mod event;
 pub mod invitation;
+pub mod procedure;
 pub mod room;
 pub mod sortition;
 pub mod schedule;
