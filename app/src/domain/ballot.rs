@@ -254,7 +254,7 @@ mod tests {
         assert!(check_quorum(0, 0).is_err());
         assert!(
             check_quorum(7, 4)
-                .unwrap_err()
+                .expect_err("no quorum")
                 .message_zh()
                 .contains("法定人数 5 人")
         );
