@@ -353,22 +353,24 @@ fn PlanInputs(fields: PlanFields, context: FormContext) -> impl IntoView {
                 on:input=dur_set
             />
         </label>
-        <label>
-            <span>{tr.s("听证室", "Room")}</span>
-            <input list="known-rooms" data-testid="plan-room" prop:value=room_get on:input=room_set />
-            <datalist id="known-rooms">
-                {rooms.into_iter().map(|r| view! { <option value=r></option> }).collect_view()}
-            </datalist>
-        </label>
-        <label class="check">
-            <input
-                type="checkbox"
-                data-testid="plan-online"
-                prop:checked=move || fields.online.get()
-                on:change=move |ev| fields.online.set(event_target_checked(&ev))
-            />
-            {tr.s("线上参加（视频）", "Online (video)")}
-        </label>
+        <div class="field">
+            <label>
+                <span>{tr.s("听证室", "Room")}</span>
+                <input list="known-rooms" data-testid="plan-room" prop:value=room_get on:input=room_set />
+                <datalist id="known-rooms">
+                    {rooms.into_iter().map(|r| view! { <option value=r></option> }).collect_view()}
+                </datalist>
+            </label>
+            <label class="check">
+                <input
+                    type="checkbox"
+                    data-testid="plan-online"
+                    prop:checked=move || fields.online.get()
+                    on:change=move |ev| fields.online.set(event_target_checked(&ev))
+                />
+                {tr.s("同时线上参加（视频）", "Also online (video)")}
+            </label>
+        </div>
         <PersonSelect caption=tr.s("主持人", "Host") testid="plan-host" people=staff.hosts value=fields.host />
         <PersonSelect caption=tr.s("记录员", "Clerk") testid="plan-clerk" people=staff.clerks value=fields.clerk />
         <label class="wide">
@@ -657,6 +659,7 @@ fn ChangePanel(hearing: HearingRecord, reload: RwSignal<u32>) -> impl IntoView {
     let hearing = StoredValue::new(hearing);
     view! {
         <section class="card stack" data-testid="change-panel">
+            <h2>{tr.s("变更安排", "Change the plan")}</h2>
             <div class="actions wrap">
                 <button type="button" class="small" data-testid="edit-plan" on:click=move |_| open(ChangeMode::Edit)>
                     {tr.s("修改 / 改期", "Edit / reschedule")}
@@ -879,10 +882,10 @@ fn PlanHistory(history: Vec<HearingVersion>) -> impl IntoView {
                         let plan = v.plan;
                         view! {
                             <tr data-version=v.version data-change=change.code()>
-                                <td data-label=tr.s("版本", "Version")>{v.version}</td>
+                                <td class="nowrap" data-label=tr.s("版本", "Version")>{v.version}</td>
                                 <td class="nowrap" data-label=tr.s("时间", "At")>{move || format_when(tr.lang(), at)}</td>
                                 <td data-label=tr.s("操作人", "By")>{v.actor}</td>
-                                <td data-label=tr.s("变更", "Change")>{move || label(tr.lang(), change)}</td>
+                                <td class="nowrap" data-label=tr.s("变更", "Change")>{move || label(tr.lang(), change)}</td>
                                 <td data-label=tr.s("理由", "Reason")>{v.reason.unwrap_or_else(|| "—".into())}</td>
                                 <td data-label=tr.s("安排", "Plan")>
                                     {move || time_range(tr, &plan)} " · " {place} " "

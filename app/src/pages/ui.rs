@@ -107,8 +107,14 @@ pub fn instant_of(date: &str, time: &str) -> Option<i64> {
     Some(day.start_ms(CHINA_OFFSET_SECONDS) + (h * 60 + m) * 60_000)
 }
 
-/// "受理期限 11月7日 · 已超期 2 天", with how urgent it is for the colour.
+/// "受理期限 11月7日 · 已超期 2 天".
 pub fn deadline_text(lang: Lang, d: &Deadline) -> String {
+    let (when, state) = deadline_parts(lang, d);
+    format!("{when} · {state}")
+}
+
+/// ("受理期限 11月7日", "已超期 2 天"): lists put the two on separate lines.
+fn deadline_parts(lang: Lang, d: &Deadline) -> (String, String) {
     let zh = lang == Lang::Zh;
     let kind = match (d.kind, zh) {
         (DeadlineKind::Accept, true) => "受理期限",
@@ -126,7 +132,7 @@ pub fn deadline_text(lang: Lang, d: &Deadline) -> String {
         (DueState::OnTrack { days_left }, true) => format!("剩 {days_left} 天"),
         (DueState::OnTrack { days_left }, false) => format!("{days_left} d left"),
     };
-    format!("{kind} {} · {state}", short_date(lang, d.due))
+    (format!("{kind} {}", short_date(lang, d.due)), state)
 }
 
 /// The CSS class of a deadline: red when overdue, amber when due soon.
@@ -144,8 +150,15 @@ pub fn DeadlineBadge(deadline: Option<Deadline>) -> impl IntoView {
     let lang = use_lang();
     match deadline {
         Some(d) => view! {
-            <span class=deadline_class(&d) data-testid="deadline" data-state=due_code(&d)>
-                {move || deadline_text(lang.get(), &d)}
+            <span
+                class=deadline_class(&d)
+                data-testid="deadline"
+                data-state=due_code(&d)
+                title=move || deadline_text(lang.get(), &d)
+            >
+                <span class="due-when">{move || deadline_parts(lang.get(), &d).0}</span>
+                <span class="due-sep">" · "</span>
+                <span class="due-state">{move || deadline_parts(lang.get(), &d).1}</span>
             </span>
         }
         .into_any(),
