@@ -189,8 +189,8 @@ pub async fn announcement(
          <strong data-testid=\"announcement-title\">{title}</strong>。</p>\
          <p class=\"sheet-body\">听证主持人：{host}。评议团由 {panel} 名来自人大代表、政协委员、律师、专家学者和群众代表等方面的评议员组成。</p>\
          <p class=\"sheet-body\">欢迎社会各界人士旁听。旁听人员应遵守听证纪律，不得发言、提问，不得录音、录像。\
-         亦可在线旁听：<a href=\"/public/hearings/{id}\">/public/hearings/{id}</a>。</p>\
-         <p class=\"sheet-sign\">{office}</p></article>",
+         亦可<a href=\"/public/hearings/{id}\" data-testid=\"announcement-observe\">在线旁听</a>。</p>\
+         <p class=\"sheet-sign\">{office}<br>{issued}</p></article>",
         office = escape(&extras.office.name),
         when = when(&h),
         place = escape(&h.plan.place_label_zh()),
@@ -200,6 +200,7 @@ pub async fn announcement(
         host = escape(host),
         panel = h.plan.panel_size,
         id = escape(&h.id),
+        issued = CalendarDate::of_instant(h.updated_at_ms, CHINA_OFFSET_SECONDS).format_zh(),
     );
     Ok(document(StatusCode::OK, "听证公告", &body))
 }
