@@ -62,8 +62,9 @@ async fn every_role_gets_exactly_what_the_table_allows() {
                     .await
                     .status()
                     .as_u16(),
-                "office_settings" | "staff_options" | "list_api_tokens"
-                | "renew_calendar_feed" => client.rpc(what, &[]).await.status().as_u16(),
+                "office_settings" | "staff_options" | "list_api_tokens" | "renew_calendar_feed" => {
+                    client.rpc(what, &[]).await.status().as_u16()
+                }
                 "calendar" => {
                     let now = app::db::now_ms().to_string();
                     let week = (app::db::now_ms() + 7 * 24 * 3_600_000).to_string();

@@ -11,8 +11,8 @@ pub mod event;
 pub mod invitation;
 pub mod procedure;
 pub mod room;
-pub mod sortition;
 pub mod schedule;
+pub mod sortition;
 
 pub use event::{ChainHash, EventPayload, HearingEvent, RecordText, RecordTextError};
 pub use room::{FoldError, RecordLine, RoomState, fold, verify_chain};
