@@ -191,6 +191,7 @@ fn plan(
         panel_size: 7,
         questions: vec!["信访人诉求是否合理".into()],
         short_notice_reason: None,
+        quotas: app::domain::sortition::default_quotas(7),
     }
 }
 

@@ -174,6 +174,15 @@ async fn a_token_client_creates_and_reads_cases_and_hearings() {
     let hearing_id = hearing["id"].as_str().unwrap().to_owned();
     assert_eq!(hearing["status"], "scheduled");
     assert_eq!(hearing["host"]["name"], "张主持");
+    // Without a quota template the office's standard one applies.
+    assert_eq!(
+        hearing["plan"]["quotas"],
+        json!([
+            {"tag": "lawyer", "min": 1, "max": 15},
+            {"tag": "representative", "min": 1, "max": 15},
+            {"tag": "government", "min": 0, "max": 2}
+        ])
+    );
 
     let (status, read) = api.get(&format!("/hearings/{hearing_id}")).await;
     assert_eq!(status, 200);
@@ -326,6 +335,17 @@ async fn scheduling_rules_refuse_with_reasons_and_double_bookings_name_who() {
         (status, err["details"]["errors"][0]["rule"].as_str()),
         (422, Some("panel_size"))
     );
+    let mut greedy = plan_body("名额", beijing_nine(30), "第七听证室", &host);
+    greedy["quotas"] =
+        json!([{"tag": "lawyer", "min": 5, "max": 7}, {"tag": "expert", "min": 4, "max": 7}]);
+    let (status, err) = api
+        .post("/hearings", json!({ "case_id": case_id, "plan": greedy }))
+        .await;
+    assert_eq!(
+        (status, err["details"]["errors"][0]["rule"].as_str()),
+        (422, Some("quota_sum"))
+    );
+    assert!(err["message"].as_str().unwrap().contains("超过评议团人数"));
     server.finish().await;
 }
 

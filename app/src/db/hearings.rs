@@ -182,13 +182,14 @@ use sqlx::AnyConnection;
 
 const RECORD_SELECT: &str = "SELECT h.id, h.case_id, c.number, c.title AS case_title, h.title, \
      h.is_public, h.starts_at, h.duration_min, h.room, h.online, h.host_id, h.clerk_id, \
-     h.panel_size, h.questions, h.short_notice_reason, h.status, h.version, h.updated_at, \
+     h.panel_size, h.questions, h.quota_template, h.short_notice_reason, h.status, h.version, h.updated_at, \
      ha.display_name AS host_name, ca.display_name AS clerk_name \
      FROM hearings h JOIN cases c ON c.id = h.case_id \
      LEFT JOIN accounts ha ON ha.id = h.host_id LEFT JOIN accounts ca ON ca.id = h.clerk_id";
 
 fn plan_from_row(row: &AnyRow) -> Result<HearingPlan, DbError> {
     let questions: String = row.try_get("questions")?;
+    let quotas: String = row.try_get("quota_template")?;
     let duration: i64 = row.try_get("duration_min")?;
     let panel: i64 = row.try_get("panel_size")?;
     Ok(HearingPlan {
@@ -210,6 +211,8 @@ fn plan_from_row(row: &AnyRow) -> Result<HearingPlan, DbError> {
         questions: serde_json::from_str(&questions)
             .map_err(|_| DbError::Corrupt(format!("questions: {questions}")))?,
         short_notice_reason: row.try_get("short_notice_reason")?,
+        quotas: serde_json::from_str(&quotas)
+            .map_err(|_| DbError::Corrupt(format!("quota_template: {quotas}")))?,
     })
 }
 
@@ -413,6 +416,10 @@ pub async fn seated_ids(
         .collect()
 }
 
+fn quotas_json(plan: &HearingPlan) -> Result<String, DbError> {
+    serde_json::to_string(&plan.quotas).map_err(|e| DbError::Corrupt(e.to_string()))
+}
+
 /// Inserts a planned hearing and its first version.
 pub async fn insert_planned(
     conn: &mut AnyConnection,
@@ -427,8 +434,8 @@ pub async fn insert_planned(
     sqlx::query(
         "INSERT INTO hearings (id, case_id, title, starts_at, duration_min, place, last_seq, \
          created_at, host_id, clerk_id, is_public, room, online, panel_size, questions, status, \
-         short_notice_reason, version, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10, $11, $12, $13, $14, 'scheduled', $15, 1, $7)",
+         short_notice_reason, version, updated_at, quota_template) \
+         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10, $11, $12, $13, $14, 'scheduled', $15, 1, $7, $16)",
     )
     .bind(&id)
     .bind(case_id)
@@ -445,6 +452,7 @@ pub async fn insert_planned(
     .bind(i64::from(plan.panel_size))
     .bind(questions)
     .bind(plan.short_notice_reason.as_deref())
+    .bind(quotas_json(plan)?)
     .execute(&mut *conn)
     .await?;
     insert_version(
@@ -480,7 +488,7 @@ pub async fn update_plan(
         "UPDATE hearings SET title = $1, starts_at = $2, duration_min = $3, place = $4, \
          host_id = $5, clerk_id = $6, is_public = $7, room = $8, online = $9, panel_size = $10, \
          questions = $11, status = $12, short_notice_reason = $13, version = version + 1, \
-         updated_at = $14 WHERE id = $15 AND version = $16",
+         updated_at = $14, quota_template = $15 WHERE id = $16 AND version = $17",
     )
     .bind(&plan.title)
     .bind(plan.starts_at_ms)
@@ -496,6 +504,7 @@ pub async fn update_plan(
     .bind(status.code())
     .bind(plan.short_notice_reason.as_deref())
     .bind(now_ms())
+    .bind(quotas_json(plan)?)
     .bind(hearing_id)
     .bind(expected_version)
     .execute(&mut *conn)

@@ -154,6 +154,10 @@ pub struct HearingPlan {
     pub questions: Vec<String>,
     /// Why the notice period is shorter than the office's rule, when it is.
     pub short_notice_reason: Option<String>,
+    /// 名额要求 the quota template the panel draw (#5) must satisfy; the office's
+    /// standard template when left out.
+    #[serde(default)]
+    pub quotas: Vec<super::sortition::Quota>,
 }
 
 /// Why a plan was refused. Each names what to fix.
@@ -193,6 +197,12 @@ pub enum PlanError {
     ReasonNeeded,
     #[error("reason too long")]
     ReasonTooLong { max: usize },
+    /// A quota with an unknown category, min above max, or more seats than the panel.
+    #[error("quota invalid")]
+    Quota { tag: String },
+    /// The quotas' minimums need more seats than the panel has.
+    #[error("quota minimums exceed the panel")]
+    QuotaSum { needed: u32, panel_size: u32 },
 }
 
 impl PlanError {
@@ -221,6 +231,13 @@ impl PlanError {
             }
             PlanError::ReasonNeeded => "请填写理由".into(),
             PlanError::ReasonTooLong { max } => format!("理由不能超过 {max} 个字"),
+            PlanError::Quota { tag } => format!(
+                "名额要求「{}」无效：类别须为评议团名册中的类别，至少人数不能大于至多人数，也不能超过评议团人数",
+                super::sortition::tag_label_zh(tag)
+            ),
+            PlanError::QuotaSum { needed, panel_size } => {
+                format!("名额要求的最少人数合计 {needed} 人，超过评议团人数 {panel_size} 人")
+            }
         }
     }
 
@@ -255,6 +272,13 @@ impl PlanError {
             PlanError::ReasonTooLong { max } => {
                 format!("The reason may have at most {max} characters")
             }
+            PlanError::Quota { tag } => format!(
+                "The quota for “{}” is invalid: use a pool category, a minimum not above the maximum, within the panel size",
+                super::sortition::tag_label_en(tag)
+            ),
+            PlanError::QuotaSum { needed, panel_size } => format!(
+                "The quotas' minimums need {needed} seats, more than the panel's {panel_size}"
+            ),
         }
     }
 }
@@ -352,6 +376,10 @@ impl HearingPlan {
                 max: Self::REASON_MAX,
             });
         }
+        if self.quotas.is_empty() {
+            self.quotas = super::sortition::default_quotas(self.panel_size);
+        }
+        errors.extend(quota_errors(&self.quotas, self.panel_size));
         if self.clerk_id.as_deref() == Some(self.host_id.as_str()) {
             errors.push(PlanError::HostIsClerk);
         }
@@ -374,6 +402,20 @@ pub enum PlanRequest {
     Postpone,
     /// 取消
     Cancel,
+}
+
+/// What is wrong with a quota template for a panel of `panel_size`.
+fn quota_errors(quotas: &[super::sortition::Quota], panel_size: u32) -> Vec<PlanError> {
+    let mut errors: Vec<PlanError> = quotas
+        .iter()
+        .filter(|q| !super::sortition::is_known_tag(&q.tag) || q.min > q.max || q.min > panel_size)
+        .map(|q| PlanError::Quota { tag: q.tag.clone() })
+        .collect();
+    let needed: u32 = quotas.iter().map(|q| q.min).sum();
+    if needed > panel_size {
+        errors.push(PlanError::QuotaSum { needed, panel_size });
+    }
+    errors
 }
 
 /// 评议团人数: odd (a majority always exists), 3 to 15.
@@ -591,6 +633,7 @@ mod tests {
             panel_size: 7,
             questions: vec!["信访人诉求是否合理".into(), " ".into()],
             short_notice_reason: Some("  ".into()),
+            quotas: vec![],
         }
     }
 
@@ -619,6 +662,26 @@ mod tests {
                 .iter()
                 .any(|e| matches!(e, PlanError::Duration { .. }))
         );
+    }
+
+    #[test]
+    fn quotas_default_to_the_office_template_and_are_checked() {
+        let p = plan().validate().expect("valid");
+        assert_eq!(p.quotas, super::super::sortition::default_quotas(7));
+        let mut bad = plan();
+        bad.quotas = vec![
+            super::super::sortition::Quota::at_least("lawyer", 5),
+            super::super::sortition::Quota::at_least("deputy", 3),
+            super::super::sortition::Quota::at_least("astronaut", 1),
+        ];
+        let errors = bad.validate().expect_err("invalid");
+        assert!(errors.contains(&PlanError::Quota {
+            tag: "astronaut".into()
+        }));
+        assert!(errors.contains(&PlanError::QuotaSum {
+            needed: 9,
+            panel_size: 7
+        }));
     }
 
     #[test]

@@ -78,6 +78,7 @@ impl PoolMember {
 
 /// Seats the panel must give to members carrying `tag`: `min..=max`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Quota {
     pub tag: String,
     pub min: u32,
@@ -199,6 +200,27 @@ const TAG_LABELS: &[(&str, &str, &str)] = &[
     ("social_org", "社会组织", "social organisation"),
     ("government", "政府机关", "government body"),
 ];
+
+/// Whether `tag` is one of the categories the office's pool uses.
+pub fn is_known_tag(tag: &str) -> bool {
+    TAG_LABELS.iter().any(|(code, _, _)| *code == tag)
+}
+
+/// The office's standard quota template (名额要求) for a panel of `panel_size`:
+/// at least one lawyer, at least one people's congress deputy or CPPCC member,
+/// no more than a third from government bodies.
+pub fn default_quotas(panel_size: u32) -> Vec<Quota> {
+    vec![
+        Quota::at_least("lawyer", 1),
+        Quota::at_least("representative", 1),
+        Quota::at_most("government", panel_size / 3),
+    ]
+}
+
+/// "「律师」至少 1 人" — how the plan page and notices state a quota.
+pub fn describe_quota_zh(quota: &Quota, panel_size: u32) -> String {
+    quota_zh(quota, panel_size)
+}
 
 /// Chinese label of a tag; an unknown tag is shown as its code.
 pub fn tag_label_zh(tag: &str) -> &str {

@@ -13,6 +13,7 @@ use crate::domain::access::Action;
 use crate::domain::case::{CalendarDate, Coded, DeadlinePolicy};
 use crate::domain::clock::{CHINA_OFFSET_SECONDS, format_time_of_day};
 use crate::domain::schedule::{HearingKind, HearingPlan, HearingStatus, PlanRequest};
+use crate::domain::sortition::{Quota, default_quotas, describe_quota_zh};
 use crate::error::ApiError;
 use crate::model::{HearingRecord, HearingVersion, PersonRef};
 use leptos::prelude::*;
@@ -70,6 +71,33 @@ struct PlanFields {
     panel_size: RwSignal<u32>,
     questions: RwSignal<String>,
     short_notice_reason: RwSignal<String>,
+    /// 名额要求 in the office's standard shape: at least N lawyers, at least N
+    /// deputies or CPPCC members, at most N from government bodies.
+    lawyers_min: RwSignal<u32>,
+    representatives_min: RwSignal<u32>,
+    government_max: RwSignal<u32>,
+    /// Quotas on other categories (set through the API), kept as they are.
+    other_quotas: StoredValue<Vec<Quota>>,
+}
+
+/// The three standard quotas of a template, and the rest.
+fn split_quotas(quotas: &[Quota], panel_size: u32) -> (u32, u32, u32, Vec<Quota>) {
+    let template = if quotas.is_empty() {
+        default_quotas(panel_size)
+    } else {
+        quotas.to_vec()
+    };
+    let (mut lawyers, mut reps, mut gov) = (0, 0, panel_size);
+    let mut others = Vec::new();
+    for q in template {
+        match q.tag.as_str() {
+            "lawyer" if q.max >= panel_size => lawyers = q.min,
+            "representative" if q.max >= panel_size => reps = q.min,
+            "government" if q.min == 0 => gov = q.max,
+            _ => others.push(q),
+        }
+    }
+    (lawyers, reps, gov, others)
 }
 
 impl PlanFields {
@@ -87,11 +115,16 @@ impl PlanFields {
             panel_size: RwSignal::new(HearingPlan::DEFAULT_PANEL_SIZE),
             questions: RwSignal::new(DEFAULT_QUESTION.into()),
             short_notice_reason: RwSignal::new(String::new()),
+            lawyers_min: RwSignal::new(1),
+            representatives_min: RwSignal::new(1),
+            government_max: RwSignal::new(HearingPlan::DEFAULT_PANEL_SIZE / 3),
+            other_quotas: StoredValue::new(Vec::new()),
         }
     }
 
     fn from_plan(plan: &HearingPlan) -> Self {
         let (date, time) = date_and_time(plan.starts_at_ms);
+        let (lawyers, reps, gov, others) = split_quotas(&plan.quotas, plan.panel_size);
         PlanFields {
             title: RwSignal::new(plan.title.clone()),
             kind: RwSignal::new(plan.kind),
@@ -107,7 +140,21 @@ impl PlanFields {
             short_notice_reason: RwSignal::new(
                 plan.short_notice_reason.clone().unwrap_or_default(),
             ),
+            lawyers_min: RwSignal::new(lawyers),
+            representatives_min: RwSignal::new(reps),
+            government_max: RwSignal::new(gov),
+            other_quotas: StoredValue::new(others),
         }
+    }
+
+    fn quotas(&self) -> Vec<Quota> {
+        let mut quotas = vec![
+            Quota::at_least("lawyer", self.lawyers_min.get_untracked()),
+            Quota::at_least("representative", self.representatives_min.get_untracked()),
+            Quota::at_most("government", self.government_max.get_untracked()),
+        ];
+        quotas.extend(self.other_quotas.get_value());
+        quotas
     }
 
     /// The plan to send, or what to fix first (what the browser can tell alone).
@@ -147,6 +194,7 @@ impl PlanFields {
                 .map(str::to_owned)
                 .collect(),
             short_notice_reason: text(self.short_notice_reason),
+            quotas: self.quotas(),
         })
     }
 }
@@ -373,6 +421,12 @@ fn PlanInputs(fields: PlanFields, context: FormContext) -> impl IntoView {
         </div>
         <PersonSelect caption=tr.s("主持人", "Host") testid="plan-host" people=staff.hosts value=fields.host />
         <PersonSelect caption=tr.s("记录员", "Clerk") testid="plan-clerk" people=staff.clerks value=fields.clerk />
+        <fieldset class="wide quotas" data-testid="plan-quotas">
+            <legend>{tr.s("评议员名额要求（抽选时必须满足）", "Panel quotas (the draw must satisfy them)")}</legend>
+            <QuotaInput caption=tr.s("律师 至少", "Lawyers, at least") testid="quota-lawyers" value=fields.lawyers_min />
+            <QuotaInput caption=tr.s("人大代表或政协委员 至少", "Deputies or CPPCC members, at least") testid="quota-representatives" value=fields.representatives_min />
+            <QuotaInput caption=tr.s("政府机关人员 至多", "From government bodies, at most") testid="quota-government" value=fields.government_max />
+        </fieldset>
         <label class="wide">
             <span>{tr.s("表决事项（每行一项）", "Ballot questions (one per line)")}</span>
             <textarea rows="3" data-testid="plan-questions" prop:value=q_get on:input=q_set></textarea>
@@ -532,6 +586,15 @@ fn HearingPlanView(view: HearingView, reload: RwSignal<u32>) -> impl IntoView {
             <dd>{move || if tr.is_zh() { format!("{panel} 人") } else { panel.to_string() }}</dd>
             <dt>{tr.s("评议员", "Panel members")}</dt>
             <dd>{names(&h.jurors)}</dd>
+            <dt>{tr.s("名额要求", "Quotas")}</dt>
+            <dd data-testid="plan-quotas-value">
+                {plan
+                    .quotas
+                    .iter()
+                    .map(|q| describe_quota_zh(q, panel))
+                    .collect::<Vec<_>>()
+                    .join("；")}
+            </dd>
             <dt>{tr.s("表决事项", "Ballot questions")}</dt>
             <dd>
                 <ol class="questions">
@@ -897,5 +960,32 @@ fn PlanHistory(history: Vec<HearingVersion>) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// A number of seats (0–15) for one quota of the template.
+#[component]
+fn QuotaInput(
+    caption: impl Fn() -> &'static str + Copy + Send + Sync + 'static,
+    testid: &'static str,
+    value: RwSignal<u32>,
+) -> impl IntoView {
+    view! {
+        <label class="quota">
+            <span>{caption}</span>
+            <input
+                type="number"
+                min="0"
+                max="15"
+                data-testid=testid
+                prop:value=move || value.get().to_string()
+                on:input=move |ev| {
+                    if let Ok(n) = event_target_value(&ev).trim().parse::<u32>() {
+                        value.set(n.min(15));
+                    }
+                }
+            />
+            <span class="muted">{"人"}</span>
+        </label>
     }
 }
