@@ -38,4 +38,31 @@ impl AppState {
         }
         Ok(event)
     }
+
+    /// Changes a hearing's plan (the pages and `/api/v1` both come here): the
+    /// change and its room event commit together, then the room is told.
+    pub async fn change_hearing(
+        &self,
+        by: &crate::model::Changer,
+        hearing_id: &str,
+        expected_version: i64,
+        request: crate::domain::schedule::PlanRequest,
+        reason: Option<&str>,
+        clock: crate::scheduling::OfficeClock,
+    ) -> Result<crate::model::HearingRecord, crate::error::ApiError> {
+        let (record, event) = crate::scheduling::change_hearing(
+            &self.db,
+            by,
+            hearing_id,
+            expected_version,
+            request,
+            reason,
+            clock,
+        )
+        .await?;
+        if let Some(event) = event {
+            self.hub.publish(event);
+        }
+        Ok(record)
+    }
 }

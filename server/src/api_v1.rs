@@ -472,19 +472,16 @@ async fn change(
     request: PlanRequest,
     reason: Option<String>,
 ) -> ApiResult<Json<HearingRecord>> {
-    let (record, event) = scheduling::change_hearing(
-        &state.db,
-        &client.changer(),
-        id,
-        version,
-        request,
-        reason.as_deref(),
-        clock(),
-    )
-    .await?;
-    if let Some(event) = event {
-        state.hub.publish(event);
-    }
+    let record = state
+        .change_hearing(
+            &client.changer(),
+            id,
+            version,
+            request,
+            reason.as_deref(),
+            clock(),
+        )
+        .await?;
     client.audit(state, "api_hearing_changed", id).await;
     Ok(Json(record))
 }

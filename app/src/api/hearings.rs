@@ -51,20 +51,16 @@ pub async fn change_hearing(
             let (state, actor, name) =
                 guard::require(Action::ChangeHearingPlan, Some(&hearing_id)).await?;
             let by = changer(&actor, name);
-            let (record, event) = crate::scheduling::change_hearing(
-                &state.db,
-                &by,
-                &hearing_id,
-                version,
-                request,
-                reason.as_deref(),
-                clock(),
-            )
-            .await?;
-            if let Some(event) = event {
-                state.hub.publish(event);
-            }
-            Ok(record)
+            state
+                .change_hearing(
+                    &by,
+                    &hearing_id,
+                    version,
+                    request,
+                    reason.as_deref(),
+                    clock(),
+                )
+                .await
         }
         .await,
     )
