@@ -96,8 +96,12 @@ test('a host schedules a public hearing, meets a double booking, fixes it, and t
   await page.getByTestId('case-search').fill('社保补缴');
   await page.getByTestId('case-search-submit').click();
   await page.waitForURL(/q=/);
-  await page.getByTestId('case-list').locator('tbody tr').first().waitFor();
-  assert.equal(await page.getByTestId('case-list').locator('tbody tr').count(), 1);
+  // The list reloads after the URL changes: wait for the filtered rows, not the old ones.
+  await page.waitForFunction(
+    () => document.querySelectorAll('[data-testid="case-list"] tbody tr').length === 1,
+    null,
+    { timeout: 10_000 },
+  );
   await page.getByTestId('case-list').locator('tbody tr a').first().click();
   await page.getByTestId('schedule-hearing').click();
   await page.getByTestId('hearing-form').waitFor();
