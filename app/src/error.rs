@@ -89,6 +89,9 @@ pub enum ApiError {
     InvalidToken,
     #[error("missing scope")]
     MissingScope { scope: String },
+    /// No such path in the integration API.
+    #[error("unknown endpoint")]
+    UnknownEndpoint,
     /// A request body or parameter an API client sent could not be read.
     #[error("bad request: {detail}")]
     BadRequest { detail: String },
@@ -198,6 +201,10 @@ impl ApiError {
                 format!("该令牌没有「{scope}」权限"),
                 format!("The token lacks the scope “{scope}”"),
             ),
+            ApiError::UnknownEndpoint => pick(
+                "没有这个接口，请查阅 /api/v1/openapi.json".into(),
+                "No such endpoint; see /api/v1/openapi.json".into(),
+            ),
             ApiError::BadRequest { detail } => pick(
                 format!("请求无法解析：{detail}"),
                 format!("Bad request: {detail}"),
@@ -232,7 +239,7 @@ impl ApiError {
             ApiError::NotLoggedIn | ApiError::BadCredentials => 401,
             ApiError::Forbidden => 403,
             ApiError::RateLimited { .. } => 429,
-            ApiError::CaseNotFound => 404,
+            ApiError::CaseNotFound | ApiError::UnknownEndpoint => 404,
             ApiError::CaseInvalid { .. }
             | ApiError::UnknownPerson { .. }
             | ApiError::PlanInvalid { .. }

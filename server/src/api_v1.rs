@@ -591,7 +591,5 @@ pub fn openapi_json() -> String {
 
 /// Unknown paths under /api/v1 answer JSON, not the web app's 404 page.
 pub async fn not_found() -> ApiFailure {
-    ApiFailure(ApiError::BadRequest {
-        detail: "unknown API path".into(),
-    })
+    ApiFailure(ApiError::UnknownEndpoint)
 }

@@ -227,6 +227,11 @@ async fn tokens_need_the_right_scope_and_unknown_tokens_are_refused() {
         ..reader
     };
     assert_eq!(forged.get("/cases").await.0, 401);
+    let (status, body) = forged.get("/no-such-thing").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("unknown_endpoint"))
+    );
     let anonymous = reqwest::get(format!("{}/api/v1/cases", server.base))
         .await
         .unwrap();
