@@ -95,6 +95,35 @@ pub enum ApiError {
     /// A request body or parameter an API client sent could not be read.
     #[error("bad request: {detail}")]
     BadRequest { detail: String },
+    #[error("pool member not found")]
+    MemberNotFound,
+    #[error("pool member invalid")]
+    MemberInvalid {
+        errors: Vec<crate::domain::pool::MemberError>,
+    },
+    /// No panel meeting the quotas can be drawn; says which quota and why.
+    #[error("draw infeasible")]
+    DrawInfeasible {
+        reason: crate::domain::sortition::Infeasible,
+    },
+    /// The hearing's panel has been drawn; a drawn panel is final.
+    #[error("panel already drawn")]
+    PanelAlreadyDrawn,
+    /// An input is committed and waits for its public values (or to be voided).
+    #[error("draw pending")]
+    DrawPending,
+    /// No committed draw waits for public values.
+    #[error("no draw pending")]
+    NoDrawPending,
+    #[error("draw not found")]
+    DrawNotFound,
+    #[error("public values invalid")]
+    PublicValuesInvalid {
+        reason: crate::domain::pool::PublicValuesError,
+    },
+    /// The member holds no seat on this hearing's panel (any more).
+    #[error("seat not found")]
+    SeatNotFound,
     #[error("internal error")]
     Internal,
     /// The call did not reach the server or its answer could not be read.
@@ -209,6 +238,49 @@ impl ApiError {
                 format!("请求无法解析：{detail}"),
                 format!("Bad request: {detail}"),
             ),
+            other => other.panel_message(lang),
+        }
+    }
+
+    /// Messages of the pool and draw errors.
+    fn panel_message(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        let pick = |zh_text: String, en_text: String| if zh { zh_text } else { en_text };
+        match self {
+            ApiError::MemberNotFound => {
+                pick("评议团成员不存在".into(), "Pool member not found".into())
+            }
+            ApiError::MemberInvalid { errors } => errors
+                .iter()
+                .map(|e| pick(e.message_zh(), e.message_en()))
+                .collect::<Vec<_>>()
+                .join(if zh { "；" } else { "; " }),
+            ApiError::DrawInfeasible { reason } => pick(reason.message_zh(), reason.message_en()),
+            ApiError::PanelAlreadyDrawn => pick(
+                "本场听证的评议团已抽选产生，抽选结果不能重抽；成员谢绝或回避时由候补人员依次递补"
+                    .into(),
+                "The panel has been drawn and is final; alternates replace members who leave"
+                    .into(),
+            ),
+            ApiError::DrawPending => pick(
+                "已公布输入摘要、尚待抽选：请先填写公开随机数完成抽选，或说明理由作废后重新冻结"
+                    .into(),
+                "A committed draw is waiting for its public values; draw it or void it first"
+                    .into(),
+            ),
+            ApiError::NoDrawPending => pick(
+                "没有待抽选的记录：请先冻结名单并公布输入摘要".into(),
+                "No committed draw is waiting; freeze the pool and publish the input hash first"
+                    .into(),
+            ),
+            ApiError::DrawNotFound => pick("抽选记录不存在".into(), "Draw not found".into()),
+            ApiError::PublicValuesInvalid { reason } => {
+                pick(reason.message_zh(), reason.message_en())
+            }
+            ApiError::SeatNotFound => pick(
+                "该成员目前不在本场听证的评议团席位上".into(),
+                "This member holds no seat on this hearing's panel".into(),
+            ),
             _ => pick("请求失败".into(), "Request failed".into()),
         }
     }
@@ -254,6 +326,11 @@ impl ApiError {
             ApiError::InvalidToken => 401,
             ApiError::MissingScope { .. } => 403,
             ApiError::BadRequest { .. } => 400,
+            ApiError::MemberNotFound | ApiError::DrawNotFound | ApiError::SeatNotFound => 404,
+            ApiError::MemberInvalid { .. }
+            | ApiError::DrawInfeasible { .. }
+            | ApiError::PublicValuesInvalid { .. } => 422,
+            ApiError::PanelAlreadyDrawn | ApiError::DrawPending | ApiError::NoDrawPending => 409,
             ApiError::Internal => 500,
             ApiError::Transport { .. } => 400,
         }

@@ -234,3 +234,41 @@ impl NamedConflict {
         }
     }
 }
+
+pub use crate::domain::pool::DrawStatus;
+
+/// A pool member with its login and how often it has sat (not counting
+/// declined, recused or cancelled hearings).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberRow {
+    pub member: crate::domain::pool::Member,
+    pub username: String,
+    pub served: i64,
+}
+
+/// One hearing in a member's history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServedHearing {
+    pub hearing_id: String,
+    pub title: String,
+    pub starts_at_ms: i64,
+    pub status: crate::domain::pool::SeatStatus,
+    pub reason: Option<String>,
+}
+
+/// A draw as recorded: everything anyone needs to re-run it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawRecord {
+    pub id: String,
+    pub hearing_id: String,
+    pub status: DrawStatus,
+    pub input: crate::domain::sortition::DrawInput,
+    pub input_hash: String,
+    pub committed_at_ms: i64,
+    pub committed_by: String,
+    pub public_values: Option<Vec<String>>,
+    pub result: Option<crate::domain::sortition::DrawResult>,
+    pub drawn_at_ms: Option<i64>,
+    pub drawn_by: Option<String>,
+    pub void_reason: Option<String>,
+}

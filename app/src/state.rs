@@ -39,6 +39,13 @@ impl AppState {
         Ok(event)
     }
 
+    /// Tells the rooms about events already committed, in order.
+    pub fn publish_all(&self, events: Vec<HearingEvent>) {
+        for event in events {
+            self.hub.publish(event);
+        }
+    }
+
     /// Changes a hearing's plan (the pages and `/api/v1` both come here): the
     /// change and its room event commit together, then the room is told.
     pub async fn change_hearing(

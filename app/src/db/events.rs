@@ -110,3 +110,19 @@ pub async fn since(
 pub async fn all(db: &Db, hearing_id: &str) -> Result<Vec<HearingEvent>, DbError> {
     since(db, hearing_id, 0, u32::MAX).await
 }
+
+/// The whole log of a hearing read inside a transaction (the panel's decisions
+/// fold it while holding the hearing's write turn).
+pub async fn all_in(
+    conn: &mut sqlx::AnyConnection,
+    hearing_id: &str,
+) -> Result<Vec<HearingEvent>, DbError> {
+    let rows = sqlx::query(
+        "SELECT hearing_id, seq, at_ms, payload, hash FROM hearing_events \
+         WHERE hearing_id = $1 ORDER BY seq",
+    )
+    .bind(hearing_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(event_from_row).collect()
+}

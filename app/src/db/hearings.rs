@@ -120,7 +120,7 @@ pub async fn staff(
         return Ok(None);
     };
     let jurors =
-        sqlx::query("SELECT account_id FROM panel_seats WHERE hearing_id = $1 ORDER BY account_id")
+        sqlx::query("SELECT account_id FROM panel_seats WHERE hearing_id = $1 AND status IN ('invited', 'accepted') ORDER BY account_id")
             .bind(hearing_id)
             .fetch_all(db.pool())
             .await?
@@ -249,7 +249,7 @@ async fn record_from_row(db: &Db, row: &AnyRow) -> Result<HearingRecord, DbError
 pub async fn seated(db: &Db, hearing_id: &str) -> Result<Vec<PersonRef>, DbError> {
     let rows = sqlx::query(
         "SELECT a.id, a.display_name FROM panel_seats s JOIN accounts a ON a.id = s.account_id \
-         WHERE s.hearing_id = $1 ORDER BY a.display_name, a.id",
+         WHERE s.hearing_id = $1 AND s.status IN ('invited', 'accepted') ORDER BY a.display_name, a.id",
     )
     .bind(hearing_id)
     .fetch_all(db.pool())
@@ -324,7 +324,7 @@ pub async fn query(db: &Db, q: &HearingQuery) -> Result<Vec<HearingRecord>, DbEr
         let (a, b, c) = (place(), place(), place());
         conditions.push(format!(
             "(h.host_id = {a} OR h.clerk_id = {b} OR EXISTS (SELECT 1 FROM panel_seats s \
-             WHERE s.hearing_id = h.id AND s.account_id = {c}))"
+             WHERE s.hearing_id = h.id AND s.account_id = {c} AND s.status IN ('invited', 'accepted')))"
         ));
         for _ in 0..3 {
             order.push(Ok(person_id.clone()));
@@ -379,7 +379,9 @@ pub async fn bookings(
         let id: String = row.try_get("id")?;
         let starts: i64 = row.try_get("starts_at")?;
         let duration: i64 = row.try_get("duration_min")?;
-        let jurors = sqlx::query("SELECT account_id FROM panel_seats WHERE hearing_id = $1")
+        let jurors = sqlx::query(
+            "SELECT account_id FROM panel_seats WHERE hearing_id = $1 AND status IN ('invited', 'accepted')",
+        )
             .bind(&id)
             .fetch_all(&mut *conn)
             .await?
@@ -407,9 +409,11 @@ pub async fn seated_ids(
     conn: &mut AnyConnection,
     hearing_id: &str,
 ) -> Result<Vec<String>, DbError> {
-    sqlx::query("SELECT account_id FROM panel_seats WHERE hearing_id = $1 ORDER BY account_id")
-        .bind(hearing_id)
-        .fetch_all(&mut *conn)
+    sqlx::query(
+        "SELECT account_id FROM panel_seats WHERE hearing_id = $1 AND status IN ('invited', 'accepted') ORDER BY account_id",
+    )
+    .bind(hearing_id)
+    .fetch_all(&mut *conn)
         .await?
         .iter()
         .map(|r| r.try_get::<String, _>("account_id").map_err(DbError::from))

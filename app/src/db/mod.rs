@@ -10,6 +10,7 @@ pub mod cases;
 pub mod events;
 pub mod hearings;
 pub mod invitations;
+pub mod pool;
 pub mod sessions;
 pub mod settings;
 pub mod tokens;

@@ -113,10 +113,22 @@ pub enum Action {
     ManageSettings,
     /// Issue and revoke tokens for the integration API.
     ManageApiTokens,
+    /// See the pool (评议团成员库) with contacts and history.
+    ViewPool,
+    /// Add, edit, import members of the pool.
+    ManagePool,
+    /// Seat this hearing's panel: freeze the pool, draw, record declines and recusals.
+    DrawPanel,
+    /// Accept or decline one's own seat on this hearing's panel.
+    AnswerSeat,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 21] = [
+        Action::ViewPool,
+        Action::ManagePool,
+        Action::DrawPanel,
+        Action::AnswerSeat,
         Action::ViewCases,
         Action::EditCases,
         Action::ScheduleHearing,
@@ -387,6 +399,17 @@ const RULES: &[(Action, &[Grant])] = &[
     ),
     (Action::ManageSettings, &[Grant::Role(Role::Admin)]),
     (Action::ManageApiTokens, &[Grant::Role(Role::Admin)]),
+    (
+        Action::ViewPool,
+        &[
+            Grant::Role(Role::Admin),
+            Grant::Role(Role::Host),
+            Grant::Role(Role::Clerk),
+        ],
+    ),
+    (Action::ManagePool, &[Grant::Role(Role::Admin)]),
+    (Action::DrawPanel, &[Grant::HostOfHearing]),
+    (Action::AnswerSeat, &[Grant::SeatedJuror]),
 ];
 
 fn holds(actor: Option<&Actor>, grant: Grant, hearing: Option<&HearingStaff>) -> bool {

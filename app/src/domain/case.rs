@@ -153,7 +153,7 @@ pub trait Coded: Sized + Copy + 'static {
     }
 }
 
-macro_rules! coded_enum {
+macro_rules! coded_enum_impl {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = ($code:literal, $zh:literal, $en:literal)),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -169,6 +169,7 @@ macro_rules! coded_enum {
         }
     };
 }
+pub(crate) use coded_enum_impl as coded_enum;
 
 coded_enum! {
     /// 三色 risk colour (Hengkou): red is the highest risk.

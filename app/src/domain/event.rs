@@ -20,6 +20,49 @@ pub enum EventPayload {
         place: String,
         reason: Option<String>,
     },
+    /// 抽选承诺: the draw's input is frozen and its hash published, before any
+    /// public value exists (docs/SORTITION.md §2).
+    DrawCommitted {
+        draw_id: String,
+        input_hash: String,
+        pool_size: u32,
+        excluded: u32,
+    },
+    /// A committed draw was set aside before its public values (e.g. a wrong
+    /// exclusion); the reason is published.
+    DrawVoided { draw_id: String, reason: String },
+    /// 抽选结果: the public values revealed, the seed, the panel and its ranked alternates.
+    PanelDrawn {
+        draw_id: String,
+        input_hash: String,
+        public_values: Vec<String>,
+        seed: String,
+        seated: Vec<crate::domain::pool::SeatHolder>,
+        alternates: Vec<crate::domain::pool::SeatHolder>,
+    },
+    /// A seated member accepted or declined (谢绝) the seat; `recorded_by` names
+    /// the staff member who recorded an answer given by phone.
+    SeatAnswered {
+        member_id: String,
+        name: String,
+        accepted: bool,
+        reason: Option<String>,
+        recorded_by: Option<String>,
+    },
+    /// 回避: the host granted a recusal of a seated member, with the reason.
+    MemberRecused {
+        member_id: String,
+        name: String,
+        reason: String,
+        decided_by: String,
+    },
+    /// 候补递补: the next suitable alternate takes the seat of `replaces`.
+    AlternatePromoted {
+        holder: crate::domain::pool::SeatHolder,
+        replaces: String,
+    },
+    /// No alternate left could keep the quotas: the seat of `replaces` stays empty.
+    SeatLeftVacant { replaces: String },
 }
 
 /// An event as committed: its place in the hearing's log and its hash-chain link.

@@ -9,6 +9,7 @@ pub mod case;
 pub mod clock;
 pub mod event;
 pub mod invitation;
+pub mod pool;
 pub mod procedure;
 pub mod room;
 pub mod schedule;

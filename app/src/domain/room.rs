@@ -21,6 +21,9 @@ pub struct RoomState {
     pub record: Vec<RecordLine>,
     /// The latest change to the hearing's plan (改期、延期、取消), shown as a notice.
     pub plan_notice: Option<PlanNotice>,
+    /// The panel (评议团) as drawn and changed since.
+    #[serde(default)]
+    pub panel: super::pool::PanelState,
 }
 
 /// A change of plan as the room announces it.
@@ -80,6 +83,7 @@ impl RoomState {
                     reason: reason.clone(),
                 })
             }
+            panel_event => self.panel.apply(panel_event),
         }
         self.last_seq = event.seq;
         Ok(true)
