@@ -143,7 +143,18 @@ pub async fn hash_password(password: String) -> Result<String, AuthError> {
 
 pub async fn verify_password(password: String, hash: String) -> Result<bool, AuthError> {
     tokio::task::spawn_blocking(move || {
+        // An account without a password yet: do the same work, then refuse.
+        let no_password = hash == crate::db::accounts::NO_PASSWORD;
+        let hash = if no_password {
+            dummy_hash().to_owned()
+        } else {
+            hash
+        };
         let parsed = PasswordHash::new(&hash).map_err(|e| AuthError::Hash(e.to_string()))?;
+        if no_password {
+            let _ = Argon2::default().verify_password(password.as_bytes(), &parsed);
+            return Ok(false);
+        }
         Ok(Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
             .is_ok())

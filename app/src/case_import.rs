@@ -482,14 +482,14 @@ mod read {
     }
 
     /// One non-blank CSV record and the line it starts on.
-    struct Record {
-        line: usize,
-        cells: Vec<String>,
+    pub(crate) struct Record {
+        pub(crate) line: usize,
+        pub(crate) cells: Vec<String>,
     }
 
     /// Every non-blank record, the header first. Stops as soon as there are
     /// more data rows than [`MAX_ROWS`], so a huge file costs little.
-    fn read_records(text: &str) -> Result<Vec<Record>, ImportError> {
+    pub(crate) fn read_records(text: &str) -> Result<Vec<Record>, ImportError> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)

@@ -7,6 +7,7 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod model;
+pub mod pool_import;
 pub mod protocol;
 
 mod pages;
@@ -21,6 +22,8 @@ pub mod db;
 pub mod live;
 #[cfg(feature = "ssr")]
 pub mod panel;
+#[cfg(feature = "ssr")]
+pub mod pool_admin;
 #[cfg(feature = "ssr")]
 pub mod scheduling;
 #[cfg(feature = "ssr")]

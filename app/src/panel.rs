@@ -20,12 +20,26 @@ use crate::model::{Changer, DrawRecord, DrawStatus, HearingRecord};
 use crate::scheduling::OfficeClock;
 use sqlx::AnyConnection;
 
+/// The petitioners and agencies of the hearing's case (read before any write
+/// turn is taken: nothing is read through the pool while holding one).
+async fn parties(
+    db: &Db,
+    hearing: &HearingRecord,
+    clock: OfficeClock,
+) -> Result<(Vec<String>, Vec<String>), ApiError> {
+    let policy = db::settings::policy(db).await?;
+    let case = db::cases::get(db, &hearing.case_id, &policy, clock.today())
+        .await?
+        .ok_or(ApiError::CaseNotFound)?;
+    Ok((case.case.petitioners, case.case.agencies))
+}
+
 /// Builds the draw's input from the pool as it is now (read inside `conn`'s
 /// transaction, so the frozen pool is the one committed).
 async fn build_input(
     conn: &mut AnyConnection,
-    db: &Db,
     hearing: &HearingRecord,
+    (petitioners, agencies): (Vec<String>, Vec<String>),
     choices: &DrawChoices,
     clock: OfficeClock,
 ) -> Result<(DrawInput, Vec<Member>), ApiError> {
@@ -40,11 +54,6 @@ async fn build_input(
         }
     }
     let members = db::pool::all_in(conn).await?;
-    let policy = db::settings::policy(db).await?;
-    let today = clock.today();
-    let case = db::cases::get(db, &hearing.case_id, &policy, today)
-        .await?
-        .ok_or(ApiError::CaseNotFound)?;
     let plan = &hearing.plan;
     let ends = plan.starts_at_ms + i64::from(plan.duration_min) * 60_000;
     let busy_accounts: Vec<String> = db::hearings::bookings(conn, plan.starts_at_ms, ends)
@@ -58,8 +67,8 @@ async fn build_input(
             plan.starts_at_ms,
             clock.offset_seconds,
         )),
-        petitioners: case.case.petitioners.clone(),
-        agencies: case.case.agencies.clone(),
+        petitioners,
+        agencies,
         busy: members
             .iter()
             .filter(|m| busy_accounts.contains(&m.account_id))
@@ -101,8 +110,9 @@ pub async fn preview(
     clock: OfficeClock,
 ) -> Result<(DrawInput, Option<sortition::Infeasible>), ApiError> {
     let hearing = crate::scheduling::hearing(db, hearing_id).await?;
+    let parties = parties(db, &hearing, clock).await?;
     let mut conn = db.begin().await?;
-    let (input, _) = build_input(&mut conn, db, &hearing, choices, clock).await?;
+    let (input, _) = build_input(&mut conn, &hearing, parties, choices, clock).await?;
     conn.rollback().await.map_err(DbError::from)?;
     let problem = sortition::check_feasibility(&input).err();
     Ok((input, problem))
@@ -121,6 +131,7 @@ pub async fn commit(
     if hearing.status == HearingStatus::Cancelled {
         return Err(ApiError::HearingCancelled);
     }
+    let parties = parties(db, &hearing, clock).await?;
     let mut tx = db.begin().await?;
     lock(&mut tx, hearing_id).await?;
     match db::pool::live_draw_in(&mut tx, hearing_id).await? {
@@ -128,7 +139,7 @@ pub async fn commit(
         Some(_) => return Err(ApiError::DrawPending),
         None => {}
     }
-    let (input, _) = build_input(&mut tx, db, &hearing, choices, clock).await?;
+    let (input, _) = build_input(&mut tx, &hearing, parties, choices, clock).await?;
     sortition::check_feasibility(&input).map_err(|reason| ApiError::DrawInfeasible { reason })?;
     let hash = sortition::input_hash(&input);
     let draw_id = db::pool::insert_draw_in(&mut tx, hearing_id, &input, &hash, &by.name).await?;

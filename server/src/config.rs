@@ -38,6 +38,13 @@ pub enum Command {
     /// Manage accounts from the command line.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Re-run a panel draw and say whether it matches its record (一致 / 不一致).
+    /// TARGET is a hearing id (its draws in the database) or a record file
+    /// downloaded from the public verification page. Exit status 1 on a mismatch.
+    VerifyDraw {
+        /// Hearing id, or path to a draw record (.json).
+        target: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -222,6 +222,7 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
         cases.push(record.id);
     }
     let _ = admin;
+    load_pool(db, juror).await?;
 
     let upcoming = plan(
         "关于老旧小区加装电梯补偿争议的公开听证评议会",
@@ -240,7 +241,8 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
         host,
         clerk,
     );
-    scheduling::schedule_hearing(db, &by, &cases[2], later, clock).await?;
+    let later = scheduling::schedule_hearing(db, &by, &cases[2], later, clock).await?;
+    seat_demo_panel(db, &later.id, clock).await?;
 
     // Already held two days ago: written directly (the scheduling rules refuse
     // the past), closed to the public, with a panel member and a record.
@@ -269,6 +271,130 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
             text: text.to_owned(),
         };
         app::db::events::append(db, &held, &payload).await?;
+    }
+    Ok(())
+}
+
+/// The organisation a demo member of `category` works for.
+fn demo_organisation(category: &str, number: usize) -> String {
+    let pick = |options: &[&str]| options[number % options.len()].to_owned();
+    match category {
+        "deputy" => pick(&[
+            "海宁市人大常委会代表联络站",
+            "许村镇人大主席团",
+            "长安镇人大主席团",
+        ]),
+        "cppcc" => pick(&["海宁市政协委员工作室", "海宁市工商业联合会"]),
+        "lawyer" => pick(&[
+            "浙江海昌律师事务所",
+            "浙江潮乡律师事务所",
+            "海宁市法律援助中心",
+        ]),
+        "expert" => pick(&[
+            "浙江财经大学东方学院",
+            "海宁市城乡规划研究所",
+            "海宁卫生学校",
+        ]),
+        "grassroots" => pick(&["村（社区）居民代表", "退休职工", "个体工商户"]),
+        "media" => pick(&["海宁日报社", "海宁市广播电视台"]),
+        "social_org" => pick(&["海宁市社会工作协会", "海宁市人民调解协会"]),
+        _ => pick(&["海宁市司法局", "海宁市自然资源和规划局", "许村镇人民政府"]),
+    }
+}
+
+/// The demo's hundred-member pool (百人信访评议团): the members of
+/// `sortition::demo_pool()`, each with an account without a password, except
+/// M046 who is the demo juror 刘评议 (who can log in).
+async fn load_pool(db: &Db, juror_account: &str) -> anyhow::Result<()> {
+    use app::domain::pool::{CATEGORIES, MemberDraft, MemberStatus};
+    let mut tx = db.begin().await?;
+    for (index, member) in app::domain::sortition::demo_pool().into_iter().enumerate() {
+        let number = index + 1;
+        let category = CATEGORIES
+            .into_iter()
+            .find(|c| member.categories.iter().any(|t| t == c))
+            .unwrap_or("grassroots");
+        let mut draft = MemberDraft {
+            name: member.name.clone(),
+            category: category.to_owned(),
+            extra_tags: member
+                .categories
+                .iter()
+                .filter(|t| *t != category && *t != "representative")
+                .cloned()
+                .collect(),
+            organisation: demo_organisation(category, number),
+            district: member.district.clone(),
+            contact: format!("1380573{:04}", number * 37 % 10_000),
+            status: MemberStatus::Active,
+            unavailable: Vec::new(),
+            relations: Vec::new(),
+        };
+        match number {
+            // Declared relations the conflict check finds (cases 123 and 135).
+            21 => draft.relations = vec!["周美华（曾代理其民事案件）".into()],
+            52 => draft.relations = vec!["沈国强（表兄）".into()],
+            // A member of the agency of case 123.
+            95 => draft.organisation = "海宁市住房和城乡建设局".into(),
+            97 | 99 => draft.status = MemberStatus::Paused,
+            _ => {}
+        }
+        if number == 46 {
+            draft.name = "刘评议".into();
+            app::db::pool::insert_in(&mut tx, &member.id, juror_account, &draft).await?;
+        } else {
+            app::pool_admin::add_in(&mut tx, Some(&member.id), &draft).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Seats the later demo hearing's panel by the real procedure: commit, reveal
+/// public values (dice and a lottery draw), then one member declines by phone
+/// (the next alternate is promoted) and most accept.
+async fn seat_demo_panel(db: &Db, hearing_id: &str, clock: OfficeClock) -> anyhow::Result<()> {
+    use app::domain::pool::{DrawChoices, Leaving};
+    let by = Changer {
+        name: "张主持".into(),
+        id: None,
+        via_api: false,
+    };
+    let choices = DrawChoices {
+        alternates: 3,
+        recusals: Vec::new(),
+    };
+    let (draw, _) = app::panel::commit(db, &by, hearing_id, &choices, clock)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo draw: {e}"))?;
+    let values = [
+        "骰子 3 5 6".to_owned(),
+        "体彩大乐透 26135 期 03 11 19 27 33 + 05 09".to_owned(),
+    ];
+    let (drawn, _) = app::panel::reveal(db, &by, hearing_id, &draw.id, &values)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo draw: {e}"))?;
+    let seated = drawn.result.map(|r| r.seated).unwrap_or_default();
+    let Some((first, rest)) = seated.split_first() else {
+        return Ok(());
+    };
+    app::panel::leave(
+        db,
+        hearing_id,
+        first,
+        Leaving::Declined,
+        "听证当日需赴外地出差（电话告知）",
+        Some("张主持"),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("demo decline: {e}"))?;
+    for member_id in rest.iter().take(rest.len().saturating_sub(1)) {
+        let Some(member) = app::db::pool::get(db, member_id).await? else {
+            continue;
+        };
+        app::panel::answer(db, &member.member.account_id, hearing_id, true, None)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo answer: {e}"))?;
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ pub mod api_v1;
 pub mod config;
 pub mod csrf;
 pub mod demo;
+pub mod draws;
 pub mod html;
 pub mod http_error;
 pub mod ics;

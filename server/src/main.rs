@@ -1,6 +1,7 @@
 //! `pingyi`: serve | migrate | demo. Errors end the process with one line and a
 //! non-zero status, never a panic trace.
 
+use app::domain::case::Coded;
 use clap::Parser;
 use server::config::{AdminCommand, Cli, Command, Config, ServeArgs};
 use std::process::ExitCode;
@@ -52,6 +53,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 )
             }
         }
+        Some(Command::VerifyDraw { target }) => verify_draw(&cli.common, &target).await,
         Some(Command::Admin(AdminCommand::Create {
             username,
             display_name,
@@ -66,6 +68,56 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `pingyi verify-draw`: prints each draw's verdict; fails on any mismatch.
+async fn verify_draw(common: &server::config::Common, target: &str) -> anyhow::Result<()> {
+    let records: Vec<app::model::DrawRecord> = if std::path::Path::new(target).is_file() {
+        let text = std::fs::read_to_string(target)?;
+        vec![
+            serde_json::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("不是抽选记录文件 / not a draw record: {e}"))?,
+        ]
+    } else {
+        let config = Config::resolve(common)?;
+        let db = server::open_database(&config).await?;
+        let draws = app::db::pool::draws_of(&db, target).await?;
+        if draws.is_empty() {
+            anyhow::bail!("听证 {target} 没有抽选记录 / no draw recorded for hearing {target}");
+        }
+        draws
+    };
+    let mut mismatches = 0;
+    for record in &records {
+        println!(
+            "抽选记录 / draw {}（听证 / hearing {}）",
+            record.id, record.hearing_id
+        );
+        println!("  输入摘要 / input hash: {}", record.input_hash);
+        match app::panel::verify(record) {
+            None => println!("  尚未抽选或已作废 / not drawn ({})", record.status.code()),
+            Some(verdict) => {
+                if let Some(values) = &record.public_values {
+                    println!("  公开随机数 / public values: {}", values.join(" | "));
+                }
+                println!(
+                    "  核验结果 / verdict: {} / {}",
+                    verdict.label_zh(),
+                    verdict.label_en()
+                );
+                if let app::domain::sortition::Verdict::Mismatch(found) = &verdict {
+                    mismatches += 1;
+                    for m in found {
+                        println!("  - {}", server::draws::mismatch_zh(m));
+                    }
+                }
+            }
+        }
+    }
+    if mismatches > 0 {
+        anyhow::bail!("{mismatches} 条抽选记录不一致 / {mismatches} draw(s) do not match");
+    }
+    Ok(())
 }
 
 /// The new administrator's password: from the environment (scripts) or stdin.

@@ -112,6 +112,12 @@ pub fn build(args: &ServeArgs, db: Db, closing: CancellationToken) -> Router {
             "/public/hearings/{id}/announcement",
             get(notices::announcement),
         )
+        .route("/pool/export.csv", get(crate::draws::export_pool))
+        .route("/public/draws/{id}", get(crate::draws::page))
+        .route(
+            "/public/draws/{id}/record.json",
+            get(crate::draws::record_json),
+        )
         .route("/healthz", get(healthz))
         .route("/ws/hearings/{id}", get(ws::upgrade))
         .route("/hearings/{id}/minutes.pdf", get(minutes::download))

@@ -10,11 +10,13 @@ mod admin;
 mod cases;
 mod hearings;
 mod invitations;
+mod panel;
 mod tokens;
 pub use admin::*;
 pub use cases::*;
 pub use hearings::*;
 pub use invitations::*;
+pub use panel::*;
 pub use tokens::*;
 
 #[cfg(feature = "ssr")]

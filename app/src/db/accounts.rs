@@ -139,3 +139,62 @@ pub async fn display_name_in(
         .transpose()
         .map_err(DbError::from)
 }
+
+/// Marks an account that cannot log in until an administrator sets a password
+/// (pool members added by the office). Never a valid argon2 PHC string.
+pub const NO_PASSWORD: &str = "!";
+
+/// Creates a panel member's account inside a transaction: role juror, no
+/// password. The username is `base`, or `base-2`, `base-3` … when taken.
+pub async fn insert_member_account_in(
+    conn: &mut sqlx::AnyConnection,
+    base: &str,
+    display_name: &str,
+) -> Result<String, DbError> {
+    let id = new_id();
+    let now = now_ms();
+    for attempt in 1..1000 {
+        let username = if attempt == 1 {
+            base.to_owned()
+        } else {
+            format!("{base}-{attempt}")
+        };
+        let taken = sqlx::query("SELECT 1 FROM accounts WHERE username = $1")
+            .bind(&username)
+            .fetch_optional(&mut *conn)
+            .await?
+            .is_some();
+        if taken {
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO accounts (id, username, display_name, password_hash, roles, disabled, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, 0, $6, $6)",
+        )
+        .bind(&id)
+        .bind(&username)
+        .bind(display_name)
+        .bind(NO_PASSWORD)
+        .bind(format_roles(&[Role::Juror]))
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        return Ok(id);
+    }
+    Err(DbError::Corrupt(format!("no free username for {base}")))
+}
+
+/// Keeps a member's account name in step with the pool (what the room shows).
+pub async fn set_display_name_in(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+    display_name: &str,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE accounts SET display_name = $1, updated_at = $2 WHERE id = $3")
+        .bind(display_name)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -152,14 +152,19 @@ pub async fn assign_staff(
     Ok(())
 }
 
-/// Seats a panel member on a hearing (the draw of #5 will call this).
+/// Seats an account on a hearing directly, accepted (the demo's past hearing and
+/// tests; real panels are seated by `panel::reveal`).
 pub async fn seat_juror(db: &Db, hearing_id: &str, account_id: &str) -> Result<(), DbError> {
-    sqlx::query("INSERT INTO panel_seats (hearing_id, account_id, seated_at) VALUES ($1, $2, $3)")
-        .bind(hearing_id)
-        .bind(account_id)
-        .bind(now_ms())
-        .execute(db.pool())
-        .await?;
+    sqlx::query(
+        "INSERT INTO panel_seats (hearing_id, account_id, seated_at, member_id) \
+         VALUES ($1, $2, $3, (SELECT id FROM pool_members WHERE account_id = $4))",
+    )
+    .bind(hearing_id)
+    .bind(account_id)
+    .bind(now_ms())
+    .bind(account_id)
+    .execute(db.pool())
+    .await?;
     Ok(())
 }
 

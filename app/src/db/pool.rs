@@ -110,6 +110,17 @@ pub async fn get(db: &Db, id: &str) -> Result<Option<MemberRow>, DbError> {
     row.as_ref().map(member_from_row).transpose()
 }
 
+/// One member inside a transaction.
+pub async fn get_in(conn: &mut AnyConnection, id: &str) -> Result<Option<Member>, DbError> {
+    let row = sqlx::query(&format!("{MEMBER_SELECT} WHERE m.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref()
+        .map(|r| member_from_row(r).map(|m| m.member))
+        .transpose()
+}
+
 /// The member an account is, if any.
 pub async fn by_account(db: &Db, account_id: &str) -> Result<Option<MemberRow>, DbError> {
     let row = sqlx::query(&format!("{MEMBER_SELECT} WHERE m.account_id = $1"))

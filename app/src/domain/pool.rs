@@ -742,8 +742,14 @@ mod tests {
         });
         assert_eq!(panel.seated_ids(), vec!["A", "X"]);
         assert_eq!(panel.left_ids(), vec!["B", "C"]);
-        assert_eq!(panel.seat_of("A").expect("present").status, SeatStatus::Accepted);
-        assert_eq!(panel.seat_of("X").expect("present").replaces.as_deref(), Some("B"));
+        assert_eq!(
+            panel.seat_of("A").expect("present").status,
+            SeatStatus::Accepted
+        );
+        assert_eq!(
+            panel.seat_of("X").expect("present").replaces.as_deref(),
+            Some("B")
+        );
         assert_eq!(panel.alternates, vec![holder("Y")]);
         assert_eq!(panel.vacancies, 1);
     }
@@ -751,7 +757,10 @@ mod tests {
     #[test]
     fn public_values_are_trimmed_and_bounded() {
         let values = vec![" 3 ".to_string(), "".into(), "07 12 25".into()];
-        assert_eq!(tidy_public_values(&values).expect("present"), vec!["3", "07 12 25"]);
+        assert_eq!(
+            tidy_public_values(&values).expect("present"),
+            vec!["3", "07 12 25"]
+        );
         assert_eq!(
             tidy_public_values(&[" ".into()]),
             Err(PublicValuesError::Missing)

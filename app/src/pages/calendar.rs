@@ -4,12 +4,13 @@
 use super::cases::may;
 use super::home::Refusal;
 use super::schedule::time_range;
-use super::ui::{StatusChip, Tr, now_ms, query_string, today, use_tr};
+use super::ui::{StatusChip, Tr, label, now_ms, query_string, today, use_tr};
 use super::{ActionError, Session};
-use crate::api::{RenewCalendarFeed, calendar, my_hearings};
+use crate::api::{AnswerSeat, RenewCalendarFeed, calendar, my_hearings, my_seats};
 use crate::domain::access::Action;
 use crate::domain::case::CalendarDate;
 use crate::domain::clock::{CHINA_OFFSET_SECONDS, format_time_of_day};
+use crate::domain::pool::SeatStatus;
 use crate::domain::schedule::{HearingKind, HearingStatus};
 use crate::model::HearingRecord;
 use leptos::prelude::*;
@@ -326,6 +327,7 @@ pub fn MyHearingsPage() -> impl IntoView {
     let tr = use_tr();
     let session = expect_context::<Session>();
     let hearings = Resource::new(move || session.version(), |_| my_hearings());
+    let seats = Resource::new(move || session.version(), |_| my_seats());
     view! {
         <div class="page-head">
             <h1>{tr.s("我的听证", "My hearings")}</h1>
@@ -336,7 +338,10 @@ pub fn MyHearingsPage() -> impl IntoView {
                 hearings
                     .get()
                     .map(|r| match r {
-                        Ok(list) => view! { <MyHearingList list /> }.into_any(),
+                        Ok(list) => {
+                            let seats = seats.get().and_then(Result::ok).unwrap_or_default();
+                            view! { <MyHearingList list seats /> }.into_any()
+                        }
                         Err(e) => view! { <Refusal error=e /> }.into_any(),
                     })
             }}
@@ -345,7 +350,8 @@ pub fn MyHearingsPage() -> impl IntoView {
 }
 
 #[component]
-fn MyHearingList(list: Vec<HearingRecord>) -> impl IntoView {
+fn MyHearingList(list: Vec<HearingRecord>, seats: Vec<(String, SeatStatus)>) -> impl IntoView {
+    let seat_of = move |id: &str| seats.iter().find(|(h, _)| h == id).map(|(_, s)| *s);
     let tr = use_tr();
     let now = now_ms();
     let mut list = list;
@@ -364,7 +370,7 @@ fn MyHearingList(list: Vec<HearingRecord>) -> impl IntoView {
             {if upcoming.is_empty() {
                 view! { <p class="muted">{tr.s("暂无。", "None.")}</p> }.into_any()
             } else {
-                upcoming.into_iter().map(|h| view! { <MyHearingCard hearing=h /> }).collect_view().into_any()
+                upcoming.into_iter().map(|h| { let seat = seat_of(&h.id); view! { <MyHearingCard hearing=h seat /> } }).collect_view().into_any()
             }}
         </section>
         {(!past.is_empty())
@@ -372,7 +378,7 @@ fn MyHearingList(list: Vec<HearingRecord>) -> impl IntoView {
                 view! {
                     <section data-testid="my-past">
                         <h2 class="section-title">{tr.s("近期已举行", "Recent")}</h2>
-                        {past.into_iter().map(|h| view! { <MyHearingCard hearing=h /> }).collect_view()}
+                        {past.into_iter().map(|h| { let seat = seat_of(&h.id); view! { <MyHearingCard hearing=h seat /> } }).collect_view()}
                     </section>
                 }
             })}
@@ -381,7 +387,7 @@ fn MyHearingList(list: Vec<HearingRecord>) -> impl IntoView {
 }
 
 #[component]
-fn MyHearingCard(hearing: HearingRecord) -> impl IntoView {
+fn MyHearingCard(hearing: HearingRecord, seat: Option<SeatStatus>) -> impl IntoView {
     let tr = use_tr();
     let h = hearing;
     let status = h.status;
@@ -426,6 +432,11 @@ fn MyHearingCard(hearing: HearingRecord) -> impl IntoView {
                 <dt>{tr.s("地点", "Place")}</dt>
                 <dd>{h.plan.place_label_zh()}</dd>
             </dl>
+            {(seat == Some(SeatStatus::Invited) && status != HearingStatus::Cancelled)
+                .then(|| view! { <SeatAnswer hearing_id=id.clone() /> })}
+            {seat.filter(|s| *s != SeatStatus::Invited).map(|s| view! {
+                <p class="muted" data-testid="my-seat-status">{tr.s("评议团席位：", "Panel seat: ")}{move || label(tr.lang(), s)}</p>
+            })}
             <p class="actions wrap">
                 {(status != HearingStatus::Cancelled)
                     .then(|| {
@@ -441,6 +452,64 @@ fn MyHearingCard(hearing: HearingRecord) -> impl IntoView {
                 <a href=format!("/hearings/{id}/plan") data-testid="my-plan">{tr.s("安排详情", "Plan details")}</a>
             </p>
         </article>
+    }
+}
+
+/// 评议团席位: a drawn member accepts or declines (with an optional reason).
+#[component]
+fn SeatAnswer(hearing_id: String) -> impl IntoView {
+    let tr = use_tr();
+    let session = expect_context::<Session>();
+    let answer = ServerAction::<AnswerSeat>::new();
+    let declining = RwSignal::new(false);
+    let reason = RwSignal::new(String::new());
+    Effect::new(move || {
+        if let Some(Ok(_)) = answer.value().get() {
+            session.changed();
+        }
+    });
+    let id = hearing_id.clone();
+    let accept = move |_| {
+        answer.dispatch(AnswerSeat {
+            hearing_id: id.clone(),
+            accept: true,
+            reason: None,
+        });
+    };
+    let decline = move |_| {
+        let reason = reason.get_untracked();
+        answer.dispatch(AnswerSeat {
+            hearing_id: hearing_id.clone(),
+            accept: false,
+            reason: (!reason.trim().is_empty()).then_some(reason),
+        });
+    };
+    view! {
+        <div class="notice-bar stack" data-testid="seat-invitation">
+            <p>{tr.s(
+                "您已被抽选为本场听证的评议员，请确认是否参加。",
+                "You were drawn for this hearing's panel. Please confirm whether you will sit.",
+            )}</p>
+            <p class="actions wrap">
+                <button type="button" data-testid="seat-accept" on:click=accept disabled=move || answer.pending().get()>
+                    {tr.s("接受，按时参加", "Accept")}
+                </button>
+                <button type="button" class="secondary" data-testid="seat-decline-open" on:click=move |_| declining.set(true)>
+                    {tr.s("不能参加", "I cannot sit")}
+                </button>
+            </p>
+            {move || declining.get().then(|| view! {
+                <label>
+                    <span>{tr.s("理由（选填）", "Reason (optional)")}</span>
+                    <input data-testid="seat-decline-reason" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
+                </label>
+                <p class="muted">{tr.s("谢绝后由候补人员依次递补，且不能撤回。", "A decline cannot be undone; an alternate takes the seat.")}</p>
+                <button type="button" class="danger" data-testid="seat-decline" on:click=decline.clone()>
+                    {tr.s("确认谢绝", "Confirm decline")}
+                </button>
+            })}
+            <ActionError result=answer.value() testid="seat-answer-error" />
+        </div>
     }
 }
 

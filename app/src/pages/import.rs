@@ -143,7 +143,7 @@ fn ImportForm() -> impl IntoView {
 }
 
 /// Reads the chosen file as a data: URL and keeps its base64 part.
-fn read_picked_file(
+pub(super) fn read_picked_file(
     ev: leptos::ev::Event,
     file_name: RwSignal<String>,
     data: RwSignal<Option<String>>,

@@ -7,6 +7,8 @@ mod home;
 mod import;
 mod invite;
 mod login;
+mod panel;
+mod pool;
 pub(crate) mod room;
 mod schedule;
 mod settings;
@@ -217,6 +219,8 @@ pub fn App() -> impl IntoView {
                                     .then(|| view! { <A href="/cases">{move || t().nav_cases}</A> })}
                                 {may(Action::ViewCalendar)
                                     .then(|| view! { <A href="/calendar">{move || t().nav_calendar}</A> })}
+                                {may(Action::ViewPool)
+                                    .then(|| view! { <A href="/pool">{move || t().nav_pool}</A> })}
                                 // Those who take part in hearings: staff on them, panel members, parties.
                                 {(may(Action::SubscribeCalendar) || me.as_ref().is_some_and(|m| m.party.is_some()))
                                     .then(|| view! { <A href="/my">{move || t().nav_my_hearings}</A> })}
@@ -252,6 +256,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/cases/:id/edit") view=cases::EditCasePage />
                     <Route path=path!("/hearings/new") view=schedule::NewHearingPage />
                     <Route path=path!("/hearings/:id/plan") view=schedule::HearingPlanPage />
+                    <Route path=path!("/hearings/:id/panel") view=panel::PanelDrawPage />
+                    <Route path=path!("/pool") view=pool::PoolPage />
+                    <Route path=path!("/pool/new") view=pool::NewMemberPage />
+                    <Route path=path!("/pool/:id") view=pool::MemberPage />
                     <Route path=path!("/calendar") view=calendar::CalendarPage />
                     <Route path=path!("/my") view=calendar::MyHearingsPage />
                     <Route path=path!("/hearings/:id") view=room::HearingRoom />

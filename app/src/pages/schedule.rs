@@ -640,6 +640,9 @@ fn PlanLinks(
                         </a>
                     }
                 })}
+            <a class="button secondary" href=format!("/hearings/{id}/panel") data-testid="panel-link">
+                {tr.s("评议团抽选", "Panel draw")}
+            </a>
             <a class="button secondary" href=format!("/hearings/{id}/calendar.ics") rel="external" data-testid="ics-link">
                 {tr.s("下载日历（.ics）", "Add to calendar (.ics)")}
             </a>

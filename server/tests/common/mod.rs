@@ -10,6 +10,8 @@ use tokio::task::JoinHandle;
 
 pub struct TestServer {
     pub base: String,
+    /// The database the server runs on (for the CLI tests).
+    pub database_url: String,
     pub ws_base: String,
     pub db: Db,
     stop: Option<oneshot::Sender<()>>,
@@ -62,7 +64,7 @@ impl TestServer {
             ),
         };
         let config = server::config::Config {
-            database_url,
+            database_url: database_url.clone(),
             data_dir: dir.path().to_path_buf(),
         };
         let db = server::open_database(&config).await.unwrap();
@@ -90,6 +92,7 @@ impl TestServer {
             .await
         });
         TestServer {
+            database_url,
             base: format!("http://{addr}"),
             ws_base: format!("ws://{addr}"),
             db,
@@ -137,6 +140,23 @@ impl TestServer {
             assert_eq!(res.status(), 200, "login as {username}");
         }
         client
+    }
+
+    /// POSTs a JSON server function as this client and returns (status, body).
+    pub async fn json_rpc(
+        client: &Client,
+        name: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let res = client
+            .http
+            .post(format!("{}/rpc/{name}", client.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(serde_json::Value::Null))
     }
 
     /// Adds a record line as the demo clerk.

@@ -1,0 +1,361 @@
+//! The public face of a panel draw (抽选核验): a page anyone with the link can
+//! open to see the committed input, the public values, the panel and whether a
+//! recomputation right now gives the same panel (一致 / 不一致), and the record
+//! as JSON for `pingyi verify-draw FILE`.
+
+use crate::html::{document, escape};
+use crate::http_error::HttpError;
+use app::domain::clock::{CHINA_OFFSET_SECONDS, format_zh};
+use app::domain::sortition::{self, Mismatch, PoolMember, Verdict, tag_label_zh};
+use app::domain::{EventPayload, HearingEvent};
+use app::model::{DrawRecord, DrawStatus};
+use app::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+/// `GET /public/draws/{id}`: the verification page.
+pub async fn page(
+    Path(draw_id): Path<String>,
+    State(state): State<AppState>,
+) -> Result<Response, HttpError> {
+    let record = app::db::pool::draw(&state.db, &draw_id)
+        .await?
+        .ok_or(HttpError::NotFound)?;
+    let hearing = app::db::hearings::record(&state.db, &record.hearing_id)
+        .await?
+        .ok_or(HttpError::NotFound)?;
+    let events = app::db::events::all(&state.db, &record.hearing_id).await?;
+    let verdict = tokio::task::spawn_blocking({
+        let record = record.clone();
+        move || app::panel::verify(&record)
+    })
+    .await
+    .map_err(|e| HttpError::Internal(e.to_string()))?;
+    let body = format!(
+        "<section class=\"card\" data-testid=\"draw-record\">\
+         <h1>评议团抽选核验 <small class=\"muted\">Panel draw verification</small></h1>\
+         <p>听证：<strong>{title}</strong>（信访事项 {number}）</p>{verdict}{facts}</section>\
+         {panel}{changes}{input}",
+        title = escape(&hearing.plan.title),
+        number = escape(&hearing.case_number),
+        verdict = verdict_html(&record, verdict.as_ref()),
+        facts = facts_html(&record),
+        panel = panel_html(&record),
+        changes = changes_html(&record, &events),
+        input = input_html(&record),
+    );
+    Ok(document(StatusCode::OK, "评议团抽选核验", &body))
+}
+
+/// `GET /public/draws/{id}/record.json`: the whole record, to re-run offline.
+pub async fn record_json(
+    Path(draw_id): Path<String>,
+    State(state): State<AppState>,
+) -> Result<Response, HttpError> {
+    let record = app::db::pool::draw(&state.db, &draw_id)
+        .await?
+        .ok_or(HttpError::NotFound)?;
+    let mut response = Json(record).into_response();
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_DISPOSITION,
+        axum::http::HeaderValue::from_str(&format!(
+            "attachment; filename=\"draw-{}.json\"",
+            draw_id.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "")
+        ))
+        .map_err(|e| HttpError::Internal(e.to_string()))?,
+    );
+    Ok(response)
+}
+
+fn verdict_html(record: &DrawRecord, verdict: Option<&Verdict>) -> String {
+    match (record.status, verdict) {
+        (DrawStatus::Void, _) => format!(
+            "<p class=\"verdict void\" data-testid=\"draw-verdict\">已作废：{}</p>",
+            escape(record.void_reason.as_deref().unwrap_or(""))
+        ),
+        (_, None) => "<p class=\"verdict pending\" data-testid=\"draw-verdict\">已公布输入摘要，尚未抽选。\
+             抽选时主持人将当场录入公开随机数，种子由输入摘要与公开随机数共同确定。</p>"
+            .into(),
+        (_, Some(Verdict::Match)) => "<p class=\"verdict match\" data-testid=\"draw-verdict\">一致 \
+             <small>match：按公布的输入与公开随机数重新计算，得到的评议团与候补名单与记录完全相同。</small></p>"
+            .into(),
+        (_, Some(Verdict::Mismatch(found))) => format!(
+            "<p class=\"verdict mismatch\" data-testid=\"draw-verdict\">不一致 <small>mismatch</small></p>\
+             <ul class=\"mismatches\">{}</ul>",
+            found
+                .iter()
+                .map(|m| format!("<li>{}</li>", escape(&mismatch_zh(m))))
+                .collect::<String>()
+        ),
+    }
+}
+
+/// One line per difference, for people (the JSON record has the details).
+pub fn mismatch_zh(m: &Mismatch) -> String {
+    match m {
+        Mismatch::AlgorithmVersion {
+            recorded,
+            recomputed,
+        } => format!("算法版本不符：记录为 {recorded}，输入为 {recomputed}"),
+        Mismatch::InputHash {
+            recorded,
+            recomputed,
+        } => format!("输入摘要不符：记录为 {recorded}，重新计算为 {recomputed}（输入已被改动）"),
+        Mismatch::Seed {
+            recorded,
+            recomputed,
+        } => format!("随机种子不符：记录为 {recorded}，重新计算为 {recomputed}"),
+        Mismatch::Seated {
+            recorded,
+            recomputed,
+        } => format!(
+            "评议员名单不符：记录为 {}，重新计算为 {}",
+            recorded.join("、"),
+            recomputed.join("、")
+        ),
+        Mismatch::Alternates {
+            recorded,
+            recomputed,
+        } => format!(
+            "候补名单不符：记录为 {}，重新计算为 {}",
+            recorded.join("、"),
+            recomputed.join("、")
+        ),
+        Mismatch::Infeasible { reason } => {
+            format!("按记录的输入无法抽选：{}", reason.message_zh())
+        }
+    }
+}
+
+fn facts_html(record: &DrawRecord) -> String {
+    let mut rows = vec![
+        ("抽选记录编号", escape(&record.id)),
+        (
+            "算法",
+            format!("maximin 抽选（版本 {}）", record.input.algorithm_version),
+        ),
+        (
+            "冻结名单并公布输入摘要",
+            format!(
+                "{}，{}",
+                format_zh(record.committed_at_ms, CHINA_OFFSET_SECONDS),
+                escape(&record.committed_by)
+            ),
+        ),
+        (
+            "输入摘要 (SHA-256)",
+            format!(
+                "<code data-testid=\"draw-input-hash\">{}</code>",
+                escape(&record.input_hash)
+            ),
+        ),
+    ];
+    if let Some(values) = &record.public_values {
+        rows.push((
+            "公开随机数",
+            format!(
+                "<span data-testid=\"draw-public-values\">{}</span>",
+                values
+                    .iter()
+                    .map(|v| format!("「{}」", escape(v)))
+                    .collect::<String>()
+            ),
+        ));
+    }
+    if let (Some(result), Some(at)) = (&record.result, record.drawn_at_ms) {
+        rows.push((
+            "抽选",
+            format!(
+                "{}，{}",
+                format_zh(at, CHINA_OFFSET_SECONDS),
+                escape(record.drawn_by.as_deref().unwrap_or(""))
+            ),
+        ));
+        rows.push(("随机种子", format!("<code>{}</code>", escape(&result.seed))));
+    }
+    let rows: String = rows
+        .into_iter()
+        .map(|(k, v)| format!("<tr><th>{k}</th><td>{v}</td></tr>"))
+        .collect();
+    format!(
+        "<table class=\"facts\">{rows}</table>\
+         <p class=\"muted\">下载<a href=\"/public/draws/{id}/record.json\" data-testid=\"draw-json\">完整抽选记录（JSON）</a>，\
+         可用 <code>pingyi verify-draw 文件名</code> 离线复核；计算方法见 docs/SORTITION.md。</p>",
+        id = escape(&record.id)
+    )
+}
+
+fn member_label(input_pool: &[PoolMember], id: &str) -> String {
+    match input_pool.iter().find(|m| m.id == id) {
+        Some(m) => format!(
+            "{}（{}，{}）",
+            escape(&m.name),
+            escape(id),
+            m.categories
+                .iter()
+                .filter(|t| *t != "representative")
+                .map(|t| escape(tag_label_zh(t)))
+                .collect::<Vec<_>>()
+                .join("、")
+        ),
+        None => escape(id),
+    }
+}
+
+fn panel_html(record: &DrawRecord) -> String {
+    let Some(result) = &record.result else {
+        return String::new();
+    };
+    let seated: String = result
+        .seated
+        .iter()
+        .map(|id| format!("<li>{}</li>", member_label(&record.input.pool, id)))
+        .collect();
+    let alternates: String = result
+        .alternates
+        .iter()
+        .map(|id| format!("<li>{}</li>", member_label(&record.input.pool, id)))
+        .collect();
+    format!(
+        "<section class=\"card\"><h2>抽选结果</h2>\
+         <h3>评议员（{n} 名）</h3><ul data-testid=\"draw-seated\">{seated}</ul>\
+         <h3>候补（按顺序递补）</h3><ol data-testid=\"draw-alternates\">{alternates}</ol></section>",
+        n = result.seated.len()
+    )
+}
+
+/// Declines, recusals and promotions after the draw, from the hearing's log.
+fn changes_html(record: &DrawRecord, events: &[HearingEvent]) -> String {
+    if record.status != DrawStatus::Drawn {
+        return String::new();
+    }
+    let lines: Vec<String> = events
+        .iter()
+        .filter_map(|e| {
+            let when = format_zh(e.at_ms, CHINA_OFFSET_SECONDS);
+            let text = match &e.payload {
+                EventPayload::SeatAnswered {
+                    name,
+                    accepted: false,
+                    reason,
+                    ..
+                } => format!(
+                    "{} 谢绝担任评议员{}",
+                    escape(name),
+                    reason
+                        .as_deref()
+                        .map(|r| format!("（{}）", escape(r)))
+                        .unwrap_or_default()
+                ),
+                EventPayload::MemberRecused { name, reason, .. } => {
+                    format!("{} 回避：{}", escape(name), escape(reason))
+                }
+                EventPayload::AlternatePromoted { holder, replaces } => format!(
+                    "候补 {} 递补（接替 {}）",
+                    escape(&holder.name),
+                    escape(replaces)
+                ),
+                EventPayload::SeatLeftVacant { replaces } => {
+                    format!(
+                        "{} 的席位无符合名额要求的候补可递补，空缺",
+                        escape(replaces)
+                    )
+                }
+                _ => return None,
+            };
+            Some(format!("<li>{when}：{text}</li>"))
+        })
+        .collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<section class=\"card\"><h2>抽选后的变动</h2><ul data-testid=\"draw-changes\">{}</ul></section>",
+        lines.concat()
+    )
+}
+
+fn input_html(record: &DrawRecord) -> String {
+    let input = &record.input;
+    let quotas: String = input
+        .quotas
+        .iter()
+        .map(|q| {
+            format!(
+                "<li>{}</li>",
+                escape(&sortition::describe_quota_zh(q, input.panel_size))
+            )
+        })
+        .collect();
+    let excluded: String = input
+        .excluded
+        .iter()
+        .map(|e| {
+            format!(
+                "<tr><td>{}</td><td>{}</td></tr>",
+                member_label(&input.pool, &e.member_id),
+                escape(&e.reason)
+            )
+        })
+        .collect();
+    let pool: String = input
+        .pool
+        .iter()
+        .map(|m| {
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&m.id),
+                escape(&m.name),
+                m.categories
+                    .iter()
+                    .map(|t| escape(tag_label_zh(t)))
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                escape(&m.district)
+            )
+        })
+        .collect();
+    format!(
+        "<section class=\"card\"><h2>公布的输入</h2>\
+         <p>评议团人数 {size} 名，候补 {alternates} 名；冻结名单共 {pool_size} 人。</p>\
+         <h3>名额要求</h3><ul>{quotas}</ul>\
+         <h3>不参加本次抽选的成员（{n_ex} 名）</h3>\
+         <table class=\"list\"><thead><tr><th>成员</th><th>原因</th></tr></thead><tbody>{excluded}</tbody></table>\
+         <details><summary>冻结名单（{pool_size} 人）</summary>\
+         <table class=\"list\"><thead><tr><th>编号</th><th>姓名</th><th>类别</th><th>镇街</th></tr></thead>\
+         <tbody>{pool}</tbody></table></details></section>",
+        size = input.panel_size,
+        alternates = input.alternates,
+        pool_size = input.pool.len(),
+        n_ex = input.excluded.len(),
+    )
+}
+
+/// `GET /pool/export.csv`: the pool as a spreadsheet (administrators, hosts, clerks).
+pub async fn export_pool(
+    State(state): State<AppState>,
+    auth: app::auth::AuthSession,
+) -> Result<Response, HttpError> {
+    use app::domain::access::{Action, permits};
+    let (actor, _) = app::auth::current_actor(&state.db, &auth)
+        .await?
+        .ok_or(HttpError::NotLoggedIn)?;
+    if !permits(Some(&actor), Action::ViewPool, None) {
+        return Err(HttpError::Forbidden);
+    }
+    let members = app::db::pool::list(&state.db, &Default::default()).await?;
+    let csv = app::pool_import::export_csv(&members);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"pool.csv\"",
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}
