@@ -124,6 +124,8 @@ pub enum ApiError {
     /// The member holds no seat on this hearing's panel (any more).
     #[error("seat not found")]
     SeatNotFound,
+    #[error("rotation out of range")]
+    RotationInvalid { max: u32 },
     #[error("internal error")]
     Internal,
     /// The call did not reach the server or its answer could not be read.
@@ -277,6 +279,10 @@ impl ApiError {
             ApiError::PublicValuesInvalid { reason } => {
                 pick(reason.message_zh(), reason.message_en())
             }
+            ApiError::RotationInvalid { max } => pick(
+                format!("轮空场数须为 0–{max} 的整数（0 表示不轮空）"),
+                format!("Rest must be a whole number from 0 to {max} (0: off)"),
+            ),
             ApiError::SeatNotFound => pick(
                 "该成员目前不在本场听证的评议团席位上".into(),
                 "This member holds no seat on this hearing's panel".into(),
@@ -329,7 +335,8 @@ impl ApiError {
             ApiError::MemberNotFound | ApiError::DrawNotFound | ApiError::SeatNotFound => 404,
             ApiError::MemberInvalid { .. }
             | ApiError::DrawInfeasible { .. }
-            | ApiError::PublicValuesInvalid { .. } => 422,
+            | ApiError::PublicValuesInvalid { .. }
+            | ApiError::RotationInvalid { .. } => 422,
             ApiError::PanelAlreadyDrawn | ApiError::DrawPending | ApiError::NoDrawPending => 409,
             ApiError::Internal => 500,
             ApiError::Transport { .. } => 400,

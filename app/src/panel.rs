@@ -20,18 +20,28 @@ use crate::model::{Changer, DrawRecord, DrawStatus, HearingRecord};
 use crate::scheduling::OfficeClock;
 use sqlx::AnyConnection;
 
-/// The petitioners and agencies of the hearing's case (read before any write
-/// turn is taken: nothing is read through the pool while holding one).
-async fn parties(
+/// What the exclusions need besides the pool, read before any write turn is
+/// taken (nothing is read through the pool while holding one).
+struct OutsideFacts {
+    petitioners: Vec<String>,
+    agencies: Vec<String>,
+    rest_hearings: u32,
+}
+
+async fn outside_facts(
     db: &Db,
     hearing: &HearingRecord,
     clock: OfficeClock,
-) -> Result<(Vec<String>, Vec<String>), ApiError> {
+) -> Result<OutsideFacts, ApiError> {
     let policy = db::settings::policy(db).await?;
     let case = db::cases::get(db, &hearing.case_id, &policy, clock.today())
         .await?
         .ok_or(ApiError::CaseNotFound)?;
-    Ok((case.case.petitioners, case.case.agencies))
+    Ok(OutsideFacts {
+        petitioners: case.case.petitioners,
+        agencies: case.case.agencies,
+        rest_hearings: db::settings::rest_hearings(db).await?,
+    })
 }
 
 /// Builds the draw's input from the pool as it is now (read inside `conn`'s
@@ -39,7 +49,7 @@ async fn parties(
 async fn build_input(
     conn: &mut AnyConnection,
     hearing: &HearingRecord,
-    (petitioners, agencies): (Vec<String>, Vec<String>),
+    facts: OutsideFacts,
     choices: &DrawChoices,
     clock: OfficeClock,
 ) -> Result<(DrawInput, Vec<Member>), ApiError> {
@@ -62,19 +72,22 @@ async fn build_input(
         .filter(|b| b.hearing_id != hearing.id)
         .flat_map(|b| b.juror_ids)
         .collect();
+    let rested =
+        db::pool::recent_servers_in(conn, facts.rest_hearings, plan.starts_at_ms, &hearing.id)
+            .await?;
     let ctx = DrawContext {
         hearing_day: Some(CalendarDate::of_instant(
             plan.starts_at_ms,
             clock.offset_seconds,
         )),
-        petitioners,
-        agencies,
+        petitioners: facts.petitioners,
+        agencies: facts.agencies,
         busy: members
             .iter()
             .filter(|m| busy_accounts.contains(&m.account_id))
             .map(|m| m.id.clone())
             .collect(),
-        rested: Default::default(),
+        rested: rested.into_iter().collect(),
         recusals: choices
             .recusals
             .iter()
@@ -110,9 +123,9 @@ pub async fn preview(
     clock: OfficeClock,
 ) -> Result<(DrawInput, Option<sortition::Infeasible>), ApiError> {
     let hearing = crate::scheduling::hearing(db, hearing_id).await?;
-    let parties = parties(db, &hearing, clock).await?;
+    let facts = outside_facts(db, &hearing, clock).await?;
     let mut conn = db.begin().await?;
-    let (input, _) = build_input(&mut conn, &hearing, parties, choices, clock).await?;
+    let (input, _) = build_input(&mut conn, &hearing, facts, choices, clock).await?;
     conn.rollback().await.map_err(DbError::from)?;
     let problem = sortition::check_feasibility(&input).err();
     Ok((input, problem))
@@ -131,7 +144,7 @@ pub async fn commit(
     if hearing.status == HearingStatus::Cancelled {
         return Err(ApiError::HearingCancelled);
     }
-    let parties = parties(db, &hearing, clock).await?;
+    let facts = outside_facts(db, &hearing, clock).await?;
     let mut tx = db.begin().await?;
     lock(&mut tx, hearing_id).await?;
     match db::pool::live_draw_in(&mut tx, hearing_id).await? {
@@ -139,7 +152,7 @@ pub async fn commit(
         Some(_) => return Err(ApiError::DrawPending),
         None => {}
     }
-    let (input, _) = build_input(&mut tx, &hearing, parties, choices, clock).await?;
+    let (input, _) = build_input(&mut tx, &hearing, facts, choices, clock).await?;
     sortition::check_feasibility(&input).map_err(|reason| ApiError::DrawInfeasible { reason })?;
     let hash = sortition::input_hash(&input);
     let draw_id = db::pool::insert_draw_in(&mut tx, hearing_id, &input, &hash, &by.name).await?;

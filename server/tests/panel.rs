@@ -375,3 +375,40 @@ async fn the_pool_is_kept_by_administrators_and_seen_by_staff() {
     );
     server.finish().await;
 }
+
+#[tokio::test]
+async fn rotation_rests_members_who_sat_recently() {
+    let server = TestServer::start().await;
+    let hearing = server.upcoming_hearing().await;
+    let host = server.client("host").await;
+    let admin = server.client("admin").await;
+    let choices = json!({ "alternates": 3, "recusals": [] });
+    let body = json!({ "hearing_id": hearing, "choices": choices });
+    let preview = || call(&host, "preview_draw", body.clone());
+    let rested = |p: &Value| {
+        p["excluded"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["member_id"] == "M046" && e["reason"].as_str().unwrap().contains("轮空"))
+    };
+    // Off by default: 刘评议 (M046), who sat on the hearing two days ago, may be drawn.
+    let (_, before) = preview().await;
+    assert!(!rested(&before));
+    // Only administrators change it, within 0–20.
+    let res = host
+        .rpc("save_draw_settings", &[("rest_hearings", "1")])
+        .await;
+    assert_eq!(res.status(), 403);
+    let res = admin
+        .rpc("save_draw_settings", &[("rest_hearings", "21")])
+        .await;
+    assert_eq!(res.status(), 422);
+    let res = admin
+        .rpc("save_draw_settings", &[("rest_hearings", "1")])
+        .await;
+    assert_eq!(res.status(), 200);
+    let (_, after) = preview().await;
+    assert!(rested(&after), "{after}");
+    server.finish().await;
+}

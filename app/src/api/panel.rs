@@ -371,3 +371,45 @@ async fn pool_preview(
     crate::pool_import::parse(&bytes, &existing)
         .map_err(|reason| ApiError::ImportUnreadable { reason })
 }
+
+/// 轮空: after sitting on a hearing, a member rests for the office's next N
+/// hearings (0: off).
+#[server(prefix = "/rpc", endpoint = "draw_settings")]
+pub async fn draw_settings() -> Result<u32, ApiError> {
+    use crate::domain::access::Action;
+    guard::answer(
+        async {
+            let (state, _, _) = guard::require(Action::ViewPool, None).await?;
+            Ok(crate::db::settings::rest_hearings(&state.db).await?)
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/rpc", endpoint = "save_draw_settings")]
+pub async fn save_draw_settings(rest_hearings: u32) -> Result<(), ApiError> {
+    use crate::domain::access::Action;
+    guard::answer(
+        async {
+            let (state, actor, _) = guard::require(Action::ManageSettings, None).await?;
+            if rest_hearings > crate::domain::pool::MAX_REST_HEARINGS {
+                return Err(ApiError::RotationInvalid {
+                    max: crate::domain::pool::MAX_REST_HEARINGS,
+                });
+            }
+            crate::db::settings::save_rest_hearings(&state.db, rest_hearings).await?;
+            let detail = format!("draw_rest_hearings={rest_hearings}");
+            let ip = guard::client_ip().await;
+            let entry = crate::db::audit::AuditEntry {
+                actor: Some(&actor.account_id),
+                action: "settings_changed",
+                subject: None,
+                detail: &detail,
+                ip: ip.as_deref(),
+            };
+            crate::db::audit::record(&state.db, &entry).await?;
+            Ok(())
+        }
+        .await,
+    )
+}

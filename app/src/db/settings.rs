@@ -56,6 +56,33 @@ pub async fn save_policy(db: &Db, policy: &DeadlinePolicy) -> Result<(), DbError
     Ok(())
 }
 
+/// 轮空: how many of the office's latest hearings a member rests after sitting
+/// on one (0: no rotation, the default).
+pub async fn rest_hearings(db: &Db) -> Result<u32, DbError> {
+    let row = sqlx::query("SELECT value FROM office_settings WHERE key = 'draw_rest_hearings'")
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row
+        .map(|r| r.try_get::<String, _>("value"))
+        .transpose()?
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|n| *n <= crate::domain::pool::MAX_REST_HEARINGS)
+        .unwrap_or(0))
+}
+
+pub async fn save_rest_hearings(db: &Db, n: u32) -> Result<(), DbError> {
+    let mut tx = db.pool().begin().await?;
+    sqlx::query("DELETE FROM office_settings WHERE key = 'draw_rest_hearings'")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO office_settings (key, value) VALUES ('draw_rest_hearings', $1)")
+        .bind(n.to_string())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Takes the office-wide scheduling turn inside a transaction: the first statement
 /// of the transaction and a write, so that two bookings checked at once are
 /// checked one after the other (row lock in PostgreSQL, the write lock in SQLite).

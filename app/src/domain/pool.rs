@@ -507,6 +507,8 @@ pub fn panel_of(events: &[HearingEvent]) -> PanelState {
 pub const DEFAULT_ALTERNATES: u32 = 3;
 /// Most alternates one draw ranks.
 pub const MAX_ALTERNATES: u32 = 10;
+/// Longest rotation an office may set (members rest after sitting, 轮空).
+pub const MAX_REST_HEARINGS: u32 = 20;
 
 /// What the host decides before committing: how many alternates, and the
 /// recusals (申请回避 granted, other exclusions) with their reasons.

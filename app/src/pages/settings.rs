@@ -6,7 +6,8 @@ use super::home::{Refusal, format_when};
 use super::ui::{LocalError, use_tr};
 use super::{ActionError, Session};
 use crate::api::{
-    IssueApiToken, RevokeApiToken, SaveOfficeSettings, list_api_tokens, office_settings,
+    IssueApiToken, RevokeApiToken, SaveDrawSettings, SaveOfficeSettings, draw_settings,
+    list_api_tokens, office_settings,
 };
 use crate::domain::access::{Action, ApiScope};
 use crate::domain::case::DeadlinePolicy;
@@ -23,6 +24,7 @@ pub fn SettingsPage() -> impl IntoView {
         <Gate action=Action::ManageSettings>
             <DeadlineSettings />
         </Gate>
+        <Transition>{move || may(session, Action::ManageSettings).then(|| view! { <DrawSettings /> })}</Transition>
         <Transition>{move || may(session, Action::ManageApiTokens).then(|| view! { <ApiTokens /> })}</Transition>
     }
 }
@@ -354,4 +356,48 @@ fn TokenTable(list: Vec<ApiTokenSummary>, revoke: ServerAction<RevokeApiToken>) 
         </table>
     }
     .into_any()
+}
+
+/// 评议员轮空: members rest for the office's next N hearings after sitting.
+#[component]
+fn DrawSettings() -> impl IntoView {
+    let tr = use_tr();
+    let session = expect_context::<Session>();
+    let current = Resource::new(move || session.version(), |_| draw_settings());
+    let save = ServerAction::<SaveDrawSettings>::new();
+    let value = RwSignal::new(String::new());
+    let local = RwSignal::new(None);
+    Effect::new(move || {
+        if let Some(Ok(n)) = current.get() {
+            value.set(n.to_string());
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match value.get_untracked().trim().parse::<u32>() {
+            Ok(rest_hearings) if rest_hearings <= crate::domain::pool::MAX_REST_HEARINGS => {
+                local.set(None);
+                save.dispatch(SaveDrawSettings { rest_hearings });
+            }
+            _ => local.set(Some((
+                "轮空场数须为 0–20 的整数（0 表示不轮空）",
+                "Rest must be a whole number from 0 to 20",
+            ))),
+        }
+    };
+    view! {
+        <form class="card stack" on:submit=submit data-testid="draw-settings">
+            <h2>{tr.s("评议团抽选", "Panel draws")}</h2>
+            <label>
+                <span>{tr.s("参加评议后轮空的场数", "Hearings a member rests after sitting")}</span>
+                <input type="number" min="0" max=crate::domain::pool::MAX_REST_HEARINGS class="short" data-testid="setting-rest-hearings"
+                    prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
+                <small class="hint">{tr.s("如填 2：在本机关最近 2 场已抽选的听证中担任评议员的成员，不参加下一次抽选。0 表示不轮空。", "E.g. 2: members seated on the office's last 2 hearings sit out the next draw. 0: off.")}</small>
+            </label>
+            <LocalError message=local testid="draw-settings-local-error" />
+            <ActionError result=save.value() testid="draw-settings-error" />
+            {move || matches!(save.value().get(), Some(Ok(()))).then(|| view! { <p class="ok" data-testid="draw-settings-saved">{tr.s("已保存。", "Saved.")}</p> })}
+            <p class="actions"><button type="submit" data-testid="draw-settings-save">{tr.s("保存", "Save")}</button></p>
+        </form>
+    }
 }
