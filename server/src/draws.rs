@@ -322,9 +322,9 @@ fn input_html(record: &DrawRecord) -> String {
          <p>评议团人数 {size} 名，候补 {alternates} 名；冻结名单共 {pool_size} 人。</p>\
          <h3>名额要求</h3><ul>{quotas}</ul>\
          <h3>不参加本次抽选的成员（{n_ex} 名）</h3>\
-         <table class=\"list\"><thead><tr><th>成员</th><th>原因</th></tr></thead><tbody>{excluded}</tbody></table>\
+         <table class=\"table\"><thead><tr><th>成员</th><th>原因</th></tr></thead><tbody>{excluded}</tbody></table>\
          <details><summary>冻结名单（{pool_size} 人）</summary>\
-         <table class=\"list\"><thead><tr><th>编号</th><th>姓名</th><th>类别</th><th>镇街</th></tr></thead>\
+         <table class=\"table\"><thead><tr><th>编号</th><th>姓名</th><th>类别</th><th>镇街</th></tr></thead>\
          <tbody>{pool}</tbody></table></details></section>",
         size = input.panel_size,
         alternates = input.alternates,

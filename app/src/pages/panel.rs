@@ -191,7 +191,7 @@ fn CommitStep(hearing_id: String, changed: RwSignal<u32>) -> impl IntoView {
                 <div data-testid="draw-preview-result">
                     {p.problem.clone().map(|problem| view! { <p class="error" role="alert" data-testid="draw-infeasible">{problem}</p> })}
                     <p>{format!("冻结名单 {} 人；不参加本次抽选 {} 人：", p.pool_size, p.excluded.len())}</p>
-                    <table class="list">
+                    <table class="table">
                         <thead><tr><th>{tr.s("成员", "Member")}</th><th>{tr.s("原因", "Reason")}</th></tr></thead>
                         <tbody>
                             {p.excluded.iter().map(|e| view! {
@@ -304,7 +304,7 @@ fn SeatsStep(
                     "有 {} 个席位没有能满足名额要求的候补可递补，评议团人数不足。", panel.vacancies
                 )}</p>
             })}
-            <table class="list">
+            <table class="table">
                 <thead><tr>
                     <th>{tr.s("评议员", "Member")}</th><th>{tr.s("类别", "Category")}</th>
                     <th>{tr.s("状态", "Status")}</th><th>{tr.s("说明", "Note")}</th>

@@ -80,7 +80,7 @@ fn PoolTable(members: Vec<MemberRow>) -> impl IntoView {
         <p class="muted" data-testid="pool-count">
             {move || if tr.is_zh() { format!("共 {count} 人") } else { format!("{count} members") }}
         </p>
-        <table class="list" data-testid="pool-table">
+        <table class="table" data-testid="pool-table">
             <thead>
                 <tr>
                     <th>{tr.s("编号", "Code")}</th>
@@ -435,7 +435,7 @@ fn PoolImport() -> impl IntoView {
                 <p class="ok" data-testid="pool-import-done">{format!("已导入 {n} 名成员。")}</p>
             })}
             {move || preview.value().get().and_then(Result::ok).map(|p| view! {
-                <table class="list" data-testid="pool-import-preview-table">
+                <table class="table" data-testid="pool-import-preview-table">
                     <thead><tr><th>{tr.s("行", "Line")}</th><th>{tr.s("编号", "Code")}</th><th>{tr.s("姓名", "Name")}</th><th>{tr.s("结果", "Result")}</th></tr></thead>
                     <tbody>
                         {p.rows.into_iter().map(|row| {
