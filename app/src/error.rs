@@ -126,6 +126,8 @@ pub enum ApiError {
     SeatNotFound,
     #[error("rotation out of range")]
     RotationInvalid { max: u32 },
+    #[error("categories invalid")]
+    CategoriesInvalid { reason: String },
     #[error("internal error")]
     Internal,
     /// The call did not reach the server or its answer could not be read.
@@ -283,6 +285,7 @@ impl ApiError {
                 format!("轮空场数须为 0–{max} 的整数（0 表示不轮空）"),
                 format!("Rest must be a whole number from 0 to {max} (0: off)"),
             ),
+            ApiError::CategoriesInvalid { reason } => reason.clone(),
             ApiError::SeatNotFound => pick(
                 "该成员目前不在本场听证的评议团席位上".into(),
                 "This member holds no seat on this hearing's panel".into(),
@@ -336,7 +339,8 @@ impl ApiError {
             ApiError::MemberInvalid { .. }
             | ApiError::DrawInfeasible { .. }
             | ApiError::PublicValuesInvalid { .. }
-            | ApiError::RotationInvalid { .. } => 422,
+            | ApiError::RotationInvalid { .. }
+            | ApiError::CategoriesInvalid { .. } => 422,
             ApiError::PanelAlreadyDrawn | ApiError::DrawPending | ApiError::NoDrawPending => 409,
             ApiError::Internal => 500,
             ApiError::Transport { .. } => 400,

@@ -12,8 +12,9 @@ pub async fn save(
     version: Option<i64>,
     draft: MemberDraft,
 ) -> Result<String, ApiError> {
+    let categories = db::settings::pool_categories(db).await?;
     let draft = draft
-        .validate()
+        .validate(&categories)
         .map_err(|errors| ApiError::MemberInvalid { errors })?;
     // Read before the transaction writes: nothing goes through the pool after.
     let current = match member_id {

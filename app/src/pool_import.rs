@@ -106,7 +106,7 @@ mod read {
     use super::*;
     use crate::case_import::{decode, read_records};
     use crate::domain::case::{CalendarDate, Coded};
-    use crate::domain::pool::MemberStatus;
+    use crate::domain::pool::{Categories, MemberStatus};
     use std::collections::HashSet;
 
     /// Lists in a cell: separated by ；, ;, 、 or a line break.
@@ -137,7 +137,11 @@ mod read {
     }
 
     /// Reads the file into a preview. `existing`: the member codes in the pool.
-    pub fn parse(bytes: &[u8], existing: &HashSet<String>) -> Result<PoolImportPreview, String> {
+    pub fn parse(
+        bytes: &[u8],
+        existing: &HashSet<String>,
+        categories: &Categories,
+    ) -> Result<PoolImportPreview, String> {
         let decoded = decode(bytes).map_err(|e| e.message_zh())?;
         let records = read_records(&decoded.text).map_err(|e| e.message_zh())?;
         let Some((header, data)) = records.split_first() else {
@@ -184,7 +188,7 @@ mod read {
                         .map(|s| s.trim().to_owned())
                         .unwrap_or_default()
                 };
-                row(record.line, cell, existing, &mut seen)
+                row(record.line, cell, existing, categories, &mut seen)
             })
             .collect();
         Ok(PoolImportPreview {
@@ -197,6 +201,7 @@ mod read {
         line: usize,
         cell: impl Fn(usize) -> String,
         existing: &HashSet<String>,
+        categories: &Categories,
         seen: &mut HashSet<String>,
     ) -> PoolImportRow {
         let mut errors = Vec::new();
@@ -236,7 +241,7 @@ mod read {
             unavailable,
             relations: split_list(&cell(9)),
         };
-        let draft = match draft.validate() {
+        let draft = match draft.validate(categories) {
             Ok(d) => Some(d),
             Err(found) => {
                 errors.extend(found.iter().map(|e| e.message_zh()));
@@ -265,7 +270,7 @@ mod read {
             let (gbk, _, _) = encoding_rs::GB18030.encode(text);
             let existing: HashSet<String> = ["M001".to_string()].into();
             for bytes in [text.as_bytes(), &gbk[..]] {
-                let preview = parse(bytes, &existing).expect("readable");
+                let preview = parse(bytes, &existing, &Categories::default()).expect("readable");
                 assert_eq!(preview.rows.len(), 3);
                 let first = &preview.rows[0];
                 assert!(first.errors.is_empty(), "{:?}", first.errors);
@@ -294,17 +299,21 @@ mod read {
         fn a_wrong_header_refuses_the_file() {
             let none = HashSet::new();
             assert!(
-                parse("姓名,爱好\n王五,钓鱼\n".as_bytes(), &none)
-                    .expect_err("refused")
-                    .contains("爱好")
+                parse(
+                    "姓名,爱好\n王五,钓鱼\n".as_bytes(),
+                    &none,
+                    &Categories::default()
+                )
+                .expect_err("refused")
+                .contains("爱好")
             );
             assert!(
-                parse("姓名\n王五\n".as_bytes(), &none)
+                parse("姓名\n王五\n".as_bytes(), &none, &Categories::default())
                     .expect_err("refused")
                     .contains("类别")
             );
             assert!(
-                parse("姓名,类别\n".as_bytes(), &none)
+                parse("姓名,类别\n".as_bytes(), &none, &Categories::default())
                     .expect_err("refused")
                     .contains("只有表头")
             );
@@ -336,7 +345,8 @@ mod read {
             }];
             let csv = export_csv(&rows);
             assert!(csv.contains("'=HYPERLINK"), "formulas are neutralised");
-            let preview = parse(csv.as_bytes(), &HashSet::new()).expect("readable");
+            let preview =
+                parse(csv.as_bytes(), &HashSet::new(), &Categories::default()).expect("readable");
             let back = preview.rows[0].draft.clone().expect("valid");
             assert_eq!(back.organisation, "'=HYPERLINK(\"x\")");
             assert_eq!(

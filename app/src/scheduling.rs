@@ -220,8 +220,9 @@ async fn checked_plan(
     case: &CaseRecord,
     plan: HearingPlan,
 ) -> Result<HearingPlan, ApiError> {
+    let categories = db::settings::pool_categories(db).await?;
     let plan = plan
-        .validate()
+        .validate_with(&|tag| categories.is_known(tag))
         .map_err(|errors| ApiError::PlanInvalid { errors })?;
     check_host(&plan.host_id, case.case.investigator_id.as_deref())
         .map_err(|e| ApiError::PlanInvalid { errors: vec![e] })?;

@@ -412,3 +412,79 @@ async fn rotation_rests_members_who_sat_recently() {
     assert!(rested(&after), "{after}");
     server.finish().await;
 }
+
+#[tokio::test]
+async fn an_office_adds_its_own_categories_and_quotas_use_them() {
+    let server = TestServer::start().await;
+    let admin = server.client("admin").await;
+    let host = server.client("host").await;
+    // Only administrators; standard names and bad names are refused in Chinese.
+    let (status, _) = call(
+        &host,
+        "save_pool_categories",
+        json!({ "names": ["退休法官"] }),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, body) = call(&admin, "save_pool_categories", json!({ "names": ["律师"] })).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("categories_invalid"))
+    );
+    let (status, body) = call(
+        &admin,
+        "save_pool_categories",
+        json!({ "names": [" 退休法官 ", ""] }),
+    )
+    .await;
+    assert_eq!((status, body.clone()), (200, json!(["退休法官"])), "{body}");
+
+    // A member in the new category; the draw counts it for a quota on it.
+    for name in ["陆法官", "韩法官"] {
+        let draft = json!({ "name": name, "category": "退休法官", "status": "active" });
+        let (status, body) = call(&admin, "save_member", json!({ "draft": draft })).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["member"]["draft"]["category"], "退休法官");
+    }
+    let hearing = server.upcoming_hearing().await;
+    let mut record = app::db::hearings::record(&server.db, &hearing)
+        .await
+        .unwrap()
+        .unwrap();
+    record
+        .plan
+        .quotas
+        .push(app::domain::sortition::Quota::at_least("退休法官", 1));
+    let (status, body) = call(
+        &host,
+        "change_hearing",
+        json!({ "hearing_id": hearing, "version": record.version,
+                "request": { "kind": "update", "plan": record.plan }, "reason": null }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let choices = json!({ "alternates": 1, "recusals": [] });
+    let (status, body) = call(
+        &host,
+        "commit_draw",
+        json!({ "hearing_id": hearing, "choices": choices }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let committed: DrawRecord = serde_json::from_value(body).unwrap();
+    let (status, body) = call(
+        &host,
+        "reveal_draw",
+        json!({ "hearing_id": hearing, "draw_id": committed.id, "public_values": ["6 6 1"] }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let drawn: DrawRecord = serde_json::from_value(body).unwrap();
+    let seated = drawn.result.unwrap().seated;
+    let judges = ["M101", "M102"];
+    assert!(
+        seated.iter().any(|s| judges.contains(&s.as_str())),
+        "{seated:?}"
+    );
+    server.finish().await;
+}

@@ -368,7 +368,8 @@ async fn pool_preview(
         .into_iter()
         .map(|m| m.member.id)
         .collect();
-    crate::pool_import::parse(&bytes, &existing)
+    let categories = crate::db::settings::pool_categories(db).await?;
+    crate::pool_import::parse(&bytes, &existing, &categories)
         .map_err(|reason| ApiError::ImportUnreadable { reason })
 }
 
@@ -409,6 +410,48 @@ pub async fn save_draw_settings(rest_hearings: u32) -> Result<(), ApiError> {
             };
             crate::db::audit::record(&state.db, &entry).await?;
             Ok(())
+        }
+        .await,
+    )
+}
+
+/// The office's own pool categories (besides the standard ones), for forms.
+#[server(prefix = "/rpc", endpoint = "pool_categories")]
+pub async fn pool_categories() -> Result<Vec<String>, ApiError> {
+    guard::answer(
+        async {
+            let state = guard::state()?;
+            guard::actor().await?.ok_or(ApiError::NotLoggedIn)?;
+            Ok(crate::db::settings::pool_categories(&state.db)
+                .await?
+                .custom)
+        }
+        .await,
+    )
+}
+
+/// Replaces the office's own categories. Members keep categories that are
+/// removed here; they are refused only when such a member is edited next.
+#[server(prefix = "/rpc", endpoint = "save_pool_categories", input = leptos::server_fn::codec::Json)]
+pub async fn save_pool_categories(names: Vec<String>) -> Result<Vec<String>, ApiError> {
+    use crate::domain::access::Action;
+    guard::answer(
+        async {
+            let (state, actor, _) = guard::require(Action::ManageSettings, None).await?;
+            let categories = crate::domain::pool::Categories::check_custom(&names)
+                .map_err(|reason| ApiError::CategoriesInvalid { reason })?;
+            crate::db::settings::save_pool_categories(&state.db, &categories).await?;
+            let detail = format!("pool_categories={}", categories.custom.join("、"));
+            let ip = guard::client_ip().await;
+            let entry = crate::db::audit::AuditEntry {
+                actor: Some(&actor.account_id),
+                action: "settings_changed",
+                subject: None,
+                detail: &detail,
+                ip: ip.as_deref(),
+            };
+            crate::db::audit::record(&state.db, &entry).await?;
+            Ok(categories.custom)
         }
         .await,
     )

@@ -83,6 +83,37 @@ pub async fn save_rest_hearings(db: &Db, n: u32) -> Result<(), DbError> {
     Ok(())
 }
 
+/// The office's own pool categories (names), in the order it gave them.
+pub async fn pool_categories(db: &Db) -> Result<crate::domain::pool::Categories, DbError> {
+    let row = sqlx::query("SELECT value FROM office_settings WHERE key = 'pool_categories'")
+        .fetch_optional(db.pool())
+        .await?;
+    let custom: Vec<String> = match row {
+        Some(r) => serde_json::from_str(&r.try_get::<String, _>("value")?)
+            .map_err(|e| DbError::Corrupt(format!("pool_categories: {e}")))?,
+        None => Vec::new(),
+    };
+    Ok(crate::domain::pool::Categories { custom })
+}
+
+pub async fn save_pool_categories(
+    db: &Db,
+    categories: &crate::domain::pool::Categories,
+) -> Result<(), DbError> {
+    let value =
+        serde_json::to_string(&categories.custom).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    let mut tx = db.pool().begin().await?;
+    sqlx::query("DELETE FROM office_settings WHERE key = 'pool_categories'")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO office_settings (key, value) VALUES ('pool_categories', $1)")
+        .bind(value)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Takes the office-wide scheduling turn inside a transaction: the first statement
 /// of the transaction and a write, so that two bookings checked at once are
 /// checked one after the other (row lock in PostgreSQL, the write lock in SQLite).

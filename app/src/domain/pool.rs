@@ -31,6 +31,78 @@ pub const CATEGORIES: [&str; 8] = [
     "government",
 ];
 
+/// The office's categories: the standard [`CATEGORIES`] and its own (e.g.
+/// 退休法官, 心理咨询师), which are named in Chinese and use that name as their
+/// code, so every page shows them as they were written.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Categories {
+    pub custom: Vec<String>,
+}
+
+/// Most categories of its own an office may add.
+pub const MAX_CUSTOM_CATEGORIES: usize = 30;
+
+impl Categories {
+    /// Every category code, the standard ones first.
+    pub fn all(&self) -> Vec<String> {
+        CATEGORIES
+            .iter()
+            .map(|c| (*c).to_owned())
+            .chain(self.custom.iter().cloned())
+            .collect()
+    }
+
+    /// The code for a code or a Chinese label ("律师" → "lawyer", "退休法官" → itself).
+    pub fn code_for(&self, raw: &str) -> Option<String> {
+        let raw = raw.trim();
+        CATEGORIES
+            .into_iter()
+            .find(|c| *c == raw || super::sortition::tag_label_zh(c) == raw)
+            .map(str::to_owned)
+            .or_else(|| self.custom.iter().find(|c| *c == raw).cloned())
+    }
+
+    /// Whether quotas may name `tag` (a category, or `representative`).
+    pub fn is_known(&self, tag: &str) -> bool {
+        is_known_tag(tag) || self.custom.iter().any(|c| c == tag)
+    }
+
+    /// "人大代表、政协委员、…": the categories for messages and forms.
+    pub fn list_zh(&self) -> String {
+        self.all()
+            .iter()
+            .map(|c| super::sortition::tag_label_zh(c).to_owned())
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+
+    /// Tidies an office's own categories (one name each) or says what is wrong.
+    pub fn check_custom(names: &[String]) -> Result<Categories, String> {
+        let mut custom: Vec<String> = Vec::new();
+        for name in names
+            .iter()
+            .map(|n| collapse_spaces(n))
+            .filter(|n| !n.is_empty())
+        {
+            let len = name.chars().count();
+            if !(2..=20).contains(&len) || name.chars().any(char::is_control) {
+                return Err(format!("类别名称「{name}」须为 2–20 个字"));
+            }
+            if Categories::default().code_for(&name).is_some() || name == "representative" {
+                return Err(format!("「{name}」已是标准类别，无需添加"));
+            }
+            if custom.contains(&name) {
+                return Err(format!("类别「{name}」重复"));
+            }
+            custom.push(name);
+        }
+        if custom.len() > MAX_CUSTOM_CATEGORIES {
+            return Err(format!("自定义类别最多 {MAX_CUSTOM_CATEGORIES} 个"));
+        }
+        Ok(Categories { custom })
+    }
+}
+
 /// Longest name, organisation, contact or relation the pool keeps.
 pub const MAX_FIELD_CHARS: usize = 100;
 /// Most declared relations and unavailable dates per member.
@@ -69,7 +141,7 @@ pub struct MemberDraft {
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum MemberError {
     NameMissing,
-    UnknownCategory { category: String },
+    UnknownCategory { category: String, known: String },
     UnknownTag { tag: String },
     TooLong { field: String, max: usize },
     TooMany { field: String, max: usize },
@@ -80,10 +152,9 @@ impl MemberError {
     pub fn message_zh(&self) -> String {
         match self {
             MemberError::NameMissing => "请填写姓名".into(),
-            MemberError::UnknownCategory { category } => format!(
-                "类别「{category}」不在成员库的类别中（可用：{}）",
-                category_list_zh()
-            ),
+            MemberError::UnknownCategory { category, known } => {
+                format!("类别「{category}」不在成员库的类别中（可用：{known}）")
+            }
             MemberError::UnknownTag { tag } => format!("标签「{tag}」无法识别"),
             MemberError::TooLong { field, max } => format!("「{field}」不能超过 {max} 个字"),
             MemberError::TooMany { field, max } => format!("「{field}」最多 {max} 项"),
@@ -94,7 +165,7 @@ impl MemberError {
     pub fn message_en(&self) -> String {
         match self {
             MemberError::NameMissing => "The name is missing".into(),
-            MemberError::UnknownCategory { category } => {
+            MemberError::UnknownCategory { category, .. } => {
                 format!("Unknown category `{category}`")
             }
             MemberError::UnknownTag { tag } => format!("Unknown tag `{tag}`"),
@@ -107,26 +178,10 @@ impl MemberError {
     }
 }
 
-/// "人大代表、政协委员、…": the categories for messages and forms.
-pub fn category_list_zh() -> String {
-    CATEGORIES
-        .iter()
-        .map(|c| super::sortition::tag_label_zh(c))
-        .collect::<Vec<_>>()
-        .join("、")
-}
-
-/// The category code for a code or a Chinese label ("律师" → "lawyer").
-pub fn category_code(raw: &str) -> Option<&'static str> {
-    let raw = raw.trim();
-    CATEGORIES
-        .into_iter()
-        .find(|c| *c == raw || super::sortition::tag_label_zh(c) == raw)
-}
-
 impl MemberDraft {
-    /// Tidies (spaces collapsed, lists deduplicated) and checks every field.
-    pub fn validate(mut self) -> Result<MemberDraft, Vec<MemberError>> {
+    /// Tidies (spaces collapsed, lists deduplicated) and checks every field
+    /// against the office's categories.
+    pub fn validate(mut self, categories: &Categories) -> Result<MemberDraft, Vec<MemberError>> {
         let mut errors = Vec::new();
         self.name = collapse_spaces(&self.name);
         self.organisation = collapse_spaces(&self.organisation);
@@ -135,21 +190,22 @@ impl MemberDraft {
         if self.name.is_empty() {
             errors.push(MemberError::NameMissing);
         }
-        match category_code(&self.category) {
-            Some(code) => self.category = code.to_owned(),
+        match categories.code_for(&self.category) {
+            Some(code) => self.category = code,
             None => errors.push(MemberError::UnknownCategory {
                 category: self.category.trim().to_owned(),
+                known: categories.list_zh(),
             }),
         }
         self.extra_tags = tidy_list(&self.extra_tags)
             .into_iter()
-            .map(|t| category_code(&t).map_or(t, str::to_owned))
+            .map(|t| categories.code_for(&t).unwrap_or(t))
             .filter(|t| *t != self.category)
             .collect();
         self.extra_tags.sort();
         self.extra_tags.dedup();
         for tag in &self.extra_tags {
-            if !is_known_tag(tag) || tag == "representative" {
+            if !categories.is_known(tag) || tag == "representative" {
                 errors.push(MemberError::UnknownTag { tag: tag.clone() });
             }
         }
@@ -626,7 +682,7 @@ mod tests {
         m.name = "  王  五 ".into();
         m.extra_tags = vec!["政府机关".into(), "lawyer".into()];
         m.relations = vec![" 张三 ".into(), "张三".into(), "".into()];
-        let ok = m.validate().expect("present");
+        let ok = m.validate(&Categories::default()).expect("present");
         assert_eq!(ok.name, "王 五");
         assert_eq!(ok.category, "lawyer");
         assert_eq!(ok.extra_tags, vec!["government".to_string()]);
@@ -636,11 +692,32 @@ mod tests {
         bad.name = " ".into();
         bad.contact = "a\u{7}".into();
         bad.extra_tags = vec!["unknown".into()];
-        let errors = bad.validate().expect_err("must fail");
+        let errors = bad.validate(&Categories::default()).expect_err("must fail");
         assert!(errors.contains(&MemberError::NameMissing));
         assert!(matches!(errors[1], MemberError::UnknownCategory { .. }));
         assert!(errors.iter().any(|e| e.message_zh().contains("控制字符")));
         assert!(errors.iter().any(|e| e.message_zh().contains("unknown")));
+    }
+
+    #[test]
+    fn an_office_adds_its_own_categories() {
+        let names = vec![" 退休法官 ".to_string(), "".into(), "心理咨询师".into()];
+        let cats = Categories::check_custom(&names).expect("valid");
+        assert_eq!(cats.custom, vec!["退休法官", "心理咨询师"]);
+        assert!(cats.is_known("退休法官") && !Categories::default().is_known("退休法官"));
+        let mut judge = member("M9", "退休法官").draft;
+        judge.extra_tags = vec!["心理咨询师".into()];
+        let ok = judge.clone().validate(&cats).expect("valid");
+        assert_eq!(ok.tags(), vec!["心理咨询师", "退休法官"]);
+        let refused = judge.validate(&Categories::default()).expect_err("unknown");
+        assert!(refused[0].message_zh().contains("律师"));
+        for bad in [
+            vec!["律师".to_string()],
+            vec!["法".into()],
+            vec!["甲乙".into(), "甲乙".into()],
+        ] {
+            assert!(Categories::check_custom(&bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

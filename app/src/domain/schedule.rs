@@ -306,8 +306,18 @@ impl HearingPlan {
         self.starts_at_ms + i64::from(self.duration_min) * 60_000
     }
 
-    /// Tidies the texts and checks the plan on its own (no calendar, no clock).
-    pub fn validate(mut self) -> Result<HearingPlan, Vec<PlanError>> {
+    /// Tidies the texts and checks the plan on its own (no calendar, no clock),
+    /// with the standard categories only.
+    pub fn validate(self) -> Result<HearingPlan, Vec<PlanError>> {
+        self.validate_with(&super::sortition::is_known_tag)
+    }
+
+    /// As [`HearingPlan::validate`], with the office's categories: a quota may
+    /// name any tag `known` accepts.
+    pub fn validate_with(
+        mut self,
+        known: &dyn Fn(&str) -> bool,
+    ) -> Result<HearingPlan, Vec<PlanError>> {
         self.title = super::case::collapse_spaces(&self.title);
         self.room = self
             .room
@@ -379,7 +389,7 @@ impl HearingPlan {
         if self.quotas.is_empty() {
             self.quotas = super::sortition::default_quotas(self.panel_size);
         }
-        errors.extend(quota_errors(&self.quotas, self.panel_size));
+        errors.extend(quota_errors(&self.quotas, self.panel_size, known));
         if self.clerk_id.as_deref() == Some(self.host_id.as_str()) {
             errors.push(PlanError::HostIsClerk);
         }
@@ -405,10 +415,14 @@ pub enum PlanRequest {
 }
 
 /// What is wrong with a quota template for a panel of `panel_size`.
-fn quota_errors(quotas: &[super::sortition::Quota], panel_size: u32) -> Vec<PlanError> {
+fn quota_errors(
+    quotas: &[super::sortition::Quota],
+    panel_size: u32,
+    known: &dyn Fn(&str) -> bool,
+) -> Vec<PlanError> {
     let mut errors: Vec<PlanError> = quotas
         .iter()
-        .filter(|q| !super::sortition::is_known_tag(&q.tag) || q.min > q.max || q.min > panel_size)
+        .filter(|q| !known(&q.tag) || q.min > q.max || q.min > panel_size)
         .map(|q| PlanError::Quota { tag: q.tag.clone() })
         .collect();
     let needed: u32 = quotas.iter().map(|q| q.min).sum();

@@ -5,7 +5,9 @@ use super::cases::{Gate, may};
 use super::home::Refusal;
 use super::ui::{LocalError, label, short_date, use_tr};
 use super::{ActionError, Session};
-use crate::api::{CommitPoolImport, PreviewPoolImport, SaveMember, list_pool, pool_member};
+use crate::api::{
+    CommitPoolImport, PreviewPoolImport, SaveMember, list_pool, pool_categories, pool_member,
+};
 use crate::domain::access::Action;
 use crate::domain::case::{CalendarDate, Coded};
 use crate::domain::pool::{CATEGORIES, MemberDraft, MemberStatus};
@@ -25,6 +27,7 @@ pub fn PoolPage() -> impl IntoView {
     let text = RwSignal::new(String::new());
     let category = RwSignal::new(String::new());
     let status = RwSignal::new("active".to_owned());
+    let custom = Resource::new(|| (), |_| pool_categories());
     let members = Resource::new(
         move || (session.version(), text.get(), category.get(), status.get()),
         |(_, text, category, status)| list_pool(text, category, status),
@@ -50,6 +53,11 @@ pub fn PoolPage() -> impl IntoView {
                 <select data-testid="pool-category" on:change=move |ev| category.set(event_target_value(&ev))>
                     <option value="">{tr.s("全部类别", "All categories")}</option>
                     {CATEGORIES.iter().map(|c| view! { <option value=*c>{category_label(c)}</option> }).collect_view()}
+                    <Transition>
+                        {move || custom.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|c| view! {
+                            <option value=c.clone()>{c.clone()}</option>
+                        }).collect_view()}
+                    </Transition>
                 </select>
                 <select data-testid="pool-status" on:change=move |ev| status.set(event_target_value(&ev))>
                     {MemberStatus::ALL.iter().map(|s| view! {
@@ -262,6 +270,15 @@ fn MemberForm(existing: Option<MemberRow>) -> impl IntoView {
             .join("\n")
     });
     let relations = get(|d| d.relations.join("\n"));
+    let custom = Resource::new(|| (), |_| pool_categories());
+    let all_categories = move || {
+        let custom = custom.get().and_then(Result::ok).unwrap_or_default();
+        CATEGORIES
+            .iter()
+            .map(|c| (*c).to_owned())
+            .chain(custom)
+            .collect::<Vec<String>>()
+    };
     let member_id = existing.as_ref().map(|r| r.member.id.clone());
     let version = existing.as_ref().map(|r| r.member.version);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -317,16 +334,22 @@ fn MemberForm(existing: Option<MemberRow>) -> impl IntoView {
             {text_field(("姓名", "Name"), name, "member-name")}
             <label>
                 <span>{tr.s("类别", "Category")}</span>
+                <Transition>
                 <select data-testid="member-category" on:change=move |ev| category.set(event_target_value(&ev))>
-                    {CATEGORIES.iter().map(|c| view! {
-                        <option value=*c selected=move || category.get() == *c>{category_label(c)}</option>
+                    {move || all_categories().into_iter().map(|c| {
+                        let selected = c.clone();
+                        view! {
+                            <option value=c.clone() selected=move || category.get() == selected>{category_label(&c)}</option>
+                        }
                     }).collect_view()}
                 </select>
+                </Transition>
             </label>
             <fieldset>
                 <legend>{tr.s("兼有身份（名额要求按此计算）", "Also counts as (for quotas)")}</legend>
-                {CATEGORIES.iter().map(|c| {
-                    let code = (*c).to_owned();
+                <Transition>
+                {move || all_categories().into_iter().map(|c| {
+                    let code = c.clone();
                     let checked_code = code.clone();
                     view! {
                         <label class="inline">
@@ -341,10 +364,11 @@ fn MemberForm(existing: Option<MemberRow>) -> impl IntoView {
                                     });
                                 }
                             />
-                            {category_label(c)}
+                            {category_label(&c)}
                         </label>
                     }
                 }).collect_view()}
+                </Transition>
             </fieldset>
             {text_field(("工作单位", "Organisation"), organisation, "member-organisation")}
             {text_field(("所在镇街", "District"), district, "member-district")}

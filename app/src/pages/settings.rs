@@ -6,8 +6,8 @@ use super::home::{Refusal, format_when};
 use super::ui::{LocalError, use_tr};
 use super::{ActionError, Session};
 use crate::api::{
-    IssueApiToken, RevokeApiToken, SaveDrawSettings, SaveOfficeSettings, draw_settings,
-    list_api_tokens, office_settings,
+    IssueApiToken, RevokeApiToken, SaveDrawSettings, SaveOfficeSettings, SavePoolCategories,
+    draw_settings, list_api_tokens, office_settings, pool_categories,
 };
 use crate::domain::access::{Action, ApiScope};
 use crate::domain::case::DeadlinePolicy;
@@ -24,7 +24,7 @@ pub fn SettingsPage() -> impl IntoView {
         <Gate action=Action::ManageSettings>
             <DeadlineSettings />
         </Gate>
-        <Transition>{move || may(session, Action::ManageSettings).then(|| view! { <DrawSettings /> })}</Transition>
+        <Transition>{move || may(session, Action::ManageSettings).then(|| view! { <DrawSettings /> <CategorySettings /> })}</Transition>
         <Transition>{move || may(session, Action::ManageApiTokens).then(|| view! { <ApiTokens /> })}</Transition>
     }
 }
@@ -398,6 +398,39 @@ fn DrawSettings() -> impl IntoView {
             <ActionError result=save.value() testid="draw-settings-error" />
             {move || matches!(save.value().get(), Some(Ok(()))).then(|| view! { <p class="ok" data-testid="draw-settings-saved">{tr.s("已保存。", "Saved.")}</p> })}
             <p class="actions"><button type="submit" data-testid="draw-settings-save">{tr.s("保存", "Save")}</button></p>
+        </form>
+    }
+}
+
+/// 评议团成员类别: the office's own categories besides the standard eight.
+#[component]
+fn CategorySettings() -> impl IntoView {
+    let tr = use_tr();
+    let session = expect_context::<Session>();
+    let current = Resource::new(move || session.version(), |_| pool_categories());
+    let save = ServerAction::<SavePoolCategories>::new();
+    let text = RwSignal::new(String::new());
+    Effect::new(move || {
+        if let Some(Ok(names)) = current.get() {
+            text.set(names.join("\n"));
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let names = text.get_untracked().lines().map(str::to_owned).collect();
+        save.dispatch(SavePoolCategories { names });
+    };
+    view! {
+        <form class="card stack" on:submit=submit data-testid="category-settings">
+            <h2>{tr.s("评议团成员类别", "Pool categories")}</h2>
+            <p class="muted">{tr.s(
+                "标准类别：人大代表、政协委员、律师、专家学者、基层群众代表、媒体、社会组织、政府机关。如需增加本机关自己的类别（如“退休法官”“心理咨询师”），每行填写一个名称；名额要求也可按这些类别设置。",
+                "Standard: deputies, CPPCC members, lawyers, experts, grassroots, media, social organisations, government. Add the office's own categories, one name per line; quotas may use them.",
+            )}</p>
+            <textarea rows="4" data-testid="setting-categories" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+            <ActionError result=save.value() testid="category-settings-error" />
+            {move || matches!(save.value().get(), Some(Ok(_))).then(|| view! { <p class="ok" data-testid="category-settings-saved">{tr.s("已保存。", "Saved.")}</p> })}
+            <p class="actions"><button type="submit" data-testid="category-settings-save">{tr.s("保存", "Save")}</button></p>
         </form>
     }
 }
