@@ -491,10 +491,10 @@ fn SeatAnswer(hearing_id: String) -> impl IntoView {
                 "You were drawn for this hearing's panel. Please confirm whether you will sit.",
             )}</p>
             <p class="actions wrap">
-                <button type="button" data-testid="seat-accept" on:click=accept disabled=move || answer.pending().get()>
+                <button type="button" class="button" data-testid="seat-accept" on:click=accept disabled=move || answer.pending().get()>
                     {tr.s("接受，按时参加", "Accept")}
                 </button>
-                <button type="button" class="secondary" data-testid="seat-decline-open" on:click=move |_| declining.set(true)>
+                <button type="button" class="button secondary" data-testid="seat-decline-open" on:click=move |_| declining.set(true)>
                     {tr.s("不能参加", "I cannot sit")}
                 </button>
             </p>
@@ -504,7 +504,7 @@ fn SeatAnswer(hearing_id: String) -> impl IntoView {
                     <input data-testid="seat-decline-reason" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
                 </label>
                 <p class="muted">{tr.s("谢绝后由候补人员依次递补，且不能撤回。", "A decline cannot be undone; an alternate takes the seat.")}</p>
-                <button type="button" class="danger" data-testid="seat-decline" on:click=decline.clone()>
+                <button type="button" class="button danger" data-testid="seat-decline" on:click=decline.clone()>
                     {tr.s("确认谢绝", "Confirm decline")}
                 </button>
             })}

@@ -182,7 +182,7 @@ fn CommitStep(hearing_id: String, changed: RwSignal<u32>) -> impl IntoView {
             </label>
             <LocalError message=local testid="draw-local-error" />
             <p class="actions">
-                <button type="button" class="secondary" data-testid="draw-preview" on:click=on_preview>{tr.s("预览抽选输入", "Preview")}</button>
+                <button type="button" class="button secondary" data-testid="draw-preview" on:click=on_preview>{tr.s("预览抽选输入", "Preview")}</button>
                 <button type="submit" data-testid="draw-commit" disabled=move || commit.pending().get()>{tr.s("冻结名单并公布输入摘要", "Freeze and publish the hash")}</button>
             </p>
             <ActionError result=commit.value() testid="draw-commit-error" />
@@ -266,7 +266,7 @@ fn RevealStep(draw: DrawRecord, can_draw: bool, changed: RwSignal<u32>) -> impl 
                 <details>
                     <summary>{tr.s("作废本次冻结（须说明理由，公开）", "Void this commit (with a public reason)")}</summary>
                     <input data-testid="draw-void-reason" prop:value=move || void_reason.get() on:input=move |ev| void_reason.set(event_target_value(&ev)) />
-                    <button type="button" class="secondary" data-testid="draw-void" on:click=on_void>{tr.s("作废", "Void")}</button>
+                    <button type="button" class="button secondary" data-testid="draw-void" on:click=on_void>{tr.s("作废", "Void")}</button>
                     <ActionError result=void.value() testid="draw-void-error" />
                 </details>
             </form>

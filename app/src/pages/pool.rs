@@ -352,7 +352,7 @@ fn MemberForm(existing: Option<MemberRow>) -> impl IntoView {
                     let code = c.clone();
                     let checked_code = code.clone();
                     view! {
-                        <label class="inline">
+                        <label class="check">
                             <input
                                 type="checkbox"
                                 prop:checked=move || extra.get().contains(&checked_code)
@@ -440,12 +440,12 @@ fn PoolImport() -> impl IntoView {
             )}</p>
             <div class="row">
                 <input type="file" accept=".csv,text/csv" data-testid="pool-import-file" on:change=on_pick />
-                <button type="button" class="secondary" data-testid="pool-import-preview"
+                <button type="button" class="button secondary" data-testid="pool-import-preview"
                     disabled=move || data.with(Option::is_none)
                     on:click=move |_| if let Some(data_base64) = data.get_untracked() { preview.dispatch(PreviewPoolImport { data_base64 }); }>
                     {tr.s("预览", "Preview")}
                 </button>
-                <button type="button" data-testid="pool-import-commit"
+                <button type="button" class="button" data-testid="pool-import-commit"
                     disabled=move || !valid() || commit.pending().get()
                     on:click=move |_| if let Some(data_base64) = data.get_untracked() { commit.dispatch(CommitPoolImport { data_base64 }); }>
                     {tr.s("确认导入", "Import")}

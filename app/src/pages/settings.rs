@@ -23,8 +23,9 @@ pub fn SettingsPage() -> impl IntoView {
         <h1>{tr.s("设置", "Settings")}</h1>
         <Gate action=Action::ManageSettings>
             <DeadlineSettings />
+            <DrawSettings />
+            <CategorySettings />
         </Gate>
-        <Transition>{move || may(session, Action::ManageSettings).then(|| view! { <DrawSettings /> <CategorySettings /> })}</Transition>
         <Transition>{move || may(session, Action::ManageApiTokens).then(|| view! { <ApiTokens /> })}</Transition>
     }
 }
@@ -364,14 +365,22 @@ fn DrawSettings() -> impl IntoView {
     let tr = use_tr();
     let session = expect_context::<Session>();
     let current = Resource::new(move || session.version(), |_| draw_settings());
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{tr.s("加载中…", "Loading…")}</p> }>
+            {move || current.get().map(|r| match r {
+                Ok(rest) => view! { <DrawSettingsForm rest /> }.into_any(),
+                Err(e) => view! { <Refusal error=e /> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn DrawSettingsForm(rest: u32) -> impl IntoView {
+    let tr = use_tr();
     let save = ServerAction::<SaveDrawSettings>::new();
-    let value = RwSignal::new(String::new());
+    let value = RwSignal::new(rest.to_string());
     let local = RwSignal::new(None);
-    Effect::new(move || {
-        if let Some(Ok(n)) = current.get() {
-            value.set(n.to_string());
-        }
-    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         match value.get_untracked().trim().parse::<u32>() {
@@ -390,7 +399,7 @@ fn DrawSettings() -> impl IntoView {
             <h2>{tr.s("评议团抽选", "Panel draws")}</h2>
             <label>
                 <span>{tr.s("参加评议后轮空的场数", "Hearings a member rests after sitting")}</span>
-                <input type="number" min="0" max=crate::domain::pool::MAX_REST_HEARINGS class="short" data-testid="setting-rest-hearings"
+                <input type="number" min="0" max="20" class="short" data-testid="setting-rest-hearings"
                     prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
                 <small class="hint">{tr.s("如填 2：在本机关最近 2 场已抽选的听证中担任评议员的成员，不参加下一次抽选。0 表示不轮空。", "E.g. 2: members seated on the office's last 2 hearings sit out the next draw. 0: off.")}</small>
             </label>
@@ -408,13 +417,21 @@ fn CategorySettings() -> impl IntoView {
     let tr = use_tr();
     let session = expect_context::<Session>();
     let current = Resource::new(move || session.version(), |_| pool_categories());
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{tr.s("加载中…", "Loading…")}</p> }>
+            {move || current.get().map(|r| match r {
+                Ok(names) => view! { <CategoryForm names /> }.into_any(),
+                Err(e) => view! { <Refusal error=e /> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn CategoryForm(names: Vec<String>) -> impl IntoView {
+    let tr = use_tr();
     let save = ServerAction::<SavePoolCategories>::new();
-    let text = RwSignal::new(String::new());
-    Effect::new(move || {
-        if let Some(Ok(names)) = current.get() {
-            text.set(names.join("\n"));
-        }
-    });
+    let text = RwSignal::new(names.join("\n"));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let names = text.get_untracked().lines().map(str::to_owned).collect();
