@@ -26,6 +26,21 @@ test('a host draws a panel in public, a member declines, an alternate is promote
   await hydrated(page);
   await page.getByTestId('pool-count').filter({ hasText: '共 98 人' }).waitFor();
   await page.screenshot({ path: join(ARTIFACTS, 'pool-list.png'), fullPage: false });
+  // The office adds a category of its own; a standard name is refused in Chinese.
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url + '/admin/settings');
+  await hydrated(page);
+  await page.getByTestId('setting-categories').fill('律师');
+  await page.getByTestId('category-settings-save').click();
+  await page.getByTestId('category-settings-error').filter({ hasText: '已是标准类别' }).waitFor();
+  await page.getByTestId('setting-categories').fill('退休法官');
+  await page.getByTestId('category-settings-save').click();
+  await page.getByTestId('category-settings-saved').waitFor();
+  await page.goto(url + '/pool/new');
+  await hydrated(page);
+  await page.locator('[data-testid="member-category"] option[value="退休法官"]').waitFor({ state: 'attached' });
+  assert.deepEqual(errors, [], 'no errors while hydrating the settings and pool pages');
   await context.clearCookies();
 
   await logIn(page, url, 'host');
