@@ -152,6 +152,13 @@ pub async fn commit(
         Some(_) => return Err(ApiError::DrawPending),
         None => {}
     }
+    // A panel seated before draws were recorded (imported history) is final too.
+    if !db::hearings::seated_ids(&mut tx, hearing_id)
+        .await?
+        .is_empty()
+    {
+        return Err(ApiError::PanelAlreadyDrawn);
+    }
     let (input, _) = build_input(&mut tx, &hearing, facts, choices, clock).await?;
     sortition::check_feasibility(&input).map_err(|reason| ApiError::DrawInfeasible { reason })?;
     let hash = sortition::input_hash(&input);

@@ -488,3 +488,22 @@ async fn an_office_adds_its_own_categories_and_quotas_use_them() {
     );
     server.finish().await;
 }
+
+#[tokio::test]
+async fn a_hearing_whose_panel_is_seated_cannot_be_drawn_again() {
+    let server = TestServer::start().await;
+    // The demo's past hearing has its panel (the demo juror) already.
+    let held = server.held_hearing().await;
+    let host = server.client("host").await;
+    let (status, body) = call(
+        &host,
+        "commit_draw",
+        json!({ "hearing_id": held, "choices": { "alternates": 1, "recusals": [] } }),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("panel_already_drawn"))
+    );
+    server.finish().await;
+}
