@@ -169,16 +169,41 @@ async fn import_preview(
     db: &crate::db::Db,
     data_base64: &str,
 ) -> Result<crate::case_import::types::ImportPreview, ApiError> {
-    use base64::Engine;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(data_base64.trim())
-        .map_err(|_| ApiError::ImportUnreadable {
-            reason: "文件未能上传完整，请重试".into(),
-        })?;
+    let bytes = uploaded_bytes(data_base64)?;
     let known = crate::scheduling::import_context(db).await?;
     crate::case_import::parse_cases(&bytes, &known).map_err(|e| ApiError::ImportUnreadable {
         reason: e.message_zh(),
     })
+}
+
+/// The bytes of a file the browser sent as base64 (imports).
+#[cfg(feature = "ssr")]
+pub(crate) fn uploaded_bytes(data_base64: &str) -> Result<Vec<u8>, ApiError> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(data_base64.trim())
+        .map_err(|_| ApiError::ImportUnreadable {
+            reason: "文件未能上传完整，请重试".into(),
+        })
+}
+
+/// Records a change of the office's settings in the audit log.
+#[cfg(feature = "ssr")]
+pub(crate) async fn audit_settings(
+    db: &crate::db::Db,
+    actor: &crate::domain::access::Actor,
+    detail: &str,
+) -> Result<(), ApiError> {
+    let ip = guard::client_ip().await;
+    let entry = crate::db::audit::AuditEntry {
+        actor: Some(&actor.account_id),
+        action: "settings_changed",
+        subject: None,
+        detail,
+        ip: ip.as_deref(),
+    };
+    crate::db::audit::record(db, &entry).await?;
+    Ok(())
 }
 
 #[server(prefix = "/rpc", endpoint = "office_settings")]
@@ -201,16 +226,7 @@ pub async fn save_office_settings(policy: DeadlinePolicy) -> Result<(), ApiError
             let (state, actor, _) = guard::require(Action::ManageSettings, None).await?;
             crate::scheduling::save_policy(&state.db, &policy).await?;
             let detail = serde_json::to_string(&policy).unwrap_or_default();
-            let ip = guard::client_ip().await;
-            let entry = crate::db::audit::AuditEntry {
-                actor: Some(&actor.account_id),
-                action: "settings_changed",
-                subject: None,
-                detail: &detail,
-                ip: ip.as_deref(),
-            };
-            crate::db::audit::record(&state.db, &entry).await?;
-            Ok(())
+            audit_settings(&state.db, &actor, &detail).await
         }
         .await,
     )

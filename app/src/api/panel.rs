@@ -357,12 +357,7 @@ async fn pool_preview(
     db: &crate::db::Db,
     data_base64: &str,
 ) -> Result<crate::pool_import::PoolImportPreview, ApiError> {
-    use base64::Engine;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(data_base64.trim())
-        .map_err(|_| ApiError::ImportUnreadable {
-            reason: "文件未能上传完整，请重试".into(),
-        })?;
+    let bytes = super::cases::uploaded_bytes(data_base64)?;
     let existing = crate::db::pool::list(db, &Default::default())
         .await?
         .into_iter()
@@ -400,16 +395,7 @@ pub async fn save_draw_settings(rest_hearings: u32) -> Result<(), ApiError> {
             }
             crate::db::settings::save_rest_hearings(&state.db, rest_hearings).await?;
             let detail = format!("draw_rest_hearings={rest_hearings}");
-            let ip = guard::client_ip().await;
-            let entry = crate::db::audit::AuditEntry {
-                actor: Some(&actor.account_id),
-                action: "settings_changed",
-                subject: None,
-                detail: &detail,
-                ip: ip.as_deref(),
-            };
-            crate::db::audit::record(&state.db, &entry).await?;
-            Ok(())
+            super::cases::audit_settings(&state.db, &actor, &detail).await
         }
         .await,
     )
@@ -442,15 +428,7 @@ pub async fn save_pool_categories(names: Vec<String>) -> Result<Vec<String>, Api
                 .map_err(|reason| ApiError::CategoriesInvalid { reason })?;
             crate::db::settings::save_pool_categories(&state.db, &categories).await?;
             let detail = format!("pool_categories={}", categories.custom.join("、"));
-            let ip = guard::client_ip().await;
-            let entry = crate::db::audit::AuditEntry {
-                actor: Some(&actor.account_id),
-                action: "settings_changed",
-                subject: None,
-                detail: &detail,
-                ip: ip.as_deref(),
-            };
-            crate::db::audit::record(&state.db, &entry).await?;
+            super::cases::audit_settings(&state.db, &actor, &detail).await?;
             Ok(categories.custom)
         }
         .await,
