@@ -120,3 +120,5 @@ e2e: e2e-deps server-bin
 bench:
 	@echo "==> sortition: 10,000 seeded draws on the demo pool vs the maximin optimum"
 	cargo test --quiet --release -p app --lib -- --ignored ten_thousand --nocapture
+	@echo "==> live fan-out: 100 and 1,000 websocket observers, pingyi vs a bare tokio-tungstenite broadcast server"
+	ulimit -n 8192 2>/dev/null || true; cargo test --quiet --release -p server --test fanout_bench -- --ignored --nocapture --test-threads=1

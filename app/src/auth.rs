@@ -225,7 +225,12 @@ pub async fn current_actor(
     let still_valid = db::invitations::get(db, &pass.invitation_id)
         .await?
         .is_some_and(|inv| inv.revoked_at.is_none());
-    Ok(still_valid.then(|| (Actor::party(pass.invitation_id, pass.hearing_id), pass.name)))
+    Ok(still_valid.then(|| {
+        (
+            Actor::party(pass.invitation_id, pass.hearing_id, pass.kind),
+            pass.name,
+        )
+    }))
 }
 
 pub async fn party_pass(auth: &AuthSession) -> Option<PartyPass> {

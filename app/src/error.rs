@@ -128,6 +128,42 @@ pub enum ApiError {
     RotationInvalid { max: u32 },
     #[error("categories invalid")]
     CategoriesInvalid { reason: String },
+    /// A file or its description was refused at intake (type, size, content).
+    #[error("evidence refused: {reason}")]
+    EvidenceRefused {
+        reason: crate::domain::evidence::IntakeError,
+    },
+    #[error("exhibit not found")]
+    ExhibitNotFound,
+    /// The exhibit was withdrawn; it can no longer be shown, admitted or opined on.
+    #[error("exhibit withdrawn")]
+    ExhibitWithdrawn,
+    /// The procedure cannot take this step now (e.g. back after the vote began).
+    #[error("step refused")]
+    StepRefused {
+        reason: crate::domain::procedure::StepRefused,
+    },
+    #[error("attendance invalid")]
+    AttendanceInvalid {
+        reason: crate::domain::sitting::AttendanceError,
+    },
+    #[error("floor minutes out of range")]
+    FloorMinutesInvalid { max: u32 },
+    /// Nobody has the floor.
+    #[error("no floor")]
+    NoFloor,
+    /// The panel deliberates only in the closed stages.
+    #[error("not in deliberation")]
+    NotInDeliberation,
+    #[error("record line not found")]
+    RecordLineNotFound,
+    #[error("nothing changed")]
+    NothingChanged,
+    /// Page turns need a PDF on the screens.
+    #[error("no pdf shown")]
+    NoPdfShown,
+    #[error("notes too long")]
+    NotesTooLong { max: usize },
     #[error("internal error")]
     Internal,
     /// The call did not reach the server or its answer could not be read.
@@ -290,6 +326,38 @@ impl ApiError {
                 "该成员目前不在本场听证的评议团席位上".into(),
                 "This member holds no seat on this hearing's panel".into(),
             ),
+            ApiError::EvidenceRefused { reason } => pick(reason.message_zh(), reason.message_en()),
+            ApiError::ExhibitNotFound => pick("证据不存在".into(), "Exhibit not found".into()),
+            ApiError::ExhibitWithdrawn => pick(
+                "该证据已撤回，不能再展示、采纳或质证".into(),
+                "This exhibit was withdrawn".into(),
+            ),
+            ApiError::StepRefused { reason } => pick(reason.message_zh(), reason.to_string()),
+            ApiError::AttendanceInvalid { reason } => {
+                pick(reason.message_zh().into(), reason.to_string())
+            }
+            ApiError::FloorMinutesInvalid { max } => pick(
+                format!("发言时间须为 1–{max} 分钟"),
+                format!("Speaking time must be 1–{max} minutes"),
+            ),
+            ApiError::NoFloor => pick("当前没有人在发言".into(), "Nobody has the floor".into()),
+            ApiError::RecordLineNotFound => pick(
+                "笔录中没有这一行".into(),
+                "No such line in the record".into(),
+            ),
+            ApiError::NothingChanged => pick("内容未改变".into(), "Nothing changed".into()),
+            ApiError::NoPdfShown => pick(
+                "当前没有正在展示的 PDF 证据".into(),
+                "No PDF exhibit is on the screens".into(),
+            ),
+            ApiError::NotesTooLong { max } => pick(
+                format!("个人笔记不能超过 {max} 个字"),
+                format!("Notes may not exceed {max} characters"),
+            ),
+            ApiError::NotInDeliberation => pick(
+                "只有在评议、表决环节才能发表评议意见".into(),
+                "Deliberation is open only in the deliberation and vote stages".into(),
+            ),
             _ => pick("请求失败".into(), "Request failed".into()),
         }
     }
@@ -342,6 +410,19 @@ impl ApiError {
             | ApiError::RotationInvalid { .. }
             | ApiError::CategoriesInvalid { .. } => 422,
             ApiError::PanelAlreadyDrawn | ApiError::DrawPending | ApiError::NoDrawPending => 409,
+            ApiError::EvidenceRefused {
+                reason:
+                    crate::domain::evidence::IntakeError::FileTooLarge { .. }
+                    | crate::domain::evidence::IntakeError::HearingFull { .. },
+            } => 413,
+            ApiError::EvidenceRefused { .. } => 422,
+            ApiError::ExhibitNotFound => 404,
+            ApiError::ExhibitWithdrawn => 409,
+            ApiError::StepRefused { .. } | ApiError::NoFloor | ApiError::NotInDeliberation => 409,
+            ApiError::AttendanceInvalid { .. } | ApiError::FloorMinutesInvalid { .. } => 422,
+            ApiError::RecordLineNotFound => 404,
+            ApiError::NothingChanged | ApiError::NotesTooLong { .. } => 422,
+            ApiError::NoPdfShown => 409,
             ApiError::Internal => 500,
             ApiError::Transport { .. } => 400,
         }

@@ -19,6 +19,8 @@ pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod evidence;
+#[cfg(feature = "ssr")]
 pub mod live;
 #[cfg(feature = "ssr")]
 pub mod panel;
@@ -26,6 +28,8 @@ pub mod panel;
 pub mod pool_admin;
 #[cfg(feature = "ssr")]
 pub mod scheduling;
+#[cfg(feature = "ssr")]
+pub mod sitting;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]

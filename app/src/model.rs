@@ -25,6 +25,27 @@ pub struct RoomSnapshot {
     pub can_invite: bool,
     /// Whether the asker may download the record / minutes.
     pub can_download: bool,
+    /// Whether the asker may show exhibits live and take them off the screens.
+    #[serde(default)]
+    pub can_show: bool,
+    /// Drive the procedure and the floor (the host).
+    #[serde(default)]
+    pub can_run: bool,
+    /// Mark attendance (host, clerk).
+    #[serde(default)]
+    pub can_mark: bool,
+    /// Check oneself in (parties, seated members).
+    #[serde(default)]
+    pub can_check_in: bool,
+    /// Write in the closed deliberation (panel, host).
+    #[serde(default)]
+    pub can_deliberate: bool,
+    /// Read the closed deliberation (panel, host, clerk); others get it withheld.
+    #[serde(default)]
+    pub can_see_deliberation: bool,
+    /// Keep private notes (a seated member).
+    #[serde(default)]
+    pub can_keep_notes: bool,
 }
 
 /// The logged-in account, as pages need it (menu, name, roles).
@@ -41,8 +62,8 @@ pub struct Me {
 impl Me {
     pub fn actor(&self) -> crate::domain::access::Actor {
         match &self.party {
-            Some((_, hearing_id)) => {
-                crate::domain::access::Actor::party(self.id.clone(), hearing_id.clone())
+            Some((kind, hearing_id)) => {
+                crate::domain::access::Actor::party(self.id.clone(), hearing_id.clone(), *kind)
             }
             None => crate::domain::access::Actor::account(self.id.clone(), self.roles.clone()),
         }
@@ -271,4 +292,87 @@ pub struct DrawRecord {
     pub drawn_at_ms: Option<i64>,
     pub drawn_by: Option<String>,
     pub void_reason: Option<String>,
+}
+
+/// An exhibit (证据) as stored and as pages show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExhibitRecord {
+    pub id: String,
+    pub hearing_id: String,
+    /// 申-1, 被-2 …
+    pub label: String,
+    pub submitter: crate::domain::evidence::Submitter,
+    pub number: u32,
+    pub title: String,
+    pub description: String,
+    /// 证明目的
+    pub purpose: String,
+    pub file_name: String,
+    pub kind: crate::domain::evidence::FileKind,
+    pub sha256: String,
+    pub size_bytes: u64,
+    /// Account or invitation id: stays on the server.
+    #[serde(skip, default)]
+    pub submitted_by_id: String,
+    pub submitted_by_name: String,
+    pub submitted_at_ms: i64,
+    pub status: crate::domain::evidence::ExhibitStatus,
+    pub shared_with_parties: bool,
+    pub released_to_panel: bool,
+    pub shown_live: bool,
+}
+
+/// One link of an exhibit's chain of custody (保管链).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustodyEntry {
+    pub action: crate::domain::evidence::CustodyAction,
+    pub actor_name: String,
+    pub detail: String,
+    pub at_ms: i64,
+}
+
+/// One person's current 质证 opinion on an exhibit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpinionEntry {
+    pub exhibit_id: String,
+    #[serde(skip, default)]
+    pub author_id: String,
+    pub author_name: String,
+    /// petitioner | agency | third_party | juror
+    pub author_role: String,
+    pub opinion: crate::domain::evidence::Opinion,
+    pub at_ms: i64,
+}
+
+/// An exhibit with what this viewer may know and do about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExhibitView {
+    pub exhibit: ExhibitRecord,
+    /// Some opinion disputes it (有异议).
+    pub challenged: bool,
+    /// The opinions this viewer may read: all for staff, their own otherwise.
+    pub opinions: Vec<OpinionEntry>,
+    pub may_withdraw: bool,
+}
+
+/// A hearing's evidence page: the exhibits this viewer may see, and what they may do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidencePage {
+    pub hearing: HearingSummary,
+    pub exhibits: Vec<ExhibitView>,
+    /// The sides this viewer may file for (a party: its own; staff: any).
+    pub submit_as: Vec<crate::domain::evidence::Submitter>,
+    pub may_manage: bool,
+    pub may_give_opinion: bool,
+    /// The hearing's staff may read each exhibit's chain of custody.
+    pub may_view_custody: bool,
+    pub limits: crate::domain::evidence::IntakeLimits,
+}
+
+/// The result of re-hashing every stored file of a hearing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntegrityReport {
+    pub checked: u32,
+    /// (exhibit label, recorded SHA-256, what is wrong)
+    pub faults: Vec<(String, String, crate::domain::evidence::IntegrityFault)>,
 }

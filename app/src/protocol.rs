@@ -49,4 +49,62 @@ pub enum ErrorCode {
     FrameTooLarge,
     /// Binary frames are not part of the protocol.
     BinaryNotSupported,
+    /// More than [`MAX_CLIENT_FRAMES_PER_SECOND`] frames in a second.
+    RateLimited,
+}
+
+/// Most frames a client may send per second; beyond, they are refused, and a
+/// client that keeps flooding (5× the limit) is disconnected (close 1008).
+pub const MAX_CLIENT_FRAMES_PER_SECOND: u32 = 20;
+
+/// Per-connection frame counter over one-second windows. Pure: `now_ms` is given.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FrameRate {
+    window_start_ms: i64,
+    count: u32,
+}
+
+/// What to do with an incoming frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RateVerdict {
+    Accept,
+    Refuse,
+    Disconnect,
+}
+
+impl FrameRate {
+    pub fn admit(&mut self, now_ms: i64) -> RateVerdict {
+        if now_ms - self.window_start_ms >= 1000 {
+            self.window_start_ms = now_ms;
+            self.count = 0;
+        }
+        self.count += 1;
+        if self.count <= MAX_CLIENT_FRAMES_PER_SECOND {
+            RateVerdict::Accept
+        } else if self.count <= 5 * MAX_CLIENT_FRAMES_PER_SECOND {
+            RateVerdict::Refuse
+        } else {
+            RateVerdict::Disconnect
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flood_is_refused_then_disconnected_and_the_next_second_is_fresh() {
+        let mut rate = FrameRate::default();
+        let t = 10_000;
+        for _ in 0..MAX_CLIENT_FRAMES_PER_SECOND {
+            assert_eq!(rate.admit(t), RateVerdict::Accept);
+        }
+        assert_eq!(rate.admit(t + 10), RateVerdict::Refuse);
+        for _ in 0..(4 * MAX_CLIENT_FRAMES_PER_SECOND - 1) {
+            rate.admit(t + 20);
+        }
+        assert_eq!(rate.admit(t + 30), RateVerdict::Disconnect);
+        assert_eq!(rate.admit(t + 1000), RateVerdict::Accept);
+    }
 }

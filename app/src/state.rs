@@ -13,6 +13,8 @@ pub struct AppState {
     pub hub: Hub,
     pub login_limits: crate::auth::LoginLimits,
     pub access: crate::live::AccessFeed,
+    /// Where evidence files are stored and what is accepted.
+    pub evidence: crate::evidence::Evidence,
     /// The address people reach this server at (for invitation links); `None`:
     /// taken from the request's Host header.
     pub public_url: Option<String>,

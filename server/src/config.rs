@@ -45,6 +45,16 @@ pub enum Command {
         /// Hearing id, or path to a draw record (.json).
         target: String,
     },
+    /// Re-hash every stored evidence file (or one hearing's) and compare with the
+    /// hash recorded at filing. Exit status 1 when any file is altered or missing.
+    VerifyEvidence {
+        /// Only this hearing's exhibits.
+        #[arg(long)]
+        hearing: Option<String>,
+        /// The evidence directory (default: <data dir>/evidence).
+        #[arg(long, env = "PINGYI_EVIDENCE_DIR")]
+        evidence_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -94,6 +104,24 @@ pub struct ServeArgs {
     /// … and its offset from UTC, e.g. +08:00 (zones without daylight saving).
     #[arg(long, env = "PINGYI_UTC_OFFSET", default_value = "+08:00", value_parser = parse_utc_offset)]
     pub utc_offset: i32,
+    /// Where evidence files are stored (default: <data dir>/evidence). Keep it
+    /// outside anything a web server serves.
+    #[arg(long, env = "PINGYI_EVIDENCE_DIR")]
+    pub evidence_dir: Option<PathBuf>,
+    /// Largest evidence file accepted, in MB.
+    #[arg(long, env = "PINGYI_EVIDENCE_MAX_FILE_MB", default_value_t = 50)]
+    pub evidence_max_file_mb: u64,
+    /// Most evidence one hearing may hold, in MB.
+    #[arg(long, env = "PINGYI_EVIDENCE_MAX_HEARING_MB", default_value_t = 500)]
+    pub evidence_max_hearing_mb: u64,
+    /// Evidence file types accepted (judged by content): any of
+    /// pdf, jpeg, png, webp, mp3, m4a, mp4, docx, xlsx.
+    #[arg(
+        long,
+        env = "PINGYI_EVIDENCE_TYPES",
+        default_value = "pdf,jpeg,png,webp,mp3,m4a,mp4,docx,xlsx"
+    )]
+    pub evidence_types: String,
     /// Do not load the demo into an empty database.
     #[arg(long, env = "PINGYI_NO_DEMO")]
     pub no_demo: bool,
@@ -122,6 +150,25 @@ pub fn parse_utc_offset(raw: &str) -> Result<i32, String> {
 }
 
 impl ServeArgs {
+    /// The evidence limits these arguments set, or what is wrong with them.
+    pub fn evidence_limits(&self) -> anyhow::Result<app::domain::evidence::IntakeLimits> {
+        use app::domain::evidence::{IntakeLimits, MIB};
+        if self.evidence_max_file_mb == 0
+            || self.evidence_max_hearing_mb < self.evidence_max_file_mb
+        {
+            anyhow::bail!(
+                "证据大小上限无效：单个文件须大于 0，且不超过每场听证的总上限 / \
+                 evidence limits: the per-file cap must be > 0 and ≤ the per-hearing cap"
+            );
+        }
+        Ok(IntakeLimits {
+            max_file_bytes: self.evidence_max_file_mb.saturating_mul(MIB),
+            max_hearing_bytes: self.evidence_max_hearing_mb.saturating_mul(MIB),
+            accepted: IntakeLimits::parse_kinds(&self.evidence_types)
+                .map_err(anyhow::Error::msg)?,
+        })
+    }
+
     /// `pingyi` without a subcommand serves with the environment's settings.
     pub fn from_env() -> anyhow::Result<ServeArgs> {
         #[derive(Parser)]

@@ -7,6 +7,7 @@ pub mod config;
 pub mod csrf;
 pub mod demo;
 pub mod draws;
+pub mod evidence_http;
 pub mod html;
 pub mod http_error;
 pub mod ics;
@@ -65,7 +66,9 @@ pub async fn serve(
             }
         })
     };
-    let app = router::build(args, db.clone(), closing.clone());
+    let hub = app::live::Hub::default();
+    let app = router::build(args, db.clone(), hub.clone(), closing.clone())?;
+    let relay = start_relay(&db, &hub).await?;
     let local = listener.local_addr().context("listener address")?;
     tracing::info!(address = %local, backend = ?db.backend(), "pingyi 已启动 / serving");
     axum::serve(
@@ -82,8 +85,27 @@ pub async fn serve(
     .await
     .context("server error")?;
     sweeper.abort();
+    if let Some(relay) = relay {
+        relay.abort();
+    }
     db.close().await;
     Ok(())
+}
+
+/// With PostgreSQL, several instances may serve one database: each listens for
+/// the others' commits and relays them to its own sockets.
+async fn start_relay(
+    db: &Db,
+    hub: &app::live::Hub,
+) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
+    if db.backend() != db::Backend::Postgres {
+        return Ok(None);
+    }
+    let bus = app::live::PgBus::connect(db.url())
+        .await
+        .context("LISTEN on PostgreSQL")?;
+    let task = tokio::spawn(app::live::relay(bus, db.clone(), hub.clone()));
+    Ok(Some(task))
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

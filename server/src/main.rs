@@ -54,6 +54,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Some(Command::VerifyDraw { target }) => verify_draw(&cli.common, &target).await,
+        Some(Command::VerifyEvidence {
+            hearing,
+            evidence_dir,
+        }) => verify_evidence(&cli.common, hearing.as_deref(), evidence_dir).await,
         Some(Command::Admin(AdminCommand::Create {
             username,
             display_name,
@@ -68,6 +72,52 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `pingyi verify-evidence`: re-hashes stored files; fails when any is altered or missing.
+async fn verify_evidence(
+    common: &server::config::Common,
+    hearing: Option<&str>,
+    evidence_dir: Option<std::path::PathBuf>,
+) -> anyhow::Result<()> {
+    use app::domain::evidence::IntegrityFault;
+    let config = Config::resolve(common)?;
+    let db = server::open_database(&config).await?;
+    let dir = evidence_dir.unwrap_or_else(|| config.data_dir.join("evidence"));
+    let store = app::evidence::DirStore::open(&dir)?;
+    let exhibits = match hearing {
+        Some(id) => app::db::evidence::list(&db, id).await?,
+        None => app::db::evidence::all(&db).await?,
+    };
+    let mut faults = 0;
+    for exhibit in &exhibits {
+        let verdict = match app::evidence::check_blob(&store, &exhibit.sha256) {
+            None => "一致 / ok".to_owned(),
+            Some(IntegrityFault::Missing) => {
+                faults += 1;
+                "不一致：文件缺失 / MISSING".to_owned()
+            }
+            Some(IntegrityFault::Altered { actual }) => {
+                faults += 1;
+                format!("不一致：现为 / ALTERED, now {actual}")
+            }
+        };
+        println!(
+            "{} {} {}（听证 / hearing {}）: {verdict}",
+            exhibit.label, exhibit.sha256, exhibit.file_name, exhibit.hearing_id
+        );
+    }
+    println!(
+        "共校验 {} 份，{} 份不一致 / {} checked, {} faulty",
+        exhibits.len(),
+        faults,
+        exhibits.len(),
+        faults
+    );
+    if faults > 0 {
+        std::process::exit(1);
+    }
+    Ok(())
 }
 
 /// `pingyi verify-draw`: prints each draw's verdict; fails on any mismatch.
@@ -130,7 +180,10 @@ fn admin_password() -> anyhow::Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
-async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
+async fn serve(config: Config, mut args: ServeArgs) -> anyhow::Result<()> {
+    if args.evidence_dir.is_none() {
+        args.evidence_dir = Some(config.data_dir.join("evidence"));
+    }
     // Bind first: an occupied port is the most common mistake and needs no database.
     let listener = server::bind(args.addr).await?;
     let db = server::open_database(&config).await?;

@@ -1,7 +1,7 @@
 //! `GET /hearings/{id}/minutes.pdf`: the record as a PDF, projected from the log.
 
 use crate::http_error::HttpError;
-use crate::minutes_pdf::{MinutesInput, MinutesLine, render_minutes};
+use crate::minutes_pdf::{MinutesExhibit, MinutesInput, MinutesLine, render_minutes};
 use crate::router::Extras;
 use app::auth::AuthSession;
 use app::db;
@@ -27,6 +27,53 @@ pub fn load_font(path: &FsPath) -> Option<Arc<Vec<u8>>> {
             None
         }
     }
+}
+
+/// The exhibit list with every current 质证 opinion (withdrawn exhibits too: the
+/// minutes say what happened to them).
+async fn exhibits_for_minutes(
+    state: &AppState,
+    hearing_id: &str,
+) -> Result<Vec<MinutesExhibit>, HttpError> {
+    use app::domain::case::Coded;
+    let exhibits = db::evidence::list(&state.db, hearing_id).await?;
+    let opinions = db::evidence::opinions_of_hearing(&state.db, hearing_id).await?;
+    Ok(exhibits
+        .into_iter()
+        .map(|e| {
+            let heading = format!(
+                "{} {}（{} {} 提交；{}）",
+                e.label,
+                e.title,
+                e.submitter.label_zh(),
+                e.submitted_by_name,
+                e.status.label_zh()
+            );
+            let opinions = opinions
+                .iter()
+                .filter(|o| o.exhibit_id == e.id)
+                .map(|o| {
+                    let role = app::domain::access::PartyKind::from_code(&o.author_role)
+                        .map_or("评议员", |k| k.label_zh());
+                    let comment = if o.opinion.comment.is_empty() {
+                        String::new()
+                    } else {
+                        format!("。{}", o.opinion.comment)
+                    };
+                    format!(
+                        "{}（{role}）：{}{comment}",
+                        o.author_name,
+                        o.opinion.summary_zh()
+                    )
+                })
+                .collect();
+            MinutesExhibit {
+                heading,
+                sha256: e.sha256,
+                opinions,
+            }
+        })
+        .collect())
 }
 
 pub async fn download(
@@ -67,6 +114,7 @@ pub async fn download(
                 text: line.text,
             })
             .collect(),
+        exhibits: exhibits_for_minutes(&state, &hearing_id).await?,
         chain_head: head.to_hex(),
         generated_at: format_zh(db::now_ms(), CHINA_OFFSET_SECONDS),
     };

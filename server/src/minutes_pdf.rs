@@ -18,8 +18,19 @@ pub struct MinutesInput {
     pub scheduled: String,
     pub place: String,
     pub lines: Vec<MinutesLine>,
+    /// 证据清单: each exhibit with its 质证 opinions.
+    pub exhibits: Vec<MinutesExhibit>,
     pub chain_head: String,
     pub generated_at: String,
+}
+
+/// One exhibit as the minutes list it.
+pub struct MinutesExhibit {
+    /// "申-1 欠条照片（信访人 张三 提交；已采纳）"
+    pub heading: String,
+    pub sha256: String,
+    /// "张三（信访人）：真实性：无异议；合法性：有异议；关联性：无异议。理由…"
+    pub opinions: Vec<String>,
 }
 
 pub struct MinutesLine {
@@ -259,6 +270,19 @@ fn body(flow: &mut Flow, input: &MinutesInput) {
         flow.block("", (0.0, 2.0 * BODY), &text, BODY, 0.0);
         flow.gap(BODY * 0.3);
     }
+    if !input.exhibits.is_empty() {
+        flow.gap(BODY);
+        flow.block("", (0.0, 0.0), "证据清单及质证意见", 12.0, BODY * 1.5);
+        for e in &input.exhibits {
+            flow.block("", (0.0, 2.0 * BODY), &e.heading, BODY, 0.0);
+            let hash = format!("SHA-256：{}", e.sha256);
+            flow.block("", (2.0 * BODY, 2.0 * BODY), &hash, SMALL, 0.0);
+            for opinion in &e.opinions {
+                flow.block("", (2.0 * BODY, 3.0 * BODY), opinion, BODY, 0.0);
+            }
+            flow.gap(BODY * 0.3);
+        }
+    }
     flow.gap(BODY);
     let head = format!("事件日志哈希链头：{}", input.chain_head);
     flow.block("", (0.0, 0.0), &head, BODY, 0.0);
@@ -437,6 +461,13 @@ mod tests {
                     text: "申请人陈述了诉求 and the respondent replied。".repeat(4),
                 })
                 .collect(),
+            exhibits: vec![MinutesExhibit {
+                heading: "申-1 欠条照片（信访人 张三 提交；已采纳）".into(),
+                sha256: "cd".repeat(32),
+                opinions: vec![
+                    "住建局（责任单位）：真实性：有异议；合法性：无异议；关联性：无异议".into(),
+                ],
+            }],
             chain_head: "ab".repeat(32),
             generated_at: "2026-12-03 11:00".into(),
         };

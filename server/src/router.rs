@@ -31,6 +31,8 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 /// Largest request body: a CSV import of 10,000 cases arrives base64-encoded in one call.
 const BODY_LIMIT_BYTES: usize = 16 * 1024 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// An evidence upload from a phone on a slow line may take minutes.
+const UPLOAD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 /// Responses that are not pages (files, JSON, PDF) get this strict policy; pages set
 /// their own with the hydration script's nonce.
@@ -60,7 +62,30 @@ fn auth_layer(db: &Db, args: &ServeArgs) -> AuthManagerLayer<Backend, DbSessionS
     AuthManagerLayerBuilder::new(Backend::new(db.clone()), sessions).build()
 }
 
-pub fn build(args: &ServeArgs, db: Db, closing: CancellationToken) -> Router {
+/// The evidence store and limits, or a clear error when the directory is unusable.
+fn evidence(args: &ServeArgs) -> anyhow::Result<app::evidence::Evidence> {
+    let dir = args
+        .evidence_dir
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from("data/evidence"));
+    let store = app::evidence::DirStore::open(&dir).map_err(|e| {
+        anyhow::anyhow!(
+            "证据存储目录不可用 / evidence directory {} is not usable: {e}",
+            dir.display()
+        )
+    })?;
+    Ok(app::evidence::Evidence {
+        store: Arc::new(store),
+        limits: args.evidence_limits()?,
+    })
+}
+
+pub fn build(
+    args: &ServeArgs,
+    db: Db,
+    hub: Hub,
+    closing: CancellationToken,
+) -> anyhow::Result<Router> {
     let leptos = LeptosOptions::builder()
         .output_name("pingyi")
         .site_root(args.site_root.to_string_lossy().into_owned())
@@ -71,11 +96,15 @@ pub fn build(args: &ServeArgs, db: Db, closing: CancellationToken) -> Router {
     let state = AppState {
         leptos,
         db,
-        hub: Hub::default(),
+        hub,
         login_limits: LoginLimits::default(),
         access: AccessFeed::default(),
         public_url: args.public_url.clone().filter(|u| !u.trim().is_empty()),
+        evidence: evidence(args)?,
     };
+    let upload_ceiling = usize::try_from(state.evidence.limits.max_file_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1024 * 1024);
     let extras = Arc::new(Extras {
         minutes_font: minutes::load_font(&args.font),
         office: crate::notices::Office {
@@ -92,7 +121,21 @@ pub fn build(args: &ServeArgs, db: Db, closing: CancellationToken) -> Router {
     let (api, openapi) = crate::api_v1::router();
     let openapi = Arc::new(openapi);
 
-    Router::new()
+    // Uploads stream to disk under their own caps (checked while reading) and a
+    // long timeout; everything else gets the small body limit and 30 s.
+    let uploads = Router::new()
+        .route(
+            "/hearings/{id}/exhibits",
+            axum::routing::post(crate::evidence_http::upload),
+        )
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(upload_ceiling))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            UPLOAD_TIMEOUT,
+        ));
+
+    Ok(Router::new()
         .merge(api)
         .route(
             "/api/v1/openapi.json",
@@ -121,6 +164,7 @@ pub fn build(args: &ServeArgs, db: Db, closing: CancellationToken) -> Router {
         .route("/healthz", get(healthz))
         .route("/ws/hearings/{id}", get(ws::upgrade))
         .route("/hearings/{id}/minutes.pdf", get(minutes::download))
+        .route("/exhibits/{id}/file", get(crate::evidence_http::file))
         .route("/invite/{token}", get(invite::show).post(invite::enter))
         .leptos_routes_with_context(&state, routes, leptos::nonce::provide_nonce, move || {
             shell(options.clone())
@@ -129,6 +173,12 @@ pub fn build(args: &ServeArgs, db: Db, closing: CancellationToken) -> Router {
             leptos::nonce::provide_nonce,
             shell,
         ))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .merge(uploads)
         .layer(axum::Extension(extras))
         .layer(auth)
         .layer(axum::middleware::from_fn(csrf::reject_cross_site))
@@ -144,21 +194,17 @@ pub fn build(args: &ServeArgs, db: Db, closing: CancellationToken) -> Router {
                     header::REFERRER_POLICY,
                     HeaderValue::from_static("same-origin"),
                 ))
-                .layer(SetResponseHeaderLayer::overriding(
+                // Evidence files allow framing by our own pages; all else is DENY.
+                .layer(SetResponseHeaderLayer::if_not_present(
                     header::X_FRAME_OPTIONS,
                     HeaderValue::from_static("DENY"),
                 ))
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::CONTENT_SECURITY_POLICY,
                     HeaderValue::from_static(DEFAULT_CSP),
-                ))
-                .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
-                .layer(TimeoutLayer::with_status_code(
-                    StatusCode::REQUEST_TIMEOUT,
-                    REQUEST_TIMEOUT,
                 )),
         )
-        .with_state(state)
+        .with_state(state))
 }
 
 /// 200 when the database answers, 503 otherwise: for load balancers and `make run`.

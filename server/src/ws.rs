@@ -11,7 +11,11 @@ use app::auth::AuthSession;
 use app::db;
 use app::domain::HearingEvent;
 use app::domain::access::{Action, Actor};
-use app::protocol::{ClientFrame, ErrorCode, MAX_CLIENT_FRAME_BYTES, RESUME_BATCH, ServerFrame};
+use app::live::LiveEvent;
+use app::protocol::{
+    ClientFrame, ErrorCode, MAX_CLIENT_FRAME_BYTES, MAX_CLIENT_FRAMES_PER_SECOND, RESUME_BATCH,
+    RateVerdict, ServerFrame,
+};
 use app::state::AppState;
 use axum::Extension;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -25,6 +29,12 @@ use tokio::sync::broadcast::error::RecvError;
 /// Frames above this are cut off by the transport itself (close code 1009); between
 /// the protocol limit and this, the client gets an error frame and stays connected.
 const TRANSPORT_FRAME_LIMIT: usize = 4 * MAX_CLIENT_FRAME_BYTES;
+
+/// Close code for a client that floods the socket (RFC 6455 1008, policy violation).
+const CLOSE_POLICY: u16 = 1008;
+
+/// How often the server pings each socket.
+const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// Close code for "server going away, reconnect" (RFC 6455 1012, service restart).
 const CLOSE_RESTART: u16 = 1012;
@@ -63,8 +73,15 @@ pub async fn upgrade(
     let head_seq = db::hearings::head_seq(&state.db, &hearing_id)
         .await?
         .ok_or(HttpError::NotFound)?;
+    let sees_panel = sees_deliberation(&state, actor.as_ref(), &hearing_id).await?;
     Ok(upgrade
         .max_message_size(TRANSPORT_FRAME_LIMIT)
+        .max_frame_size(TRANSPORT_FRAME_LIMIT)
+        // Small, bounded buffers: a slow reader backs up into its own socket (and
+        // is dropped after SEND_TIMEOUT), never into server memory.
+        .read_buffer_size(16 * 1024)
+        .write_buffer_size(16 * 1024)
+        .max_write_buffer_size(256 * 1024)
         .on_upgrade(move |socket| async move {
             let session = Session {
                 state,
@@ -72,9 +89,24 @@ pub async fn upgrade(
                 actor,
                 auth_hash: auth.user.as_ref().map(|u| u.session_auth_hash().to_vec()),
                 sent: resume.after,
+                sees_panel,
             };
             session.run(socket, head_seq, access, extras).await;
         }))
+}
+
+/// Whether this watcher receives the closed deliberation (panel, host, clerk).
+async fn sees_deliberation(
+    state: &AppState,
+    actor: Option<&Actor>,
+    hearing_id: &str,
+) -> Result<bool, db::DbError> {
+    let staff = db::hearings::staff(&state.db, hearing_id).await?;
+    Ok(app::domain::access::permits(
+        actor,
+        Action::SeeDeliberation,
+        staff.as_ref(),
+    ))
 }
 
 /// The server's answer to one client text frame: pure, so it is tested alone.
@@ -105,6 +137,8 @@ struct Session {
     auth_hash: Option<Vec<u8>>,
     /// The highest seq this client has been sent (or had at connect).
     sent: u64,
+    /// Receives the closed deliberation; everyone else gets those events withheld.
+    sees_panel: bool,
 }
 
 /// Why a session ended early; only logged.
@@ -162,7 +196,7 @@ impl Session {
 
     /// Whether this watcher may still be in the room: the account's roles and
     /// status, or the party's invitation, read again.
-    async fn still_allowed(&self) -> Result<bool, End> {
+    async fn still_allowed(&mut self) -> Result<bool, End> {
         use app::domain::access::permits;
         let db = &self.state.db;
         let Some(actor) = &self.actor else {
@@ -185,42 +219,66 @@ impl Session {
         let staff = db::hearings::staff(db, &self.hearing_id)
             .await
             .map_err(End::Storage)?;
+        // A member recused mid-hearing stops receiving the deliberation at once.
+        self.sees_panel = permits(now.as_ref(), Action::SeeDeliberation, staff.as_ref());
         Ok(match (now, staff) {
             (Some(actor), Some(staff)) => permits(Some(&actor), Action::ViewRoom, Some(&staff)),
             _ => false,
         })
     }
 
+    /// An event read from the log (catch-up): serialized for this socket.
     async fn send_event(
         &mut self,
         socket: &mut WebSocket,
         event: &HearingEvent,
     ) -> Result<(), End> {
-        send(
-            socket,
-            &ServerFrame::Event {
-                event: event.clone(),
-            },
-        )
-        .await?;
+        let text = app::live::event_frame(event, self.sees_panel);
+        send_text(socket, text).await?;
         self.sent = event.seq;
+        Ok(())
+    }
+
+    /// An event from the live feed: the bytes serialized once for every socket.
+    async fn send_live(&mut self, socket: &mut WebSocket, live: &LiveEvent) -> Result<(), End> {
+        send_text(socket, live.frame(self.sees_panel)).await?;
+        self.sent = live.event.seq;
         Ok(())
     }
 
     async fn follow(
         &mut self,
         socket: &mut WebSocket,
-        feed: &mut tokio::sync::broadcast::Receiver<Arc<HearingEvent>>,
+        feed: &mut tokio::sync::broadcast::Receiver<Arc<LiveEvent>>,
         access: &mut tokio::sync::broadcast::Receiver<String>,
         extras: &Extras,
     ) -> Result<(), End> {
+        let mut heartbeat = tokio::time::interval(HEARTBEAT);
+        heartbeat.tick().await;
+        let mut last_heard = tokio::time::Instant::now();
+        let mut rate = app::protocol::FrameRate::default();
         loop {
             tokio::select! {
+                _ = heartbeat.tick() => {
+                    // A peer silent for three heartbeats is gone (a dead phone, a
+                    // cut network): free its socket; a live one resumes by seq.
+                    if last_heard.elapsed() > 3 * HEARTBEAT {
+                        return Err(End::ClientGone);
+                    }
+                    match tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Ping(Default::default()))).await {
+                        Ok(Ok(())) => {}
+                        _ => return Err(End::ClientGone),
+                    }
+                }
                 changed = access.recv() => {
                     let concerns_us = match changed {
                         Ok(changed) => self.actor.as_ref().is_some_and(|a| a.account_id == changed),
                         Err(RecvError::Lagged(_)) => self.actor.is_some(),
-                        Err(RecvError::Closed) => false,
+                        // The feed is gone only when the server is stopping.
+                        Err(RecvError::Closed) => {
+                        going_away(socket).await;
+                        return Ok(());
+                    }
                     };
                     if concerns_us && !self.still_allowed().await? {
                         let frame = CloseFrame { code: CLOSE_ACCESS_REVOKED, reason: "权限已变更 / access changed".into() };
@@ -229,32 +287,74 @@ impl Session {
                     }
                 }
                 () = extras.closing.cancelled() => {
-                    let frame = CloseFrame { code: CLOSE_RESTART, reason: "服务器重启 / server restarting".into() };
-                    // The client reconnects whether or not this close frame arrives.
-                    let _ = socket.send(Message::Close(Some(frame))).await;
-                    return Ok(());
-                }
+                        going_away(socket).await;
+                        return Ok(());
+                    }
                 received = feed.recv() => match received {
-                    Ok(event) if event.seq <= self.sent => {}
-                    Ok(event) if event.seq == self.sent + 1 => self.send_event(socket, &event).await?,
+                    Ok(live) if live.event.seq <= self.sent => {}
+                    Ok(live) if live.event.seq == self.sent + 1 => self.send_live(socket, &live).await?,
                     // A gap, or the channel dropped messages for this slow client: the log has them.
                     Ok(_) | Err(RecvError::Lagged(_)) => self.catch_up(socket).await?,
-                    Err(RecvError::Closed) => return Ok(()),
-                },
-                incoming = socket.recv() => match incoming {
-                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Err(End::ClientGone),
-                    Some(Ok(Message::Text(text))) => send(socket, &answer(text.as_str())).await?,
-                    Some(Ok(Message::Binary(_))) => {
-                        let refusal = ServerFrame::Error {
-                            code: ErrorCode::BinaryNotSupported,
-                            message: "不支持二进制消息 / binary frames are not supported".to_owned(),
-                        };
-                        send(socket, &refusal).await?;
+                    // The hub is gone only when the server is stopping.
+                    Err(RecvError::Closed) => {
+                        going_away(socket).await;
+                        return Ok(());
                     }
-                    // Pings are answered by the transport.
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                },
+                incoming = socket.recv() => {
+                    let message = match incoming {
+                        None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Err(End::ClientGone),
+                        Some(Ok(message)) => message,
+                    };
+                    last_heard = tokio::time::Instant::now();
+                    // Pings are answered by the transport; pongs answer our heartbeat.
+                    if matches!(message, Message::Ping(_) | Message::Pong(_)) {
+                        continue;
+                    }
+                    match rate.admit(app::db::now_ms()) {
+                        RateVerdict::Accept => self.answer_frame(socket, message).await?,
+                        RateVerdict::Refuse => {
+                            let refusal = ServerFrame::Error {
+                                code: ErrorCode::RateLimited,
+                                message: format!("消息过于频繁（每秒上限 {MAX_CLIENT_FRAMES_PER_SECOND} 条）/ too many frames"),
+                            };
+                            send(socket, &refusal).await?;
+                        }
+                        RateVerdict::Disconnect => {
+                            let frame = CloseFrame { code: CLOSE_POLICY, reason: "消息过于频繁 / too many frames".into() };
+                            let _ = socket.send(Message::Close(Some(frame))).await;
+                            return Err(End::ClientGone);
+                        }
+                    }
                 },
             }
+        }
+    }
+}
+
+/// Tells the client the server is stopping, so that it reconnects (elsewhere).
+/// The client reconnects whether or not this close frame arrives.
+async fn going_away(socket: &mut WebSocket) {
+    let frame = CloseFrame {
+        code: CLOSE_RESTART,
+        reason: "服务器重启 / server restarting".into(),
+    };
+    let _ = socket.send(Message::Close(Some(frame))).await;
+}
+
+impl Session {
+    /// Answers one accepted client frame.
+    async fn answer_frame(&self, socket: &mut WebSocket, message: Message) -> Result<(), End> {
+        match message {
+            Message::Text(text) => send(socket, &answer(text.as_str())).await,
+            Message::Binary(_) => {
+                let refusal = ServerFrame::Error {
+                    code: ErrorCode::BinaryNotSupported,
+                    message: "不支持二进制消息 / binary frames are not supported".to_owned(),
+                };
+                send(socket, &refusal).await
+            }
+            _ => Ok(()),
         }
     }
 }
@@ -262,15 +362,45 @@ impl Session {
 async fn send(socket: &mut WebSocket, frame: &ServerFrame) -> Result<(), End> {
     let text = serde_json::to_string(frame)
         .map_err(|e| End::Storage(db::DbError::Corrupt(e.to_string())))?;
-    socket
-        .send(Message::Text(text.into()))
-        .await
-        .map_err(|_| End::ClientGone)
+    send_text(socket, text.into()).await
+}
+
+/// A client that does not take a frame within this time is stalled: it is
+/// dropped (and may resume), so it holds no memory and delays nobody.
+const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+async fn send_text(socket: &mut WebSocket, text: axum::extract::ws::Utf8Bytes) -> Result<(), End> {
+    match tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Text(text))).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) | Err(_) => Err(End::ClientGone),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever a client sends — malformed, oversized, unknown — the answer is
+        /// a pong or a clear error frame, never a panic, and always valid JSON.
+        #[test]
+        fn any_frame_gets_a_clear_answer(text in prop_oneof![
+            ".{0,64}",
+            "\\{\"type\":\"[a-z_]{0,12}\"(,\"[a-z]{1,5}\":[0-9]{1,4})?\\}",
+            proptest::collection::vec(any::<char>(), 0..300).prop_map(|c| c.into_iter().collect::<String>()),
+            (0usize..3).prop_map(|n| format!("{{\"type\":\"ping\",\"pad\":\"{}\"}}", "x".repeat(MAX_CLIENT_FRAME_BYTES * n))),
+        ]) {
+            let frame = answer(&text);
+            let json = serde_json::to_string(&frame).expect("serializable");
+            prop_assert!(serde_json::from_str::<ServerFrame>(&json).is_ok());
+            match frame {
+                ServerFrame::Pong => prop_assert!(text.len() <= MAX_CLIENT_FRAME_BYTES),
+                ServerFrame::Error { message, .. } => prop_assert!(!message.is_empty()),
+                other => prop_assert!(false, "unexpected {other:?}"),
+            }
+        }
+    }
 
     #[test]
     fn answers_ping_and_refuses_everything_else_clearly() {

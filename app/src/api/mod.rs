@@ -8,15 +8,19 @@ use leptos::prelude::*;
 
 mod admin;
 mod cases;
+mod evidence;
 mod hearings;
 mod invitations;
 mod panel;
+mod sitting;
 mod tokens;
 pub use admin::*;
 pub use cases::*;
+pub use evidence::*;
 pub use hearings::*;
 pub use invitations::*;
 pub use panel::*;
+pub use sitting::*;
 pub use tokens::*;
 
 #[cfg(feature = "ssr")]
@@ -114,20 +118,28 @@ pub async fn load_room(hearing_id: String) -> Result<RoomSnapshot, ApiError> {
             let hearing = crate::db::hearings::get(&state.db, &hearing_id)
                 .await?
                 .ok_or(ApiError::HearingNotFound)?;
-            let events = crate::db::events::all(&state.db, &hearing_id).await?;
             let staff = crate::db::hearings::staff(&state.db, &hearing_id).await?;
             let may = |action| crate::domain::access::permits(Some(&actor), action, staff.as_ref());
-            let (can_record, can_invite, can_download) = (
-                may(Action::RecordNote),
-                may(Action::InviteParties),
-                may(Action::DownloadMinutes),
-            );
+            // The closed deliberation reaches the panel, host and clerk only.
+            let sees_panel = may(Action::SeeDeliberation);
+            let events = crate::db::events::all(&state.db, &hearing_id)
+                .await?
+                .iter()
+                .map(|e| e.seen_by(sees_panel).into_owned())
+                .collect();
             Ok(RoomSnapshot {
                 hearing,
                 events,
-                can_record,
-                can_invite,
-                can_download,
+                can_record: may(Action::RecordNote),
+                can_invite: may(Action::InviteParties),
+                can_download: may(Action::DownloadMinutes),
+                can_show: may(Action::ManageEvidence),
+                can_run: may(Action::RunProcedure),
+                can_mark: may(Action::MarkAttendance),
+                can_check_in: may(Action::CheckIn),
+                can_deliberate: may(Action::Deliberate),
+                can_see_deliberation: sees_panel,
+                can_keep_notes: may(Action::KeepPrivateNotes),
             })
         }
         .await,
@@ -295,13 +307,24 @@ pub async fn observe_hearing(hearing_id: String) -> Result<RoomSnapshot, ApiErro
             let hearing = crate::db::hearings::get(&state.db, &hearing_id)
                 .await?
                 .ok_or(ApiError::HearingNotFound)?;
-            let events = crate::db::events::all(&state.db, &hearing_id).await?;
+            let events = crate::db::events::all(&state.db, &hearing_id)
+                .await?
+                .iter()
+                .map(|e| e.seen_by(false).into_owned())
+                .collect();
             Ok(RoomSnapshot {
                 hearing,
                 events,
                 can_record: false,
                 can_invite: false,
                 can_download: false,
+                can_show: false,
+                can_run: false,
+                can_mark: false,
+                can_check_in: false,
+                can_deliberate: false,
+                can_see_deliberation: false,
+                can_keep_notes: false,
             })
         }
         .await,

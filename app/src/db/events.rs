@@ -66,6 +66,15 @@ pub async fn append_in(
         .bind(&hash)
         .execute(&mut *tx)
         .await?;
+    if tx.backend_name() == "PostgreSQL" {
+        // Delivered by PostgreSQL at commit, in commit order, and never for a
+        // rollback: other instances learn of exactly the committed events.
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(crate::live::NOTIFY_CHANNEL)
+            .bind(crate::live::Wakeup::encode(hearing_id, seq))
+            .execute(&mut *tx)
+            .await?;
+    }
     Ok(Some(HearingEvent {
         hearing_id: hearing_id.to_owned(),
         seq,

@@ -8,8 +8,10 @@ pub mod accounts;
 pub mod audit;
 pub mod cases;
 pub mod events;
+pub mod evidence;
 pub mod hearings;
 pub mod invitations;
+pub mod notes;
 pub mod pool;
 pub mod sessions;
 pub mod settings;
@@ -47,6 +49,8 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// Kept for connections outside the pool (PostgreSQL LISTEN); never logged.
+    url: std::sync::Arc<str>,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
@@ -111,9 +115,18 @@ impl Db {
             .connect_with(options)
             .await
             .map_err(DbError::Connect)?;
-        let db = Db { pool, backend };
+        let db = Db {
+            pool,
+            backend,
+            url: url.as_str().into(),
+        };
         db.check_durability().await?;
         Ok(db)
+    }
+
+    /// The URL this pool was opened with (it may hold a password: do not log it).
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     pub fn backend(&self) -> Backend {

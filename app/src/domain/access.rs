@@ -121,10 +121,43 @@ pub enum Action {
     DrawPanel,
     /// Accept or decline one's own seat on this hearing's panel.
     AnswerSeat,
+    /// 提交证据: file exhibits for this hearing (a party for its own side, staff for any).
+    SubmitEvidence,
+    /// See every exhibit of this hearing, whoever filed it and whatever its state.
+    ViewAllEvidence,
+    /// See the exhibits released to the panel (a seated member).
+    ViewReleasedEvidence,
+    /// Share, release, admit and show exhibits live; check their integrity.
+    ManageEvidence,
+    /// 质证: record an opinion on an exhibit's authenticity, legality, relevance.
+    GiveEvidenceOpinion,
+    /// Drive the procedure (stages, pause, adjourn) and give the floor.
+    RunProcedure,
+    /// Mark who is present (签到), the clerk in the room or the host.
+    MarkAttendance,
+    /// 签到 oneself online.
+    CheckIn,
+    /// Write in the closed deliberation (评议).
+    Deliberate,
+    /// Read the closed deliberation.
+    SeeDeliberation,
+    /// Keep one's own private notes on this hearing (a seated member).
+    KeepPrivateNotes,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 32] = [
+        Action::KeepPrivateNotes,
+        Action::RunProcedure,
+        Action::MarkAttendance,
+        Action::CheckIn,
+        Action::Deliberate,
+        Action::SeeDeliberation,
+        Action::SubmitEvidence,
+        Action::ViewAllEvidence,
+        Action::ViewReleasedEvidence,
+        Action::ManageEvidence,
+        Action::GiveEvidenceOpinion,
         Action::ViewPool,
         Action::ManagePool,
         Action::DrawPanel,
@@ -258,6 +291,9 @@ pub struct Actor {
     /// Set for a party: the one hearing it may take part in.
     #[serde(default)]
     pub party_of: Option<String>,
+    /// Set for a party: which side it is (信访人, 责任单位, 第三人).
+    #[serde(default)]
+    pub party_kind: Option<PartyKind>,
 }
 
 impl Actor {
@@ -266,14 +302,20 @@ impl Actor {
             account_id: account_id.into(),
             roles,
             party_of: None,
+            party_kind: None,
         }
     }
 
-    pub fn party(invitation_id: impl Into<String>, hearing_id: impl Into<String>) -> Actor {
+    pub fn party(
+        invitation_id: impl Into<String>,
+        hearing_id: impl Into<String>,
+        kind: PartyKind,
+    ) -> Actor {
         Actor {
             account_id: invitation_id.into(),
             roles: Vec::new(),
             party_of: Some(hearing_id.into()),
+            party_kind: Some(kind),
         }
     }
 }
@@ -410,6 +452,51 @@ const RULES: &[(Action, &[Grant])] = &[
     (Action::ManagePool, &[Grant::Role(Role::Admin)]),
     (Action::DrawPanel, &[Grant::HostOfHearing]),
     (Action::AnswerSeat, &[Grant::SeatedJuror]),
+    (
+        Action::SubmitEvidence,
+        &[
+            Grant::HostOfHearing,
+            Grant::ClerkOfHearing,
+            Grant::PartyOfHearing,
+        ],
+    ),
+    (
+        Action::ViewAllEvidence,
+        &[
+            Grant::Role(Role::Admin),
+            Grant::Role(Role::Archivist),
+            Grant::HostOfHearing,
+            Grant::ClerkOfHearing,
+        ],
+    ),
+    (Action::ViewReleasedEvidence, &[Grant::SeatedJuror]),
+    (Action::ManageEvidence, &[Grant::HostOfHearing]),
+    (
+        Action::GiveEvidenceOpinion,
+        &[Grant::PartyOfHearing, Grant::SeatedJuror],
+    ),
+    (Action::RunProcedure, &[Grant::HostOfHearing]),
+    (
+        Action::MarkAttendance,
+        &[Grant::HostOfHearing, Grant::ClerkOfHearing],
+    ),
+    (
+        Action::CheckIn,
+        &[Grant::PartyOfHearing, Grant::SeatedJuror],
+    ),
+    (
+        Action::Deliberate,
+        &[Grant::HostOfHearing, Grant::SeatedJuror],
+    ),
+    (Action::KeepPrivateNotes, &[Grant::SeatedJuror]),
+    (
+        Action::SeeDeliberation,
+        &[
+            Grant::HostOfHearing,
+            Grant::ClerkOfHearing,
+            Grant::SeatedJuror,
+        ],
+    ),
 ];
 
 fn holds(actor: Option<&Actor>, grant: Grant, hearing: Option<&HearingStaff>) -> bool {
@@ -468,14 +555,20 @@ mod tests {
 
     #[test]
     fn a_party_sees_only_its_own_hearing_and_does_nothing_else() {
-        let party = Actor::party("inv-1", "H");
+        let party = Actor::party("inv-1", "H", PartyKind::Petitioner);
         assert!(permits(Some(&party), Action::ViewRoom, Some(&hearing())));
         let other = HearingStaff {
             hearing_id: "other".into(),
             ..hearing()
         };
         assert!(!permits(Some(&party), Action::ViewRoom, Some(&other)));
-        for action in Action::ALL.into_iter().filter(|a| *a != Action::ViewRoom) {
+        let party_may = [
+            Action::ViewRoom,
+            Action::SubmitEvidence,
+            Action::GiveEvidenceOpinion,
+            Action::CheckIn,
+        ];
+        for action in Action::ALL.into_iter().filter(|a| !party_may.contains(a)) {
             assert!(
                 !permits(Some(&party), action, Some(&hearing())),
                 "{action:?}"

@@ -63,6 +63,60 @@ pub enum EventPayload {
     },
     /// No alternate left could keep the quotas: the seat of `replaces` stays empty.
     SeatLeftVacant { replaces: String },
+    /// 当庭展示: an exhibit is put on every screen in the room, with its number and hash.
+    ExhibitShown {
+        exhibit: crate::domain::room::ShownExhibit,
+        shown_by: String,
+    },
+    /// The shown exhibit is taken off the screens.
+    ExhibitCleared { cleared_by: String },
+    /// The host moved the procedure (开始、下一环节、回到、暂停、休会、继续、闭会);
+    /// `to` is the state it led to, checked by [`Procedure::apply`] before commit.
+    ProcedureStepped {
+        step: crate::domain::procedure::Step,
+        to: crate::domain::procedure::Procedure,
+        by: String,
+    },
+    /// 签到: a participant's presence, marked online by themselves or by the clerk.
+    AttendanceMarked {
+        name: String,
+        part: crate::domain::sitting::Part,
+        presence: crate::domain::sitting::Presence,
+        by: String,
+    },
+    /// The host gives the floor to `speaker` for `seconds` (ends any open turn).
+    FloorGiven {
+        speaker: String,
+        part: crate::domain::sitting::Part,
+        seconds: u32,
+        by: String,
+    },
+    /// The turn on the floor ends.
+    FloorEnded { by: String },
+    /// 评议: a message in the closed deliberation, for the panel and the host only.
+    DeliberationMessage { author: String, text: String },
+    /// 更正: the clerk corrects a line of the record; the earlier text stays in
+    /// the line's history.
+    RecordCorrected {
+        line_seq: u64,
+        text: String,
+        by: String,
+    },
+    /// The shown exhibit (a PDF) is turned to `page` on every screen.
+    ExhibitPageTurned { page: u32, by: String },
+    /// What a receiver may not see (the closed deliberation): the seq is kept so
+    /// that the log has no gap. Never stored; made by [`HearingEvent::seen_by`].
+    Withheld,
+}
+
+impl EventPayload {
+    /// Who may receive this event's content.
+    pub fn audience(&self) -> crate::domain::sitting::Audience {
+        match self {
+            EventPayload::DeliberationMessage { .. } => crate::domain::sitting::Audience::Panel,
+            _ => crate::domain::sitting::Audience::Everyone,
+        }
+    }
 }
 
 /// An event as committed: its place in the hearing's log and its hash-chain link.
@@ -76,6 +130,23 @@ pub struct HearingEvent {
     pub payload: EventPayload,
     /// Hex SHA-256 over the previous hash and this event (see [`ChainHash::next`]).
     pub hash: String,
+}
+
+impl HearingEvent {
+    /// The event as a receiver sees it: whole, or withheld (with its seq) when its
+    /// content is for the panel and `sees_panel` is false.
+    pub fn seen_by(&self, sees_panel: bool) -> std::borrow::Cow<'_, HearingEvent> {
+        use crate::domain::sitting::Audience;
+        if sees_panel || self.payload.audience() == Audience::Everyone {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        std::borrow::Cow::Owned(HearingEvent {
+            payload: EventPayload::Withheld,
+            // The hash would let a receiver test guesses of the content: not sent.
+            hash: String::new(),
+            ..self.clone()
+        })
+    }
 }
 
 /// The hash chain over a hearing's log: each link commits to everything before it,

@@ -8,11 +8,13 @@ pub mod ballot;
 pub mod case;
 pub mod clock;
 pub mod event;
+pub mod evidence;
 pub mod invitation;
 pub mod pool;
 pub mod procedure;
 pub mod room;
 pub mod schedule;
+pub mod sitting;
 pub mod sortition;
 
 pub use event::{ChainHash, EventPayload, HearingEvent, RecordText, RecordTextError};

@@ -536,7 +536,18 @@ impl PanelState {
                 self.seats.push(new_seat(holder, Some(replaces.clone())));
             }
             EventPayload::SeatLeftVacant { .. } => self.vacancies += 1,
-            EventPayload::RecordEntered { .. } | EventPayload::PlanChanged { .. } => {}
+            EventPayload::RecordEntered { .. }
+            | EventPayload::PlanChanged { .. }
+            | EventPayload::ExhibitShown { .. }
+            | EventPayload::ExhibitCleared { .. }
+            | EventPayload::ProcedureStepped { .. }
+            | EventPayload::AttendanceMarked { .. }
+            | EventPayload::FloorGiven { .. }
+            | EventPayload::FloorEnded { .. }
+            | EventPayload::DeliberationMessage { .. }
+            | EventPayload::RecordCorrected { .. }
+            | EventPayload::ExhibitPageTurned { .. }
+            | EventPayload::Withheld => {}
         }
     }
 }

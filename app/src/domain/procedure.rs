@@ -60,6 +60,37 @@ impl Stage {
         }
     }
 
+    /// The stable code (URLs, test ids, the wire form).
+    pub fn code(self) -> &'static str {
+        match self {
+            Stage::Opening => "opening",
+            Stage::PetitionerStatement => "petitioner_statement",
+            Stage::AgencyStatement => "agency_statement",
+            Stage::CrossExamination => "cross_examination",
+            Stage::PanelQuestions => "panel_questions",
+            Stage::Debate => "debate",
+            Stage::FinalStatements => "final_statements",
+            Stage::Deliberation => "deliberation",
+            Stage::Vote => "vote",
+            Stage::Announcement => "announcement",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Stage::Opening => "Opening",
+            Stage::PetitionerStatement => "Petitioner's statement",
+            Stage::AgencyStatement => "Agency's statement",
+            Stage::CrossExamination => "Cross-examination",
+            Stage::PanelQuestions => "Panel questions",
+            Stage::Debate => "Debate",
+            Stage::FinalStatements => "Final statements",
+            Stage::Deliberation => "Deliberation",
+            Stage::Vote => "Vote",
+            Stage::Announcement => "Announcement",
+        }
+    }
+
     fn index(self) -> usize {
         Stage::ALL.iter().position(|s| *s == self).unwrap_or(0)
     }
@@ -76,9 +107,10 @@ impl Stage {
 }
 
 /// Where the hearing stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Procedure {
+    #[default]
     NotStarted,
     Running {
         stage: Stage,

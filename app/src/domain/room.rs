@@ -11,6 +11,20 @@ pub struct RecordLine {
     pub at_ms: i64,
     pub author: String,
     pub text: String,
+    /// The stage under way when it was entered (the record is kept per stage).
+    #[serde(default)]
+    pub stage: Option<super::procedure::Stage>,
+    /// Earlier wordings, oldest first, when the line was corrected.
+    #[serde(default)]
+    pub corrections: Vec<Correction>,
+}
+
+/// A wording a correction replaced.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Correction {
+    pub previous: String,
+    pub at_ms: i64,
+    pub by: String,
 }
 
 /// Everything a participant's screen needs to know about the hearing room.
@@ -24,6 +38,53 @@ pub struct RoomState {
     /// The panel (评议团) as drawn and changed since.
     #[serde(default)]
     pub panel: super::pool::PanelState,
+    /// The exhibit on every screen now, if any.
+    #[serde(default)]
+    pub on_screen: Option<ShownExhibit>,
+    /// The page of the shown exhibit (PDF) every screen is on; 1 when shown.
+    #[serde(default)]
+    pub on_screen_page: u32,
+    /// Every exhibit shown live so far, in the order first shown.
+    #[serde(default)]
+    pub shown: Vec<ShownExhibit>,
+    /// 程序: where the hearing stands.
+    #[serde(default)]
+    pub procedure: super::procedure::Procedure,
+    /// Every move of the procedure, with its time (for the minutes).
+    #[serde(default)]
+    pub procedure_log: Vec<ProcedureChange>,
+    /// 签到: the latest mark per person and part.
+    #[serde(default)]
+    pub attendance: Vec<super::sitting::AttendanceLine>,
+    /// Who has the floor now.
+    #[serde(default)]
+    pub floor: Option<super::sitting::Floor>,
+    /// Finished turns on the floor, in order.
+    #[serde(default)]
+    pub speeches: Vec<super::sitting::SpeakingTurn>,
+    /// 评议: the closed deliberation (empty for those who may not see it).
+    #[serde(default)]
+    pub deliberation: Vec<RecordLine>,
+}
+
+/// One move of the procedure.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcedureChange {
+    pub seq: u64,
+    pub at_ms: i64,
+    pub to: super::procedure::Procedure,
+    pub by: String,
+}
+
+/// An exhibit as the room shows it: enough to display and check it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShownExhibit {
+    pub exhibit_id: String,
+    /// 申-1, 被-2 …
+    pub label: String,
+    pub title: String,
+    pub sha256: String,
+    pub kind: super::evidence::FileKind,
 }
 
 /// A change of plan as the room announces it.
@@ -64,7 +125,62 @@ impl RoomState {
                 at_ms: event.at_ms,
                 author: author.clone(),
                 text: text.clone(),
+                stage: self.procedure.stage(),
+                corrections: Vec::new(),
             }),
+            EventPayload::ProcedureStepped { to, by, .. } => {
+                self.end_turn(event.at_ms);
+                self.procedure = *to;
+                self.procedure_log.push(ProcedureChange {
+                    seq: event.seq,
+                    at_ms: event.at_ms,
+                    to: *to,
+                    by: by.clone(),
+                });
+            }
+            EventPayload::AttendanceMarked {
+                name,
+                part,
+                presence,
+                by,
+            } => {
+                self.attendance
+                    .retain(|a| !(a.name == *name && a.part == *part));
+                self.attendance.push(super::sitting::AttendanceLine {
+                    name: name.clone(),
+                    part: *part,
+                    presence: *presence,
+                    at_ms: event.at_ms,
+                    marked_by: by.clone(),
+                });
+            }
+            EventPayload::FloorGiven {
+                speaker,
+                part,
+                seconds,
+                ..
+            } => {
+                self.end_turn(event.at_ms);
+                self.floor = Some(super::sitting::Floor {
+                    speaker: speaker.clone(),
+                    part: *part,
+                    since_ms: event.at_ms,
+                    allotted_secs: *seconds,
+                    stage: self.procedure.stage(),
+                });
+            }
+            EventPayload::FloorEnded { .. } => self.end_turn(event.at_ms),
+            EventPayload::DeliberationMessage { author, text } => {
+                self.deliberation.push(RecordLine {
+                    seq: event.seq,
+                    at_ms: event.at_ms,
+                    author: author.clone(),
+                    text: text.clone(),
+                    stage: self.procedure.stage(),
+                    corrections: Vec::new(),
+                })
+            }
+            EventPayload::Withheld => {}
             EventPayload::PlanChanged {
                 change,
                 status,
@@ -83,10 +199,54 @@ impl RoomState {
                     reason: reason.clone(),
                 })
             }
+            EventPayload::ExhibitShown { exhibit, .. } => {
+                if !self
+                    .shown
+                    .iter()
+                    .any(|e| e.exhibit_id == exhibit.exhibit_id)
+                {
+                    self.shown.push(exhibit.clone());
+                }
+                self.on_screen = Some(exhibit.clone());
+                self.on_screen_page = 1;
+            }
+            EventPayload::ExhibitPageTurned { page, .. } => self.on_screen_page = *page,
+            EventPayload::RecordCorrected { line_seq, text, by } => {
+                if let Some(line) = self.record.iter_mut().find(|l| l.seq == *line_seq) {
+                    let previous = std::mem::replace(&mut line.text, text.clone());
+                    line.corrections.push(Correction {
+                        previous,
+                        at_ms: event.at_ms,
+                        by: by.clone(),
+                    });
+                }
+            }
+            EventPayload::ExhibitCleared { .. } => self.on_screen = None,
             panel_event => self.panel.apply(panel_event),
         }
         self.last_seq = event.seq;
         Ok(true)
+    }
+}
+
+impl RoomState {
+    /// Closes the open turn on the floor, if any, at `at_ms`.
+    fn end_turn(&mut self, at_ms: i64) {
+        if let Some(floor) = self.floor.take() {
+            self.speeches.push(super::sitting::SpeakingTurn {
+                speaker: floor.speaker,
+                part: floor.part,
+                stage: floor.stage,
+                from_ms: floor.since_ms,
+                to_ms: at_ms,
+                allotted_secs: floor.allotted_secs,
+            });
+        }
+    }
+
+    /// 评议中: the panel deliberates or votes behind closed doors.
+    pub fn in_closed_session(&self) -> bool {
+        matches!(self.procedure, super::procedure::Procedure::Running { stage } | super::procedure::Procedure::Paused { stage } if stage.is_closed_session())
     }
 }
 
@@ -170,7 +330,106 @@ mod tests {
         assert_eq!(verify_chain(&events), Err(1));
     }
 
+    fn arb_payload() -> impl Strategy<Value = EventPayload> {
+        use crate::domain::case::Coded;
+        use crate::domain::procedure::{Procedure, Stage, Step};
+        use crate::domain::sitting::{Part, Presence};
+        let stage = prop::sample::select(Stage::ALL.to_vec());
+        let part = prop::sample::select(Part::ALL.to_vec());
+        prop_oneof![
+            ".{0,8}".prop_map(|text| EventPayload::RecordEntered {
+                author: "记录员".into(),
+                text
+            }),
+            stage
+                .clone()
+                .prop_map(|stage| EventPayload::ProcedureStepped {
+                    step: Step::Advance,
+                    to: Procedure::Running { stage },
+                    by: "主持人".into(),
+                }),
+            (part.clone(), 1u32..600).prop_map(|(part, seconds)| EventPayload::FloorGiven {
+                speaker: "张三".into(),
+                part,
+                seconds,
+                by: "主持人".into(),
+            }),
+            Just(EventPayload::FloorEnded {
+                by: "主持人".into()
+            }),
+            (1u64..40, ".{0,8}").prop_map(|(line_seq, text)| EventPayload::RecordCorrected {
+                line_seq,
+                text,
+                by: "记录员".into(),
+            }),
+            (part, prop::sample::select(Presence::ALL.to_vec())).prop_map(|(part, presence)| {
+                EventPayload::AttendanceMarked {
+                    name: "李四".into(),
+                    part,
+                    presence,
+                    by: "记录员".into(),
+                }
+            }),
+            ".{1,8}".prop_map(|text| EventPayload::DeliberationMessage {
+                author: "评议员".into(),
+                text
+            }),
+        ]
+    }
+
+    fn chain(payloads: Vec<EventPayload>) -> Vec<HearingEvent> {
+        let mut link = ChainHash::GENESIS;
+        payloads
+            .into_iter()
+            .enumerate()
+            .map(|(i, payload)| {
+                let seq = i as u64 + 1;
+                link = link.next("h", seq, seq as i64 * 1000, &payload);
+                HearingEvent {
+                    hearing_id: "h".into(),
+                    seq,
+                    at_ms: seq as i64 * 1000,
+                    payload,
+                    hash: link.to_hex(),
+                }
+            })
+            .collect()
+    }
+
     proptest! {
+        /// Any sequence of events folds to the same room on the server and on a
+        /// client that received it in chunks with resends; a receiver outside the
+        /// panel gets the same room minus the deliberation, and never its text.
+        #[test]
+        fn any_log_folds_alike_and_withholds_only_the_deliberation(
+            payloads in proptest::collection::vec(arb_payload(), 0..40),
+            cuts in proptest::collection::vec(0usize..40, 0..6),
+        ) {
+            let events = chain(payloads);
+            let server = fold(&events).expect("contiguous log");
+            let mut client = RoomState::default();
+            let mut start = 0;
+            for cut in cuts.into_iter().chain([events.len()]) {
+                let end = cut.min(events.len()).max(start);
+                for event in &events[start.saturating_sub(1)..end] {
+                    client.apply(event).expect("no gap");
+                }
+                start = end;
+            }
+            prop_assert_eq!(&client, &server);
+
+            let outside: Vec<HearingEvent> = events.iter().map(|e| e.seen_by(false).into_owned()).collect();
+            let public = fold(&outside).expect("withheld events keep the seqs");
+            prop_assert!(public.deliberation.is_empty());
+            let mut expected = server.clone();
+            expected.deliberation.clear();
+            prop_assert_eq!(public, expected);
+            for e in &outside {
+                let leaked = matches!(e.payload, EventPayload::DeliberationMessage { .. });
+                prop_assert!(!leaked, "deliberation sent to an outsider");
+            }
+        }
+
         /// A client that received the log in any chunking, with resends, ends where
         /// the server's single fold ends.
         #[test]

@@ -3,6 +3,7 @@
 mod admin;
 mod calendar;
 mod cases;
+pub(crate) mod evidence;
 mod home;
 mod import;
 mod invite;
@@ -12,6 +13,7 @@ mod pool;
 pub(crate) mod room;
 mod schedule;
 mod settings;
+mod sitting;
 mod ui;
 
 use crate::api::{Logout, who_am_i};
@@ -257,6 +259,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/hearings/new") view=schedule::NewHearingPage />
                     <Route path=path!("/hearings/:id/plan") view=schedule::HearingPlanPage />
                     <Route path=path!("/hearings/:id/panel") view=panel::PanelDrawPage />
+                    <Route path=path!("/hearings/:id/evidence") view=evidence::HearingEvidence />
                     <Route path=path!("/pool") view=pool::PoolPage />
                     <Route path=path!("/pool/new") view=pool::NewMemberPage />
                     <Route path=path!("/pool/:id") view=pool::MemberPage />

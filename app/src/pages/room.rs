@@ -5,7 +5,9 @@
 
 use super::home::format_when;
 use super::use_lang;
-use crate::api::{RecordNote, load_room, observe_hearing};
+use crate::api::{
+    ClearShownExhibit, CorrectRecord, RecordNote, TurnExhibitPage, load_room, observe_hearing,
+};
 use crate::domain::case::Coded;
 use crate::domain::clock::{CHINA_OFFSET_SECONDS, format_time_of_day};
 use crate::domain::room::PlanNotice;
@@ -70,6 +72,13 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
         can_record,
         can_invite,
         can_download,
+        can_show,
+        can_run,
+        can_mark,
+        can_check_in,
+        can_deliberate,
+        can_see_deliberation,
+        can_keep_notes,
     } = snapshot;
     // A log the server sent is contiguous; if not, show what folds and let the
     // live socket resume from there.
@@ -81,9 +90,31 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
     crate::live_client::follow_room(hearing.id.clone(), room, status);
 
     let minutes_href = format!("/hearings/{}/minutes.pdf", hearing.id);
+    let evidence_href = format!("/hearings/{}/evidence", hearing.id);
+    // Observers have no evidence page: what is shown live is all they see.
+    let observer = use_context::<ObserverView>().is_some();
+    // Type-erased parts: one view this deep overflows the compiler.
+    let sitting = view! {
+        <super::sitting::ProcedureBar room hearing_id=hearing.id.clone() can_run />
+        <super::sitting::DeliberationPanel room hearing_id=hearing.id.clone() can_deliberate sees_panel=can_see_deliberation />
+        <OnScreen room hearing_id=hearing.id.clone() can_clear=can_show />
+        <super::sitting::FloorPanel room hearing_id=hearing.id.clone() can_run />
+    }
+    .into_any();
+    let attendance = (!observer).then(|| {
+        view! {
+            <super::sitting::AttendancePanel room hearing_id=hearing.id.clone() can_mark can_check_in />
+            {can_keep_notes.then(|| view! { <super::sitting::PrivateNotes hearing_id=hearing.id.clone() /> })}
+        }
+        .into_any()
+    });
     view! {
         <HearingHeader hearing=hearing.clone() />
         <PlanNoticeBanner room />
+        {sitting}
+        {(!observer).then(|| view! {
+            <p><a class="button secondary" href=evidence_href data-testid="evidence-link">{move || if lang.get() == Lang::Zh { "证据材料" } else { "Evidence" }}</a></p>
+        })}
         <section class="card">
             <div class="card-head">
                 <h2>{move || t().record_heading}</h2>
@@ -101,9 +132,10 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
                     }}
                 </span>
             </div>
-            <RecordList room />
+            <RecordList room hearing_id=hearing.id.clone() can_correct=can_record />
             {can_record.then(|| view! { <RecordForm hearing_id=hearing.id.clone() /> })}
         </section>
+        {attendance}
         {can_invite.then(|| view! { <super::invite::InvitePanel hearing_id=hearing.id.clone() /> })}
         <p class="actions">
             {can_download
@@ -116,6 +148,89 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
                 })}
             <a href="/">{move || t().back_to_list}</a>
         </p>
+    }
+}
+
+/// Marks the observer's page, which has no evidence list to link to.
+#[derive(Clone, Copy)]
+struct ObserverView;
+
+/// 当庭展示: the exhibit on every screen now, with its number and hash; it
+/// follows the room's log, so a host's "show" reaches everyone at once.
+#[component]
+fn OnScreen(room: RwSignal<RoomState>, hearing_id: String, can_clear: bool) -> impl IntoView {
+    let lang = use_lang();
+    let zh = move || lang.get() == Lang::Zh;
+    let clear = ServerAction::<ClearShownExhibit>::new();
+    let hearing_id = StoredValue::new(hearing_id);
+    move || {
+        room.with(|r| r.on_screen.clone()).map(|shown| {
+            let kind_label = move || crate::pages::ui::label(lang.get(), shown.kind);
+            view! {
+                <section class="card on-screen" data-testid="on-screen" data-label=shown.label.clone()>
+                    <div class="card-head">
+                        <h2>{move || if zh() { "当庭展示" } else { "Shown in the room" }}</h2>
+                        {can_clear.then(|| view! {
+                            <button type="button" class="button secondary" data-testid="clear-shown"
+                                on:click=move |_| { clear.dispatch(ClearShownExhibit { hearing_id: hearing_id.get_value() }); }>
+                                {move || if zh() { "结束展示" } else { "Stop showing" }}
+                            </button>
+                        })}
+                    </div>
+                    <p><strong data-testid="on-screen-label">{shown.label.clone()}</strong>" "{shown.title.clone()}" · "{kind_label}</p>
+                    <p class="hint">"SHA-256 "<code class="sha" data-testid="on-screen-sha">{shown.sha256.clone()}</code></p>
+                    {if shown.kind == crate::domain::evidence::FileKind::Pdf {
+                        view! { <ShownPdf room exhibit_id=shown.exhibit_id.clone() title=shown.title.clone() hearing_id=hearing_id.get_value() can_turn=can_clear /> }.into_any()
+                    } else {
+                        view! { <super::evidence::ExhibitPreview id=shown.exhibit_id.clone() kind=shown.kind title=shown.title.clone() /> }.into_any()
+                    }}
+                </section>
+            }
+        })
+    }
+}
+
+/// A PDF on every screen at the page the host turned to (the viewer's `#page=`).
+#[component]
+fn ShownPdf(
+    room: RwSignal<RoomState>,
+    exhibit_id: String,
+    title: String,
+    hearing_id: String,
+    can_turn: bool,
+) -> impl IntoView {
+    let lang = use_lang();
+    let zh = move || lang.get() == Lang::Zh;
+    let page = move || room.with(|r| r.on_screen_page.max(1));
+    let src = move || {
+        format!(
+            "{}#page={}",
+            super::evidence::file_href(&exhibit_id, false),
+            page()
+        )
+    };
+    let turn = ServerAction::<TurnExhibitPage>::new();
+    let hearing_id = StoredValue::new(hearing_id);
+    let go = move |delta: i64| {
+        let to = (i64::from(page()) + delta).max(1);
+        turn.dispatch(TurnExhibitPage {
+            hearing_id: hearing_id.get_value(),
+            page: u32::try_from(to).unwrap_or(1),
+        });
+    };
+    view! {
+        <p class="row">
+            <span data-testid="on-screen-page">{move || if zh() { format!("第 {} 页", page()) } else { format!("Page {}", page()) }}</span>
+            {can_turn.then(|| view! {
+                <button type="button" class="button secondary" data-testid="page-prev" on:click=move |_| go(-1)>{move || if zh() { "上一页" } else { "Previous" }}</button>
+                <button type="button" class="button secondary" data-testid="page-next" on:click=move |_| go(1)>{move || if zh() { "下一页" } else { "Next" }}</button>
+            })}
+        </p>
+        // Keyed on the page so the frame reloads at the new page.
+        {move || {
+            let src = src();
+            view! { <iframe class="preview pdf" src=src title=title.clone() data-testid="preview-pdf"></iframe> }
+        }}
     }
 }
 
@@ -202,9 +317,10 @@ pub fn plan_notice_text(lang: Lang, n: &PlanNotice) -> Option<String> {
 }
 
 #[component]
-fn RecordList(room: RwSignal<RoomState>) -> impl IntoView {
+fn RecordList(room: RwSignal<RoomState>, hearing_id: String, can_correct: bool) -> impl IntoView {
     let lang = use_lang();
     let t = move || lang.get().texts();
+    let hearing_id = StoredValue::new(hearing_id);
     view! {
         <Show
             when=move || room.with(|r| !r.record.is_empty())
@@ -213,21 +329,73 @@ fn RecordList(room: RwSignal<RoomState>) -> impl IntoView {
             <ol class="record" data-testid="record">
                 <For
                     each=move || room.with(|r| r.record.clone())
-                    key=|line| line.seq
-                    children=|line| {
-                        view! {
-                            <li data-seq=line.seq>
-                                <span class="record-meta">
-                                    {format_time_of_day(line.at_ms, CHINA_OFFSET_SECONDS)} " "
-                                    {line.author} "："
-                                </span>
-                                <span class="record-text">{line.text}</span>
-                            </li>
-                        }
-                    }
+                    // A corrected line is drawn again.
+                    key=|line| (line.seq, line.corrections.len())
+                    children=move |line| view! { <RecordItem line hearing_id=hearing_id.get_value() can_correct /> }
                 />
             </ol>
         </Show>
+    }
+}
+
+/// One line of the record; corrected lines show their earlier wordings, and the
+/// clerk may correct a line in place.
+#[component]
+fn RecordItem(
+    line: crate::domain::RecordLine,
+    hearing_id: String,
+    can_correct: bool,
+) -> impl IntoView {
+    let lang = use_lang();
+    let zh = move || lang.get() == Lang::Zh;
+    let editing = RwSignal::new(false);
+    let draft = RwSignal::new(line.text.clone());
+    let correct = ServerAction::<CorrectRecord>::new();
+    Effect::new(move || {
+        if let Some(Ok(_)) = correct.value().get() {
+            editing.set(false);
+        }
+    });
+    let seq = line.seq;
+    let corrected = !line.corrections.is_empty();
+    let history = line.corrections.clone();
+    view! {
+        <li data-seq=seq data-corrected=corrected.to_string()>
+            <span class="record-meta">
+                {format_time_of_day(line.at_ms, CHINA_OFFSET_SECONDS)} " " {line.author.clone()} "："
+            </span>
+            <span class="record-text" data-testid="record-text">{line.text.clone()}</span>
+            {corrected.then(|| view! {
+                <details class="corrections">
+                    <summary>{move || if zh() { "（已更正）" } else { "(corrected)" }}</summary>
+                    <ul>
+                        {history.iter().map(|c| view! {
+                            <li class="struck">{c.previous.clone()}</li>
+                            <li class="hint">{format!("{} {}", format_time_of_day(c.at_ms, CHINA_OFFSET_SECONDS), c.by)}</li>
+                        }).collect_view()}
+                    </ul>
+                </details>
+            })}
+            {can_correct.then(|| view! {
+                <Show when=move || editing.get() fallback=move || view! {
+                    <button type="button" class="link-button record-fix" data-testid="record-correct" on:click=move |_| editing.set(true)>
+                        {move || if zh() { "更正" } else { "Correct" }}
+                    </button>
+                }>
+                    <form class="record-form" on:submit={
+                        let hearing_id = hearing_id.clone();
+                        move |ev: leptos::ev::SubmitEvent| {
+                            ev.prevent_default();
+                            correct.dispatch(CorrectRecord { hearing_id: hearing_id.clone(), line_seq: seq, text: draft.get_untracked() });
+                        }
+                    }>
+                        <textarea rows="2" data-testid="record-correct-input" prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
+                        <super::ActionError result=correct.value() testid="record-correct-error" />
+                        <button type="submit" data-testid="record-correct-save">{move || if zh() { "保存更正" } else { "Save correction" }}</button>
+                    </form>
+                </Show>
+            })}
+        </li>
     }
 }
 
@@ -280,6 +448,7 @@ pub fn ObserverRoom() -> impl IntoView {
     let lang = use_lang();
     let t = move || lang.get().texts();
     let snapshot = Resource::new(hearing_id_param(), observe_hearing);
+    provide_context(ObserverView);
     view! {
         <p class="notice-bar" data-testid="observer-banner">{move || t().observer_banner}</p>
         <RoomLoader snapshot />

@@ -69,6 +69,15 @@ impl TestServer {
         };
         let db = server::open_database(&config).await.unwrap();
         assert!(server::load_demo_if_empty(&db).await.unwrap());
+        Self::serve(db, database_url, postgres, dir).await
+    }
+
+    async fn serve(
+        db: Db,
+        database_url: String,
+        postgres: Option<(String, String)>,
+        dir: tempfile::TempDir,
+    ) -> TestServer {
         let listener = server::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
         let addr = listener.local_addr().unwrap();
         let args = ServeArgs {
@@ -82,6 +91,10 @@ impl TestServer {
             office_name: "海宁市信访局".into(),
             timezone: "Asia/Shanghai".into(),
             utc_offset: 8 * 3600,
+            evidence_dir: Some(dir.path().join("evidence")),
+            evidence_max_file_mb: 2,
+            evidence_max_hearing_mb: 5,
+            evidence_types: "pdf,jpeg,png,webp,mp3,m4a,mp4,docx,xlsx".into(),
         };
         let (stop, stopped) = oneshot::channel::<()>();
         let serve_db = db.clone();
@@ -100,6 +113,28 @@ impl TestServer {
             task: Some(task),
             postgres,
             _dir: dir,
+        }
+    }
+
+    /// A second server on the same database (its own port and data directory),
+    /// as a second instance behind a load balancer would be.
+    pub async fn another_instance(&self) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let config = server::config::Config {
+            database_url: self.database_url.clone(),
+            data_dir: dir.path().to_path_buf(),
+        };
+        let db = server::open_database(&config).await.unwrap();
+        Self::serve(db, self.database_url.clone(), None, dir).await
+    }
+
+    /// Graceful stop of this instance only (its sockets are told to reconnect).
+    pub async fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap().unwrap();
         }
     }
 
@@ -179,6 +214,30 @@ impl TestServer {
     }
 }
 
+impl TestServer {
+    /// The server's data directory (the evidence store lives under it).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
+    /// A party of `hearing_id` admitted through a fresh invitation link.
+    pub async fn party(&self, hearing_id: &str, kind: &str, name: &str) -> Client {
+        let host = self.client("host").await;
+        let form = [
+            ("hearing_id", hearing_id),
+            ("party_kind", kind),
+            ("party_name", name),
+            ("valid_days", "7"),
+        ];
+        let link: serde_json::Value = host.rpc("invite_party", &form).await.json().await.unwrap();
+        let party = self.client("").await;
+        let url = link["url"].as_str().expect("invitation url");
+        let entered = party.http.post(url).send().await.unwrap();
+        assert_eq!(entered.status(), 200, "party admitted");
+        party
+    }
+}
+
 pub struct Client {
     pub http: reqwest::Client,
     jar: std::sync::Arc<reqwest::cookie::Jar>,
@@ -203,6 +262,34 @@ impl Client {
     pub async fn record(&self, hearing_id: &str, text: &str) -> reqwest::Response {
         self.rpc("record_note", &[("hearing_id", hearing_id), ("text", text)])
             .await
+    }
+
+    /// Files one exhibit through the upload endpoint; returns (status, JSON body).
+    pub async fn upload(
+        &self,
+        hearing_id: &str,
+        submitter: Option<&str>,
+        title: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> (u16, serde_json::Value) {
+        let mut form = reqwest::multipart::Form::new()
+            .text("title", title.to_owned())
+            .text("description", "测试说明".to_owned())
+            .text("purpose", "证明测试事实".to_owned());
+        if let Some(side) = submitter {
+            form = form.text("submitter", side.to_owned());
+        }
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned());
+        let res = self
+            .http
+            .post(format!("{}/hearings/{hearing_id}/exhibits", self.base))
+            .multipart(form.part("file", part))
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(serde_json::Value::Null))
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

@@ -1,0 +1,613 @@
+//! Evidence intake (#6): parties file from their invitation, the host releases,
+//! visibility per place, custody, 质证, hostile files, integrity.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{Client, TestServer};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+/// A 1×1 PNG; `salt` is appended after IEND so each call can differ in hash.
+fn png(salt: &str) -> Vec<u8> {
+    use base64::Engine;
+    let mut bytes = base64::engine::general_purpose::STANDARD
+        .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+        .unwrap();
+    bytes.extend_from_slice(salt.as_bytes());
+    bytes
+}
+
+/// A small, well-formed PDF (correct xref) with `catalog_extra` in its catalog.
+fn pdf(catalog_extra: &str) -> Vec<u8> {
+    let objects = [
+        format!("<< /Type /Catalog /Pages 2 0 R {catalog_extra}>>"),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>".to_owned(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for offset in offsets {
+        out.extend(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    out.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// A DOCX-shaped archive; `bomb_bytes` of zeros in one entry make it a zip bomb.
+fn docx(bomb_bytes: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("[Content_Types].xml", options).unwrap();
+    zip.write_all(b"<?xml version=\"1.0\"?><Types/>").unwrap();
+    zip.start_file("word/document.xml", options).unwrap();
+    zip.write_all(b"<?xml version=\"1.0\"?><w:document/>")
+        .unwrap();
+    if bomb_bytes > 0 {
+        zip.start_file("word/media/padding.bin", options).unwrap();
+        let zeros = vec![0u8; 1024 * 1024];
+        let mut left = bomb_bytes;
+        while left > 0 {
+            let n = left.min(zeros.len());
+            zip.write_all(&zeros[..n]).unwrap();
+            left -= n;
+        }
+    }
+    zip.finish().unwrap();
+    out.into_inner()
+}
+
+async fn evidence(client: &Client, hearing_id: &str) -> Value {
+    let res = client
+        .rpc("evidence_list", &[("hearing_id", hearing_id)])
+        .await;
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+fn labels(page: &Value) -> Vec<String> {
+    page["exhibits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["exhibit"]["label"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+fn stored_files(root: &Path) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, &mut out);
+    out
+}
+
+#[tokio::test]
+async fn a_party_files_evidence_and_the_host_releases_it_to_the_panel() {
+    let server = TestServer::start().await;
+    let held = server.held_hearing().await;
+    let petitioner = server.party(&held, "petitioner", "张三").await;
+    let agency = server.party(&held, "agency", "住建局").await;
+    let host = server.client("host").await;
+    let juror = server.client("juror").await;
+
+    let photo = png("receipt");
+    let (status, first) = petitioner
+        .upload(&held, None, "工资欠条照片", "欠条.png", photo.clone())
+        .await;
+    assert_eq!(status, 201, "{first}");
+    assert_eq!(first["label"], "申-1");
+    assert_eq!(first["sha256"], sha256_hex(&photo));
+    assert_eq!(first["size_bytes"], photo.len());
+    assert_eq!(first["kind"], "png");
+    assert_eq!(first["submitted_by_name"], "张三");
+    let (status, second) = petitioner
+        .upload(&held, None, "劳动合同", "合同.pdf", pdf(""))
+        .await;
+    assert_eq!(status, 201, "{second}");
+    assert_eq!(second["label"], "申-2");
+    // A party files only for its own side.
+    let (status, _) = petitioner
+        .upload(&held, Some("agency"), "冒名", "x.png", png("x"))
+        .await;
+    assert_eq!(status, 403);
+    let (status, agency_first) = agency
+        .upload(&held, None, "情况说明", "说明.pdf", pdf("/Lang (zh-CN) "))
+        .await;
+    assert_eq!(status, 201, "{agency_first}");
+    assert_eq!(agency_first["label"], "被-1");
+
+    // Before the host decides: each side sees its own, the panel nothing.
+    assert_eq!(
+        labels(&evidence(&petitioner, &held).await),
+        ["申-1", "申-2"]
+    );
+    assert_eq!(labels(&evidence(&agency, &held).await), ["被-1"]);
+    assert!(labels(&evidence(&juror, &held).await).is_empty());
+    let all = evidence(&host, &held).await;
+    assert_eq!(labels(&all), ["申-1", "申-2", "被-1"]);
+    assert_eq!(all["may_manage"], true);
+    let first_id = first["id"].as_str().unwrap();
+    let file_path = format!("/exhibits/{first_id}/file");
+    assert_eq!(juror.get(&file_path).await.status(), 404);
+    assert_eq!(agency.get(&file_path).await.status(), 404);
+    assert_eq!(server.client("").await.get(&file_path).await.status(), 404);
+
+    // Only the host releases; then the panel sees and opens it.
+    let release = [
+        ("exhibit_id", first_id),
+        ("what", "release_to_panel"),
+        ("on", "true"),
+    ];
+    assert_eq!(
+        petitioner.rpc("switch_exhibit", &release).await.status(),
+        403
+    );
+    assert_eq!(host.rpc("switch_exhibit", &release).await.status(), 200);
+    assert_eq!(labels(&evidence(&juror, &held).await), ["申-1"]);
+    let served = juror.get(&file_path).await;
+    assert_eq!(served.status(), 200);
+    assert_eq!(served.headers()["content-type"], "image/png");
+    assert_eq!(served.headers()["x-content-type-options"], "nosniff");
+    let disposition = served.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(disposition.starts_with("inline; "), "{disposition}");
+    assert!(
+        served.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("sandbox")
+    );
+    assert_eq!(served.bytes().await.unwrap().as_ref(), photo.as_slice());
+    let download = juror.get(&format!("{file_path}?download=1")).await;
+    assert!(
+        download.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment; ")
+    );
+
+    // 质证: the panel member disputes it; the host sees it challenged.
+    let opinion = json!({
+        "exhibit_id": first_id,
+        "opinion": {"authenticity": "dispute", "legality": "agree", "relevance": "agree", "comment": "欠条无落款日期"}
+    });
+    let (status, body) = TestServer::json_rpc(&juror, "give_exhibit_opinion", opinion).await;
+    assert_eq!(status, 200, "{body}");
+    let all = evidence(&host, &held).await;
+    assert_eq!(all["exhibits"][0]["challenged"], true);
+    assert_eq!(all["exhibits"][0]["opinions"][0]["author_role"], "juror");
+    // The other side cannot opine on what it cannot see.
+    let hidden = json!({
+        "exhibit_id": second["id"],
+        "opinion": {"authenticity": "agree", "legality": "agree", "relevance": "agree", "comment": ""}
+    });
+    assert_eq!(
+        TestServer::json_rpc(&agency, "give_exhibit_opinion", hidden)
+            .await
+            .0,
+        404
+    );
+
+    // Withdrawing keeps the file and the record; only the own side or the host may.
+    let second_id = second["id"].as_str().unwrap();
+    let withdraw = [("exhibit_id", second_id), ("reason", "提交错误")];
+    assert_eq!(
+        agency.rpc("withdraw_exhibit", &withdraw).await.status(),
+        404
+    );
+    assert_eq!(
+        petitioner.rpc("withdraw_exhibit", &withdraw).await.status(),
+        200
+    );
+    let mine = evidence(&petitioner, &held).await;
+    assert_eq!(mine["exhibits"][1]["exhibit"]["status"], "withdrawn");
+    assert_eq!(
+        host.get(&format!("/exhibits/{second_id}/file"))
+            .await
+            .status(),
+        200
+    );
+
+    // The chain of custody records every step, in order.
+    let custody: Value = host
+        .rpc("exhibit_custody", &[("exhibit_id", first_id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<&str> = custody
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "submitted",
+            "released_to_panel",
+            "viewed",
+            "viewed",
+            "opinion",
+            "challenged"
+        ]
+    );
+    assert_eq!(
+        petitioner
+            .rpc("exhibit_custody", &[("exhibit_id", first_id)])
+            .await
+            .status(),
+        403
+    );
+
+    // The minutes list the exhibits with their hashes and the 质证 opinions.
+    let minutes = host.get(&format!("/hearings/{held}/minutes.pdf")).await;
+    assert_eq!(minutes.status(), 200);
+    let pdf_path = server.data_dir().join("minutes.pdf");
+    std::fs::write(&pdf_path, minutes.bytes().await.unwrap()).unwrap();
+    if let Ok(out) = std::process::Command::new("pdftotext")
+        .args([pdf_path.to_str().unwrap(), "-"])
+        .output()
+    {
+        let text = String::from_utf8_lossy(&out.stdout).replace(['\n', ' '], "");
+        for expected in [
+            "证据清单及质证意见",
+            "申-1工资欠条照片",
+            "欠条无落款日期",
+            "合法性：无异议",
+        ] {
+            assert!(
+                text.contains(expected),
+                "{expected} missing from the minutes:\n{text}"
+            );
+        }
+        assert!(text.contains(&sha256_hex(&photo)[..16]));
+    }
+
+    // The same bytes filed again are a new exhibit but one stored file.
+    let (status, again) = host
+        .upload(
+            &held,
+            Some("office"),
+            "欠条复印件",
+            "copy.png",
+            photo.clone(),
+        )
+        .await;
+    assert_eq!(status, 201, "{again}");
+    assert_eq!(again["label"], "听-1");
+    let blobs = stored_files(&server.data_dir().join("evidence/sha256"));
+    assert_eq!(blobs.len(), 3, "{blobs:?}");
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn hostile_files_are_refused_with_a_reason() {
+    let server = TestServer::start().await;
+    let held = server.held_hearing().await;
+    let host = server.client("host").await;
+    let refused = |body: &Value| {
+        body["reason"]["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+
+    // Over the per-file cap (2 MB in the tests): refused while streaming.
+    let mut big = png("big");
+    big.resize(2 * 1024 * 1024 + 10, 0);
+    let (status, body) = host
+        .upload(&held, Some("office"), "大文件", "big.png", big)
+        .await;
+    assert_eq!(
+        (status, refused(&body).as_str()),
+        (413, "file_too_large"),
+        "{body}"
+    );
+    // A web page named .pdf, an SVG with a script named .png.
+    let (status, body) = host
+        .upload(
+            &held,
+            Some("office"),
+            "伪装",
+            "证据.pdf",
+            b"<!DOCTYPE html><script>alert(1)</script>".to_vec(),
+        )
+        .await;
+    assert_eq!((status, refused(&body).as_str()), (422, "markup"), "{body}");
+    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>"#;
+    let (status, body) = host
+        .upload(&held, Some("office"), "图片", "photo.png", svg.to_vec())
+        .await;
+    assert_eq!((status, refused(&body).as_str()), (422, "markup"), "{body}");
+    // A PDF that runs JavaScript when opened.
+    let active = pdf("/OpenAction << /S /JavaScript /JS (app.alert\\(1\\)) >> ");
+    let (status, body) = host
+        .upload(&held, Some("office"), "脚本", "a.pdf", active)
+        .await;
+    assert_eq!(
+        (status, refused(&body).as_str()),
+        (422, "pdf_active_content"),
+        "{body}"
+    );
+    // A password-protected PDF hides its objects from the check: refused as unreadable.
+    let locked = String::from_utf8(pdf(""))
+        .unwrap()
+        .replace(
+            "/Root 1 0 R",
+            "/Root 1 0 R /Encrypt << /Filter /Standard /V 1 /R 2 /O <00> /U <00> /P -4 >>",
+        )
+        .into_bytes();
+    let (status, body) = host
+        .upload(&held, Some("office"), "加密", "locked.pdf", locked)
+        .await;
+    assert_eq!(
+        (status, refused(&body).as_str()),
+        (422, "unreadable"),
+        "{body}"
+    );
+    // The uploader's extension never reaches the downloader.
+    let (status, body) = host
+        .upload(&held, Some("office"), "程序", "evil.hta", png("hta"))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let served = host
+        .get(&format!(
+            "/exhibits/{}/file?download=1",
+            body["id"].as_str().unwrap()
+        ))
+        .await;
+    let disposition = served.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(disposition.ends_with("evil.png"), "{disposition}");
+    // A zip bomb dressed as DOCX (16 MB of zeros in a few KB), and an honest DOCX.
+    let bomb = docx(16 * 1024 * 1024);
+    assert!(bomb.len() < 100 * 1024, "the bomb is small: {}", bomb.len());
+    let (status, body) = host
+        .upload(&held, Some("office"), "炸弹", "report.docx", bomb)
+        .await;
+    assert_eq!(
+        (status, refused(&body).as_str()),
+        (422, "zip_bomb"),
+        "{body}"
+    );
+    let (status, body) = host
+        .upload(&held, Some("office"), "调查报告", "report.docx", docx(0))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["kind"], "docx");
+    // Paths and control characters in the name: the name is cleaned, the file is
+    // stored by hash only, nothing is written outside the store.
+    let (status, body) = host
+        .upload(
+            &held,
+            Some("office"),
+            "名称",
+            "../../etc/\u{202e}gnp.\tevil.png",
+            png("name"),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["file_name"], "gnp.evil.png");
+    let outside = server.data_dir().join("etc");
+    assert!(!outside.exists());
+    // Line breaks in a part's header break the form itself: a clear 400.
+    let (status, body) = host
+        .upload(&held, Some("office"), "名称", "a\r\nb.png", png("crlf"))
+        .await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("bad_request")));
+    // A missing title, a bad side.
+    let (status, body) = host
+        .upload(&held, Some("office"), "  ", "a.png", png("t"))
+        .await;
+    assert_eq!((status, refused(&body).as_str()), (422, "title_missing"));
+    let (status, _) = host
+        .upload(&held, Some("court"), "x", "a.png", png("s"))
+        .await;
+    assert_eq!(status, 400);
+    // Nothing refused is left behind in staging.
+    assert!(stored_files(&server.data_dir().join("evidence/staging")).is_empty());
+
+    // The hearing's cap (5 MB in the tests).
+    for i in 0..2 {
+        let mut chunk = png(&format!("part{i}"));
+        chunk.resize(1900 * 1024, 1);
+        let (status, body) = host
+            .upload(&held, Some("office"), "分卷", "p.png", chunk)
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let mut last = png("last");
+    last.resize(1900 * 1024, 2);
+    let (status, body) = host
+        .upload(&held, Some("office"), "分卷", "p.png", last)
+        .await;
+    assert_eq!(
+        (status, refused(&body).as_str()),
+        (413, "hearing_full"),
+        "{body}"
+    );
+
+    // An archivist reads evidence but files none; a panel member neither.
+    let (status, _) = server
+        .client("archivist")
+        .await
+        .upload(&held, Some("office"), "x", "a.png", png("c"))
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = server
+        .client("juror")
+        .await
+        .upload(&held, None, "x", "a.png", png("j"))
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = server
+        .client("")
+        .await
+        .upload(&held, None, "x", "a.png", png("a"))
+        .await;
+    assert_eq!(status, 401);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn a_flipped_byte_in_a_stored_file_is_reported() {
+    let server = TestServer::start().await;
+    let held = server.held_hearing().await;
+    let host = server.client("host").await;
+    let (_, exhibit) = host
+        .upload(&held, Some("office"), "照片", "a.png", png("flip"))
+        .await;
+    let sha = exhibit["sha256"].as_str().unwrap().to_owned();
+    let report: Value = host
+        .rpc("check_evidence", &[("hearing_id", &held)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["checked"], 1);
+    assert!(report["faults"].as_array().unwrap().is_empty());
+    let cli = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_pingyi"))
+            .arg("verify-evidence")
+            .args(extra)
+            .env("DATABASE_URL", &server.database_url)
+            .env("PINGYI_DATA_DIR", server.data_dir())
+            .env("RUST_LOG", "off")
+            .output()
+            .unwrap()
+    };
+    let clean = cli(&[]);
+    assert!(clean.status.success(), "{clean:?}");
+    assert!(String::from_utf8_lossy(&clean.stdout).contains("一致"));
+
+    let stored = server
+        .data_dir()
+        .join("evidence/sha256")
+        .join(&sha[..2])
+        .join(&sha[2..4])
+        .join(&sha);
+    let mut bytes = std::fs::read(&stored).unwrap();
+    bytes[20] ^= 0x01;
+    std::fs::write(&stored, bytes).unwrap();
+    let report: Value = host
+        .rpc("check_evidence", &[("hearing_id", &held)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let flagged = cli(&["--hearing", &held]);
+    assert_eq!(flagged.status.code(), Some(1), "{flagged:?}");
+    assert!(String::from_utf8_lossy(&flagged.stdout).contains("不一致"));
+    let fault = &report["faults"][0];
+    assert_eq!(fault[0], "听-1");
+    assert_eq!(fault[1], sha);
+    assert!(
+        fault[2]["Altered"]["actual"]
+            .as_str()
+            .is_some_and(|a| a != sha)
+    );
+    // Jurors and parties do not run checks.
+    assert_eq!(
+        server
+            .client("juror")
+            .await
+            .rpc("check_evidence", &[("hearing_id", &held)])
+            .await
+            .status(),
+        403
+    );
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn observers_see_only_what_is_shown_live() {
+    let server = TestServer::start().await;
+    let held = server.held_hearing().await;
+    app::db::hearings::set_public(&server.db, &held, true)
+        .await
+        .unwrap();
+    let host = server.client("host").await;
+    let (_, exhibit) = host
+        .upload(&held, Some("office"), "现场照片", "a.png", png("live"))
+        .await;
+    let id = exhibit["id"].as_str().unwrap();
+    let observer = server.client("").await;
+    assert!(labels(&evidence(&observer, &held).await).is_empty());
+    assert_eq!(
+        observer.get(&format!("/exhibits/{id}/file")).await.status(),
+        404
+    );
+
+    let head = app::db::hearings::head_seq(&server.db, &held)
+        .await
+        .unwrap()
+        .unwrap_or(0);
+    let mut socket = observer.socket(&held, head).await.unwrap();
+    let shown = host.rpc("show_exhibit", &[("exhibit_id", id)]).await;
+    assert_eq!(shown.status(), 200);
+    let seq: u64 = shown.json().await.unwrap();
+    assert_eq!(labels(&evidence(&observer, &held).await), ["听-1"]);
+    assert_eq!(
+        observer.get(&format!("/exhibits/{id}/file")).await.status(),
+        200
+    );
+    // The room hears of it after the commit, with the number and hash.
+    let event = loop {
+        use futures::StreamExt;
+        let msg = tokio::time::timeout(std::time::Duration::from_secs(2), socket.next())
+            .await
+            .expect("a frame within 2 s")
+            .expect("socket open")
+            .unwrap();
+        let tokio_tungstenite::tungstenite::Message::Text(text) = msg else {
+            continue;
+        };
+        if let app::protocol::ServerFrame::Event { event } =
+            serde_json::from_str(text.as_str()).unwrap()
+        {
+            break event;
+        }
+    };
+    assert_eq!(event.seq, seq);
+    let app::domain::EventPayload::ExhibitShown { exhibit: shown, .. } = event.payload else {
+        panic!("expected exhibit_shown, got {:?}", event.payload);
+    };
+    assert_eq!(shown.label, "听-1");
+    assert_eq!(shown.sha256, exhibit["sha256"].as_str().unwrap());
+    server.finish().await;
+}

@@ -1,0 +1,322 @@
+//! The sitting (#7): the host drives the procedure (illegal steps refused), gives
+//! the floor, the clerk marks attendance, the panel deliberates behind closed
+//! doors: parties, observers and their sockets get those events withheld.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use app::domain::EventPayload;
+use app::protocol::ServerFrame;
+use common::{Socket, TestServer};
+use futures::StreamExt;
+use serde_json::{Value, json};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
+
+async fn next_event(socket: &mut Socket) -> app::domain::HearingEvent {
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(2), socket.next())
+            .await
+            .expect("a frame within 2 s")
+            .expect("socket open")
+            .unwrap();
+        if let Message::Text(text) = msg
+            && let ServerFrame::Event { event } = serde_json::from_str(text.as_str()).unwrap()
+        {
+            return event;
+        }
+    }
+}
+
+async fn step(client: &common::Client, hearing: &str, step: Value) -> (u16, Value) {
+    TestServer::json_rpc(
+        client,
+        "step_procedure",
+        json!({"hearing_id": hearing, "step": step}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_host_runs_the_procedure_and_the_panel_deliberates_in_private() {
+    let server = TestServer::start().await;
+    let held = server.held_hearing().await;
+    app::db::hearings::set_public(&server.db, &held, true)
+        .await
+        .unwrap();
+    let host = server.client("host").await;
+    let clerk = server.client("clerk").await;
+    let juror = server.client("juror").await;
+    let party = server.party(&held, "petitioner", "张三").await;
+    let observer = server.client("").await;
+
+    // Only the host moves the procedure; a step the rules refuse is a 409.
+    assert_eq!(step(&juror, &held, json!({"step": "start"})).await.0, 403);
+    let (status, body) = step(&host, &held, json!({"step": "advance"})).await;
+    assert_eq!((status, body["code"].as_str()), (409, Some("step_refused")));
+    assert_eq!(step(&host, &held, json!({"step": "start"})).await.0, 200);
+
+    // Attendance: the clerk marks, a party checks itself in; only a petitioner waives.
+    let mark = |name: &str, part: &str, presence: &str| json!({"hearing_id": held, "name": name, "part": part, "presence": presence});
+    assert_eq!(
+        TestServer::json_rpc(
+            &clerk,
+            "mark_attendance",
+            mark("住建局", "agency", "in_room")
+        )
+        .await
+        .0,
+        200
+    );
+    let (status, body) = TestServer::json_rpc(
+        &clerk,
+        "mark_attendance",
+        mark("住建局", "agency", "absent_waived"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("attendance_invalid"))
+    );
+    assert_eq!(
+        party
+            .rpc("check_in", &[("hearing_id", &held)])
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        TestServer::json_rpc(
+            &party,
+            "mark_attendance",
+            mark("张三", "petitioner", "online")
+        )
+        .await
+        .0,
+        403
+    );
+
+    // The floor, with a time limit.
+    let floor = json!({"hearing_id": held, "speaker": "张三", "part": "petitioner", "minutes": 5});
+    assert_eq!(
+        TestServer::json_rpc(&host, "give_floor", floor).await.0,
+        200
+    );
+    let too_long =
+        json!({"hearing_id": held, "speaker": "张三", "part": "petitioner", "minutes": 61});
+    assert_eq!(
+        TestServer::json_rpc(&host, "give_floor", too_long).await.0,
+        422
+    );
+    assert_eq!(
+        host.rpc("end_floor", &[("hearing_id", &held)])
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        host.rpc("end_floor", &[("hearing_id", &held)])
+            .await
+            .status(),
+        409
+    );
+
+    // Deliberation is refused before its stage.
+    let say = [("hearing_id", held.as_str()), ("text", "我认为诉求合理")];
+    assert_eq!(juror.rpc("post_deliberation", &say).await.status(), 409);
+    for _ in 0..7 {
+        assert_eq!(step(&host, &held, json!({"step": "advance"})).await.0, 200);
+    }
+    let head = app::db::hearings::head_seq(&server.db, &held)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut party_socket = party.socket(&held, head).await.unwrap();
+    let mut juror_socket = juror.socket(&held, head).await.unwrap();
+    assert_eq!(party.rpc("post_deliberation", &say).await.status(), 403);
+    let posted = juror.rpc("post_deliberation", &say).await;
+    assert_eq!(posted.status(), 200);
+    let seq: u64 = posted.json().await.unwrap();
+
+    // The panel sees the words; the party's socket gets the seq, withheld.
+    let seen = next_event(&mut juror_socket).await;
+    assert_eq!(seen.seq, seq);
+    assert!(
+        matches!(seen.payload, EventPayload::DeliberationMessage { ref text, .. } if text == "我认为诉求合理")
+    );
+    let withheld = next_event(&mut party_socket).await;
+    assert_eq!(withheld.seq, seq);
+    assert_eq!(withheld.payload, EventPayload::Withheld);
+    assert!(withheld.hash.is_empty());
+
+    // The same on the first load of the room, for parties and observers.
+    for (who, rpc) in [(&party, "load_room"), (&observer, "observe_hearing")] {
+        let body = who
+            .rpc(rpc, &[("hearing_id", &held)])
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !body.contains("我认为诉求合理"),
+            "{rpc} leaks the deliberation"
+        );
+        assert!(body.contains("\"withheld\""), "{rpc}");
+    }
+    let staff_view = clerk
+        .rpc("load_room", &[("hearing_id", &held)])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(staff_view.contains("我认为诉求合理"));
+
+    // Once voting begins, the procedure does not go back.
+    assert_eq!(step(&host, &held, json!({"step": "advance"})).await.0, 200);
+    let (status, _) = step(&host, &held, json!({"step": "go_back", "to": "debate"})).await;
+    assert_eq!(status, 409);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn a_flooding_socket_is_refused_then_closed_and_others_are_not_delayed() {
+    use futures::SinkExt;
+    let server = TestServer::start().await;
+    let held = server.held_hearing().await;
+    let juror = server.client("juror").await;
+    let head = app::db::hearings::head_seq(&server.db, &held)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut flood = juror.socket(&held, head).await.unwrap();
+    let mut calm = juror.socket(&held, head).await.unwrap();
+    for _ in 0..150 {
+        if flood
+            .send(Message::Text(r#"{"type":"ping"}"#.into()))
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+    let (mut refused, mut closed_with) = (0, None);
+    while let Ok(Some(Ok(msg))) = tokio::time::timeout(Duration::from_secs(2), flood.next()).await {
+        match msg {
+            Message::Text(text) if text.as_str().contains("rate_limited") => refused += 1,
+            Message::Close(frame) => {
+                closed_with = frame.map(|f| u16::from(f.code));
+                break;
+            }
+            _ => {}
+        }
+    }
+    assert!(refused > 0, "the flood is told it is refused");
+    assert_eq!(closed_with, Some(1008));
+    // The other socket still gets events at once.
+    assert_eq!(server.record(&held, "照常记录").await.status(), 200);
+    assert_eq!(next_event(&mut calm).await.seq, head + 1);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn corrections_keep_history_and_private_notes_stay_private() {
+    let server = TestServer::start().await;
+    let held = server.held_hearing().await;
+    let clerk = server.client("clerk").await;
+    let juror = server.client("juror").await;
+    let host = server.client("host").await;
+
+    // 更正: the line changes, its earlier wording stays in the folded history.
+    let seq: u64 = server
+        .record(&held, "信访人陈述欠薪二万元")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let fix = |text: &'static str| {
+        let held = held.clone();
+        let seq = seq.to_string();
+        let clerk = &clerk;
+        async move {
+            clerk
+                .rpc(
+                    "correct_record",
+                    &[
+                        ("hearing_id", held.as_str()),
+                        ("line_seq", seq.as_str()),
+                        ("text", text),
+                    ],
+                )
+                .await
+                .status()
+        }
+    };
+    assert_eq!(fix("信访人陈述欠薪二万八千六百元").await, 200);
+    assert_eq!(
+        fix("信访人陈述欠薪二万八千六百元").await,
+        422,
+        "nothing changed"
+    );
+    assert_eq!(
+        juror
+            .rpc(
+                "correct_record",
+                &[
+                    ("hearing_id", &held),
+                    ("line_seq", &seq.to_string()),
+                    ("text", "改")
+                ]
+            )
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        clerk
+            .rpc(
+                "correct_record",
+                &[("hearing_id", &held), ("line_seq", "99999"), ("text", "改")]
+            )
+            .await
+            .status(),
+        404
+    );
+    let events = app::db::events::all(&server.db, &held).await.unwrap();
+    let room = app::domain::fold(&events).unwrap();
+    let line = room.record.iter().find(|l| l.seq == seq).unwrap();
+    assert_eq!(line.text, "信访人陈述欠薪二万八千六百元");
+    assert_eq!(line.corrections[0].previous, "信访人陈述欠薪二万元");
+
+    // Private notes: the member's own, nobody else's, never in the log.
+    let save = [
+        ("hearing_id", held.as_str()),
+        ("text", "注意考勤记录与聊天记录的日期是否一致"),
+    ];
+    assert_eq!(juror.rpc("save_private_notes", &save).await.status(), 200);
+    let mine: Value = juror
+        .rpc("my_private_notes", &[("hearing_id", &held)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine[0], "注意考勤记录与聊天记录的日期是否一致");
+    assert_eq!(
+        host.rpc("my_private_notes", &[("hearing_id", &held)])
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(host.rpc("save_private_notes", &save).await.status(), 403);
+    let log =
+        serde_json::to_string(&app::db::events::all(&server.db, &held).await.unwrap()).unwrap();
+    assert!(!log.contains("考勤记录与聊天记录的日期"));
+
+    // Page turns need a PDF on the screens.
+    assert_eq!(
+        host.rpc("turn_exhibit_page", &[("hearing_id", &held), ("page", "2")])
+            .await
+            .status(),
+        409
+    );
+    server.finish().await;
+}
