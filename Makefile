@@ -117,8 +117,12 @@ e2e: e2e-deps server-bin
 	  PINGYI_FONT=$(CURDIR)/$(FONT) node --test --test-concurrency=1 tests/
 
 ## make bench: measured figures for docs/PERFORMANCE.md and docs/SORTITION.md
-bench:
+bench: font
 	@echo "==> sortition: 10,000 seeded draws on the demo pool vs the maximin optimum"
 	cargo test --quiet --release -p app --lib -- --ignored ten_thousand --nocapture
 	@echo "==> live fan-out: 100 and 1,000 websocket observers, pingyi vs a bare tokio-tungstenite broadcast server"
 	ulimit -n 8192 2>/dev/null || true; cargo test --quiet --release -p server --test fanout_bench -- --ignored --nocapture --test-threads=1
+	@echo "==> votes: 50 members at once on SQLite FULL vs the raw SQLite FULL commit rate"
+	PINGYI_FONT=$(CURDIR)/$(FONT) cargo test --quiet --release -p server --test vote_bench -- --ignored --nocapture
+	@echo "==> vote fault test, long form: 200 SIGKILL cycles"
+	PINGYI_FONT=$(CURDIR)/$(FONT) PINGYI_FAULT_CYCLES=200 cargo test --quiet --release -p server --test vote_faults -- --nocapture

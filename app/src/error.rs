@@ -164,6 +164,14 @@ pub enum ApiError {
     NoPdfShown,
     #[error("notes too long")]
     NotesTooLong { max: usize },
+    /// 表决: a vote, an opening, a closing or a ballot's definition was refused.
+    #[error("vote refused: {refusal}")]
+    VoteRefused {
+        refusal: crate::domain::ballot::VoteRefusal,
+    },
+    /// 代为录入: the member's own password did not confirm the entry.
+    #[error("proxy not confirmed")]
+    ProxyNotConfirmed,
     #[error("internal error")]
     Internal,
     /// The call did not reach the server or its answer could not be read.
@@ -327,6 +335,11 @@ impl ApiError {
                 "This member holds no seat on this hearing's panel".into(),
             ),
             ApiError::EvidenceRefused { reason } => pick(reason.message_zh(), reason.message_en()),
+            ApiError::VoteRefused { refusal } => pick(refusal.message_zh(), refusal.to_string()),
+            ApiError::ProxyNotConfirmed => pick(
+                "评议员本人密码不正确，代为录入未获确认，投票未记录".into(),
+                "The member's password did not confirm the entry; nothing was recorded".into(),
+            ),
             ApiError::ExhibitNotFound => pick("证据不存在".into(), "Exhibit not found".into()),
             ApiError::ExhibitWithdrawn => pick(
                 "该证据已撤回，不能再展示、采纳或质证".into(),
@@ -423,9 +436,33 @@ impl ApiError {
             ApiError::RecordLineNotFound => 404,
             ApiError::NothingChanged | ApiError::NotesTooLong { .. } => 422,
             ApiError::NoPdfShown => 409,
+            ApiError::VoteRefused { refusal } => refusal_status(refusal),
+            ApiError::ProxyNotConfirmed => 403,
             ApiError::Internal => 500,
             ApiError::Transport { .. } => 400,
         }
+    }
+}
+
+/// Who asked wrongly (403), what does not exist (404), what is malformed (422),
+/// what cannot happen now (409).
+fn refusal_status(refusal: &crate::domain::ballot::VoteRefusal) -> u16 {
+    use crate::domain::ballot::VoteRefusal as R;
+    match refusal {
+        R::NotSeated => 403,
+        R::UnknownBallot => 404,
+        R::UnknownOption
+        | R::BadKey
+        | R::InvalidDraft { .. }
+        | R::OpinionInvalid
+        | R::ProxyReasonMissing => 422,
+        R::NoQuorum { .. }
+        | R::NotOpen
+        | R::Closed
+        | R::AlreadyOpen
+        | R::Replayed
+        | R::NotVotingStage
+        | R::NoPanel => 409,
     }
 }
 

@@ -46,6 +46,12 @@ pub struct RoomSnapshot {
     /// Keep private notes (a seated member).
     #[serde(default)]
     pub can_keep_notes: bool,
+    /// Vote on the ballots (a seated member).
+    #[serde(default)]
+    pub can_vote: bool,
+    /// Define, open and close ballots (the host).
+    #[serde(default)]
+    pub can_run_ballot: bool,
 }
 
 /// The logged-in account, as pages need it (menu, name, roles).

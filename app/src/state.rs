@@ -18,6 +18,8 @@ pub struct AppState {
     /// The address people reach this server at (for invitation links); `None`:
     /// taken from the request's Host header.
     pub public_url: Option<String>,
+    /// Folded rooms of active hearings (see [`crate::sitting::RoomCache`]).
+    pub rooms: crate::sitting::RoomCache,
 }
 
 impl FromRef<AppState> for LeptosOptions {

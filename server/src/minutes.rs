@@ -115,6 +115,7 @@ pub async fn download(
             })
             .collect(),
         exhibits: exhibits_for_minutes(&state, &hearing_id).await?,
+        ballots: room.ballots.iter().map(|b| b.minutes_lines()).collect(),
         chain_head: head.to_hex(),
         generated_at: format_zh(db::now_ms(), CHINA_OFFSET_SECONDS),
     };

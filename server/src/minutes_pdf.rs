@@ -20,6 +20,8 @@ pub struct MinutesInput {
     pub lines: Vec<MinutesLine>,
     /// 证据清单: each exhibit with its 质证 opinions.
     pub exhibits: Vec<MinutesExhibit>,
+    /// 表决: each ballot as [`app::domain::ballot::BallotState::minutes_lines`] prints it.
+    pub ballots: Vec<Vec<String>>,
     pub chain_head: String,
     pub generated_at: String,
 }
@@ -283,6 +285,17 @@ fn body(flow: &mut Flow, input: &MinutesInput) {
             flow.gap(BODY * 0.3);
         }
     }
+    if !input.ballots.is_empty() {
+        flow.gap(BODY);
+        flow.block("", (0.0, 0.0), "评议表决", 12.0, BODY * 1.5);
+        for ballot in &input.ballots {
+            for (i, line) in ballot.iter().enumerate() {
+                let indent = if i == 0 { 0.0 } else { 2.0 * BODY };
+                flow.block("", (indent, indent + BODY), line, BODY, 0.0);
+            }
+            flow.gap(BODY * 0.5);
+        }
+    }
     flow.gap(BODY);
     let head = format!("事件日志哈希链头：{}", input.chain_head);
     flow.block("", (0.0, 0.0), &head, BODY, 0.0);
@@ -468,6 +481,10 @@ mod tests {
                     "住建局（责任单位）：真实性：有异议；合法性：无异议；关联性：无异议".into(),
                 ],
             }],
+            ballots: vec![vec![
+                "表决事项：信访人诉求是否合理（不记名投票；过半数通过；选项：支持、部分支持、不支持）".into(),
+                "少数意见（评议员（不记名））：证据不足以支持诉求".into(),
+            ]],
             chain_head: "ab".repeat(32),
             generated_at: "2026-12-03 11:00".into(),
         };

@@ -101,6 +101,7 @@ pub fn build(
         access: AccessFeed::default(),
         public_url: args.public_url.clone().filter(|u| !u.trim().is_empty()),
         evidence: evidence(args)?,
+        rooms: Default::default(),
     };
     let upload_ceiling = usize::try_from(state.evidence.limits.max_file_bytes)
         .unwrap_or(usize::MAX)

@@ -7,6 +7,7 @@ use crate::model::{HearingSummary, Me, RoomSnapshot};
 use leptos::prelude::*;
 
 mod admin;
+mod ballots;
 mod cases;
 mod evidence;
 mod hearings;
@@ -15,6 +16,7 @@ mod panel;
 mod sitting;
 mod tokens;
 pub use admin::*;
+pub use ballots::*;
 pub use cases::*;
 pub use evidence::*;
 pub use hearings::*;
@@ -140,6 +142,8 @@ pub async fn load_room(hearing_id: String) -> Result<RoomSnapshot, ApiError> {
                 can_deliberate: may(Action::Deliberate),
                 can_see_deliberation: sees_panel,
                 can_keep_notes: may(Action::KeepPrivateNotes),
+                can_vote: may(Action::CastVote),
+                can_run_ballot: may(Action::RunBallot),
             })
         }
         .await,
@@ -325,6 +329,8 @@ pub async fn observe_hearing(hearing_id: String) -> Result<RoomSnapshot, ApiErro
                 can_deliberate: false,
                 can_see_deliberation: false,
                 can_keep_notes: false,
+                can_vote: false,
+                can_run_ballot: false,
             })
         }
         .await,

@@ -13,7 +13,7 @@ pub async fn append(
     hearing_id: &str,
     payload: &EventPayload,
 ) -> Result<Option<HearingEvent>, DbError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let event = append_in(&mut tx, hearing_id, payload).await?;
     if event.is_some() {
         tx.commit().await?;
@@ -118,6 +118,24 @@ pub async fn since(
 /// The whole log of a hearing, for the room's first load and the minutes.
 pub async fn all(db: &Db, hearing_id: &str) -> Result<Vec<HearingEvent>, DbError> {
     since(db, hearing_id, 0, u32::MAX).await
+}
+
+/// The events after `after_seq` read inside a transaction (a cached room state
+/// catches up under the hearing's write turn).
+pub async fn since_in(
+    conn: &mut sqlx::AnyConnection,
+    hearing_id: &str,
+    after_seq: u64,
+) -> Result<Vec<HearingEvent>, DbError> {
+    let rows = sqlx::query(
+        "SELECT hearing_id, seq, at_ms, payload, hash FROM hearing_events \
+         WHERE hearing_id = $1 AND seq > $2 ORDER BY seq",
+    )
+    .bind(hearing_id)
+    .bind(i64::try_from(after_seq).unwrap_or(i64::MAX))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(event_from_row).collect()
 }
 
 /// The whole log of a hearing read inside a transaction (the panel's decisions

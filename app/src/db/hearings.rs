@@ -136,6 +136,29 @@ pub async fn staff(
     }))
 }
 
+/// The members holding a seat now (invited or accepted), as a ballot freezes them:
+/// by account, with the name they check in under. Read under the write turn.
+pub async fn seated_voters_in(
+    conn: &mut sqlx::AnyConnection,
+    hearing_id: &str,
+) -> Result<Vec<crate::domain::ballot::Voter>, DbError> {
+    sqlx::query(
+        "SELECT s.account_id, a.display_name FROM panel_seats s JOIN accounts a ON a.id = s.account_id \
+         WHERE s.hearing_id = $1 AND s.status IN ('invited', 'accepted') ORDER BY s.seated_at, s.account_id",
+    )
+    .bind(hearing_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(crate::domain::ballot::Voter {
+            voter_id: r.try_get("account_id")?,
+            name: r.try_get("display_name")?,
+        })
+    })
+    .collect()
+}
+
 /// Assigns the hearing's host and clerk.
 pub async fn assign_staff(
     db: &Db,

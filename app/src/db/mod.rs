@@ -51,6 +51,35 @@ pub struct Db {
     backend: Backend,
     /// Kept for connections outside the pool (PostgreSQL LISTEN); never logged.
     url: std::sync::Arc<str>,
+    /// SQLite has one writer: write turns of this process queue here, in order,
+    /// instead of polling the file lock in SQLite's busy handler (which sleeps).
+    write_gate: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A write turn (see [`Db::begin_write`]): the transaction, and on SQLite this
+/// process's place at the one writer's desk until commit or drop.
+pub struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
@@ -119,6 +148,7 @@ impl Db {
             pool,
             backend,
             url: url.as_str().into(),
+            write_gate: Default::default(),
         };
         db.check_durability().await?;
         Ok(db)
@@ -136,6 +166,25 @@ impl Db {
     /// A transaction, for callers outside this module that write several rows at once.
     pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, DbError> {
         Ok(self.pool.begin().await?)
+    }
+
+    /// A write turn: on SQLite `BEGIN IMMEDIATE` takes the one write lock at once
+    /// (waiting up to busy_timeout), so two writers never deadlock upgrading a
+    /// read; PostgreSQL serialises per hearing with the row lock taken first.
+    pub async fn begin_write(&self) -> Result<WriteTx, DbError> {
+        Ok(match self.backend {
+            Backend::Sqlite => {
+                let turn = self.write_gate.clone().lock_owned().await;
+                WriteTx {
+                    tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+                    _turn: Some(turn),
+                }
+            }
+            Backend::Postgres => WriteTx {
+                tx: self.pool.begin().await?,
+                _turn: None,
+            },
+        })
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {

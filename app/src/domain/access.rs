@@ -143,10 +143,17 @@ pub enum Action {
     SeeDeliberation,
     /// Keep one's own private notes on this hearing (a seated member).
     KeepPrivateNotes,
+    /// 投票: vote on this hearing's ballots and give reasons (a seated member).
+    CastVote,
+    /// 表决: define, open and close this hearing's ballots; enter a vote for a
+    /// member without a device, with their confirmation (the host).
+    RunBallot,
 }
 
 impl Action {
-    pub const ALL: [Action; 32] = [
+    pub const ALL: [Action; 34] = [
+        Action::CastVote,
+        Action::RunBallot,
         Action::KeepPrivateNotes,
         Action::RunProcedure,
         Action::MarkAttendance,
@@ -489,6 +496,8 @@ const RULES: &[(Action, &[Grant])] = &[
         &[Grant::HostOfHearing, Grant::SeatedJuror],
     ),
     (Action::KeepPrivateNotes, &[Grant::SeatedJuror]),
+    (Action::CastVote, &[Grant::SeatedJuror]),
+    (Action::RunBallot, &[Grant::HostOfHearing]),
     (
         Action::SeeDeliberation,
         &[

@@ -60,6 +60,9 @@ pub struct CastVote {
     pub option: usize,
     /// The client's idempotency key: a retry with the same key is the same vote.
     pub key: String,
+    /// The log seq that recorded it (0 before it is committed).
+    #[serde(default)]
+    pub seq: u64,
 }
 
 /// What a closed ballot decided.
@@ -85,7 +88,7 @@ pub struct Tally {
     pub outcome: Outcome,
 }
 
-/// Why a vote or an opening was refused.
+/// Why a vote, an opening, a closing or a draft was refused.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "refusal", rename_all = "snake_case")]
 pub enum VoteRefusal {
@@ -95,6 +98,28 @@ pub enum VoteRefusal {
     UnknownOption,
     #[error("no quorum")]
     NoQuorum { present: u32, needed: u32 },
+    #[error("no such ballot")]
+    UnknownBallot,
+    #[error("ballot not open yet")]
+    NotOpen,
+    #[error("ballot closed")]
+    Closed,
+    #[error("ballot already open")]
+    AlreadyOpen,
+    #[error("replayed vote")]
+    Replayed,
+    #[error("bad idempotency key")]
+    BadKey,
+    #[error("ballot not in the voting stage")]
+    NotVotingStage,
+    #[error("no panel seated")]
+    NoPanel,
+    #[error("invalid ballot: {problem}")]
+    InvalidDraft { problem: DraftProblem },
+    #[error("opinion invalid")]
+    OpinionInvalid,
+    #[error("proxy vote needs a reason")]
+    ProxyReasonMissing,
 }
 
 impl VoteRefusal {
@@ -105,8 +130,449 @@ impl VoteRefusal {
             VoteRefusal::NoQuorum { present, needed } => format!(
                 "到场评议员 {present} 人，不足法定人数 {needed} 人（应到人数的三分之二），不能开始表决"
             ),
+            VoteRefusal::UnknownBallot => "表决事项不存在".into(),
+            VoteRefusal::NotOpen => "表决尚未开始，暂不能投票".into(),
+            VoteRefusal::Closed => "表决已结束，不能再投票或修改".into(),
+            VoteRefusal::AlreadyOpen => "表决已开始，表决事项、选项和规则已锁定，不能修改".into(),
+            VoteRefusal::Replayed => {
+                "这是一次已处理过的重复提交，未重复计票；请以页面显示的当前选择为准".into()
+            }
+            VoteRefusal::BadKey => "投票请求缺少有效的防重复标识，请刷新页面后重试".into(),
+            VoteRefusal::NotVotingStage => {
+                "请先将听证程序推进到“评议”或“表决”环节，再开始表决".into()
+            }
+            VoteRefusal::NoPanel => "本场听证尚未组成评议团，不能表决".into(),
+            VoteRefusal::InvalidDraft { problem } => problem.message_zh(),
+            VoteRefusal::OpinionInvalid => {
+                format!("评议意见不能为空，且不超过 {MAX_OPINION_CHARS} 字")
+            }
+            VoteRefusal::ProxyReasonMissing => {
+                "代为录入必须写明理由（如：该评议员无可用设备）".into()
+            }
         }
     }
+}
+
+/// Why a ballot's definition is not acceptable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
+pub enum DraftProblem {
+    #[error("question empty or too long")]
+    Question,
+    #[error("options: 2 to 10, each named once")]
+    Options,
+}
+
+impl DraftProblem {
+    pub fn message_zh(self) -> String {
+        match self {
+            DraftProblem::Question => {
+                format!("表决事项不能为空，且不超过 {MAX_QUESTION_CHARS} 字")
+            }
+            DraftProblem::Options => format!(
+                "选项须为 2 至 {MAX_OPTIONS} 个，每项不超过 {MAX_OPTION_CHARS} 字，且不能重复"
+            ),
+        }
+    }
+}
+
+pub const MAX_QUESTION_CHARS: usize = 200;
+pub const MAX_OPTIONS: usize = 10;
+pub const MAX_OPTION_CHARS: usize = 40;
+pub const MAX_OPINION_CHARS: usize = 5_000;
+/// Idempotency keys: what a client generates (a UUID fits with room to spare).
+pub const MAX_KEY_CHARS: usize = 64;
+
+/// The usual options of a 表决事项 on a petitioner's claim.
+pub fn default_options() -> Vec<String> {
+    vec!["支持".into(), "部分支持".into(), "不支持".into()]
+}
+
+/// 表决事项: what is put to the vote and how it is decided. Frozen when opened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BallotSpec {
+    pub ballot_id: String,
+    /// e.g. 信访人诉求是否合理
+    pub question: String,
+    pub options: Vec<String>,
+    pub rule: MajorityRule,
+    pub mode: BallotMode,
+    /// Named mode only: counts (and who chose what, for the panel) shown while open.
+    pub live_tally: bool,
+}
+
+impl BallotSpec {
+    /// Checks and tidies a definition typed by the host.
+    pub fn parse(
+        ballot_id: String,
+        question: &str,
+        options: &[String],
+        rule: MajorityRule,
+        mode: BallotMode,
+        live_tally: bool,
+    ) -> Result<BallotSpec, VoteRefusal> {
+        let question = question.trim();
+        if question.is_empty() || question.chars().count() > MAX_QUESTION_CHARS {
+            return Err(VoteRefusal::InvalidDraft {
+                problem: DraftProblem::Question,
+            });
+        }
+        let options: Vec<String> = options
+            .iter()
+            .map(|o| o.trim().to_owned())
+            .filter(|o| !o.is_empty())
+            .collect();
+        let distinct: std::collections::BTreeSet<&String> = options.iter().collect();
+        if !(2..=MAX_OPTIONS).contains(&options.len())
+            || distinct.len() != options.len()
+            || options.iter().any(|o| o.chars().count() > MAX_OPTION_CHARS)
+        {
+            return Err(VoteRefusal::InvalidDraft {
+                problem: DraftProblem::Options,
+            });
+        }
+        Ok(BallotSpec {
+            ballot_id,
+            question: question.to_owned(),
+            options,
+            rule,
+            mode,
+            // In secret mode nothing is shown before the close, whatever was asked.
+            live_tally: live_tally && mode == BallotMode::Named,
+        })
+    }
+
+    /// Whether individual choices stay inside the server until the close (and,
+    /// in secret mode, for ever).
+    pub fn sealed(&self) -> bool {
+        self.mode == BallotMode::Secret || !self.live_tally
+    }
+}
+
+/// A seated member as the ballot knows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Voter {
+    /// The member's account (what the permission table knows them by).
+    pub voter_id: String,
+    pub name: String,
+}
+
+/// 代为录入: the host entered the vote of a member without a device, with a reason,
+/// and the member confirmed it on the clerk's screen with their own password.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProxyEntry {
+    pub entered_by: String,
+    pub reason: String,
+}
+
+/// Where a ballot stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BallotStatus {
+    /// 待表决: defined, may still change.
+    Draft,
+    /// 表决中
+    Open,
+    /// 表决结束
+    Closed,
+}
+
+impl BallotStatus {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            BallotStatus::Draft => "待表决",
+            BallotStatus::Open => "表决中",
+            BallotStatus::Closed => "表决结束",
+        }
+    }
+}
+
+/// 评议意见 (and 少数意见 when `minority`): a member's written reasons on a ballot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Opinion {
+    /// Stable per member and ballot: a changed opinion replaces the earlier one.
+    pub opinion_id: String,
+    /// Empty when the ballot is secret and the reader is not the server.
+    pub voter_id: String,
+    pub name: String,
+    pub text: String,
+    pub minority: bool,
+    pub at_ms: i64,
+}
+
+/// A named vote as the minutes print it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedVote {
+    pub voter_id: String,
+    pub name: String,
+    pub option: usize,
+    /// Entered by the host for the member (代为录入), if so.
+    pub proxy: Option<ProxyEntry>,
+}
+
+/// One ballot as the room knows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BallotState {
+    pub spec: BallotSpec,
+    pub status: BallotStatus,
+    /// Frozen at opening: the seated members and how many were present.
+    pub voters: Vec<Voter>,
+    pub present: u32,
+    pub opened_at_ms: Option<i64>,
+    pub closed_at_ms: Option<i64>,
+    /// Every vote committed, in order (empty for sealed votes outside the server).
+    pub votes: Vec<CastVote>,
+    /// Proxy entries by vote seq.
+    pub proxies: Vec<(u64, ProxyEntry)>,
+    /// Who has voted (every reader sees this; not how).
+    pub voted: Vec<String>,
+    /// The latest opinion per member, in the order first given.
+    pub opinions: Vec<Opinion>,
+    /// Set at the close by [`tally`].
+    pub result: Option<Tally>,
+    /// Named mode: each member's last vote, published at the close.
+    pub named: Vec<NamedVote>,
+}
+
+impl BallotState {
+    pub fn new(spec: BallotSpec) -> BallotState {
+        BallotState {
+            spec,
+            status: BallotStatus::Draft,
+            voters: Vec::new(),
+            present: 0,
+            opened_at_ms: None,
+            closed_at_ms: None,
+            votes: Vec::new(),
+            proxies: Vec::new(),
+            voted: Vec::new(),
+            opinions: Vec::new(),
+            result: None,
+            named: Vec::new(),
+        }
+    }
+
+    fn voter_ids(&self) -> Vec<String> {
+        self.voters.iter().map(|v| v.voter_id.clone()).collect()
+    }
+
+    /// THE tally of this ballot over the votes this reader holds.
+    pub fn tally(&self) -> Tally {
+        tally(
+            &self.voter_ids(),
+            self.spec.options.len(),
+            self.spec.rule,
+            &self.votes,
+        )
+    }
+
+    /// A member's current choice, where this reader may know it.
+    pub fn choice_of(&self, voter_id: &str) -> Option<usize> {
+        latest_votes(&self.voter_ids(), self.spec.options.len(), &self.votes)
+            .get(voter_id)
+            .copied()
+    }
+
+    /// May the definition still change?
+    pub fn check_editable(&self) -> Result<(), VoteRefusal> {
+        match self.status {
+            BallotStatus::Draft => Ok(()),
+            BallotStatus::Open => Err(VoteRefusal::AlreadyOpen),
+            BallotStatus::Closed => Err(VoteRefusal::Closed),
+        }
+    }
+
+    /// May it open with these seated members, `present` of them in the room?
+    pub fn check_open(&self, seated: &[Voter], present: u32) -> Result<(), VoteRefusal> {
+        self.check_editable()?;
+        if seated.is_empty() {
+            return Err(VoteRefusal::NoPanel);
+        }
+        check_quorum(u32::try_from(seated.len()).unwrap_or(u32::MAX), present)
+    }
+
+    /// Decides a vote: a new vote to commit, or the same vote already counted (a
+    /// retry of the latest request, acknowledged again with its seq).
+    pub fn decide_vote(&self, vote: &CastVote) -> Result<VoteDecision, VoteRefusal> {
+        if vote.key.trim().is_empty() || vote.key.chars().count() > MAX_KEY_CHARS {
+            return Err(VoteRefusal::BadKey);
+        }
+        match self.status {
+            BallotStatus::Draft => return Err(VoteRefusal::NotOpen),
+            BallotStatus::Closed => return Err(VoteRefusal::Closed),
+            BallotStatus::Open => {}
+        }
+        check_vote(&self.voter_ids(), self.spec.options.len(), vote)?;
+        let mine = || self.votes.iter().filter(|v| v.juror_id == vote.juror_id);
+        if let Some(earlier) = mine().find(|v| v.key == vote.key) {
+            let latest = mine().last();
+            return if latest == Some(earlier) && earlier.option == vote.option {
+                Ok(VoteDecision::AlreadyCounted { seq: earlier.seq })
+            } else {
+                Err(VoteRefusal::Replayed)
+            };
+        }
+        Ok(VoteDecision::Record)
+    }
+
+    /// May `voter_id` give an opinion now? (While open, or after the close for a
+    /// dissent, until the minutes are made.)
+    pub fn check_opinion(&self, voter_id: &str, text: &str) -> Result<String, VoteRefusal> {
+        if self.status == BallotStatus::Draft {
+            return Err(VoteRefusal::NotOpen);
+        }
+        if !self.voters.iter().any(|v| v.voter_id == voter_id) {
+            return Err(VoteRefusal::NotSeated);
+        }
+        let text = text.trim();
+        if text.is_empty() || text.chars().count() > MAX_OPINION_CHARS {
+            return Err(VoteRefusal::OpinionInvalid);
+        }
+        Ok(text.to_owned())
+    }
+
+    /// What the close publishes: the tally, and in named mode each member's vote.
+    pub fn closing(&self) -> Result<(Tally, Vec<NamedVote>), VoteRefusal> {
+        match self.status {
+            BallotStatus::Draft => return Err(VoteRefusal::NotOpen),
+            BallotStatus::Closed => return Err(VoteRefusal::Closed),
+            BallotStatus::Open => {}
+        }
+        let result = self.tally();
+        let named = match self.spec.mode {
+            BallotMode::Secret => Vec::new(),
+            BallotMode::Named => self.named_votes(),
+        };
+        Ok((result, named))
+    }
+
+    fn named_votes(&self) -> Vec<NamedVote> {
+        let latest = latest_votes(&self.voter_ids(), self.spec.options.len(), &self.votes);
+        self.voters
+            .iter()
+            .filter_map(|voter| {
+                let option = *latest.get(voter.voter_id.as_str())?;
+                let seq = self
+                    .votes
+                    .iter()
+                    .rev()
+                    .find(|v| v.juror_id == voter.voter_id)
+                    .map(|v| v.seq);
+                let proxy = self
+                    .proxies
+                    .iter()
+                    .find(|(s, _)| Some(*s) == seq)
+                    .map(|(_, p)| p.clone());
+                Some(NamedVote {
+                    voter_id: voter.voter_id.clone(),
+                    name: voter.name.clone(),
+                    option,
+                    proxy,
+                })
+            })
+            .collect()
+    }
+
+    /// The outcome in words, as the room and the minutes announce it.
+    pub fn outcome_zh(&self, result: &Tally) -> String {
+        match result.outcome {
+            Outcome::Decided { option } => format!(
+                "{}（{} 票，达到{}所需的 {} 票）",
+                self.spec.options.get(option).map_or("?", String::as_str),
+                result.counts.get(option).copied().unwrap_or(0),
+                self.spec.rule.label_zh(),
+                result.needed
+            ),
+            Outcome::NoMajority => format!(
+                "未形成多数意见（任一选项均未达到{}所需的 {} 票）",
+                self.spec.rule.label_zh(),
+                result.needed
+            ),
+        }
+    }
+}
+
+impl BallotMode {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            BallotMode::Named => "记名投票",
+            BallotMode::Secret => "不记名投票",
+        }
+    }
+}
+
+impl BallotState {
+    /// The ballot as the minutes print it, line by line: the question and how it
+    /// was put, the result by the one tally, each named vote (counts only when
+    /// secret), every reason and every 少数意见. Secret opinions carry no name.
+    pub fn minutes_lines(&self) -> Vec<String> {
+        let spec = &self.spec;
+        let mut lines = vec![format!(
+            "表决事项：{}（{}；{}；选项：{}）",
+            spec.question,
+            spec.mode.label_zh(),
+            spec.rule.label_zh(),
+            spec.options.join("、")
+        )];
+        let Some(result) = &self.result else {
+            lines.push(format!("（未完成表决：{}）", self.status.label_zh()));
+            return lines;
+        };
+        lines.push(format!(
+            "应到评议员 {} 人，到场 {} 人，投票 {} 人。",
+            result.seated, self.present, result.voted
+        ));
+        lines.push(format!("表决结果：{}", self.outcome_zh(result)));
+        let counts: Vec<String> = spec
+            .options
+            .iter()
+            .zip(&result.counts)
+            .map(|(o, c)| format!("{o} {c} 票"))
+            .collect();
+        lines.push(format!(
+            "计票：{}；未投票 {} 人。",
+            counts.join("，"),
+            result.seated.saturating_sub(result.voted)
+        ));
+        match spec.mode {
+            BallotMode::Secret => lines.push("不记名投票：纪要仅记载票数，不记载个人选择。".into()),
+            BallotMode::Named => {
+                for vote in &self.named {
+                    let option = spec.options.get(vote.option).map_or("?", String::as_str);
+                    let proxy = vote.proxy.as_ref().map_or(String::new(), |p| {
+                        format!(
+                            "（由{}代为录入，理由：{}；本人已当场确认）",
+                            p.entered_by, p.reason
+                        )
+                    });
+                    lines.push(format!("记名表决：{} — {option}{proxy}", vote.name));
+                }
+            }
+        }
+        for opinion in &self.opinions {
+            let who = if opinion.name.is_empty() || spec.mode == BallotMode::Secret {
+                "评议员（不记名）"
+            } else {
+                opinion.name.as_str()
+            };
+            let kind = if opinion.minority {
+                "少数意见"
+            } else {
+                "评议意见"
+            };
+            lines.push(format!("{kind}（{who}）：{}", opinion.text));
+        }
+        lines
+    }
+}
+
+/// What to do with a vote that passed the checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VoteDecision {
+    /// Commit it.
+    Record,
+    /// The same request again: answer with the seq that recorded it.
+    AlreadyCounted { seq: u64 },
 }
 
 /// The latest vote per seated juror, replays and outsiders left out. The order of
@@ -182,6 +648,243 @@ pub fn tally<'a>(
 }
 
 #[cfg(test)]
+mod fold_tests {
+    //! Ballots through the event log: decisions, the fold on the server and in the
+    //! browser, and what each reader may see.
+    use super::*;
+    use crate::domain::event::{ChainHash, EventPayload, HearingEvent};
+    use crate::domain::room::{RoomState, fold};
+    use proptest::prelude::*;
+
+    fn voters(n: usize) -> Vec<Voter> {
+        (0..n)
+            .map(|i| Voter {
+                voter_id: format!("a{i}"),
+                name: format!("评议员{i}"),
+            })
+            .collect()
+    }
+
+    fn spec(mode: BallotMode, live: bool) -> BallotSpec {
+        BallotSpec::parse(
+            "b1".into(),
+            "信访人诉求是否合理",
+            &default_options(),
+            MajorityRule::Simple,
+            mode,
+            live,
+        )
+        .unwrap()
+    }
+
+    /// A committed log from payloads, with a real hash chain.
+    fn log(payloads: Vec<EventPayload>) -> Vec<HearingEvent> {
+        let mut link = ChainHash::GENESIS;
+        payloads
+            .into_iter()
+            .enumerate()
+            .map(|(i, payload)| {
+                let seq = i as u64 + 1;
+                link = link.next("h", seq, seq as i64, &payload);
+                HearingEvent {
+                    hearing_id: "h".into(),
+                    seq,
+                    at_ms: seq as i64,
+                    payload,
+                    hash: link.to_hex(),
+                }
+            })
+            .collect()
+    }
+
+    /// Plays votes the way the server does: each decided against the fold so far.
+    fn play(spec: BallotSpec, panel: usize, votes: &[(usize, usize, u8)]) -> Vec<HearingEvent> {
+        let mut payloads = vec![
+            EventPayload::BallotDrafted {
+                spec: spec.clone(),
+                by: "主持人".into(),
+            },
+            EventPayload::BallotOpened {
+                ballot_id: "b1".into(),
+                voters: voters(panel),
+                present: panel as u32,
+                by: "主持人".into(),
+            },
+        ];
+        for (juror, option, key) in votes {
+            let room = fold(&log(payloads.clone())).unwrap();
+            let vote = CastVote {
+                juror_id: format!("a{juror}"),
+                option: *option,
+                key: format!("k{key}"),
+                seq: 0,
+            };
+            if let Ok(VoteDecision::Record) = room.ballot("b1").unwrap().decide_vote(&vote) {
+                payloads.push(EventPayload::VoteCast {
+                    ballot_id: "b1".into(),
+                    voter: vote.juror_id,
+                    option: vote.option,
+                    key: vote.key,
+                    sealed: spec.sealed(),
+                    proxy: None,
+                });
+            }
+        }
+        let room = fold(&log(payloads.clone())).unwrap();
+        let (result, named) = room.ballot("b1").unwrap().closing().unwrap();
+        payloads.push(EventPayload::BallotClosed {
+            ballot_id: "b1".into(),
+            result,
+            named,
+            by: "主持人".into(),
+        });
+        log(payloads)
+    }
+
+    fn seen(events: &[HearingEvent], sees_panel: bool) -> RoomState {
+        let visible: Vec<HearingEvent> = events
+            .iter()
+            .map(|e| e.seen_by(sees_panel).into_owned())
+            .collect();
+        fold(&visible).unwrap()
+    }
+
+    #[test]
+    fn a_retry_is_answered_and_a_superseded_key_is_a_replay() {
+        let events = play(spec(BallotMode::Secret, false), 3, &[(0, 0, 1), (0, 2, 2)]);
+        let open: Vec<HearingEvent> = events[..events.len() - 1].to_vec();
+        let room = fold(&open).unwrap();
+        let ballot = room.ballot("b1").unwrap();
+        let again = |option, key: &str| CastVote {
+            juror_id: "a0".into(),
+            option,
+            key: key.into(),
+            seq: 0,
+        };
+        assert_eq!(
+            ballot.decide_vote(&again(2, "k2")),
+            Ok(VoteDecision::AlreadyCounted { seq: 4 })
+        );
+        assert_eq!(
+            ballot.decide_vote(&again(0, "k1")),
+            Err(VoteRefusal::Replayed)
+        );
+        assert_eq!(
+            ballot.decide_vote(&again(1, "k2")),
+            Err(VoteRefusal::Replayed)
+        );
+        assert_eq!(ballot.decide_vote(&again(1, "")), Err(VoteRefusal::BadKey));
+        let closed = fold(&events).unwrap();
+        assert_eq!(
+            closed.ballot("b1").unwrap().decide_vote(&again(1, "k9")),
+            Err(VoteRefusal::Closed)
+        );
+    }
+
+    #[test]
+    fn a_ballot_opens_only_with_a_quorum_and_freezes() {
+        let ballot = BallotState::new(spec(BallotMode::Secret, false));
+        assert_eq!(
+            ballot.check_open(&voters(7), 4),
+            Err(VoteRefusal::NoQuorum {
+                present: 4,
+                needed: 5
+            })
+        );
+        assert_eq!(ballot.check_open(&[], 0), Err(VoteRefusal::NoPanel));
+        assert_eq!(ballot.check_open(&voters(7), 5), Ok(()));
+        let room = fold(&play(spec(BallotMode::Secret, false), 3, &[])).unwrap();
+        assert_eq!(
+            room.ballot("b1").unwrap().check_editable(),
+            Err(VoteRefusal::Closed)
+        );
+        // A secret ballot never has a live tally, whatever was asked.
+        assert!(!spec(BallotMode::Secret, true).live_tally);
+        assert!(
+            BallotSpec::parse(
+                "x".into(),
+                "问",
+                &["是".into(), " 是 ".into()],
+                MajorityRule::Simple,
+                BallotMode::Named,
+                false
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn minutes_print_counts_only_for_a_secret_ballot() {
+        let events = play(
+            spec(BallotMode::Secret, false),
+            3,
+            &[(0, 0, 1), (1, 0, 2), (2, 2, 3)],
+        );
+        let room = fold(&events).unwrap();
+        let text = room.ballot("b1").unwrap().minutes_lines().join("\n");
+        assert!(text.contains("支持 2 票"), "{text}");
+        assert!(text.contains("表决结果：支持（2 票"), "{text}");
+        assert!(!text.contains("评议员0"), "{text}");
+        let events = play(
+            spec(BallotMode::Named, false),
+            3,
+            &[(0, 0, 1), (1, 0, 2), (2, 2, 3)],
+        );
+        let room = fold(&events).unwrap();
+        let text = room.ballot("b1").unwrap().minutes_lines().join("\n");
+        assert!(text.contains("记名表决：评议员2 — 不支持"), "{text}");
+    }
+
+    fn arb_votes() -> impl Strategy<Value = Vec<(usize, usize, u8)>> {
+        proptest::collection::vec((0usize..7, 0usize..3, 0u8..12), 0..40)
+    }
+
+    proptest! {
+        /// The server's fold and every reader's fold of what they receive agree on
+        /// everything a reader may know: status, who voted, the result.
+        #[test]
+        fn every_reader_folds_the_same_result(votes in arb_votes(), secret in any::<bool>(), live in any::<bool>()) {
+            let mode = if secret { BallotMode::Secret } else { BallotMode::Named };
+            let events = play(spec(mode, live), 7, &votes);
+            let server = fold(&events).unwrap();
+            let truth = server.ballot("b1").unwrap();
+            prop_assert_eq!(truth.result.clone(), Some(truth.tally()));
+            for sees_panel in [true, false] {
+                let room = seen(&events, sees_panel);
+                let ballot = room.ballot("b1").unwrap();
+                prop_assert_eq!(ballot.status, BallotStatus::Closed);
+                prop_assert_eq!(&ballot.voted, &truth.voted);
+                prop_assert_eq!(&ballot.result, &truth.result);
+                prop_assert_eq!(room.last_seq, server.last_seq);
+            }
+        }
+
+        /// No reader ever receives an individual choice of a sealed ballot, and
+        /// outside the panel nobody receives any individual choice at all.
+        #[test]
+        fn sealed_choices_never_leave_the_server(votes in arb_votes(), secret in any::<bool>(), live in any::<bool>()) {
+            let mode = if secret { BallotMode::Secret } else { BallotMode::Named };
+            let spec = spec(mode, live);
+            let events = play(spec.clone(), 7, &votes);
+            for sees_panel in [true, false] {
+                for event in &events {
+                    let shown = event.seen_by(sees_panel);
+                    let leaks_choice = matches!(shown.payload, EventPayload::VoteCast { .. })
+                        || matches!(&shown.payload, EventPayload::BallotClosed { named, .. } if !named.is_empty());
+                    if spec.mode == BallotMode::Secret || !sees_panel {
+                        prop_assert!(!leaks_choice, "{:?}", shown.payload);
+                    }
+                    if spec.sealed() {
+                        let whole_vote = matches!(shown.payload, EventPayload::VoteCast { .. });
+                        prop_assert!(!whole_vote, "sealed vote sent whole");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -195,6 +898,7 @@ mod tests {
             juror_id: juror.into(),
             option,
             key: key.into(),
+            seq: 0,
         }
     }
 

@@ -104,6 +104,50 @@ pub enum EventPayload {
     },
     /// The shown exhibit (a PDF) is turned to `page` on every screen.
     ExhibitPageTurned { page: u32, by: String },
+    /// 表决事项: a question put to the panel, defined or changed before it opens.
+    BallotDrafted {
+        spec: crate::domain::ballot::BallotSpec,
+        by: String,
+    },
+    /// 开始表决: the definition is frozen with the seated members and how many
+    /// were present (quorum checked before commit).
+    BallotOpened {
+        ballot_id: String,
+        voters: Vec<crate::domain::ballot::Voter>,
+        present: u32,
+        by: String,
+    },
+    /// 投票: a member's vote; their last one counts. `sealed` votes never leave the
+    /// server (secret mode, or named without a live tally until the close).
+    VoteCast {
+        ballot_id: String,
+        voter: String,
+        option: usize,
+        key: String,
+        sealed: bool,
+        proxy: Option<crate::domain::ballot::ProxyEntry>,
+    },
+    /// A vote as a reader who may not see its choice receives it: who voted, not
+    /// how. Never stored; made by [`HearingEvent::seen_by`].
+    VoteSealed { ballot_id: String, voter: String },
+    /// 评议意见 (少数意见 when `minority`); `anonymous` in a secret ballot, where
+    /// the author is known to the server only.
+    OpinionGiven {
+        ballot_id: String,
+        opinion_id: String,
+        voter_id: String,
+        name: String,
+        text: String,
+        minority: bool,
+        anonymous: bool,
+    },
+    /// 表决结束: the result by the one tally; each member's vote in named mode.
+    BallotClosed {
+        ballot_id: String,
+        result: crate::domain::ballot::Tally,
+        named: Vec<crate::domain::ballot::NamedVote>,
+        by: String,
+    },
     /// What a receiver may not see (the closed deliberation): the seq is kept so
     /// that the log has no gap. Never stored; made by [`HearingEvent::seen_by`].
     Withheld,
@@ -111,9 +155,13 @@ pub enum EventPayload {
 
 impl EventPayload {
     /// Who may receive this event's content.
+    /// `Panel` when the panel's view of the event differs from the public's.
     pub fn audience(&self) -> crate::domain::sitting::Audience {
         match self {
-            EventPayload::DeliberationMessage { .. } => crate::domain::sitting::Audience::Panel,
+            EventPayload::DeliberationMessage { .. }
+            | EventPayload::VoteCast { .. }
+            | EventPayload::OpinionGiven { .. }
+            | EventPayload::BallotClosed { .. } => crate::domain::sitting::Audience::Panel,
             _ => crate::domain::sitting::Audience::Everyone,
         }
     }
@@ -135,13 +183,56 @@ pub struct HearingEvent {
 impl HearingEvent {
     /// The event as a receiver sees it: whole, or withheld (with its seq) when its
     /// content is for the panel and `sees_panel` is false.
+    ///
+    /// Votes: a sealed vote reaches everyone as [`EventPayload::VoteSealed`] (who,
+    /// not how); an unsealed one (named mode with a live tally) reaches the panel
+    /// whole and the public sealed. A secret ballot's opinions lose their author;
+    /// the public never reads opinions, nor the named votes of a closed ballot.
     pub fn seen_by(&self, sees_panel: bool) -> std::borrow::Cow<'_, HearingEvent> {
-        use crate::domain::sitting::Audience;
-        if sees_panel || self.payload.audience() == Audience::Everyone {
-            return std::borrow::Cow::Borrowed(self);
-        }
-        std::borrow::Cow::Owned(HearingEvent {
-            payload: EventPayload::Withheld,
+        use std::borrow::Cow;
+        let redacted = match &self.payload {
+            EventPayload::DeliberationMessage { .. } if !sees_panel => EventPayload::Withheld,
+            EventPayload::VoteCast {
+                ballot_id,
+                voter,
+                sealed,
+                ..
+            } if *sealed || !sees_panel => EventPayload::VoteSealed {
+                ballot_id: ballot_id.clone(),
+                voter: voter.clone(),
+            },
+            EventPayload::OpinionGiven { .. } if !sees_panel => EventPayload::Withheld,
+            EventPayload::OpinionGiven {
+                ballot_id,
+                opinion_id,
+                text,
+                minority,
+                anonymous: true,
+                ..
+            } => EventPayload::OpinionGiven {
+                ballot_id: ballot_id.clone(),
+                opinion_id: opinion_id.clone(),
+                voter_id: String::new(),
+                name: String::new(),
+                text: text.clone(),
+                minority: *minority,
+                anonymous: true,
+            },
+            EventPayload::BallotClosed {
+                ballot_id,
+                result,
+                named,
+                by,
+            } if !sees_panel && !named.is_empty() => EventPayload::BallotClosed {
+                ballot_id: ballot_id.clone(),
+                result: result.clone(),
+                named: Vec::new(),
+                by: by.clone(),
+            },
+            _ => return Cow::Borrowed(self),
+        };
+        Cow::Owned(HearingEvent {
+            payload: redacted,
             // The hash would let a receiver test guesses of the content: not sent.
             hash: String::new(),
             ..self.clone()

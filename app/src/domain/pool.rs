@@ -547,6 +547,12 @@ impl PanelState {
             | EventPayload::DeliberationMessage { .. }
             | EventPayload::RecordCorrected { .. }
             | EventPayload::ExhibitPageTurned { .. }
+            | EventPayload::BallotDrafted { .. }
+            | EventPayload::BallotOpened { .. }
+            | EventPayload::VoteCast { .. }
+            | EventPayload::VoteSealed { .. }
+            | EventPayload::OpinionGiven { .. }
+            | EventPayload::BallotClosed { .. }
             | EventPayload::Withheld => {}
         }
     }

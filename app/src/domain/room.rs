@@ -65,6 +65,9 @@ pub struct RoomState {
     /// 评议: the closed deliberation (empty for those who may not see it).
     #[serde(default)]
     pub deliberation: Vec<RecordLine>,
+    /// 表决: every question put to the panel, in the order defined.
+    #[serde(default)]
+    pub ballots: Vec<super::ballot::BallotState>,
 }
 
 /// One move of the procedure.
@@ -222,6 +225,12 @@ impl RoomState {
                 }
             }
             EventPayload::ExhibitCleared { .. } => self.on_screen = None,
+            EventPayload::BallotDrafted { .. }
+            | EventPayload::BallotOpened { .. }
+            | EventPayload::VoteCast { .. }
+            | EventPayload::VoteSealed { .. }
+            | EventPayload::OpinionGiven { .. }
+            | EventPayload::BallotClosed { .. } => self.apply_ballot(event),
             panel_event => self.panel.apply(panel_event),
         }
         self.last_seq = event.seq;
@@ -230,6 +239,121 @@ impl RoomState {
 }
 
 impl RoomState {
+    pub fn ballot(&self, ballot_id: &str) -> Option<&super::ballot::BallotState> {
+        self.ballots.iter().find(|b| b.spec.ballot_id == ballot_id)
+    }
+
+    /// Seated members marked present (online or in the room), for the quorum.
+    pub fn present_among(&self, voters: &[super::ballot::Voter]) -> u32 {
+        let present = voters
+            .iter()
+            .filter(|v| {
+                self.attendance.iter().any(|a| {
+                    a.part == super::sitting::Part::Juror
+                        && a.name == v.name
+                        && a.presence.is_present()
+                })
+            })
+            .count();
+        u32::try_from(present).unwrap_or(u32::MAX)
+    }
+
+    fn apply_ballot(&mut self, event: &HearingEvent) {
+        use super::ballot::{BallotState, BallotStatus, CastVote, Opinion};
+        let ballot_id = match &event.payload {
+            EventPayload::BallotDrafted { spec, .. } => {
+                match self
+                    .ballots
+                    .iter_mut()
+                    .find(|b| b.spec.ballot_id == spec.ballot_id)
+                {
+                    Some(ballot) => ballot.spec = spec.clone(),
+                    None => self.ballots.push(BallotState::new(spec.clone())),
+                }
+                return;
+            }
+            EventPayload::BallotOpened { ballot_id, .. }
+            | EventPayload::VoteCast { ballot_id, .. }
+            | EventPayload::VoteSealed { ballot_id, .. }
+            | EventPayload::OpinionGiven { ballot_id, .. }
+            | EventPayload::BallotClosed { ballot_id, .. } => ballot_id,
+            _ => return,
+        };
+        let Some(ballot) = self
+            .ballots
+            .iter_mut()
+            .find(|b| &b.spec.ballot_id == ballot_id)
+        else {
+            return;
+        };
+        let mark_voted = |ballot: &mut BallotState, voter: &str| {
+            if !ballot.voted.iter().any(|v| v == voter) {
+                ballot.voted.push(voter.to_owned());
+            }
+        };
+        match &event.payload {
+            EventPayload::BallotOpened {
+                voters, present, ..
+            } => {
+                ballot.status = BallotStatus::Open;
+                ballot.voters = voters.clone();
+                ballot.present = *present;
+                ballot.opened_at_ms = Some(event.at_ms);
+            }
+            EventPayload::VoteCast {
+                voter,
+                option,
+                key,
+                proxy,
+                ..
+            } => {
+                ballot.votes.push(CastVote {
+                    juror_id: voter.clone(),
+                    option: *option,
+                    key: key.clone(),
+                    seq: event.seq,
+                });
+                if let Some(proxy) = proxy {
+                    ballot.proxies.push((event.seq, proxy.clone()));
+                }
+                mark_voted(ballot, voter);
+            }
+            EventPayload::VoteSealed { voter, .. } => mark_voted(ballot, voter),
+            EventPayload::OpinionGiven {
+                opinion_id,
+                voter_id,
+                name,
+                text,
+                minority,
+                ..
+            } => {
+                let opinion = Opinion {
+                    opinion_id: opinion_id.clone(),
+                    voter_id: voter_id.clone(),
+                    name: name.clone(),
+                    text: text.clone(),
+                    minority: *minority,
+                    at_ms: event.at_ms,
+                };
+                match ballot
+                    .opinions
+                    .iter_mut()
+                    .find(|o| o.opinion_id == *opinion_id)
+                {
+                    Some(existing) => *existing = opinion,
+                    None => ballot.opinions.push(opinion),
+                }
+            }
+            EventPayload::BallotClosed { result, named, .. } => {
+                ballot.status = BallotStatus::Closed;
+                ballot.result = Some(result.clone());
+                ballot.named = named.clone();
+                ballot.closed_at_ms = Some(event.at_ms);
+            }
+            _ => {}
+        }
+    }
+
     /// Closes the open turn on the floor, if any, at `at_ms`.
     fn end_turn(&mut self, at_ms: i64) {
         if let Some(floor) = self.floor.take() {

@@ -32,6 +32,13 @@ coded_enum! {
     }
 }
 
+impl Presence {
+    /// Online or in the room: counts for the quorum.
+    pub fn is_present(self) -> bool {
+        matches!(self, Presence::Online | Presence::InRoom)
+    }
+}
+
 /// One line of the attendance list, as last marked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttendanceLine {

@@ -1,6 +1,7 @@
 //! The UI: the HTML shell, the router and the page frame (zh-CN first, English second).
 
 mod admin;
+mod ballots;
 mod calendar;
 mod cases;
 pub(crate) mod evidence;

@@ -79,6 +79,8 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
         can_deliberate,
         can_see_deliberation,
         can_keep_notes,
+        can_vote,
+        can_run_ballot,
     } = snapshot;
     // A log the server sent is contiguous; if not, show what folds and let the
     // live socket resume from there.
@@ -97,6 +99,8 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
     let sitting = view! {
         <super::sitting::ProcedureBar room hearing_id=hearing.id.clone() can_run />
         <super::sitting::DeliberationPanel room hearing_id=hearing.id.clone() can_deliberate sees_panel=can_see_deliberation />
+        {view! { <super::ballots::BallotPanel room hearing_id=hearing.id.clone()
+            rights=super::ballots::BallotRights { can_vote, can_run: can_run_ballot, sees_panel: can_see_deliberation } /> }.into_any()}
         <OnScreen room hearing_id=hearing.id.clone() can_clear=can_show />
         <super::sitting::FloorPanel room hearing_id=hearing.id.clone() can_run />
     }

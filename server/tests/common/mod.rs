@@ -332,3 +332,50 @@ impl Client {
 
 pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A panel member seated for a test, logged in.
+#[allow(dead_code)]
+pub struct Member {
+    pub account_id: String,
+    pub name: String,
+    pub username: String,
+    pub client: Client,
+}
+
+impl TestServer {
+    /// Seats `count` more panel members on `hearing_id` (accounts `v1`… with the
+    /// demo password) and logs each in. The password is hashed once for all.
+    #[allow(dead_code)]
+    pub async fn seat_members(&self, hearing_id: &str, count: usize) -> Vec<Member> {
+        use app::domain::access::Role;
+        let hash = app::auth::hash_password(server::demo::DEMO_PASSWORD.to_owned())
+            .await
+            .unwrap();
+        let mut members = Vec::new();
+        for i in 1..=count {
+            let username = format!("v{i}");
+            let name = format!("评议员{i:02}");
+            let account = app::db::accounts::NewAccount {
+                username: &username,
+                display_name: &name,
+                password_hash: &hash,
+                roles: &[Role::Juror],
+            };
+            let account_id = app::db::accounts::create(&self.db, &account)
+                .await
+                .unwrap()
+                .expect("fresh username");
+            app::db::hearings::seat_juror(&self.db, hearing_id, &account_id)
+                .await
+                .unwrap();
+            let client = self.client(&username).await;
+            members.push(Member {
+                account_id,
+                name,
+                username,
+                client,
+            });
+        }
+        members
+    }
+}

@@ -1,0 +1,370 @@
+//! 表决: the host defines, opens and closes ballots; seated members vote and give
+//! reasons. Every step is one event in the hearing's log, decided against the
+//! room as committed (`crate::sitting::decide_or_answer`) and acknowledged only
+//! after its transaction commits.
+
+#[cfg(feature = "ssr")]
+use super::guard;
+use crate::domain::ballot::{BallotMode, MajorityRule};
+use crate::error::ApiError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The answer to a vote: the seq that recorded it, and whether this request was
+/// a retry of a vote already counted (then nothing new was committed).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoteAck {
+    pub seq: u64,
+    pub option: usize,
+    pub already_counted: bool,
+}
+
+/// The asker's own standing on each ballot: their current choice (known to them
+/// alone in a secret ballot) and their own opinion.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyBallot {
+    pub ballot_id: String,
+    pub choice: Option<usize>,
+    pub opinion: Option<(String, bool)>,
+}
+
+/// A ballot's definition as the host types it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BallotForm {
+    /// Empty for a new ballot; an existing draft's id to change it.
+    pub ballot_id: String,
+    pub question: String,
+    pub options: Vec<String>,
+    pub rule: MajorityRule,
+    pub mode: BallotMode,
+    pub live_tally: bool,
+}
+
+#[cfg(feature = "ssr")]
+fn refused(refusal: crate::domain::ballot::VoteRefusal) -> ApiError {
+    ApiError::VoteRefused { refusal }
+}
+
+#[cfg(feature = "ssr")]
+fn ballot_in<'a>(
+    room: &'a crate::domain::room::RoomState,
+    ballot_id: &str,
+) -> Result<&'a crate::domain::ballot::BallotState, ApiError> {
+    room.ballot(ballot_id)
+        .ok_or(refused(crate::domain::ballot::VoteRefusal::UnknownBallot))
+}
+
+/// Defines a ballot (表决事项) or changes a draft. Returns its id.
+#[server(prefix = "/rpc", endpoint = "draft_ballot", input = leptos::server_fn::codec::Json)]
+pub async fn draft_ballot(hearing_id: String, form: BallotForm) -> Result<String, ApiError> {
+    use crate::domain::EventPayload;
+    use crate::domain::access::Action;
+    use crate::domain::ballot::BallotSpec;
+    guard::answer(
+        async {
+            let (state, _, by) = guard::require(Action::RunBallot, Some(&hearing_id)).await?;
+            let ballot_id = if form.ballot_id.is_empty() {
+                crate::db::new_id()
+            } else {
+                form.ballot_id.clone()
+            };
+            let spec = BallotSpec::parse(
+                ballot_id.clone(),
+                &form.question,
+                &form.options,
+                form.rule,
+                form.mode,
+                form.live_tally,
+            )
+            .map_err(refused)?;
+            crate::sitting::decide_and_commit(&state, &hearing_id, |room| {
+                if !form.ballot_id.is_empty() {
+                    ballot_in(room, &form.ballot_id)?
+                        .check_editable()
+                        .map_err(refused)?;
+                }
+                Ok(EventPayload::BallotDrafted { spec, by })
+            })
+            .await?;
+            Ok(ballot_id)
+        }
+        .await,
+    )
+}
+
+/// 开始表决: freezes the ballot with the members seated now; needs the closed
+/// stages (评议 or 表决) and two thirds of the seated members present.
+#[server(prefix = "/rpc", endpoint = "open_ballot")]
+pub async fn open_ballot(hearing_id: String, ballot_id: String) -> Result<u64, ApiError> {
+    use crate::domain::EventPayload;
+    use crate::domain::access::Action;
+    use crate::domain::ballot::VoteRefusal;
+    guard::answer(
+        async {
+            let (state, _, by) = guard::require(Action::RunBallot, Some(&hearing_id)).await?;
+            let voters = {
+                let mut conn = state.db.begin().await?;
+                crate::db::hearings::seated_voters_in(&mut conn, &hearing_id).await?
+            };
+            crate::sitting::decide_and_commit(&state, &hearing_id, |room| {
+                if !room.in_closed_session() {
+                    return Err(refused(VoteRefusal::NotVotingStage));
+                }
+                let present = room.present_among(&voters);
+                ballot_in(room, &ballot_id)?
+                    .check_open(&voters, present)
+                    .map_err(refused)?;
+                Ok(EventPayload::BallotOpened {
+                    ballot_id,
+                    voters,
+                    present,
+                    by,
+                })
+            })
+            .await
+        }
+        .await,
+    )
+}
+
+/// 投票: the asker's vote. `key` is the client's idempotency key: the same
+/// request again is answered with the same seq and counted once.
+#[server(prefix = "/rpc", endpoint = "cast_vote")]
+pub async fn cast_vote(
+    hearing_id: String,
+    ballot_id: String,
+    option: usize,
+    key: String,
+) -> Result<VoteAck, ApiError> {
+    use crate::domain::access::Action;
+    guard::answer(
+        async {
+            let (state, actor, _) = guard::require(Action::CastVote, Some(&hearing_id)).await?;
+            commit_vote(
+                &state,
+                &hearing_id,
+                &ballot_id,
+                &actor.account_id,
+                option,
+                key,
+                None,
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+/// 代为录入: the host enters the vote of a seated member who has no device, with
+/// a reason; the member confirms it on the clerk's screen with their password.
+#[server(prefix = "/rpc", endpoint = "record_vote_for")]
+#[allow(clippy::too_many_arguments)]
+pub async fn record_vote_for(
+    hearing_id: String,
+    ballot_id: String,
+    voter_id: String,
+    option: usize,
+    key: String,
+    reason: String,
+    voter_password: String,
+) -> Result<VoteAck, ApiError> {
+    use crate::domain::access::Action;
+    use crate::domain::ballot::{ProxyEntry, VoteRefusal};
+    guard::answer(
+        async {
+            let (state, actor, by) = guard::require(Action::RunBallot, Some(&hearing_id)).await?;
+            let reason = reason.trim().to_owned();
+            if reason.is_empty() || reason.chars().count() > 500 {
+                return Err(refused(VoteRefusal::ProxyReasonMissing));
+            }
+            confirm_by_member(&state, &actor.account_id, &voter_id, voter_password).await?;
+            let proxy = ProxyEntry {
+                entered_by: by,
+                reason,
+            };
+            commit_vote(
+                &state,
+                &hearing_id,
+                &ballot_id,
+                &voter_id,
+                option,
+                key,
+                Some(proxy),
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+/// The member's own password, checked like a login (same limits, audited).
+#[cfg(feature = "ssr")]
+async fn confirm_by_member(
+    state: &crate::state::AppState,
+    host_id: &str,
+    voter_id: &str,
+    password: String,
+) -> Result<(), ApiError> {
+    use crate::db::audit::{AuditEntry, record};
+    let account = crate::db::accounts::get(&state.db, voter_id)
+        .await?
+        .ok_or(refused(crate::domain::ballot::VoteRefusal::NotSeated))?;
+    if let Err(retry_after_secs) = state.login_limits.check("proxy-vote", &account.username) {
+        return Err(ApiError::RateLimited { retry_after_secs });
+    }
+    let confirmed = crate::auth::verify_password(password, account.password_hash.clone()).await?
+        && !account.disabled;
+    let entry = AuditEntry {
+        actor: Some(host_id),
+        action: if confirmed {
+            "proxy_vote_confirmed"
+        } else {
+            "proxy_vote_refused"
+        },
+        subject: Some(voter_id),
+        detail: "",
+        ip: None,
+    };
+    record(&state.db, &entry).await?;
+    if confirmed {
+        Ok(())
+    } else {
+        Err(ApiError::ProxyNotConfirmed)
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn commit_vote(
+    state: &crate::state::AppState,
+    hearing_id: &str,
+    ballot_id: &str,
+    voter_id: &str,
+    option: usize,
+    key: String,
+    proxy: Option<crate::domain::ballot::ProxyEntry>,
+) -> Result<VoteAck, ApiError> {
+    use crate::domain::EventPayload;
+    use crate::domain::ballot::{CastVote, VoteDecision};
+    use crate::sitting::Decision;
+    let vote = CastVote {
+        juror_id: voter_id.to_owned(),
+        option,
+        key,
+        seq: 0,
+    };
+    let (seq, committed) = crate::sitting::decide_or_answer(state, hearing_id, |room| {
+        let ballot = ballot_in(room, ballot_id)?;
+        match ballot.decide_vote(&vote).map_err(refused)? {
+            VoteDecision::AlreadyCounted { seq } => Ok(Decision::Answer(seq)),
+            VoteDecision::Record => Ok(Decision::Commit(EventPayload::VoteCast {
+                ballot_id: ballot_id.to_owned(),
+                voter: vote.juror_id.clone(),
+                option: vote.option,
+                key: vote.key.clone(),
+                sealed: ballot.spec.sealed(),
+                proxy,
+            })),
+        }
+    })
+    .await?;
+    Ok(VoteAck {
+        seq,
+        option,
+        already_counted: !committed,
+    })
+}
+
+/// 评议意见 / 少数意见: the asker's written reasons on a ballot (replacing their
+/// earlier ones), while it is open or after its close.
+#[server(prefix = "/rpc", endpoint = "give_ballot_opinion")]
+pub async fn give_ballot_opinion(
+    hearing_id: String,
+    ballot_id: String,
+    text: String,
+    minority: bool,
+) -> Result<u64, ApiError> {
+    use crate::domain::EventPayload;
+    use crate::domain::access::Action;
+    use crate::domain::ballot::BallotMode;
+    guard::answer(
+        async {
+            let (state, actor, name) = guard::require(Action::CastVote, Some(&hearing_id)).await?;
+            crate::sitting::decide_and_commit(&state, &hearing_id, |room| {
+                let ballot = ballot_in(room, &ballot_id)?;
+                let text = ballot
+                    .check_opinion(&actor.account_id, &text)
+                    .map_err(refused)?;
+                let opinion_id = ballot
+                    .opinions
+                    .iter()
+                    .find(|o| o.voter_id == actor.account_id)
+                    .map_or_else(crate::db::new_id, |o| o.opinion_id.clone());
+                Ok(EventPayload::OpinionGiven {
+                    ballot_id: ballot_id.clone(),
+                    opinion_id,
+                    voter_id: actor.account_id.clone(),
+                    name,
+                    text,
+                    minority,
+                    anonymous: ballot.spec.mode == BallotMode::Secret,
+                })
+            })
+            .await
+        }
+        .await,
+    )
+}
+
+/// 结束表决: counts by the one tally and announces the result.
+#[server(prefix = "/rpc", endpoint = "close_ballot")]
+pub async fn close_ballot(hearing_id: String, ballot_id: String) -> Result<u64, ApiError> {
+    use crate::domain::EventPayload;
+    use crate::domain::access::Action;
+    guard::answer(
+        async {
+            let (state, _, by) = guard::require(Action::RunBallot, Some(&hearing_id)).await?;
+            crate::sitting::decide_and_commit(&state, &hearing_id, |room| {
+                let (result, named) = ballot_in(room, &ballot_id)?.closing().map_err(refused)?;
+                Ok(EventPayload::BallotClosed {
+                    ballot_id,
+                    result,
+                    named,
+                    by,
+                })
+            })
+            .await
+        }
+        .await,
+    )
+}
+
+/// The asker's own choices and opinions (a seated member): what their screen
+/// shows as "您已投：…", even in a secret ballot.
+#[server(prefix = "/rpc", endpoint = "my_ballots")]
+pub async fn my_ballots(hearing_id: String) -> Result<Vec<MyBallot>, ApiError> {
+    use crate::domain::access::Action;
+    guard::answer(
+        async {
+            let (state, actor, _) = guard::require(Action::CastVote, Some(&hearing_id)).await?;
+            let events = crate::db::events::all(&state.db, &hearing_id).await?;
+            let room = crate::domain::fold(&events).map_err(|e| {
+                tracing::error!(error = %e, hearing = %hearing_id, "hearing log does not fold");
+                ApiError::Internal
+            })?;
+            Ok(room
+                .ballots
+                .iter()
+                .map(|b| MyBallot {
+                    ballot_id: b.spec.ballot_id.clone(),
+                    choice: b.choice_of(&actor.account_id),
+                    opinion: b
+                        .opinions
+                        .iter()
+                        .find(|o| o.voter_id == actor.account_id)
+                        .map(|o| (o.text.clone(), o.minority)),
+                })
+                .collect())
+        }
+        .await,
+    )
+}

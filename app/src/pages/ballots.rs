@@ -1,0 +1,544 @@
+//! 表决 in the room: the host defines, opens and closes ballots; seated members
+//! vote (with a confirmation step and an unmistakable "您已投：…"), and give
+//! their reasons or a dissent; everyone else sees only who has voted and, after
+//! the close, the result. Drawn from `fold(events)`, which carries no individual
+//! choice of a sealed ballot.
+
+use super::ActionError;
+use super::ui::use_tr;
+use crate::api::{
+    BallotForm, CloseBallot, DraftBallot, GiveBallotOpinion, MyBallot, OpenBallot, VoteAck,
+};
+use crate::domain::ballot::{
+    BallotMode, BallotState, BallotStatus, MajorityRule, Outcome, default_options,
+};
+use crate::domain::room::RoomState;
+use crate::error::ApiError;
+use leptos::prelude::*;
+use std::collections::HashMap;
+
+/// What the room page knows of the asker for ballots.
+#[derive(Clone, Copy)]
+pub struct BallotRights {
+    pub can_vote: bool,
+    pub can_run: bool,
+    pub sees_panel: bool,
+}
+
+/// The asker's own choices, by ballot, as acknowledged by the server.
+type Mine = RwSignal<HashMap<String, MyBallot>>;
+
+#[component]
+pub fn BallotPanel(
+    room: RwSignal<RoomState>,
+    hearing_id: String,
+    rights: BallotRights,
+) -> impl IntoView {
+    let tr = use_tr();
+    let mine: Mine = RwSignal::new(HashMap::new());
+    if rights.can_vote {
+        let id = hearing_id.clone();
+        let loaded = Resource::new(move || id.clone(), crate::api::my_ballots);
+        Effect::new(move || {
+            if let Some(Ok(list)) = loaded.get() {
+                mine.set(list.into_iter().map(|b| (b.ballot_id.clone(), b)).collect());
+            }
+        });
+    }
+    let hearing = StoredValue::new(hearing_id);
+    let has_ballots = move || room.with(|r| !r.ballots.is_empty());
+    view! {
+        <Show when=move || has_ballots() || rights.can_run>
+            <section class="card ballots" data-testid="ballots">
+                <h2>{tr.s("表决", "Ballots")}</h2>
+                <For
+                    each=move || room.with(|r| r.ballots.iter().map(|b| b.spec.ballot_id.clone()).collect::<Vec<_>>())
+                    key=|id| id.clone()
+                    let:ballot_id
+                >
+                    {view! { <BallotCard room ballot_id=ballot_id.clone() hearing=hearing.get_value() rights mine /> }.into_any()}
+                </For>
+                {rights.can_run.then(|| view! { <NewBallotForm hearing_id=hearing.get_value() /> }.into_any())}
+            </section>
+        </Show>
+    }
+    .into_any()
+}
+
+fn mode_label(zh: bool, mode: BallotMode) -> &'static str {
+    match (mode, zh) {
+        (BallotMode::Secret, true) => "不记名投票",
+        (BallotMode::Secret, false) => "Secret ballot",
+        (BallotMode::Named, true) => "记名投票",
+        (BallotMode::Named, false) => "Named vote",
+    }
+}
+
+#[component]
+fn BallotCard(
+    room: RwSignal<RoomState>,
+    ballot_id: String,
+    hearing: String,
+    rights: BallotRights,
+    mine: Mine,
+) -> impl IntoView {
+    let lang = super::use_lang();
+    let id = StoredValue::new(ballot_id);
+    let ballot = move || room.with(|r| r.ballot(&id.get_value()).cloned());
+    let status = move || ballot().map(|b| b.status);
+    let head = move || {
+        ballot().map(|b| {
+            let zh = lang.get() == crate::i18n::Lang::Zh;
+            let rule = if zh {
+                b.spec.rule.label_zh()
+            } else {
+                match b.spec.rule {
+                    MajorityRule::Simple => "simple majority of seated members",
+                    MajorityRule::TwoThirds => "two thirds of seated members",
+                }
+            };
+            let status = if zh {
+                b.status.label_zh()
+            } else {
+                match b.status {
+                    BallotStatus::Draft => "Not open",
+                    BallotStatus::Open => "Voting",
+                    BallotStatus::Closed => "Closed",
+                }
+            };
+            view! {
+                <h3 data-testid="ballot-question">{b.spec.question.clone()}</h3>
+                <p class="muted">
+                    <span class="badge" data-testid="ballot-status" data-status=format!("{:?}", b.status).to_lowercase()>{status}</span>
+                    " · "{mode_label(zh, b.spec.mode)}" · "{rule}
+                    " · "{b.spec.options.join(" / ")}
+                </p>
+            }
+        })
+    };
+    let turnout = move || {
+        ballot()
+            .filter(|b| b.status != BallotStatus::Draft)
+            .map(|b| {
+                let zh = lang.get() == crate::i18n::Lang::Zh;
+                let counted = b.voted.len();
+                let seated = b.voters.len();
+                let text = if zh {
+                    format!("已投票 {counted} / {seated} 人（到场 {} 人）", b.present)
+                } else {
+                    format!("{counted} of {seated} have voted ({} present)", b.present)
+                };
+                view! { <p data-testid="ballot-turnout">{text}</p> }
+            })
+    };
+    let hearing = StoredValue::new(hearing);
+    view! {
+        <article class="ballot" data-testid="ballot" data-ballot=id.get_value()>
+            {head}
+            {turnout}
+            {move || (rights.can_run || rights.sees_panel).then(|| ballot().map(|b| view! { <VoterList ballot=b /> }))}
+            {move || (status() == Some(BallotStatus::Open)).then(|| ballot().map(|b| view! { <LiveTally ballot=b /> }))}
+            {move || (rights.can_vote && status() == Some(BallotStatus::Open)).then(|| view! {
+                <VoteForm room ballot_id=id.get_value() hearing=hearing.get_value() mine />
+            })}
+            {move || (rights.can_vote && status() != Some(BallotStatus::Draft)).then(|| view! {
+                <OpinionForm ballot_id=id.get_value() hearing=hearing.get_value() mine />
+            })}
+            {move || (status() == Some(BallotStatus::Closed)).then(|| ballot().map(|b| view! { <BallotResult ballot=b /> }))}
+            {move || ballot().filter(|b| !b.opinions.is_empty()).map(|b| view! { <Opinions ballot=b /> })}
+            {rights.can_run.then(|| view! { <HostControls room ballot_id=id.get_value() hearing=hearing.get_value() /> })}
+        </article>
+    }
+    .into_any()
+}
+
+/// Who has voted (never how): the host and the panel follow the turnout.
+#[component]
+fn VoterList(ballot: BallotState) -> impl IntoView {
+    if ballot.status == BallotStatus::Draft {
+        return ().into_any();
+    }
+    view! {
+        <ul class="voters" data-testid="ballot-voters">
+            {ballot.voters.iter().map(|v| {
+                let voted = ballot.voted.contains(&v.voter_id);
+                view! {
+                    <li class:voted=voted data-voted=voted.to_string()>
+                        {if voted { "✓ " } else { "… " }}{v.name.clone()}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// Named ballots with a live tally: counts while voting goes on.
+#[component]
+fn LiveTally(ballot: BallotState) -> impl IntoView {
+    if ballot.spec.sealed() || ballot.votes.is_empty() {
+        return ().into_any();
+    }
+    let tally = ballot.tally();
+    view! {
+        <p class="muted" data-testid="live-tally">
+            {ballot.spec.options.iter().zip(tally.counts).map(|(o, c)| format!("{o} {c} 票")).collect::<Vec<_>>().join(" · ")}
+        </p>
+    }
+    .into_any()
+}
+
+/// A fresh idempotency key for one vote request (retries reuse it).
+fn new_vote_key() -> String {
+    // getRandomValues, unlike randomUUID, works on plain http (an office LAN).
+    #[cfg(feature = "hydrate")]
+    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let mut bytes = [0u8; 16];
+        if crypto.get_random_values_with_u8_array(&mut bytes).is_ok() {
+            return hex::encode(bytes);
+        }
+    }
+    format!("k{}", super::ui::now_ms())
+}
+
+/// Sends one vote, retrying a failed transport with the same key: the server
+/// counts it once however many copies arrive.
+async fn send_vote(
+    hearing_id: String,
+    ballot_id: String,
+    option: usize,
+) -> Result<VoteAck, ApiError> {
+    let key = new_vote_key();
+    let mut attempt = 0;
+    loop {
+        let result =
+            crate::api::cast_vote(hearing_id.clone(), ballot_id.clone(), option, key.clone()).await;
+        match result {
+            Err(ApiError::Transport { .. }) if attempt < 3 => {
+                attempt += 1;
+                pause_ms(400 * attempt).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+async fn pause_ms(ms: u64) {
+    let (done, wait) = futures::channel::oneshot::channel::<()>();
+    set_timeout(
+        move || {
+            let _ = done.send(());
+        },
+        std::time::Duration::from_millis(ms),
+    );
+    let _ = wait.await;
+}
+
+#[component]
+fn VoteForm(
+    room: RwSignal<RoomState>,
+    ballot_id: String,
+    hearing: String,
+    mine: Mine,
+) -> impl IntoView {
+    let tr = use_tr();
+    let id = StoredValue::new(ballot_id);
+    let hearing = StoredValue::new(hearing);
+    let options = move || {
+        room.with(|r| {
+            r.ballot(&id.get_value())
+                .map(|b| b.spec.options.clone())
+                .unwrap_or_default()
+        })
+    };
+    let current = move || mine.with(|m| m.get(&id.get_value()).and_then(|b| b.choice));
+    let picked = RwSignal::new(None::<usize>);
+    let confirming = RwSignal::new(false);
+    let vote =
+        Action::new(move |option: &usize| send_vote(hearing.get_value(), id.get_value(), *option));
+    Effect::new(move || {
+        if let Some(Ok(ack)) = vote.value().get() {
+            mine.update(|m| {
+                let entry = m.entry(id.get_value()).or_insert_with(|| MyBallot {
+                    ballot_id: id.get_value(),
+                    choice: None,
+                    opinion: None,
+                });
+                entry.choice = Some(ack.option);
+            });
+            confirming.set(false);
+            picked.set(None);
+        }
+    });
+    let name_of = move |i: usize| options().get(i).cloned().unwrap_or_default();
+    view! {
+        <div class="vote" data-testid="vote-form">
+            {move || match current() {
+                Some(i) => view! {
+                    <p class="my-vote" role="status" data-testid="my-vote">{tr.s("您已投：", "Your vote: ")}<strong>{name_of(i)}</strong>
+                        <span class="muted">{tr.s("（表决结束前可以修改）", " (you may change it until the ballot closes)")}</span></p>
+                }.into_any(),
+                None => view! { <p class="muted" data-testid="my-vote-none">{tr.s("您尚未投票。", "You have not voted yet.")}</p> }.into_any(),
+            }}
+            <div class="options" role="radiogroup">
+                {move || options().into_iter().enumerate().map(|(i, label)| view! {
+                    <button type="button" class="option" data-testid="vote-option" data-option=i.to_string()
+                        class:chosen=move || current() == Some(i)
+                        class:picked=move || picked.get() == Some(i)
+                        aria-pressed=move || (picked.get() == Some(i)).to_string()
+                        on:click=move |_| { picked.set(Some(i)); confirming.set(true); }>
+                        {label}
+                    </button>
+                }).collect_view()}
+            </div>
+            <Show when=move || confirming.get() && picked.get().is_some()>
+                <div class="confirm" role="alertdialog" data-testid="vote-confirm">
+                    <p>{tr.s("确认投", "Confirm your vote: ")}<strong>"“"{move || picked.get().map(name_of)}"”"</strong>{tr.s("？", "?")}</p>
+                    <button type="button" data-testid="vote-confirm-yes" disabled=move || vote.pending().get()
+                        on:click=move |_| { if let Some(i) = picked.get_untracked() { vote.dispatch(i); } }>
+                        {move || if vote.pending().get() { tr.s("正在提交…", "Sending…")() } else { tr.s("确认投票", "Confirm")() }}
+                    </button>
+                    <button type="button" class="secondary" on:click=move |_| { confirming.set(false); picked.set(None); }>
+                        {tr.s("取消", "Cancel")}
+                    </button>
+                </div>
+            </Show>
+            <ActionError result=vote.value() testid="vote-error" />
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn OpinionForm(ballot_id: String, hearing: String, mine: Mine) -> impl IntoView {
+    let tr = use_tr();
+    let action = ServerAction::<GiveBallotOpinion>::new();
+    let id = StoredValue::new(ballot_id);
+    let hearing = StoredValue::new(hearing);
+    let text = RwSignal::new(String::new());
+    let minority = RwSignal::new(false);
+    // The saved opinion fills the form once loaded.
+    Effect::new(move || {
+        if let Some((saved, dissent)) =
+            mine.with(|m| m.get(&id.get_value()).and_then(|b| b.opinion.clone()))
+        {
+            if text.get_untracked().is_empty() {
+                text.set(saved);
+                minority.set(dissent);
+            }
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        action.dispatch(GiveBallotOpinion {
+            hearing_id: hearing.get_value(),
+            ballot_id: id.get_value(),
+            text: text.get_untracked(),
+            minority: minority.get_untracked(),
+        });
+    };
+    view! {
+        <form class="stack opinion" on:submit=submit data-testid="opinion-form">
+            <label class="stack">
+                <span>{tr.s("评议意见（理由）", "Your reasons")}</span>
+                <textarea rows="3" data-testid="opinion-text" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+            </label>
+            <label class="row">
+                <input type="checkbox" data-testid="opinion-minority" prop:checked=move || minority.get() on:change=move |ev| minority.set(event_target_checked(&ev)) />
+                <span>{tr.s("作为少数意见记入纪要", "Record as a minority opinion (dissent)")}</span>
+            </label>
+            <ActionError result=action.value() testid="opinion-error" />
+            {move || matches!(action.value().get(), Some(Ok(_))).then(|| view! { <p class="ok" data-testid="opinion-saved">{tr.s("评议意见已保存。", "Saved.")}</p> })}
+            <button type="submit" data-testid="opinion-submit">{tr.s("提交评议意见", "Save reasons")}</button>
+        </form>
+    }
+    .into_any()
+}
+
+#[component]
+fn BallotResult(ballot: BallotState) -> impl IntoView {
+    let tr = use_tr();
+    let Some(result) = ballot.result.clone() else {
+        return ().into_any();
+    };
+    let outcome = ballot.outcome_zh(&result);
+    let decided = matches!(result.outcome, Outcome::Decided { .. });
+    view! {
+        <div class="ballot-result" data-testid="ballot-result" data-decided=decided.to_string()>
+            <p><strong>{tr.s("表决结果：", "Result: ")}</strong><span data-testid="ballot-outcome">{outcome}</span></p>
+            <table class="table">
+                <thead><tr><th>{tr.s("选项", "Option")}</th><th>{tr.s("票数", "Votes")}</th></tr></thead>
+                <tbody data-testid="ballot-counts">
+                    {ballot.spec.options.iter().zip(result.counts.iter()).map(|(o, c)| view! {
+                        <tr><td>{o.clone()}</td><td>{*c}</td></tr>
+                    }).collect_view()}
+                    <tr class="muted"><td>{tr.s("未投票", "Did not vote")}</td><td>{result.seated.saturating_sub(result.voted)}</td></tr>
+                </tbody>
+            </table>
+            {(!ballot.named.is_empty()).then(|| view! {
+                <ul class="named-votes" data-testid="named-votes">
+                    {ballot.named.iter().map(|n| view! {
+                        <li>{n.name.clone()}"："{ballot.spec.options.get(n.option).cloned().unwrap_or_default()}
+                            {n.proxy.as_ref().map(|p| format!("（由{}代为录入，理由：{}）", p.entered_by, p.reason))}</li>
+                    }).collect_view()}
+                </ul>
+            })}
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn Opinions(ballot: BallotState) -> impl IntoView {
+    let tr = use_tr();
+    view! {
+        <div class="opinions" data-testid="opinions">
+            <h4>{tr.s("评议意见", "Reasons")}</h4>
+            <ul>
+                {ballot.opinions.iter().map(|o| {
+                    let who = if o.name.is_empty() { "评议员（不记名）".to_owned() } else { o.name.clone() };
+                    view! {
+                        <li><strong>{who}</strong>{o.minority.then_some("【少数意见】")}"："{o.text.clone()}</li>
+                    }
+                }).collect_view()}
+            </ul>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn HostControls(room: RwSignal<RoomState>, ballot_id: String, hearing: String) -> impl IntoView {
+    let tr = use_tr();
+    let open = ServerAction::<OpenBallot>::new();
+    let close = ServerAction::<CloseBallot>::new();
+    let id = StoredValue::new(ballot_id);
+    let hearing = StoredValue::new(hearing);
+    let status = move || room.with(|r| r.ballot(&id.get_value()).map(|b| b.status));
+    view! {
+        <div class="row host-ballot">
+            <Show when=move || status() == Some(BallotStatus::Draft)>
+                <button type="button" data-testid="ballot-open" on:click=move |_| {
+                    open.dispatch(OpenBallot { hearing_id: hearing.get_value(), ballot_id: id.get_value() });
+                }>{tr.s("开始表决", "Open the ballot")}</button>
+            </Show>
+            <Show when=move || status() == Some(BallotStatus::Open)>
+                <button type="button" data-testid="ballot-close" on:click=move |_| {
+                    close.dispatch(CloseBallot { hearing_id: hearing.get_value(), ballot_id: id.get_value() });
+                }>{tr.s("结束表决并计票", "Close and count")}</button>
+                {view! { <ProxyVoteForm room ballot_id=id.get_value() hearing=hearing.get_value() /> }.into_any()}
+            </Show>
+        </div>
+        <ActionError result=open.value() testid="ballot-open-error" />
+        <ActionError result=close.value() testid="ballot-close-error" />
+    }
+    .into_any()
+}
+
+/// 代为录入: for a member without a device, with a reason and the member's own
+/// password typed on this screen.
+#[component]
+fn ProxyVoteForm(room: RwSignal<RoomState>, ballot_id: String, hearing: String) -> impl IntoView {
+    let tr = use_tr();
+    let id = StoredValue::new(ballot_id);
+    let hearing = StoredValue::new(hearing);
+    let voter = RwSignal::new(String::new());
+    let option = RwSignal::new(0usize);
+    let reason = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let ballot = move || room.with(|r| r.ballot(&id.get_value()).cloned());
+    let action = ServerAction::<crate::api::RecordVoteFor>::new();
+    Effect::new(move || {
+        if let Some(Ok(_)) = action.value().get() {
+            password.set(String::new());
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        action.dispatch(crate::api::RecordVoteFor {
+            hearing_id: hearing.get_value(),
+            ballot_id: id.get_value(),
+            voter_id: voter.get_untracked(),
+            option: option.get_untracked(),
+            key: new_vote_key(),
+            reason: reason.get_untracked(),
+            voter_password: password.get_untracked(),
+        });
+    };
+    view! {
+        <details class="proxy-vote">
+            <summary>{tr.s("代为录入（评议员无设备时）", "Enter a vote for a member without a device")}</summary>
+            <form class="stack" on:submit=submit>
+                <select data-testid="proxy-voter" on:change=move |ev| voter.set(event_target_value(&ev))>
+                    <option value="">{tr.s("选择评议员", "Member")}</option>
+                    {move || ballot().map(|b| b.voters.into_iter().map(|v| view! { <option value=v.voter_id.clone()>{v.name.clone()}</option> }).collect_view())}
+                </select>
+                <select data-testid="proxy-option" on:change=move |ev| option.set(event_target_value(&ev).parse().unwrap_or(0))>
+                    {move || ballot().map(|b| b.spec.options.into_iter().enumerate().map(|(i, o)| view! { <option value=i.to_string()>{o}</option> }).collect_view())}
+                </select>
+                <input data-testid="proxy-reason" placeholder="代为录入的理由" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
+                <input type="password" data-testid="proxy-password" autocomplete="off" placeholder="请评议员本人输入登录密码确认"
+                    prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
+                <ActionError result=action.value() testid="proxy-error" />
+                {move || matches!(action.value().get(), Some(Ok(_))).then(|| view! { <p class="ok" data-testid="proxy-saved">{tr.s("已录入，评议员本人已确认。", "Recorded and confirmed by the member.")}</p> })}
+                <button type="submit" data-testid="proxy-submit">{tr.s("录入并确认", "Record")}</button>
+            </form>
+        </details>
+    }
+    .into_any()
+}
+
+#[component]
+fn NewBallotForm(hearing_id: String) -> impl IntoView {
+    let tr = use_tr();
+    let action = ServerAction::<DraftBallot>::new();
+    let question = RwSignal::new("信访人诉求是否合理".to_owned());
+    let options = RwSignal::new(default_options().join("\n"));
+    let rule = RwSignal::new(MajorityRule::Simple);
+    let mode = RwSignal::new(BallotMode::Secret);
+    let live = RwSignal::new(false);
+    let hearing = StoredValue::new(hearing_id);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        action.dispatch(DraftBallot {
+            hearing_id: hearing.get_value(),
+            form: BallotForm {
+                ballot_id: String::new(),
+                question: question.get_untracked(),
+                options: options.get_untracked().lines().map(str::to_owned).collect(),
+                rule: rule.get_untracked(),
+                mode: mode.get_untracked(),
+                live_tally: live.get_untracked(),
+            },
+        });
+    };
+    view! {
+        <details class="new-ballot" data-testid="new-ballot">
+            <summary>{tr.s("新增表决事项", "Add a question")}</summary>
+            <form class="stack" on:submit=submit>
+                <label class="stack"><span>{tr.s("表决事项", "Question")}</span>
+                    <input data-testid="ballot-question-input" prop:value=move || question.get() on:input=move |ev| question.set(event_target_value(&ev)) /></label>
+                <label class="stack"><span>{tr.s("选项（每行一个）", "Options (one per line)")}</span>
+                    <textarea rows="3" data-testid="ballot-options-input" prop:value=move || options.get() on:input=move |ev| options.set(event_target_value(&ev))></textarea></label>
+                <div class="row">
+                    <label class="stack"><span>{tr.s("投票方式", "Mode")}</span>
+                        <select data-testid="ballot-mode" on:change=move |ev| mode.set(if event_target_value(&ev) == "named" { BallotMode::Named } else { BallotMode::Secret })>
+                            <option value="secret">"不记名投票"</option>
+                            <option value="named">"记名投票"</option>
+                        </select></label>
+                    <label class="stack"><span>{tr.s("通过规则", "Majority")}</span>
+                        <select data-testid="ballot-rule" on:change=move |ev| rule.set(if event_target_value(&ev) == "two_thirds" { MajorityRule::TwoThirds } else { MajorityRule::Simple })>
+                            <option value="simple">"过半数通过"</option>
+                            <option value="two_thirds">"三分之二以上通过"</option>
+                        </select></label>
+                    <label class="row"><input type="checkbox" prop:checked=move || live.get() on:change=move |ev| live.set(event_target_checked(&ev)) />
+                        <span>{tr.s("记名投票时实时显示计票", "Live tally (named votes only)")}</span></label>
+                </div>
+                <p class="muted">{tr.s("开始表决后，事项、选项、规则和投票方式即锁定。", "Question, options, rule and mode are frozen when the ballot opens.")}</p>
+                <ActionError result=action.value() testid="ballot-draft-error" />
+                <button type="submit" data-testid="ballot-draft-submit">{tr.s("保存表决事项", "Save the question")}</button>
+            </form>
+        </details>
+    }
+    .into_any()
+}

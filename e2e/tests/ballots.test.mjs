@@ -1,0 +1,127 @@
+// Voting (issue #8) in nine browsers: seven panel members vote in a secret ballot
+// from their own screens (one changes the vote), the host closes it, and every
+// screen — members, host, public observer — shows the same result. The observer
+// never sees a name against a choice.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { serverAndBrowser, logIn, openRoom, ARTIFACTS } from '../harness.mjs';
+
+const env = serverAndBrowser();
+
+test('seven members vote secretly, one changes the vote, all screens agree on the result', async () => {
+  const url = env.server.url;
+  const errors = [];
+  const watch = (page) => page.on('pageerror', (e) => errors.push(e.message));
+
+  // The demo's public hearing on a homestead boundary has a drawn panel of seven;
+  // the administrator gives each seated member a password to take part online.
+  const adminContext = await env.browser.newContext();
+  const admin = await adminContext.newPage();
+  await logIn(admin, url, 'admin');
+  const { hearing, members } = await admin.evaluate(async () => {
+    const post = async (name, body) => {
+      const res = await fetch(`/rpc/${name}`, {
+        method: 'POST',
+        headers: body ? { 'content-type': 'application/json' } : {},
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      return res.json();
+    };
+    const hearings = await post('list_hearings');
+    const hearing = hearings.find((h) => h.title.includes('宅基地'));
+    const form = new URLSearchParams({ hearing_id: hearing.id });
+    const panel = await (await fetch('/rpc/panel_view', { method: 'POST', body: form })).json();
+    const seated = panel.panel.seats.filter((s) => ['invited', 'accepted'].includes(s.status));
+    const accounts = await post('list_accounts');
+    const members = [];
+    for (const seat of seated) {
+      const username = seat.holder.member_id.toLowerCase();
+      const account = accounts.find((a) => a.username === username);
+      await post('change_account', { account_id: account.id, change: { Password: 'pingyi-demo' } });
+      members.push({ username, name: seat.holder.name });
+    }
+    return { hearing, members };
+  });
+  assert.equal(members.length, 7, 'seven seated members');
+  await adminContext.close();
+
+  const hostContext = await env.browser.newContext();
+  await logIn(await hostContext.newPage(), url, 'host');
+  const host = await openRoom(hostContext, `${url}/hearings/${hearing.id}`);
+  watch(host);
+
+  // Into the closed deliberation: start, then seven stages on.
+  await host.getByTestId('step-start').click();
+  await host.locator('[data-testid="procedure"][data-stage="opening"]').waitFor();
+  const stages = ['petitioner_statement', 'agency_statement', 'cross_examination', 'panel_questions', 'debate', 'final_statements', 'deliberation'];
+  for (const stage of stages) {
+    await host.getByTestId('step-advance').click();
+    await host.locator(`[data-testid="procedure"][data-stage="${stage}"]`).waitFor({ timeout: 3_000 });
+  }
+
+  // Seven members on phones, each checks in.
+  const screens = [];
+  for (const member of members) {
+    const context = await env.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await logIn(await context.newPage(), url, member.username);
+    const page = await openRoom(context, `${url}/hearings/${hearing.id}`);
+    watch(page);
+    await page.getByTestId('check-in').click();
+    await page.getByTestId('attendance-list').filter({ hasText: member.name }).waitFor({ timeout: 3_000 });
+    screens.push({ ...member, page });
+  }
+  const observerContext = await env.browser.newContext();
+  const observer = await openRoom(observerContext, `${url}/public/hearings/${hearing.id}`);
+  watch(observer);
+
+  // The host puts the question (secret ballot, simple majority) and opens it.
+  await host.getByTestId('new-ballot').locator('summary').click();
+  await host.getByTestId('ballot-draft-submit').click();
+  await host.getByTestId('ballot-open').click();
+  await host.locator('[data-testid="ballot-status"][data-status="open"]').waitFor({ timeout: 3_000 });
+
+  // 支持 ×4, 不支持 ×2, and one 部分支持 that its member then changes to 支持.
+  const choices = [0, 0, 0, 0, 2, 2, 1];
+  const vote = async (page, option, label) => {
+    await page.locator(`[data-testid="vote-option"][data-option="${option}"]`).click();
+    await page.getByTestId('vote-confirm').waitFor();
+    await page.getByTestId('vote-confirm-yes').click();
+    await page.getByTestId('my-vote').filter({ hasText: `您已投：${label}` }).waitFor({ timeout: 3_000 });
+  };
+  const labels = ['支持', '部分支持', '不支持'];
+  for (const [i, screen] of screens.entries()) {
+    await screen.page.locator('[data-testid="ballot-status"][data-status="open"]').waitFor({ timeout: 3_000 });
+    await vote(screen.page, choices[i], labels[choices[i]]);
+  }
+  const changer = screens[6].page;
+  await changer.screenshot({ path: join(ARTIFACTS, 'ballot-member-voted.png'), fullPage: true });
+  await vote(changer, 0, '支持');
+
+  // The host sees who voted (all seven), never how; the observer sees only the count.
+  await host.getByTestId('ballot-turnout').filter({ hasText: '已投票 7 / 7 人' }).waitFor({ timeout: 3_000 });
+  await observer.getByTestId('ballot-turnout').filter({ hasText: '已投票 7 / 7 人' }).waitFor({ timeout: 3_000 });
+  assert.equal(await host.getByTestId('named-votes').count(), 0);
+  await host.screenshot({ path: join(ARTIFACTS, 'ballot-host-open.png'), fullPage: true });
+
+  await host.getByTestId('ballot-close').click();
+  const expected = '支持（5 票，达到过半数通过所需的 4 票）';
+  for (const page of [host, observer, ...screens.map((s) => s.page)]) {
+    await page.getByTestId('ballot-outcome').filter({ hasText: expected }).waitFor({ timeout: 3_000 });
+  }
+  const counts = await observer.getByTestId('ballot-counts').innerText();
+  assert.match(counts, /支持\s+5/);
+  assert.match(counts, /不支持\s+2/);
+  await observer.screenshot({ path: join(ARTIFACTS, 'ballot-observer-closed.png'), fullPage: true });
+  await screens[0].page.screenshot({ path: join(ARTIFACTS, 'ballot-member-closed.png'), fullPage: true });
+
+  // Nowhere on the observer's page, nor in what it was sent, is a member named.
+  const observed = await observer.getByTestId('ballots').innerText();
+  const html = await observer.content();
+  for (const { name } of screens) {
+    assert.ok(!observed.includes(name), `observer ballot section names ${name}`);
+  }
+  assert.ok(!html.includes('vote_cast'), 'a vote with its choice reached the observer');
+  assert.equal(await observer.getByTestId('named-votes').count(), 0);
+  assert.deepEqual(errors, []);
+});

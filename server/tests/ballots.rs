@@ -1,0 +1,376 @@
+//! Voting (#8): ballots open only in the closed stages with a quorum, each member
+//! counts once with the last vote, retries are idempotent, replays and votes
+//! outside the ballot are refused, and a secret ballot's choices never leave the
+//! server — not in the room, not on a socket, not on the public page.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{Client, Member, TestServer};
+use serde_json::{Value, json};
+
+/// Steps the held hearing from the start into the closed deliberation (评议).
+async fn into_deliberation(host: &Client, hearing: &str) {
+    let step = |s: Value| json!({"hearing_id": hearing, "step": s});
+    let (status, _) =
+        TestServer::json_rpc(host, "step_procedure", step(json!({"step": "start"}))).await;
+    assert_eq!(status, 200);
+    for _ in 0..7 {
+        let (status, body) =
+            TestServer::json_rpc(host, "step_procedure", step(json!({"step": "advance"}))).await;
+        assert_eq!(status, 200, "{body}");
+    }
+}
+
+async fn draft(
+    host: &Client,
+    hearing: &str,
+    question: &str,
+    mode: &str,
+    options: Value,
+) -> (u16, Value) {
+    let form = json!({
+        "ballot_id": "", "question": question, "options": options,
+        "rule": "simple", "mode": mode, "live_tally": false,
+    });
+    TestServer::json_rpc(
+        host,
+        "draft_ballot",
+        json!({"hearing_id": hearing, "form": form}),
+    )
+    .await
+}
+
+async fn vote(
+    member: &Client,
+    hearing: &str,
+    ballot: &str,
+    option: usize,
+    key: &str,
+) -> (u16, Value) {
+    let res = member
+        .rpc(
+            "cast_vote",
+            &[
+                ("hearing_id", hearing),
+                ("ballot_id", ballot),
+                ("option", &option.to_string()),
+                ("key", key),
+            ],
+        )
+        .await;
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn open_ballot(host: &Client, hearing: &str, ballot: &str) -> reqwest::Response {
+    host.rpc(
+        "open_ballot",
+        &[("hearing_id", hearing), ("ballot_id", ballot)],
+    )
+    .await
+}
+
+fn refusal(body: &Value) -> Option<&str> {
+    body["refusal"]["refusal"].as_str()
+}
+
+async fn room_json(client: &Client, hearing: &str) -> String {
+    let res = client.rpc("load_room", &[("hearing_id", hearing)]).await;
+    assert_eq!(res.status(), 200);
+    res.text().await.unwrap()
+}
+
+async fn check_in_all(members: &[Member], hearing: &str) {
+    for m in members {
+        let res = m.client.rpc("check_in", &[("hearing_id", hearing)]).await;
+        assert_eq!(res.status(), 200);
+    }
+}
+
+#[tokio::test]
+async fn a_secret_ballot_counts_each_member_once_and_never_tells_how() {
+    let server = TestServer::start().await;
+    let held = server.held_hearing().await;
+    app::db::hearings::set_public(&server.db, &held, true)
+        .await
+        .unwrap();
+    let host = server.client("host").await;
+    let clerk = server.client("clerk").await;
+    let observer = server.client("").await;
+    // The demo juror already sits on this panel: with six more, seven seats.
+    let members = server.seat_members(&held, 6).await;
+
+    // A question needs two distinct options; a juror cannot define one.
+    let (status, body) = draft(&host, &held, "诉求是否合理", "secret", json!(["支持"])).await;
+    assert_eq!((status, refusal(&body)), (422, Some("invalid_draft")));
+    let (status, _) = draft(
+        &members[0].client,
+        &held,
+        "诉求是否合理",
+        "secret",
+        json!(["支持", "不支持"]),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, body) = draft(
+        &host,
+        &held,
+        "信访人诉求是否合理",
+        "secret",
+        json!(["支持", "部分支持", "不支持"]),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let ballot = body.as_str().unwrap().to_owned();
+
+    // Not before the closed stages; not without two thirds of the seven present.
+    let res = open_ballot(&host, &held, &ballot).await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(
+        refusal(&res.json().await.unwrap()),
+        Some("not_voting_stage")
+    );
+    into_deliberation(&host, &held).await;
+    check_in_all(&members[..4], &held).await;
+    let res = open_ballot(&host, &held, &ballot).await;
+    assert_eq!(res.status(), 409);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(refusal(&body), Some("no_quorum"));
+    assert!(body.to_string().contains("\"needed\":5"), "{body}");
+    check_in_all(&members[4..5], &held).await;
+    assert_eq!(open_ballot(&host, &held, &ballot).await.status(), 200);
+    // Frozen once open.
+    let form = json!({"ballot_id": ballot, "question": "改了", "options": ["是", "否"], "rule": "simple", "mode": "named", "live_tally": true});
+    let (status, body) = TestServer::json_rpc(
+        &host,
+        "draft_ballot",
+        json!({"hearing_id": held, "form": form}),
+    )
+    .await;
+    assert_eq!((status, refusal(&body)), (409, Some("already_open")));
+
+    // A vote, its retry (same key: same seq, counted once), a change of mind,
+    // and a late replay of the first request (refused, changes nothing).
+    let m0 = &members[0].client;
+    let (status, first) = vote(m0, &held, &ballot, 0, "key-a").await;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(first["already_counted"], false);
+    let (status, again) = vote(m0, &held, &ballot, 0, "key-a").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        (again["seq"].clone(), again["already_counted"].clone()),
+        (first["seq"].clone(), json!(true))
+    );
+    let (status, changed) = vote(m0, &held, &ballot, 2, "key-b").await;
+    assert_eq!(status, 200);
+    assert_ne!(changed["seq"], first["seq"]);
+    let (status, body) = vote(m0, &held, &ballot, 0, "key-a").await;
+    assert_eq!((status, refusal(&body)), (409, Some("replayed")));
+
+    // Outsiders, unknown options and ballots, missing keys.
+    assert_eq!(vote(&clerk, &held, &ballot, 0, "k1").await.0, 403);
+    let (status, body) = vote(&members[1].client, &held, &ballot, 7, "k2").await;
+    assert_eq!((status, refusal(&body)), (422, Some("unknown_option")));
+    let (status, body) = vote(&members[1].client, &held, "no-such-ballot", 0, "k3").await;
+    assert_eq!((status, refusal(&body)), (404, Some("unknown_ballot")));
+    let (status, body) = vote(&members[1].client, &held, &ballot, 0, "").await;
+    assert_eq!((status, refusal(&body)), (422, Some("bad_key")));
+
+    // Four more votes: 支持 ×3, 不支持 ×2 with m0; one member does not vote.
+    for (i, option) in [(1, 0), (2, 0), (3, 0), (4, 2)] {
+        let key = format!("k-{i}");
+        assert_eq!(
+            vote(&members[i].client, &held, &ballot, option, &key)
+                .await
+                .0,
+            200
+        );
+    }
+    // A dissent, written by a member of the minority.
+    let res = m0
+        .rpc(
+            "give_ballot_opinion",
+            &[
+                ("hearing_id", &held),
+                ("ballot_id", &ballot),
+                ("text", "证据不足以支持诉求"),
+                ("minority", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+
+    // Each member sees their own choice; nobody else sees any choice.
+    let mine: Value = m0
+        .rpc("my_ballots", &[("hearing_id", &held)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine[0]["choice"], 2);
+    assert_eq!(mine[0]["opinion"][1], true);
+    for reader in [&host, &members[1].client] {
+        let room = room_json(reader, &held).await;
+        assert!(
+            !room.contains("vote_cast"),
+            "a choice left the server: {room}"
+        );
+        assert!(room.contains("vote_sealed"));
+    }
+    // The secret opinion reaches the panel without its author.
+    let room = room_json(&host, &held).await;
+    let opinion_at = room.find("证据不足以支持诉求").unwrap();
+    let around = &room[opinion_at.saturating_sub(200)..(opinion_at + 200).min(room.len())];
+    assert!(!around.contains(&members[0].name), "{around}");
+
+    // Close: the one tally decides; late votes are refused.
+    let res = host
+        .rpc(
+            "close_ballot",
+            &[("hearing_id", &held), ("ballot_id", &ballot)],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let (status, body) = vote(&members[5].client, &held, &ballot, 0, "late").await;
+    assert_eq!((status, refusal(&body)), (409, Some("closed")));
+    let events = app::db::events::all(&server.db, &held).await.unwrap();
+    let room = app::domain::fold(&events).unwrap();
+    let result = room.ballot(&ballot).unwrap().result.clone().unwrap();
+    assert_eq!(result.counts, vec![3, 0, 2]);
+    assert_eq!(result.voted, 5);
+    assert_eq!(result.seated, 7);
+    assert_eq!(result.needed, 4);
+    assert_eq!(result.outcome, app::domain::ballot::Outcome::NoMajority);
+    assert!(app::domain::verify_chain(&events).is_ok());
+
+    // The public page: counts, never a name against a choice, no opinions.
+    let public = observer
+        .rpc("observe_hearing", &[("hearing_id", &held)])
+        .await;
+    assert_eq!(public.status(), 200);
+    let public = public.text().await.unwrap();
+    assert!(public.contains("ballot_closed"));
+    assert!(!public.contains("vote_cast") && !public.contains("证据不足以支持诉求"));
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn a_named_ballot_publishes_each_vote_and_a_proxy_needs_the_members_password() {
+    let server = TestServer::start().await;
+    let held = server.held_hearing().await;
+    let host = server.client("host").await;
+    let juror = server.client("juror").await;
+    let members = server.seat_members(&held, 2).await;
+    into_deliberation(&host, &held).await;
+    check_in_all(&members, &held).await;
+    let (status, body) = draft(
+        &host,
+        &held,
+        "是否建议责任单位重新核定补偿",
+        "named",
+        json!(["是", "否"]),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let ballot = body.as_str().unwrap().to_owned();
+    let res = host
+        .rpc(
+            "open_ballot",
+            &[("hearing_id", &held), ("ballot_id", &ballot)],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+
+    assert_eq!(
+        vote(&members[0].client, &held, &ballot, 0, "n1").await.0,
+        200
+    );
+    // 刘评议 (the demo juror) has no device: the host enters it, he confirms.
+    let juror_id = app::db::accounts::by_username(&server.db, "juror")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let proxy = |password: &'static str, reason: &'static str| {
+        let (held, ballot, juror_id) = (held.clone(), ballot.clone(), juror_id.clone());
+        let host = &host;
+        async move {
+            host.rpc(
+                "record_vote_for",
+                &[
+                    ("hearing_id", held.as_str()),
+                    ("ballot_id", ballot.as_str()),
+                    ("voter_id", juror_id.as_str()),
+                    ("option", "0"),
+                    ("key", "proxy-1"),
+                    ("reason", reason),
+                    ("voter_password", password),
+                ],
+            )
+            .await
+        }
+    };
+    assert_eq!(proxy(server::demo::DEMO_PASSWORD, " ").await.status(), 422);
+    let wrong = proxy("guess", "手机没电").await;
+    assert_eq!(wrong.status(), 403);
+    assert_eq!(
+        proxy(server::demo::DEMO_PASSWORD, "手机没电")
+            .await
+            .status(),
+        200
+    );
+    // A juror cannot enter votes for others.
+    let res = juror
+        .rpc(
+            "record_vote_for",
+            &[
+                ("hearing_id", &held),
+                ("ballot_id", &ballot),
+                ("voter_id", &members[1].account_id),
+                ("option", "1"),
+                ("key", "x"),
+                ("reason", "r"),
+                ("voter_password", "p"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(
+        vote(&members[1].client, &held, &ballot, 1, "n2").await.0,
+        200
+    );
+
+    let res = host
+        .rpc(
+            "close_ballot",
+            &[("hearing_id", &held), ("ballot_id", &ballot)],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let room = room_json(&members[1].client, &held).await;
+    assert!(
+        room.contains("手机没电"),
+        "the proxy and its reason are published to the panel"
+    );
+    let events = app::db::events::all(&server.db, &held).await.unwrap();
+    let state = app::domain::fold(&events).unwrap();
+    let closed = state.ballot(&ballot).unwrap();
+    let result = closed.result.clone().unwrap();
+    assert_eq!(result.counts, vec![2, 1]);
+    assert_eq!(
+        result.outcome,
+        app::domain::ballot::Outcome::Decided { option: 0 }
+    );
+    assert_eq!(closed.named.len(), 3);
+    let entered = closed
+        .named
+        .iter()
+        .find(|n| n.voter_id == juror_id)
+        .unwrap();
+    assert_eq!(entered.proxy.as_ref().unwrap().reason, "手机没电");
+    let audit = app::db::audit::recent(&server.db, 20).await.unwrap();
+    assert!(audit.iter().any(|(a, _)| a == "proxy_vote_refused"));
+    assert!(audit.iter().any(|(a, _)| a == "proxy_vote_confirmed"));
+    server.finish().await;
+}
