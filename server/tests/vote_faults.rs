@@ -282,7 +282,7 @@ async fn acknowledged_votes_survive_sigkill_exactly_once() {
             assert!(earlier.is_none(), "vote {key} counted twice");
         }
     }
-    let ledger = ledger.lock().unwrap();
+    let ledger = std::mem::take(&mut *ledger.lock().unwrap());
     assert!(!ledger.acks.is_empty());
     for ack in &ledger.acks {
         assert_eq!(

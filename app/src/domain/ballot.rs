@@ -405,7 +405,7 @@ impl BallotState {
         check_vote(&self.voter_ids(), self.spec.options.len(), vote)?;
         let mine = || self.votes.iter().filter(|v| v.juror_id == vote.juror_id);
         if let Some(earlier) = mine().find(|v| v.key == vote.key) {
-            let latest = mine().last();
+            let latest = mine().next_back();
             return if latest == Some(earlier) && earlier.option == vote.option {
                 Ok(VoteDecision::AlreadyCounted { seq: earlier.seq })
             } else {
@@ -648,6 +648,7 @@ pub fn tally<'a>(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod fold_tests {
     //! Ballots through the event log: decisions, the fold on the server and in the
     //! browser, and what each reader may see.

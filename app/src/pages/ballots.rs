@@ -321,11 +321,10 @@ fn OpinionForm(ballot_id: String, hearing: String, mine: Mine) -> impl IntoView 
     Effect::new(move || {
         if let Some((saved, dissent)) =
             mine.with(|m| m.get(&id.get_value()).and_then(|b| b.opinion.clone()))
+            && text.get_untracked().is_empty()
         {
-            if text.get_untracked().is_empty() {
-                text.set(saved);
-                minority.set(dissent);
-            }
+            text.set(saved);
+            minority.set(dissent);
         }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
