@@ -87,7 +87,13 @@ test('seven members vote secretly, one changes the vote, all screens agree on th
     await page.locator(`[data-testid="vote-option"][data-option="${option}"]`).click();
     await page.getByTestId('vote-confirm').waitFor();
     await page.getByTestId('vote-confirm-yes').click();
-    await page.getByTestId('my-vote').filter({ hasText: `您已投：${label}` }).waitFor({ timeout: 3_000 });
+    try {
+      await page.getByTestId('my-vote').filter({ hasText: `您已投：${label}` }).waitFor({ timeout: 3_000 });
+    } catch (e) {
+      await page.screenshot({ path: join(ARTIFACTS, 'ballot-vote-failed.png'), fullPage: true });
+      const why = await page.getByTestId('vote-form').innerText().catch(() => '(no vote form)');
+      throw new Error(`vote for ${label} not confirmed on screen: ${why}\n${e.message}`);
+    }
   };
   const labels = ['支持', '部分支持', '不支持'];
   for (const [i, screen] of screens.entries()) {

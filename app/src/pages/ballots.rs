@@ -85,7 +85,10 @@ fn BallotCard(
     let lang = super::use_lang();
     let id = StoredValue::new(ballot_id);
     let ballot = move || room.with(|r| r.ballot(&id.get_value()).cloned());
-    let status = move || ballot().map(|b| b.status);
+    // A memo: the forms below are rebuilt only when the status changes, not on
+    // every event (which would drop a vote in flight or half-typed reasons).
+    let status = Memo::new(move |_| room.with(|r| r.ballot(&id.get_value()).map(|b| b.status)));
+    let status = move || status.get();
     let head = move || {
         ballot().map(|b| {
             let zh = lang.get() == crate::i18n::Lang::Zh;
@@ -254,18 +257,29 @@ fn VoteForm(
     let current = move || mine.with(|m| m.get(&id.get_value()).and_then(|b| b.choice));
     let picked = RwSignal::new(None::<usize>);
     let confirming = RwSignal::new(false);
-    let vote =
-        Action::new(move |option: &usize| send_vote(hearing.get_value(), id.get_value(), *option));
-    Effect::new(move || {
-        if let Some(Ok(ack)) = vote.value().get() {
-            mine.update(|m| {
-                let entry = m.entry(id.get_value()).or_insert_with(|| MyBallot {
-                    ballot_id: id.get_value(),
-                    choice: None,
-                    opinion: None,
+    let ballot_id = id.get_value();
+    let vote = Action::new(move |option: &usize| {
+        let ballot_id = ballot_id.clone();
+        let sent = send_vote(hearing.get_value(), ballot_id.clone(), *option);
+        async move {
+            let result = sent.await;
+            // Recorded in the panel's store at once, whatever happens to this form.
+            if let Ok(ack) = &result {
+                mine.update(|m| {
+                    m.entry(ballot_id.clone())
+                        .or_insert_with(|| MyBallot {
+                            ballot_id,
+                            choice: None,
+                            opinion: None,
+                        })
+                        .choice = Some(ack.option);
                 });
-                entry.choice = Some(ack.option);
-            });
+            }
+            result
+        }
+    });
+    Effect::new(move || {
+        if let Some(Ok(_)) = vote.value().get() {
             confirming.set(false);
             picked.set(None);
         }
