@@ -169,6 +169,9 @@ pub enum ApiError {
     VoteRefused {
         refusal: crate::domain::ballot::VoteRefusal,
     },
+    /// A paste into the record has more lines than one request may add.
+    #[error("too many lines")]
+    TooManyLines { max: usize },
     /// 代为录入: the member's own password did not confirm the entry.
     #[error("proxy not confirmed")]
     ProxyNotConfirmed,
@@ -336,6 +339,10 @@ impl ApiError {
             ),
             ApiError::EvidenceRefused { reason } => pick(reason.message_zh(), reason.message_en()),
             ApiError::VoteRefused { refusal } => pick(refusal.message_zh(), refusal.to_string()),
+            ApiError::TooManyLines { max } => pick(
+                format!("一次最多记入 {max} 条，请分批粘贴"),
+                format!("At most {max} lines at once; paste in parts"),
+            ),
             ApiError::ProxyNotConfirmed => pick(
                 "评议员本人密码不正确，代为录入未获确认，投票未记录".into(),
                 "The member's password did not confirm the entry; nothing was recorded".into(),
@@ -438,6 +445,7 @@ impl ApiError {
             ApiError::NoPdfShown => 409,
             ApiError::VoteRefused { refusal } => refusal_status(refusal),
             ApiError::ProxyNotConfirmed => 403,
+            ApiError::TooManyLines { .. } => 422,
             ApiError::Internal => 500,
             ApiError::Transport { .. } => 400,
         }

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { serverAndBrowser, logIn, openRoom, ARTIFACTS } from '../harness.mjs';
+import { serverAndBrowser, logIn, openRoom, twoPagePdf, ARTIFACTS } from '../harness.mjs';
 
 const env = serverAndBrowser();
 
@@ -90,6 +90,27 @@ test('host, panel member and observer share the room; the observer never sees th
     observer.locator('[data-testid="on-screen"][data-label="听-1"]').waitFor({ timeout: 1_500 }),
   ]);
   await observer.getByTestId('preview-image').waitFor();
+
+  // A two-page PDF on every screen: the host turns the page, the others follow.
+  const pdfShown = await host.evaluate(async ([hearingId, pdf]) => {
+    const form = new FormData();
+    form.append('submitter', 'office');
+    form.append('title', '不动产登记簿');
+    form.append('file', new Blob([pdf], { type: 'application/pdf' }), 'register.pdf');
+    const filed = await fetch(`/hearings/${hearingId}/exhibits`, { method: 'POST', body: form });
+    const { id } = await filed.json();
+    const res = await fetch('/rpc/show_exhibit', { method: 'POST', body: new URLSearchParams({ exhibit_id: id }) });
+    return res.status;
+  }, [hearing.id, twoPagePdf()]);
+  assert.equal(pdfShown, 200);
+  for (const page of [juror, observer]) {
+    await page.locator('[data-testid="on-screen"][data-label="听-2"]').waitFor({ timeout: 1_500 });
+  }
+  await host.getByTestId('page-next').click();
+  for (const page of [juror, observer]) {
+    await page.getByTestId('on-screen-page').filter({ hasText: '第 2 页' }).waitFor({ timeout: 1_500 });
+    assert.match(await page.getByTestId('preview-pdf').getAttribute('src'), /#page=2$/);
+  }
 
   // Through to the closed deliberation.
   for (const stage of ['agency_statement', 'cross_examination', 'panel_questions', 'debate', 'final_statements', 'deliberation']) {

@@ -320,3 +320,49 @@ async fn corrections_keep_history_and_private_notes_stay_private() {
     );
     server.finish().await;
 }
+
+#[tokio::test]
+async fn a_pasted_block_becomes_one_line_each_committed_together() {
+    let server = TestServer::start().await;
+    let held = server.held_hearing().await;
+    let clerk = server.client("clerk").await;
+    let juror = server.client("juror").await;
+    let mut socket = juror.socket(&held, 4).await.unwrap();
+    let res = clerk
+        .rpc(
+            "record_notes",
+            &[
+                ("hearing_id", &held),
+                ("text", "第一条\n\n  第二条  \n第三条\n"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let seqs: Vec<u64> = res.json().await.unwrap();
+    assert_eq!(seqs, vec![5, 6, 7]);
+    for (seq, text) in [(5, "第一条"), (6, "第二条"), (7, "第三条")] {
+        let event = next_event(&mut socket).await;
+        assert_eq!(event.seq, seq);
+        assert!(matches!(&event.payload, EventPayload::RecordEntered { text: t, .. } if t == text));
+    }
+    // Too many lines, or nothing at all: refused whole, nothing committed.
+    let many = vec!["一行"; 201].join("\n");
+    let res = clerk
+        .rpc("record_notes", &[("hearing_id", &held), ("text", &many)])
+        .await;
+    assert_eq!(res.status(), 422);
+    let res = clerk
+        .rpc("record_notes", &[("hearing_id", &held), ("text", " \n ")])
+        .await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(
+        juror
+            .rpc("record_notes", &[("hearing_id", &held), ("text", "x")])
+            .await
+            .status(),
+        403
+    );
+    let events = app::db::events::all(&server.db, &held).await.unwrap();
+    assert_eq!(events.len(), 7);
+    server.finish().await;
+}

@@ -173,6 +173,47 @@ pub async fn record_note(hearing_id: String, text: String) -> Result<u64, ApiErr
     )
 }
 
+/// The most lines one paste may add to the record at once.
+pub const MAX_RECORD_LINES_AT_ONCE: usize = 200;
+
+/// 分条记入: the clerk pastes prepared text; each non-empty line becomes one
+/// record line, all committed together (one transaction) and then sent to the
+/// room. Returns the committed seqs. Any refused line refuses the whole paste.
+#[server(prefix = "/rpc", endpoint = "record_notes")]
+pub async fn record_notes(hearing_id: String, text: String) -> Result<Vec<u64>, ApiError> {
+    use crate::domain::access::Action;
+    use crate::domain::{EventPayload, RecordText};
+    guard::answer(
+        async {
+            let (state, _, author) = guard::require(Action::RecordNote, Some(&hearing_id)).await?;
+            let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+            if lines.len() > MAX_RECORD_LINES_AT_ONCE {
+                return Err(ApiError::TooManyLines {
+                    max: MAX_RECORD_LINES_AT_ONCE,
+                });
+            }
+            if lines.is_empty() {
+                RecordText::parse("")?;
+            }
+            let payloads = lines
+                .into_iter()
+                .map(|line| {
+                    Ok(EventPayload::RecordEntered {
+                        author: author.clone(),
+                        text: RecordText::parse(line)?.into_inner(),
+                    })
+                })
+                .collect::<Result<Vec<_>, ApiError>>()?;
+            let events = state
+                .commit_events(&hearing_id, &payloads)
+                .await?
+                .ok_or(ApiError::HearingNotFound)?;
+            Ok(events.iter().map(|e| e.seq).collect())
+        }
+        .await,
+    )
+}
+
 /// The logged-in account, or `None`.
 #[server(prefix = "/rpc", endpoint = "who_am_i")]
 pub async fn who_am_i() -> Result<Option<Me>, ApiError> {

@@ -6,7 +6,8 @@
 use super::home::format_when;
 use super::use_lang;
 use crate::api::{
-    ClearShownExhibit, CorrectRecord, RecordNote, TurnExhibitPage, load_room, observe_hearing,
+    ClearShownExhibit, CorrectRecord, RecordNote, RecordNotes, TurnExhibitPage, load_room,
+    observe_hearing,
 };
 use crate::domain::case::Coded;
 use crate::domain::clock::{CHINA_OFFSET_SECONDS, format_time_of_day};
@@ -408,23 +409,39 @@ fn RecordForm(hearing_id: String) -> impl IntoView {
     let lang = use_lang();
     let t = move || lang.get().texts();
     let record = ServerAction::<RecordNote>::new();
+    let record_lines = ServerAction::<RecordNotes>::new();
     let text = RwSignal::new(String::new());
-    let pending = record.pending();
+    // 分条记入: a pasted block becomes one record line per line of text.
+    let by_line = RwSignal::new(false);
+    let pending = Signal::derive(move || record.pending().get() || record_lines.pending().get());
     let result = record.value();
+    let lines_result = record_lines.value();
 
-    // A saved line clears the input; a refused one keeps it, so nothing typed is lost.
+    // A save clears the input; a refusal keeps it, so nothing typed is lost.
     Effect::new(move || {
         if let Some(Ok(_)) = result.get() {
+            text.set(String::new());
+        }
+    });
+    Effect::new(move || {
+        if let Some(Ok(_)) = lines_result.get() {
             text.set(String::new());
         }
     });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        record.dispatch(RecordNote {
-            hearing_id: hearing_id.clone(),
-            text: text.get_untracked(),
-        });
+        if by_line.get_untracked() {
+            record_lines.dispatch(RecordNotes {
+                hearing_id: hearing_id.clone(),
+                text: text.get_untracked(),
+            });
+        } else {
+            record.dispatch(RecordNote {
+                hearing_id: hearing_id.clone(),
+                text: text.get_untracked(),
+            });
+        }
     };
 
     view! {
@@ -438,7 +455,13 @@ fn RecordForm(hearing_id: String) -> impl IntoView {
                 prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))
             ></textarea>
+            <label class="row">
+                <input type="checkbox" data-testid="record-by-line" prop:checked=move || by_line.get()
+                    on:change=move |ev| by_line.set(event_target_checked(&ev)) />
+                <span>{move || if lang.get() == Lang::Zh { "每行记为一条（粘贴整理好的笔录）" } else { "One record line per line (paste prepared text)" }}</span>
+            </label>
             <super::ActionError result=result testid="record-error" />
+            <super::ActionError result=lines_result testid="record-lines-error" />
             <button type="submit" data-testid="record-submit" disabled=move || pending.get()>
                 {move || if pending.get() { t().record_saving } else { t().record_submit }}
             </button>
