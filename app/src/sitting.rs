@@ -37,18 +37,33 @@ pub async fn decide_or_answer(
     hearing_id: &str,
     decide: impl FnOnce(&RoomState) -> Result<Decision<u64>, ApiError>,
 ) -> Result<(u64, bool), ApiError> {
+    decide_with(state, hearing_id, async |_| Ok(()), |room, ()| decide(room)).await
+}
+
+/// Like [`decide_or_answer`], with `read` run first under the same write turn
+/// for what the decision needs beyond the log (e.g. who holds a seat now).
+pub async fn decide_with<T>(
+    state: &AppState,
+    hearing_id: &str,
+    read: impl AsyncFnOnce(&mut sqlx::AnyConnection) -> Result<T, ApiError>,
+    decide: impl FnOnce(&RoomState, T) -> Result<Decision<u64>, ApiError>,
+) -> Result<(u64, bool), ApiError> {
     let mut tx = state.db.begin_write().await?;
     if !db::pool::lock_hearing(&mut tx, hearing_id).await? {
         return Err(ApiError::HearingNotFound);
     }
     let mut room = state.rooms.catch_up(&mut tx, hearing_id).await?;
-    let payload = match decide(&room) {
+    let extra = read(&mut tx).await?;
+    let payload = match decide(&room, extra) {
         Ok(Decision::Commit(payload)) => payload,
+        // Nothing to write: end the turn at once (the gate opens after the rollback).
         Ok(Decision::Answer(seq)) => {
+            tx.rollback().await.map_err(DbError::from)?;
             state.rooms.keep(hearing_id, room);
             return Ok((seq, false));
         }
         Err(refused) => {
+            tx.rollback().await.map_err(DbError::from)?;
             state.rooms.keep(hearing_id, room);
             return Err(refused);
         }

@@ -7,6 +7,7 @@
 mod common;
 
 use common::{Client, Member, TestServer};
+use futures::StreamExt;
 use serde_json::{Value, json};
 
 /// Steps the held hearing from the start into the closed deliberation (评议).
@@ -69,6 +70,11 @@ async fn open_ballot(host: &Client, hearing: &str, ballot: &str) -> reqwest::Res
         &[("hearing_id", hearing), ("ballot_id", ballot)],
     )
     .await
+}
+
+/// The seq of the last event in a room snapshot.
+fn frame_head(room: &Value) -> Value {
+    room["events"].as_array().unwrap().last().unwrap()["seq"].clone()
 }
 
 fn refusal(body: &Value) -> Option<&str> {
@@ -220,9 +226,50 @@ async fn a_secret_ballot_counts_each_member_once_and_never_tells_how() {
     }
     // The secret opinion reaches the panel without its author.
     let room = room_json(&host, &held).await;
-    let opinion_at = room.find("证据不足以支持诉求").unwrap();
-    let around = &room[opinion_at.saturating_sub(200)..(opinion_at + 200).min(room.len())];
-    assert!(!around.contains(&members[0].name), "{around}");
+    let room: Value = serde_json::from_str(&room).unwrap();
+    let opinions: Vec<&Value> = room["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["payload"])
+        .filter(|p| p["type"] == "opinion_given")
+        .collect();
+    assert_eq!(opinions.len(), 1);
+    assert_eq!(opinions[0]["text"], "证据不足以支持诉求");
+    assert_eq!(
+        (
+            opinions[0]["voter_id"].as_str(),
+            opinions[0]["name"].as_str()
+        ),
+        (Some(""), Some(""))
+    );
+    assert!(opinions[0].get("salt").is_none());
+
+    // On a member's socket too: who voted, never how.
+    let mut socket = members[6 - 1].client.socket(&held, 0).await.unwrap();
+    let mut kinds = Vec::new();
+    loop {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(2), socket.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        let text = frame.into_text().unwrap();
+        let frame: Value = serde_json::from_str(text.as_str()).unwrap();
+        if frame["type"] == "event" {
+            kinds.push(
+                frame["event"]["payload"]["type"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+            if frame["event"]["seq"] == frame_head(&room) {
+                break;
+            }
+        }
+    }
+    assert!(kinds.iter().any(|k| k == "vote_sealed"));
+    assert!(!kinds.iter().any(|k| k == "vote_cast"), "{kinds:?}");
 
     // Close: the one tally decides; late votes are refused.
     let res = host

@@ -98,15 +98,17 @@ pub async fn draft_ballot(hearing_id: String, form: BallotForm) -> Result<String
 pub async fn open_ballot(hearing_id: String, ballot_id: String) -> Result<u64, ApiError> {
     use crate::domain::EventPayload;
     use crate::domain::access::Action;
-    use crate::domain::ballot::VoteRefusal;
+    use crate::domain::ballot::{VoteRefusal, Voter};
+    use crate::sitting::Decision;
     guard::answer(
         async {
             let (state, _, by) = guard::require(Action::RunBallot, Some(&hearing_id)).await?;
-            let voters = {
-                let mut conn = state.db.begin().await?;
-                crate::db::hearings::seated_voters_in(&mut conn, &hearing_id).await?
+            // The seats are read under the same write turn as the decision, so a
+            // recusal cannot slip in between.
+            let seats = async |conn: &mut sqlx::AnyConnection| {
+                Ok(crate::db::hearings::seated_voters_in(conn, &hearing_id).await?)
             };
-            crate::sitting::decide_and_commit(&state, &hearing_id, |room| {
+            let decide = |room: &crate::domain::room::RoomState, voters: Vec<Voter>| {
                 if !room.in_closed_session() {
                     return Err(refused(VoteRefusal::NotVotingStage));
                 }
@@ -114,14 +116,16 @@ pub async fn open_ballot(hearing_id: String, ballot_id: String) -> Result<u64, A
                 ballot_in(room, &ballot_id)?
                     .check_open(&voters, present)
                     .map_err(refused)?;
-                Ok(EventPayload::BallotOpened {
+                Ok(Decision::Commit(EventPayload::BallotOpened {
                     ballot_id,
                     voters,
                     present,
                     by,
-                })
-            })
-            .await
+                }))
+            };
+            crate::sitting::decide_with(&state, &hearing_id, seats, decide)
+                .await
+                .map(|(seq, _)| seq)
         }
         .await,
     )
@@ -177,6 +181,14 @@ pub async fn record_vote_for(
             if reason.is_empty() || reason.chars().count() > 500 {
                 return Err(refused(VoteRefusal::ProxyReasonMissing));
             }
+            // Only a member seated on this hearing may be confirmed here: the form
+            // is no way to test other accounts' passwords.
+            let seated = crate::db::hearings::staff(&state.db, &hearing_id)
+                .await?
+                .is_some_and(|staff| staff.jurors.contains(&voter_id));
+            if !seated {
+                return Err(refused(VoteRefusal::NotSeated));
+            }
             confirm_by_member(&state, &actor.account_id, &voter_id, voter_password).await?;
             let proxy = ProxyEntry {
                 entered_by: by,
@@ -209,7 +221,9 @@ async fn confirm_by_member(
     let account = crate::db::accounts::get(&state.db, voter_id)
         .await?
         .ok_or(refused(crate::domain::ballot::VoteRefusal::NotSeated))?;
-    if let Err(retry_after_secs) = state.login_limits.check("proxy-vote", &account.username) {
+    // Login limits, per host and per member (shared with the login page).
+    let host_key = format!("proxy:{host_id}");
+    if let Err(retry_after_secs) = state.login_limits.check(&host_key, &account.username) {
         return Err(ApiError::RateLimited { retry_after_secs });
     }
     let confirmed = crate::auth::verify_password(password, account.password_hash.clone()).await?
@@ -263,6 +277,7 @@ async fn commit_vote(
                 key: vote.key.clone(),
                 sealed: ballot.spec.sealed(),
                 proxy,
+                salt: crate::db::new_salt(),
             })),
         }
     })
@@ -307,6 +322,7 @@ pub async fn give_ballot_opinion(
                     text,
                     minority,
                     anonymous: ballot.spec.mode == BallotMode::Secret,
+                    salt: crate::db::new_salt(),
                 })
             })
             .await
@@ -330,6 +346,7 @@ pub async fn close_ballot(hearing_id: String, ballot_id: String) -> Result<u64, 
                     result,
                     named,
                     by,
+                    salt: crate::db::new_salt(),
                 })
             })
             .await

@@ -67,6 +67,11 @@ impl WriteTx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await
     }
+
+    /// Ends the turn without writing; the gate opens once the rollback is done.
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
 }
 
 impl std::ops::Deref for WriteTx {
@@ -240,6 +245,16 @@ pub fn now_ms() -> i64 {
 /// A fresh, time-ordered id (UUID v7) for any new row.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+/// 244 random bits (two v4 UUIDs) for an event's salt: unguessable, never sent
+/// where the event is redacted.
+pub fn new_salt() -> String {
+    format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
 }
 
 #[cfg(test)]

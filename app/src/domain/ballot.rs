@@ -535,7 +535,22 @@ impl BallotState {
             result.seated.saturating_sub(result.voted)
         ));
         match spec.mode {
-            BallotMode::Secret => lines.push("不记名投票：纪要仅记载票数，不记载个人选择。".into()),
+            BallotMode::Secret => {
+                lines.push("不记名投票：纪要仅记载票数，不记载个人选择。".into());
+                for (seq, proxy) in &self.proxies {
+                    let voter = self
+                        .votes
+                        .iter()
+                        .find(|v| v.seq == *seq)
+                        .and_then(|v| self.voters.iter().find(|p| p.voter_id == v.juror_id));
+                    if let Some(voter) = voter {
+                        lines.push(format!(
+                            "代为录入：{}的投票由{}代为录入（理由：{}；本人已当场确认；不记载选择）",
+                            voter.name, proxy.entered_by, proxy.reason
+                        ));
+                    }
+                }
+            }
             BallotMode::Named => {
                 for vote in &self.named {
                     let option = spec.options.get(vote.option).map_or("?", String::as_str);
@@ -728,9 +743,20 @@ mod fold_tests {
                     key: vote.key,
                     sealed: spec.sealed(),
                     proxy: None,
+                    salt: format!("salt-{key}"),
                 });
             }
         }
+        payloads.push(EventPayload::OpinionGiven {
+            ballot_id: "b1".into(),
+            opinion_id: "o1".into(),
+            voter_id: "a0".into(),
+            name: "评议员0".into(),
+            text: "证据不足".into(),
+            minority: true,
+            anonymous: spec.mode == BallotMode::Secret,
+            salt: "salt-opinion".into(),
+        });
         let room = fold(&log(payloads.clone())).unwrap();
         let (result, named) = room.ballot("b1").unwrap().closing().unwrap();
         payloads.push(EventPayload::BallotClosed {
@@ -738,6 +764,7 @@ mod fold_tests {
             result,
             named,
             by: "主持人".into(),
+            salt: "salt-close".into(),
         });
         log(payloads)
     }
@@ -879,6 +906,16 @@ mod fold_tests {
                         let whole_vote = matches!(shown.payload, EventPayload::VoteCast { .. });
                         prop_assert!(!whole_vote, "sealed vote sent whole");
                     }
+                    // A redacted event carries neither its hash nor its salt.
+                    if shown.payload != event.payload {
+                        let json = serde_json::to_string(&shown.payload).unwrap();
+                        prop_assert!(!json.contains("salt") && shown.hash.is_empty(), "{}", json);
+                    }
+                    if let EventPayload::OpinionGiven { voter_id, name, .. } = &shown.payload
+                        && spec.mode == BallotMode::Secret
+                    {
+                        prop_assert!(voter_id.is_empty() && name.is_empty());
+                    }
                 }
             }
         }
@@ -997,11 +1034,10 @@ mod tests {
             let t = tally(&panel, 3, MajorityRule::Simple, &votes);
             prop_assert!(t.voted as usize <= size);
             prop_assert_eq!(t.counts.iter().sum::<u32>(), t.voted);
+            let latest = latest_votes(&panel, 3, &votes);
             for juror in &panel {
                 let last = votes.iter().rev().find(|v| &v.juror_id == juror && v.option < 3);
-                let alone: Vec<CastVote> = last.cloned().into_iter().collect();
-                let single = tally(std::slice::from_ref(juror), 3, MajorityRule::Simple, &alone);
-                prop_assert_eq!(single.voted, u32::from(last.is_some()));
+                prop_assert_eq!(latest.get(juror.as_str()).copied(), last.map(|v| v.option));
             }
         }
 

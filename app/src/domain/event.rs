@@ -126,6 +126,11 @@ pub enum EventPayload {
         key: String,
         sealed: bool,
         proxy: Option<crate::domain::ballot::ProxyEntry>,
+        /// Server-made random value, hashed with the event and never sent where the
+        /// event is redacted: without it, the neighbouring events' hashes would let
+        /// a reader test guesses of the hidden fields (and a voter prove a choice).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        salt: String,
     },
     /// A vote as a reader who may not see its choice receives it: who voted, not
     /// how. Never stored; made by [`HearingEvent::seen_by`].
@@ -140,6 +145,11 @@ pub enum EventPayload {
         text: String,
         minority: bool,
         anonymous: bool,
+        /// Server-made random value, hashed with the event and never sent where the
+        /// event is redacted: without it, the neighbouring events' hashes would let
+        /// a reader test guesses of the hidden fields (and a voter prove a choice).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        salt: String,
     },
     /// 表决结束: the result by the one tally; each member's vote in named mode.
     BallotClosed {
@@ -147,6 +157,11 @@ pub enum EventPayload {
         result: crate::domain::ballot::Tally,
         named: Vec<crate::domain::ballot::NamedVote>,
         by: String,
+        /// Server-made random value, hashed with the event and never sent where the
+        /// event is redacted: without it, the neighbouring events' hashes would let
+        /// a reader test guesses of the hidden fields (and a voter prove a choice).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        salt: String,
     },
     /// What a receiver may not see (the closed deliberation): the seq is kept so
     /// that the log has no gap. Never stored; made by [`HearingEvent::seen_by`].
@@ -217,17 +232,20 @@ impl HearingEvent {
                 text: text.clone(),
                 minority: *minority,
                 anonymous: true,
+                salt: String::new(),
             },
             EventPayload::BallotClosed {
                 ballot_id,
                 result,
                 named,
                 by,
+                ..
             } if !sees_panel && !named.is_empty() => EventPayload::BallotClosed {
                 ballot_id: ballot_id.clone(),
                 result: result.clone(),
                 named: Vec::new(),
                 by: by.clone(),
+                salt: String::new(),
             },
             _ => return Cow::Borrowed(self),
         };

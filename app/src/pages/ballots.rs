@@ -25,8 +25,29 @@ pub struct BallotRights {
     pub sees_panel: bool,
 }
 
-/// The asker's own choices, by ballot, as acknowledged by the server.
-type Mine = RwSignal<HashMap<String, MyBallot>>;
+/// The asker's own choices and opinions, by ballot, as the server knows them;
+/// `refresh` re-reads them (after a failed vote, and when a ballot changes state).
+#[derive(Clone, Copy)]
+struct Mine {
+    store: RwSignal<HashMap<String, MyBallot>>,
+    refresh: RwSignal<u32>,
+}
+
+impl Mine {
+    fn choice(self, ballot_id: &str) -> Option<usize> {
+        self.store.with(|m| m.get(ballot_id).and_then(|b| b.choice))
+    }
+
+    fn update(self, ballot_id: &str, change: impl FnOnce(&mut MyBallot)) {
+        self.store.update(|m| {
+            change(m.entry(ballot_id.to_owned()).or_insert_with(|| MyBallot {
+                ballot_id: ballot_id.to_owned(),
+                choice: None,
+                opinion: None,
+            }))
+        });
+    }
+}
 
 #[component]
 pub fn BallotPanel(
@@ -35,13 +56,30 @@ pub fn BallotPanel(
     rights: BallotRights,
 ) -> impl IntoView {
     let tr = use_tr();
-    let mine: Mine = RwSignal::new(HashMap::new());
+    let mine = Mine {
+        store: RwSignal::new(HashMap::new()),
+        refresh: RwSignal::new(0),
+    };
     if rights.can_vote {
         let id = hearing_id.clone();
-        let loaded = Resource::new(move || id.clone(), crate::api::my_ballots);
+        let loaded = Resource::new(
+            move || (id.clone(), mine.refresh.get()),
+            |(id, _)| crate::api::my_ballots(id),
+        );
         Effect::new(move || {
             if let Some(Ok(list)) = loaded.get() {
-                mine.set(list.into_iter().map(|b| (b.ballot_id.clone(), b)).collect());
+                mine.store
+                    .set(list.into_iter().map(|b| (b.ballot_id.clone(), b)).collect());
+            }
+        });
+        // A ballot opening or closing: read one's own standing again.
+        let statuses = Memo::new(move |_| {
+            room.with(|r| r.ballots.iter().map(|b| b.status).collect::<Vec<_>>())
+        });
+        Effect::new(move |seen: Option<()>| {
+            statuses.track();
+            if seen.is_some() {
+                mine.refresh.update(|n| *n += 1);
             }
         });
     }
@@ -89,6 +127,10 @@ fn BallotCard(
     // every event (which would drop a vote in flight or half-typed reasons).
     let status = Memo::new(move |_| room.with(|r| r.ballot(&id.get_value()).map(|b| b.status)));
     let status = move || status.get();
+    // The reasons form lives from the opening on, across the close, so that
+    // nothing half-typed is lost when the host closes the ballot.
+    let opinable = Memo::new(move |_| !matches!(status(), None | Some(BallotStatus::Draft)));
+    let tr = use_tr();
     let head = move || {
         ballot().map(|b| {
             let zh = lang.get() == crate::i18n::Lang::Zh;
@@ -144,8 +186,13 @@ fn BallotCard(
             {move || (rights.can_vote && status() == Some(BallotStatus::Open)).then(|| view! {
                 <VoteForm room ballot_id=id.get_value() hearing=hearing.get_value() mine />
             })}
-            {move || (rights.can_vote && status() != Some(BallotStatus::Draft)).then(|| view! {
+            {move || (rights.can_vote && opinable.get()).then(|| view! {
                 <OpinionForm ballot_id=id.get_value() hearing=hearing.get_value() mine />
+            })}
+            {move || (rights.can_vote && status() == Some(BallotStatus::Closed)).then(|| {
+                let option = mine.choice(&id.get_value())?;
+                let label = ballot()?.spec.options.get(option).cloned()?;
+                Some(view! { <p class="my-vote" data-testid="my-final-vote">{tr.s("您的投票：", "Your vote: ")}<strong>{label}</strong></p> })
             })}
             {move || (status() == Some(BallotStatus::Closed)).then(|| ballot().map(|b| view! { <BallotResult ballot=b /> }))}
             {move || ballot().filter(|b| !b.opinions.is_empty()).map(|b| view! { <Opinions ballot=b /> })}
@@ -254,7 +301,7 @@ fn VoteForm(
                 .unwrap_or_default()
         })
     };
-    let current = move || mine.with(|m| m.get(&id.get_value()).and_then(|b| b.choice));
+    let current = move || mine.choice(&id.get_value());
     let picked = RwSignal::new(None::<usize>);
     let confirming = RwSignal::new(false);
     let ballot_id = id.get_value();
@@ -263,17 +310,11 @@ fn VoteForm(
         let sent = send_vote(hearing.get_value(), ballot_id.clone(), *option);
         async move {
             let result = sent.await;
-            // Recorded in the panel's store at once, whatever happens to this form.
-            if let Ok(ack) = &result {
-                mine.update(|m| {
-                    m.entry(ballot_id.clone())
-                        .or_insert_with(|| MyBallot {
-                            ballot_id,
-                            choice: None,
-                            opinion: None,
-                        })
-                        .choice = Some(ack.option);
-                });
+            // Recorded in the panel's store at once, whatever happens to this form;
+            // after a failure, what the server holds is read again and shown.
+            match &result {
+                Ok(ack) => mine.update(&ballot_id, |b| b.choice = Some(ack.option)),
+                Err(_) => mine.refresh.update(|n| *n += 1),
             }
             result
         }
@@ -333,12 +374,23 @@ fn OpinionForm(ballot_id: String, hearing: String, mine: Mine) -> impl IntoView 
     let minority = RwSignal::new(false);
     // The saved opinion fills the form once loaded.
     Effect::new(move || {
-        if let Some((saved, dissent)) =
-            mine.with(|m| m.get(&id.get_value()).and_then(|b| b.opinion.clone()))
+        if let Some((saved, dissent)) = mine
+            .store
+            .with(|m| m.get(&id.get_value()).and_then(|b| b.opinion.clone()))
             && text.get_untracked().is_empty()
         {
             text.set(saved);
             minority.set(dissent);
+        }
+    });
+    // What was saved becomes the member's own opinion on this screen too.
+    Effect::new(move || {
+        if let Some(Ok(_)) = action.value().get() {
+            let saved = (
+                text.get_untracked().trim().to_owned(),
+                minority.get_untracked(),
+            );
+            mine.update(&id.get_value(), |b| b.opinion = Some(saved));
         }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -459,11 +511,15 @@ fn ProxyVoteForm(room: RwSignal<RoomState>, ballot_id: String, hearing: String) 
     let option = RwSignal::new(0usize);
     let reason = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let ballot = move || room.with(|r| r.ballot(&id.get_value()).cloned());
+    // The definition is frozen while open: built once, so a room update never
+    // swaps the options under a selection the member is confirming.
+    let ballot = StoredValue::new(room.with_untracked(|r| r.ballot(&id.get_value()).cloned()));
+    let ballot = move || ballot.get_value();
     let action = ServerAction::<crate::api::RecordVoteFor>::new();
     Effect::new(move || {
         if let Some(Ok(_)) = action.value().get() {
             password.set(String::new());
+            reason.set(String::new());
         }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -482,11 +538,11 @@ fn ProxyVoteForm(room: RwSignal<RoomState>, ballot_id: String, hearing: String) 
         <details class="proxy-vote">
             <summary>{tr.s("代为录入（评议员无设备时）", "Enter a vote for a member without a device")}</summary>
             <form class="stack" on:submit=submit>
-                <select data-testid="proxy-voter" on:change=move |ev| voter.set(event_target_value(&ev))>
+                <select data-testid="proxy-voter" prop:value=move || voter.get() on:change=move |ev| voter.set(event_target_value(&ev))>
                     <option value="">{tr.s("选择评议员", "Member")}</option>
                     {move || ballot().map(|b| b.voters.into_iter().map(|v| view! { <option value=v.voter_id.clone()>{v.name.clone()}</option> }).collect_view())}
                 </select>
-                <select data-testid="proxy-option" on:change=move |ev| option.set(event_target_value(&ev).parse().unwrap_or(0))>
+                <select data-testid="proxy-option" prop:value=move || option.get().to_string() on:change=move |ev| option.set(event_target_value(&ev).parse().unwrap_or(0))>
                     {move || ballot().map(|b| b.spec.options.into_iter().enumerate().map(|(i, o)| view! { <option value=i.to_string()>{o}</option> }).collect_view())}
                 </select>
                 <input data-testid="proxy-reason" placeholder="代为录入的理由" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
@@ -494,7 +550,7 @@ fn ProxyVoteForm(room: RwSignal<RoomState>, ballot_id: String, hearing: String) 
                     prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
                 <ActionError result=action.value() testid="proxy-error" />
                 {move || matches!(action.value().get(), Some(Ok(_))).then(|| view! { <p class="ok" data-testid="proxy-saved">{tr.s("已录入，评议员本人已确认。", "Recorded and confirmed by the member.")}</p> })}
-                <button type="submit" data-testid="proxy-submit">{tr.s("录入并确认", "Record")}</button>
+                <button type="submit" data-testid="proxy-submit" disabled=move || action.pending().get()>{tr.s("录入并确认", "Record")}</button>
             </form>
         </details>
     }
