@@ -175,6 +175,19 @@ pub enum ApiError {
     /// 代为录入: the member's own password did not confirm the entry.
     #[error("proxy not confirmed")]
     ProxyNotConfirmed,
+    /// 纪要: a confirmation, the conclusion or the finalisation was refused; also
+    /// any change to a hearing whose minutes are finalised.
+    #[error("minutes: {refusal}")]
+    MinutesRefused {
+        refusal: crate::domain::minutes::MinutesRefusal,
+    },
+    /// 档案检索: a date that is not YYYY-MM-DD.
+    #[error("date invalid")]
+    DateInvalid { value: String },
+    /// The minutes could not be produced (font or signing key missing or unreadable);
+    /// nothing changed.
+    #[error("minutes unavailable")]
+    MinutesUnavailable { reason: String },
     #[error("internal error")]
     Internal,
     /// The call did not reach the server or its answer could not be read.
@@ -343,6 +356,15 @@ impl ApiError {
                 format!("一次最多记入 {max} 条，请分批粘贴"),
                 format!("At most {max} lines at once; paste in parts"),
             ),
+            ApiError::MinutesRefused { refusal } => pick(refusal.message_zh(), refusal.to_string()),
+            ApiError::DateInvalid { value } => pick(
+                format!("日期“{value}”无效，应为 年-月-日，如 2026-12-03"),
+                format!("“{value}” is not a date; use YYYY-MM-DD"),
+            ),
+            ApiError::MinutesUnavailable { reason } => pick(
+                format!("纪要无法生成，听证状态未改变：{reason}"),
+                format!("The minutes could not be produced; nothing changed: {reason}"),
+            ),
             ApiError::ProxyNotConfirmed => pick(
                 "评议员本人密码不正确，代为录入未获确认，投票未记录".into(),
                 "The member's password did not confirm the entry; nothing was recorded".into(),
@@ -445,6 +467,9 @@ impl ApiError {
             ApiError::NoPdfShown => 409,
             ApiError::VoteRefused { refusal } => refusal_status(refusal),
             ApiError::ProxyNotConfirmed => 403,
+            ApiError::MinutesRefused { .. } => 409,
+            ApiError::MinutesUnavailable { .. } => 503,
+            ApiError::DateInvalid { .. } => 422,
             ApiError::TooManyLines { .. } => 422,
             ApiError::Internal => 500,
             ApiError::Transport { .. } => 400,
@@ -496,6 +521,11 @@ impl From<crate::auth::AuthError> for ApiError {
 impl From<crate::db::DbError> for ApiError {
     /// Database trouble is logged here, once, and reaches the client only as `Internal`.
     fn from(e: crate::db::DbError) -> Self {
+        if matches!(e, crate::db::DbError::Sealed) {
+            return ApiError::MinutesRefused {
+                refusal: crate::domain::minutes::MinutesRefusal::Finalised,
+            };
+        }
         tracing::error!(error = %e, "database error");
         ApiError::Internal
     }

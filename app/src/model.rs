@@ -52,6 +52,71 @@ pub struct RoomSnapshot {
     /// Define, open and close ballots (the host).
     #[serde(default)]
     pub can_run_ballot: bool,
+    /// 确认纪要 (a seated member, the host).
+    #[serde(default)]
+    pub can_confirm_minutes: bool,
+    /// Record the conclusion and finalise the minutes (the host).
+    #[serde(default)]
+    pub can_finalise_minutes: bool,
+    /// Download the whole evidence bundle (archivist, host, clerk).
+    #[serde(default)]
+    pub can_export_evidence: bool,
+    /// The asker's account id (whose confirmation is theirs); None for a party.
+    #[serde(default)]
+    pub my_account_id: Option<String>,
+}
+
+/// 档案: one finalised minutes document as the archive lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchiveEntry {
+    pub hearing_id: String,
+    pub case_number: String,
+    pub case_title: String,
+    pub hearing_title: String,
+    pub starts_at_ms: i64,
+    pub place: String,
+    /// The ballots' results and the conclusion, as searched.
+    pub outcome: String,
+    /// The panel members' names ("、"-joined).
+    pub members: String,
+    pub sha256: String,
+    pub byte_size: i64,
+    pub finalised_at_ms: i64,
+    pub finalised_by: String,
+}
+
+/// What an archivist searches for; empty fields do not filter.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchiveQuery {
+    /// Part of the case number.
+    #[serde(default)]
+    pub case_number: String,
+    /// Words in the case or hearing title or the outcome.
+    #[serde(default)]
+    pub text: String,
+    /// Part of the outcome ("支持", "不支持" …).
+    #[serde(default)]
+    pub outcome: String,
+    /// A panel member's name.
+    #[serde(default)]
+    pub member: String,
+    /// Hearing date from / to, "YYYY-MM-DD" (China time), inclusive.
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+}
+
+/// The verdict on an uploaded minutes PDF (验证结果).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MinutesVerdict {
+    /// 验证通过: signed by this platform, untouched, and in the archive.
+    pub authentic: bool,
+    /// What was found, in Chinese, one finding per line.
+    pub findings: Vec<String>,
+    /// The archived hearing the file belongs to, when it is authentic.
+    pub entry: Option<ArchiveEntry>,
+    pub sha256: String,
 }
 
 /// The logged-in account, as pages need it (menu, name, roles).

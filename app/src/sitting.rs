@@ -48,16 +48,44 @@ pub async fn decide_with<T>(
     read: impl AsyncFnOnce(&mut sqlx::AnyConnection) -> Result<T, ApiError>,
     decide: impl FnOnce(&RoomState, T) -> Result<Decision<u64>, ApiError>,
 ) -> Result<(u64, bool), ApiError> {
+    decide_in_turn(
+        state,
+        hearing_id,
+        async |tx, room| {
+            let extra = read(tx).await?;
+            Ok((decide(room, extra)?, ()))
+        },
+        async |_, _, ()| Ok(()),
+    )
+    .await
+}
+
+/// The one write turn every decision takes: fold under the turn, let `decide`
+/// (which may read and do slow work, e.g. render the minutes) choose the event,
+/// append it, let `after` write what goes with it in the same transaction,
+/// commit, and only then tell the room. A refusal or any error rolls back.
+pub async fn decide_in_turn<T>(
+    state: &AppState,
+    hearing_id: &str,
+    decide: impl AsyncFnOnce(
+        &mut sqlx::AnyConnection,
+        &RoomState,
+    ) -> Result<(Decision<u64>, T), ApiError>,
+    after: impl AsyncFnOnce(
+        &mut sqlx::AnyConnection,
+        &crate::domain::HearingEvent,
+        T,
+    ) -> Result<(), ApiError>,
+) -> Result<(u64, bool), ApiError> {
     let mut tx = state.db.begin_write().await?;
     if !db::pool::lock_hearing(&mut tx, hearing_id).await? {
         return Err(ApiError::HearingNotFound);
     }
     let mut room = state.rooms.catch_up(&mut tx, hearing_id).await?;
-    let extra = read(&mut tx).await?;
-    let payload = match decide(&room, extra) {
-        Ok(Decision::Commit(payload)) => payload,
+    let (payload, extra) = match decide(&mut tx, &room).await {
+        Ok((Decision::Commit(payload), extra)) => (payload, extra),
         // Nothing to write: end the turn at once (the gate opens after the rollback).
-        Ok(Decision::Answer(seq)) => {
+        Ok((Decision::Answer(seq), _)) => {
             tx.rollback().await.map_err(DbError::from)?;
             state.rooms.keep(hearing_id, room);
             return Ok((seq, false));
@@ -71,6 +99,7 @@ pub async fn decide_with<T>(
     let event = db::events::append_in(&mut tx, hearing_id, &payload)
         .await?
         .ok_or(ApiError::HearingNotFound)?;
+    after(&mut tx, &event, extra).await?;
     tx.commit().await.map_err(DbError::from)?;
     // Only now is the event part of the log: the cache and the room learn of it.
     if room.apply(&event).is_ok() {

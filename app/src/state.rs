@@ -20,6 +20,10 @@ pub struct AppState {
     pub public_url: Option<String>,
     /// Folded rooms of active hearings (see [`crate::sitting::RoomCache`]).
     pub rooms: crate::sitting::RoomCache,
+    /// Renders and signs the minutes (the server's fonts and key).
+    pub press: std::sync::Arc<dyn crate::minutes::MinutesPress>,
+    /// The office's name, printed in the minutes' header.
+    pub office_name: String,
 }
 
 impl FromRef<AppState> for LeptosOptions {

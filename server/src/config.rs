@@ -45,6 +45,16 @@ pub enum Command {
         /// Hearing id, or path to a draw record (.json).
         target: String,
     },
+    /// 纪要验证 offline: is FILE an authentic, unmodified Pingyi minutes document?
+    /// Checks the embedded signature, this installation's certificate and the
+    /// archive. Exit status 1 when it is not.
+    VerifyMinutes {
+        /// The PDF to check.
+        file: PathBuf,
+    },
+    /// Finalised minutes.
+    #[command(subcommand)]
+    Minutes(MinutesCommand),
     /// Re-hash every stored evidence file (or one hearing's) and compare with the
     /// hash recorded at filing. Exit status 1 when any file is altered or missing.
     VerifyEvidence {
@@ -54,6 +64,19 @@ pub enum Command {
         /// The evidence directory (default: <data dir>/evidence).
         #[arg(long, env = "PINGYI_EVIDENCE_DIR")]
         evidence_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MinutesCommand {
+    /// Writes the signed PDFs of finalised minutes into DIR (one hearing, or all).
+    Export {
+        #[arg(long, conflicts_with = "all", required_unless_present = "all")]
+        hearing: Option<String>,
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -125,6 +148,13 @@ pub struct ServeArgs {
     /// Do not load the demo into an empty database.
     #[arg(long, env = "PINGYI_NO_DEMO")]
     pub no_demo: bool,
+    /// Where the minutes signing key and certificate live (default: <data dir>/signing).
+    #[arg(long, env = "PINGYI_SIGNING_DIR")]
+    pub signing_dir: Option<PathBuf>,
+    /// Set by `serve` when the demo was just loaded: its completed hearing is then
+    /// finalised (needs the press, which exists only once the server is built).
+    #[arg(skip)]
+    pub demo_loaded: bool,
 }
 
 /// "+08:00", "+0545", "-03:00" → seconds east of UTC.

@@ -272,6 +272,320 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
         };
         app::db::events::append(db, &held, &payload).await?;
     }
+    complete_hearing(db, &cases[6], host, clerk, clock).await?;
+    Ok(())
+}
+
+/// The case number of the demo hearing that was held from opening to the close,
+/// whose minutes are finalised and signed when the server first starts.
+pub const COMPLETED_CASE: &str = "海宁信访〔2026〕107号";
+
+/// A hearing held nine days ago, every step of it in its log: panel drawn,
+/// attendance, the procedure stage by stage with the record, a secret ballot,
+/// the conclusion and the confirmations. Only the finalisation is left (it needs
+/// the press: [`finalise_held`]).
+async fn complete_hearing(
+    db: &Db,
+    case_id: &str,
+    host: &str,
+    clerk: &str,
+    clock: OfficeClock,
+) -> anyhow::Result<()> {
+    use app::domain::ballot::{BallotMode, BallotSpec, BallotState, MajorityRule};
+    use app::domain::procedure::Step;
+    use app::domain::sitting::{Part, Presence};
+    let mut done = plan(
+        "关于异地就医费用报销争议的公开听证评议会",
+        beijing_day(-9, 9 * 60),
+        120,
+        "海宁市信访局听证室（一）",
+        host,
+        clerk,
+    );
+    done.online = false;
+    let mut tx = db.begin().await?;
+    let by = Changer {
+        name: "演示数据".into(),
+        id: None,
+        via_api: false,
+    };
+    let id = app::db::hearings::insert_planned(&mut tx, case_id, &done, &by).await?;
+    tx.commit().await?;
+    seat_demo_panel(db, &id, clock).await?;
+    let mut room = app::domain::fold(&app::db::events::all(db, &id).await?)?;
+    let mut log = Log {
+        db,
+        id: &id,
+        room: &mut room,
+    };
+    let members: Vec<String> = log
+        .room
+        .panel
+        .seats
+        .iter()
+        .filter(|s| s.status.holds_seat())
+        .map(|s| s.holder.name.clone())
+        .collect();
+    for (name, part) in [
+        ("张主持", Part::Host),
+        ("李记录", Part::Clerk),
+        ("蒋秀兰", Part::Petitioner),
+        ("海宁市医疗保障局", Part::Agency),
+    ] {
+        log.push(EventPayload::AttendanceMarked {
+            name: name.into(),
+            part,
+            presence: Presence::InRoom,
+            by: "李记录".into(),
+        })
+        .await?;
+    }
+    for name in &members {
+        log.push(EventPayload::AttendanceMarked {
+            name: name.clone(),
+            part: Part::Juror,
+            presence: Presence::InRoom,
+            by: "李记录".into(),
+        })
+        .await?;
+    }
+    let record: [(&[&str], Option<(&str, Part, u32)>); 8] = [
+        (
+            &[
+                "主持人宣布听证评议会开始，宣布会场纪律，核实到场人员身份，告知各方权利义务。各方均表示不申请回避。",
+            ],
+            None,
+        ),
+        (
+            &[
+                "信访人蒋秀兰陈述：本人2025年5月在上海某三甲医院住院治疗，已办理异地就医备案，但报销时按未备案比例（降低20个百分点）结算，差额约1.2万元，要求按备案比例补足。",
+                "信访人提交备案回执截图、住院费用清单及结算单。",
+            ],
+            Some(("蒋秀兰", Part::Petitioner, 10)),
+        ),
+        (
+            &[
+                "责任单位陈述：系统显示备案生效日期晚于入院日期两天，故按未备案结算；对备案回执截图的真实性无异议，但认为生效日期以系统记录为准。",
+            ],
+            Some(("海宁市医疗保障局", Part::Agency, 10)),
+        ),
+        (
+            &["质证：双方对备案回执截图的真实性均无异议；信访人对系统生效日期的确定方式提出异议。"],
+            None,
+        ),
+        (
+            &[
+                "评议员询问备案申请提交时间与生效时间相差的原因；责任单位答：线上申请次日审核，审核通过后次日生效。",
+            ],
+            None,
+        ),
+        (
+            &["双方围绕备案审核期间发生的费用应否按备案比例报销进行辩论。"],
+            None,
+        ),
+        (
+            &[
+                "信访人最后陈述：请求按备案比例补足差额。责任单位最后陈述：同意就审核期间费用的结算口径进行复核。",
+            ],
+            None,
+        ),
+        (&[], None),
+    ];
+    log.push(EventPayload::ProcedureStepped {
+        step: Step::Start,
+        to: log.room.procedure.apply(Step::Start)?,
+        by: "张主持".into(),
+    })
+    .await?;
+    for (lines, floor) in record {
+        if let Some((speaker, part, minutes)) = floor {
+            log.push(EventPayload::FloorGiven {
+                speaker: speaker.into(),
+                part,
+                seconds: minutes * 60,
+                by: "张主持".into(),
+            })
+            .await?;
+        }
+        for text in lines {
+            log.push(EventPayload::RecordEntered {
+                author: "李记录".into(),
+                text: (*text).into(),
+            })
+            .await?;
+        }
+        if floor.is_some() {
+            log.push(EventPayload::FloorEnded {
+                by: "张主持".into(),
+            })
+            .await?;
+        }
+        if log.room.procedure.stage() == Some(app::domain::procedure::Stage::Deliberation) {
+            break;
+        }
+        log.push(EventPayload::ProcedureStepped {
+            step: Step::Advance,
+            to: log.room.procedure.apply(Step::Advance)?,
+            by: "张主持".into(),
+        })
+        .await?;
+    }
+    // 评议 and 表决: a secret ballot of the seated members present.
+    let options: Vec<String> = ["支持", "部分支持", "不支持"].map(String::from).to_vec();
+    let spec = BallotSpec::parse(
+        app::db::new_id(),
+        "信访人诉求是否合理",
+        &options,
+        MajorityRule::Simple,
+        BallotMode::Secret,
+        false,
+    )
+    .map_err(|e| anyhow::anyhow!("demo ballot: {e}"))?;
+    let ballot_id = spec.ballot_id.clone();
+    log.push(EventPayload::BallotDrafted {
+        spec,
+        by: "张主持".into(),
+    })
+    .await?;
+    log.push(EventPayload::ProcedureStepped {
+        step: Step::Advance,
+        to: log.room.procedure.apply(Step::Advance)?,
+        by: "张主持".into(),
+    })
+    .await?;
+    let voters = app::db::hearings::seated_voters(db, &id).await?;
+    let present = log.room.present_among(&voters);
+    log.push(EventPayload::BallotOpened {
+        ballot_id: ballot_id.clone(),
+        voters: voters.clone(),
+        present,
+        by: "张主持".into(),
+    })
+    .await?;
+    for (i, voter) in voters.iter().enumerate() {
+        // Most support in part; one member does not.
+        let option = if i == 0 {
+            2
+        } else if i % 3 == 0 {
+            0
+        } else {
+            1
+        };
+        log.push(EventPayload::VoteCast {
+            ballot_id: ballot_id.clone(),
+            voter: voter.voter_id.clone(),
+            option,
+            key: app::db::new_id(),
+            sealed: true,
+            proxy: None,
+            salt: app::db::new_salt(),
+        })
+        .await?;
+    }
+    if let Some(first) = voters.first() {
+        log.push(EventPayload::OpinionGiven {
+            ballot_id: ballot_id.clone(),
+            opinion_id: app::db::new_id(),
+            voter_id: first.voter_id.clone(),
+            name: first.name.clone(),
+            text: "按现行规定备案以系统生效日期为准，责任单位结算并无不当。".into(),
+            minority: true,
+            anonymous: true,
+            salt: app::db::new_salt(),
+        })
+        .await?;
+    }
+    let closing = log.room.ballot(&ballot_id).map(BallotState::closing);
+    let Some(Ok((result, named))) = closing else {
+        anyhow::bail!("demo ballot could not close");
+    };
+    log.push(EventPayload::BallotClosed {
+        ballot_id,
+        result,
+        named,
+        by: "张主持".into(),
+        salt: app::db::new_salt(),
+    })
+    .await?;
+    log.push(EventPayload::ProcedureStepped {
+        step: Step::Advance,
+        to: log.room.procedure.apply(Step::Advance)?,
+        by: "张主持".into(),
+    })
+    .await?;
+    log.push(EventPayload::RecordEntered { author: "李记录".into(), text: "主持人宣布评议意见：评议团多数意见认为信访人诉求部分合理，建议责任单位就备案审核期间费用的结算口径组织复核。".into() }).await?;
+    log.push(EventPayload::ProcedureStepped {
+        step: Step::Close,
+        to: log.room.procedure.apply(Step::Close)?,
+        by: "张主持".into(),
+    })
+    .await?;
+    log.push(EventPayload::ConclusionRecorded {
+        text: "评议团经不记名投票，多数意见认为信访人诉求部分合理：信访人在入院前已提交备案申请，审核期间发生的费用按未备案比例结算有失公平，建议责任单位在三十日内复核结算口径并书面告知信访人。".into(),
+        by: "张主持".into(),
+    }).await?;
+    log.push(EventPayload::MinutesConfirmed {
+        account_id: host.into(),
+        name: "张主持".into(),
+        part: Part::Host,
+    })
+    .await?;
+    for voter in voters.iter().skip(1) {
+        log.push(EventPayload::MinutesConfirmed {
+            account_id: voter.voter_id.clone(),
+            name: voter.name.clone(),
+            part: Part::Juror,
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// Appends demo events and keeps the fold in step (so each step is decided
+/// against the room as it stands, as the server would).
+struct Log<'a> {
+    db: &'a Db,
+    id: &'a str,
+    room: &'a mut app::domain::RoomState,
+}
+
+impl Log<'_> {
+    async fn push(&mut self, payload: EventPayload) -> anyhow::Result<()> {
+        let event = app::db::events::append(self.db, self.id, &payload)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("demo hearing vanished"))?;
+        self.room.apply(&event)?;
+        Ok(())
+    }
+}
+
+/// Finalises the completed demo hearing's minutes (render, sign, archive), as
+/// its host would; nothing to do when they are final already.
+pub async fn finalise_held(state: &app::state::AppState) -> anyhow::Result<()> {
+    let Some(hearing) = app::db::hearings::list(&state.db)
+        .await?
+        .into_iter()
+        .find(|h| h.case_number == COMPLETED_CASE)
+    else {
+        return Ok(());
+    };
+    if app::db::minutes::entry(&state.db, &hearing.id)
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let staff = app::db::hearings::staff(&state.db, &hearing.id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo hearing has no staff"))?;
+    let host = staff.host_id.unwrap_or_default();
+    app::minutes::finalise(state, &hearing.id, &host, "张主持")
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message(app::i18n::Lang::Zh)))?;
+    tracing::info!(
+        case = COMPLETED_CASE,
+        "演示听证纪要已定稿并签章 / demo minutes finalised and signed"
+    );
     Ok(())
 }
 

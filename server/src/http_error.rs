@@ -18,6 +18,29 @@ pub enum HttpError {
     Unavailable(&'static str),
     #[error("internal: {0}")]
     Internal(String),
+    /// A refusal the app's domain made, with its status and Chinese message.
+    #[error("refused: {1}")]
+    Refused(u16, String),
+}
+
+impl HttpError {
+    /// An app error as an HTTP answer: internal faults stay internal.
+    pub fn from_api(e: app::error::ApiError) -> HttpError {
+        use app::error::ApiError;
+        match e {
+            ApiError::HearingNotFound => HttpError::NotFound,
+            ApiError::NotLoggedIn => HttpError::NotLoggedIn,
+            ApiError::Forbidden => HttpError::Forbidden,
+            ApiError::Internal => HttpError::Internal("see the log above".into()),
+            other => HttpError::Refused(other.status(), other.message(app::i18n::Lang::Zh)),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct RefusalBody<'a> {
+    code: &'static str,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -44,6 +67,17 @@ impl IntoResponse for HttpError {
             HttpError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "无权限 / forbidden"),
             HttpError::Unavailable(message) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable", *message)
+            }
+            HttpError::Refused(status, message) => {
+                let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::CONFLICT);
+                return (
+                    status,
+                    Json(RefusalBody {
+                        code: "refused",
+                        message,
+                    }),
+                )
+                    .into_response();
             }
             HttpError::Internal(cause) => {
                 tracing::error!(%cause, "request failed");

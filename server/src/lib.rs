@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod api_v1;
+pub mod archive;
 pub mod config;
 pub mod csrf;
 pub mod demo;
@@ -16,6 +17,7 @@ pub mod minutes;
 pub mod minutes_pdf;
 pub mod notices;
 pub mod router;
+pub mod signing;
 pub mod ws;
 
 use anyhow::Context;
@@ -67,7 +69,13 @@ pub async fn serve(
         })
     };
     let hub = app::live::Hub::default();
-    let app = router::build(args, db.clone(), hub.clone(), closing.clone())?;
+    let (app, state) = router::build(args, db.clone(), hub.clone(), closing.clone())?;
+    if args.demo_loaded {
+        // The demo's held hearing gets its finalised, signed minutes (needs the press).
+        if let Err(e) = demo::finalise_held(&state).await {
+            tracing::warn!(error = %e, "演示听证纪要未能定稿 / demo minutes not finalised");
+        }
+    }
     let relay = start_relay(&db, &hub).await?;
     let local = listener.local_addr().context("listener address")?;
     tracing::info!(address = %local, backend = ?db.backend(), "pingyi 已启动 / serving");

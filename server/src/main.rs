@@ -3,7 +3,7 @@
 
 use app::domain::case::Coded;
 use clap::Parser;
-use server::config::{AdminCommand, Cli, Command, Config, ServeArgs};
+use server::config::{AdminCommand, Cli, Command, Config, MinutesCommand, ServeArgs};
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
@@ -45,6 +45,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config::resolve(&cli.common)?;
             let db = server::open_database(&config).await?;
             if server::load_demo_if_empty(&db).await? {
+                let state = offline_state(&config, db)?;
+                server::demo::finalise_held(&state).await?;
                 println!("演示数据已载入 / demo data loaded");
                 Ok(())
             } else {
@@ -54,6 +56,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Some(Command::VerifyDraw { target }) => verify_draw(&cli.common, &target).await,
+        Some(Command::VerifyMinutes { file }) => verify_minutes(&cli.common, &file).await,
+        Some(Command::Minutes(MinutesCommand::Export { hearing, all, out })) => {
+            export_minutes(&cli.common, hearing.as_deref(), all, &out).await
+        }
         Some(Command::VerifyEvidence {
             hearing,
             evidence_dir,
@@ -72,6 +78,100 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The app's state without a listener, for commands that use the press (the
+/// same font, signing key and evidence store `serve` would use).
+fn offline_state(config: &Config, db: app::db::Db) -> anyhow::Result<app::state::AppState> {
+    let mut args = ServeArgs::from_env()?;
+    args.evidence_dir
+        .get_or_insert_with(|| config.data_dir.join("evidence"));
+    args.signing_dir
+        .get_or_insert_with(|| config.data_dir.join("signing"));
+    let closing = tokio_util::sync::CancellationToken::new();
+    let (_, state) = server::router::build(&args, db, app::live::Hub::default(), closing)?;
+    Ok(state)
+}
+
+/// `pingyi verify-minutes FILE`: the verification page's verdict, offline.
+async fn verify_minutes(
+    common: &server::config::Common,
+    file: &std::path::Path,
+) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| anyhow::anyhow!("无法读取 / cannot read {}: {e}", file.display()))?;
+    let config = Config::resolve(common)?;
+    let db = server::open_database(&config).await?;
+    let state = offline_state(&config, db)?;
+    let verdict = app::minutes::verify(&state, bytes)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message(app::i18n::Lang::Zh)))?;
+    for finding in &verdict.findings {
+        println!("- {finding}");
+    }
+    println!("SHA-256: {}", verdict.sha256);
+    if let Some(entry) = &verdict.entry {
+        println!(
+            "听证 / hearing {}：{} {}",
+            entry.hearing_id, entry.case_number, entry.hearing_title
+        );
+    }
+    if verdict.authentic {
+        println!("验证通过 / authentic");
+        Ok(())
+    } else {
+        println!("验证未通过 / NOT authentic");
+        std::process::exit(1);
+    }
+}
+
+/// `pingyi minutes export`: copies the archived, signed PDFs into `out`.
+async fn export_minutes(
+    common: &server::config::Common,
+    hearing: Option<&str>,
+    all: bool,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    let config = Config::resolve(common)?;
+    let db = server::open_database(&config).await?;
+    let entries = match (hearing, all) {
+        (Some(id), _) => vec![app::db::minutes::entry(&db, id).await?.ok_or_else(|| {
+            anyhow::anyhow!("听证 {id} 没有定稿纪要 / hearing {id} has no finalised minutes")
+        })?],
+        (None, true) => app::db::minutes::all(&db).await?,
+        (None, false) => anyhow::bail!("请指定 --hearing ID 或 --all / give --hearing ID or --all"),
+    };
+    std::fs::create_dir_all(out)?;
+    let store = app::evidence::DirStore::open(&config.data_dir.join("evidence"))?;
+    use app::evidence::BlobStore;
+    for entry in &entries {
+        let source = store.local_path(&entry.sha256).map_err(|e| {
+            anyhow::anyhow!(
+                "纪要文件缺失 / minutes file missing for {}: {e}",
+                entry.hearing_id
+            )
+        })?;
+        let safe: String = entry
+            .case_number
+            .chars()
+            .map(|c| {
+                if c.is_control() || "/\\:*?\"<>|".contains(c) {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let target = out.join(format!("{safe}_{}.pdf", entry.hearing_id));
+        std::fs::copy(&source, &target)?;
+        println!("{} → {}", entry.case_number, target.display());
+    }
+    println!(
+        "已导出 {} 份定稿纪要 / {} exported",
+        entries.len(),
+        entries.len()
+    );
+    Ok(())
 }
 
 /// `pingyi verify-evidence`: re-hashes stored files; fails when any is altered or missing.
@@ -184,11 +284,15 @@ async fn serve(config: Config, mut args: ServeArgs) -> anyhow::Result<()> {
     if args.evidence_dir.is_none() {
         args.evidence_dir = Some(config.data_dir.join("evidence"));
     }
+    if args.signing_dir.is_none() {
+        args.signing_dir = Some(config.data_dir.join("signing"));
+    }
     // Bind first: an occupied port is the most common mistake and needs no database.
     let listener = server::bind(args.addr).await?;
     let db = server::open_database(&config).await?;
     if !args.no_demo && server::load_demo_if_empty(&db).await? {
         tracing::info!("数据库为空，已载入演示数据 / empty database: demo loaded");
+        args.demo_loaded = true;
     }
     server::serve(&args, db, listener, server::shutdown_signal()).await
 }

@@ -85,7 +85,7 @@ pub fn build(
     db: Db,
     hub: Hub,
     closing: CancellationToken,
-) -> anyhow::Result<Router> {
+) -> anyhow::Result<(Router, AppState)> {
     let leptos = LeptosOptions::builder()
         .output_name("pingyi")
         .site_root(args.site_root.to_string_lossy().into_owned())
@@ -102,6 +102,14 @@ pub fn build(
         public_url: args.public_url.clone().filter(|u| !u.trim().is_empty()),
         evidence: evidence(args)?,
         rooms: Default::default(),
+        press: Arc::new(minutes::Press::new(
+            minutes::load_font(&args.font),
+            args.signing_dir
+                .clone()
+                .unwrap_or_else(|| std::path::PathBuf::from("data/signing")),
+            args.office_name.trim().to_owned(),
+        )),
+        office_name: args.office_name.trim().to_owned(),
     };
     let upload_ceiling = usize::try_from(state.evidence.limits.max_file_bytes)
         .unwrap_or(usize::MAX)
@@ -129,14 +137,20 @@ pub fn build(
             "/hearings/{id}/exhibits",
             axum::routing::post(crate::evidence_http::upload),
         )
+        .route(
+            "/verify",
+            axum::routing::post(crate::archive::verify_upload),
+        )
         .layer(axum::extract::DefaultBodyLimit::disable())
-        .layer(RequestBodyLimitLayer::new(upload_ceiling))
+        .layer(RequestBodyLimitLayer::new(
+            upload_ceiling.max(crate::archive::MAX_VERIFY_BYTES),
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             UPLOAD_TIMEOUT,
         ));
 
-    Ok(Router::new()
+    let router = Router::new()
         .merge(api)
         .route(
             "/api/v1/openapi.json",
@@ -165,6 +179,11 @@ pub fn build(
         .route("/healthz", get(healthz))
         .route("/ws/hearings/{id}", get(ws::upgrade))
         .route("/hearings/{id}/minutes.pdf", get(minutes::download))
+        .route(
+            "/hearings/{id}/evidence.zip",
+            get(crate::archive::evidence_bundle),
+        )
+        .route("/verify", get(crate::archive::verify_page))
         .route("/exhibits/{id}/file", get(crate::evidence_http::file))
         .route("/invite/{token}", get(invite::show).post(invite::enter))
         .leptos_routes_with_context(&state, routes, leptos::nonce::provide_nonce, move || {
@@ -205,7 +224,8 @@ pub fn build(
                     HeaderValue::from_static(DEFAULT_CSP),
                 )),
         )
-        .with_state(state))
+        .with_state(state.clone());
+    Ok((router, state))
 }
 
 /// 200 when the database answers, 503 otherwise: for load balancers and `make run`.

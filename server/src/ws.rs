@@ -239,11 +239,48 @@ impl Session {
         Ok(())
     }
 
-    /// An event from the live feed: the bytes serialized once for every socket.
-    async fn send_live(&mut self, socket: &mut WebSocket, live: &LiveEvent) -> Result<(), End> {
-        send_text(socket, live.frame(self.sees_panel)).await?;
-        self.sent = live.event.seq;
-        Ok(())
+    /// Events from the live feed, the bytes serialized once for every socket.
+    /// What else is already waiting in the feed goes out in the same write (one
+    /// flush for a burst, not one per event); a gap or a lag ends the batch and
+    /// the log fills it.
+    async fn send_live(
+        &mut self,
+        socket: &mut WebSocket,
+        first: &LiveEvent,
+        feed: &mut tokio::sync::broadcast::Receiver<Arc<LiveEvent>>,
+    ) -> Result<(), End> {
+        use futures::SinkExt;
+        use tokio::sync::broadcast::error::TryRecvError;
+        let batch = async {
+            socket
+                .feed(Message::Text(first.frame(self.sees_panel)))
+                .await?;
+            self.sent = first.event.seq;
+            let mut behind = false;
+            for _ in 0..LIVE_BATCH {
+                match feed.try_recv() {
+                    Ok(live) if live.event.seq <= self.sent => {}
+                    Ok(live) if live.event.seq == self.sent + 1 => {
+                        socket
+                            .feed(Message::Text(live.frame(self.sees_panel)))
+                            .await?;
+                        self.sent = live.event.seq;
+                    }
+                    Ok(_) | Err(TryRecvError::Lagged(_)) => {
+                        behind = true;
+                        break;
+                    }
+                    Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+                }
+            }
+            socket.flush().await?;
+            Ok::<bool, axum::Error>(behind)
+        };
+        match tokio::time::timeout(SEND_TIMEOUT, batch).await {
+            Ok(Ok(true)) => self.catch_up(socket).await,
+            Ok(Ok(false)) => Ok(()),
+            Ok(Err(_)) | Err(_) => Err(End::ClientGone),
+        }
     }
 
     async fn follow(
@@ -292,7 +329,7 @@ impl Session {
                     }
                 received = feed.recv() => match received {
                     Ok(live) if live.event.seq <= self.sent => {}
-                    Ok(live) if live.event.seq == self.sent + 1 => self.send_live(socket, &live).await?,
+                    Ok(live) if live.event.seq == self.sent + 1 => self.send_live(socket, &live, feed).await?,
                     // A gap, or the channel dropped messages for this slow client: the log has them.
                     Ok(_) | Err(RecvError::Lagged(_)) => self.catch_up(socket).await?,
                     // The hub is gone only when the server is stopping.
@@ -364,6 +401,9 @@ async fn send(socket: &mut WebSocket, frame: &ServerFrame) -> Result<(), End> {
         .map_err(|e| End::Storage(db::DbError::Corrupt(e.to_string())))?;
     send_text(socket, text.into()).await
 }
+
+/// Most live events sent in one write after the one that woke the socket.
+const LIVE_BATCH: usize = 64;
 
 /// A client that does not take a frame within this time is stalled: it is
 /// dropped (and may resume), so it holds no memory and delays nobody.

@@ -12,6 +12,7 @@ mod cases;
 mod evidence;
 mod hearings;
 mod invitations;
+mod minutes;
 mod panel;
 mod sitting;
 mod tokens;
@@ -21,6 +22,7 @@ pub use cases::*;
 pub use evidence::*;
 pub use hearings::*;
 pub use invitations::*;
+pub use minutes::*;
 pub use panel::*;
 pub use sitting::*;
 pub use tokens::*;
@@ -144,6 +146,10 @@ pub async fn load_room(hearing_id: String) -> Result<RoomSnapshot, ApiError> {
                 can_keep_notes: may(Action::KeepPrivateNotes),
                 can_vote: may(Action::CastVote),
                 can_run_ballot: may(Action::RunBallot),
+                can_confirm_minutes: may(Action::ConfirmMinutes),
+                can_finalise_minutes: may(Action::FinaliseMinutes),
+                can_export_evidence: may(Action::ExportEvidence),
+                my_account_id: actor.party_of.is_none().then(|| actor.account_id.clone()),
             })
         }
         .await,
@@ -372,6 +378,10 @@ pub async fn observe_hearing(hearing_id: String) -> Result<RoomSnapshot, ApiErro
                 can_keep_notes: false,
                 can_vote: false,
                 can_run_ballot: false,
+                can_confirm_minutes: false,
+                can_finalise_minutes: false,
+                can_export_evidence: false,
+                my_account_id: None,
             })
         }
         .await,

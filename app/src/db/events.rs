@@ -51,13 +51,23 @@ pub async fn append_in(
     // in PostgreSQL, the write lock in SQLite) so that seq and the chain never
     // fork. Called first in its transaction unless the caller already holds a
     // write turn.
-    let Some(row) =
-        sqlx::query("UPDATE hearings SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq")
+    // A hearing whose minutes are finalised (sealed) takes no more events.
+    let Some(row) = sqlx::query(
+        "UPDATE hearings SET last_seq = last_seq + 1 \
+         WHERE id = $1 AND sealed_at IS NULL RETURNING last_seq",
+    )
+    .bind(hearing_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    else {
+        let exists = sqlx::query("SELECT 1 FROM hearings WHERE id = $1")
             .bind(hearing_id)
             .fetch_optional(&mut *tx)
-            .await?
-    else {
-        return Ok(None);
+            .await?;
+        return match exists {
+            Some(_) => Err(DbError::Sealed),
+            None => Ok(None),
+        };
     };
     let seq_signed: i64 = row.try_get("last_seq")?;
     let seq =

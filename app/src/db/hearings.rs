@@ -159,6 +159,15 @@ pub async fn seated_voters_in(
     .collect()
 }
 
+/// [`seated_voters_in`] outside a write turn.
+pub async fn seated_voters(
+    db: &Db,
+    hearing_id: &str,
+) -> Result<Vec<crate::domain::ballot::Voter>, DbError> {
+    let mut conn = db.pool().acquire().await?;
+    seated_voters_in(&mut conn, hearing_id).await
+}
+
 /// Assigns the hearing's host and clerk.
 pub async fn assign_staff(
     db: &Db,

@@ -11,6 +11,7 @@ pub mod events;
 pub mod evidence;
 pub mod hearings;
 pub mod invitations;
+pub mod minutes;
 pub mod notes;
 pub mod pool;
 pub mod sessions;
@@ -36,6 +37,9 @@ pub enum DbError {
     Query(#[from] sqlx::Error),
     #[error("存储的事件无法解析 / stored event is unreadable: {0}")]
     Corrupt(String),
+    /// The hearing's minutes are finalised: its log takes no more events.
+    #[error("纪要已定稿，听证记录不可再更改 / the minutes are finalised")]
+    Sealed,
 }
 
 /// Which engine is behind the pool; the few statements that differ ask this.

@@ -148,10 +148,22 @@ pub enum Action {
     /// 表决: define, open and close this hearing's ballots; enter a vote for a
     /// member without a device, with their confirmation (the host).
     RunBallot,
+    /// 确认纪要: confirm the minutes as they stand (a seated member, the host).
+    ConfirmMinutes,
+    /// 评议结论 and 定稿: record the conclusion and finalise the minutes (the host).
+    FinaliseMinutes,
+    /// 档案: search finalised minutes.
+    SearchArchive,
+    /// Download a hearing's whole evidence bundle (all exhibits with a manifest).
+    ExportEvidence,
 }
 
 impl Action {
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 38] = [
+        Action::ConfirmMinutes,
+        Action::FinaliseMinutes,
+        Action::SearchArchive,
+        Action::ExportEvidence,
         Action::CastVote,
         Action::RunBallot,
         Action::KeepPrivateNotes,
@@ -498,6 +510,23 @@ const RULES: &[(Action, &[Grant])] = &[
     (Action::KeepPrivateNotes, &[Grant::SeatedJuror]),
     (Action::CastVote, &[Grant::SeatedJuror]),
     (Action::RunBallot, &[Grant::HostOfHearing]),
+    (
+        Action::ConfirmMinutes,
+        &[Grant::HostOfHearing, Grant::SeatedJuror],
+    ),
+    (Action::FinaliseMinutes, &[Grant::HostOfHearing]),
+    (
+        Action::SearchArchive,
+        &[Grant::Role(Role::Admin), Grant::Role(Role::Archivist)],
+    ),
+    (
+        Action::ExportEvidence,
+        &[
+            Grant::Role(Role::Archivist),
+            Grant::HostOfHearing,
+            Grant::ClerkOfHearing,
+        ],
+    ),
     (
         Action::SeeDeliberation,
         &[

@@ -52,9 +52,34 @@ pub fn format_time_of_day(ms: i64, offset_seconds: i32) -> String {
     }
 }
 
+/// The first millisecond of the local day "YYYY-MM-DD"; `None` when it is not a date.
+pub fn day_start_ms(date: &str, offset_seconds: i32) -> Option<i64> {
+    let mut parts = date.trim().splitn(3, '-');
+    let year: i32 = parts.next()?.parse().ok()?;
+    let month: u8 = parts.next()?.parse().ok()?;
+    let day: u8 = parts.next()?.parse().ok()?;
+    let month = time::Month::try_from(month).ok()?;
+    let date = time::Date::from_calendar_date(year, month, day).ok()?;
+    let offset = UtcOffset::from_whole_seconds(offset_seconds).ok()?;
+    let start = date.midnight().assume_offset(offset);
+    i64::try_from(start.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn day_start_is_local_midnight() {
+        let ms = day_start_ms("2026-12-03", CHINA_OFFSET_SECONDS);
+        assert_eq!(
+            ms.map(|m| format_iso(m, CHINA_OFFSET_SECONDS)),
+            Some("2026-12-03 00:00".into())
+        );
+        assert_eq!(day_start_ms("2026-13-03", CHINA_OFFSET_SECONDS), None);
+        assert_eq!(day_start_ms("2026-02-30", CHINA_OFFSET_SECONDS), None);
+        assert_eq!(day_start_ms("昨天", CHINA_OFFSET_SECONDS), None);
+    }
 
     #[test]
     fn formats_in_china_time() {

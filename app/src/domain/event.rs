@@ -163,6 +163,23 @@ pub enum EventPayload {
         #[serde(default, skip_serializing_if = "String::is_empty")]
         salt: String,
     },
+    /// 评议结论: the panel's conclusion as the host records it for the minutes
+    /// (a later one replaces it until the minutes are finalised).
+    ConclusionRecorded { text: String, by: String },
+    /// 确认: a member of the panel or the host confirms the minutes as they stand
+    /// at this seq; any later change to the record asks for a new confirmation.
+    MinutesConfirmed {
+        account_id: String,
+        name: String,
+        part: crate::domain::sitting::Part,
+    },
+    /// 定稿: the host finalised the minutes; `sha256` is the signed PDF's, so the
+    /// log pins the document and nothing may be added after this event.
+    MinutesFinalised {
+        sha256: String,
+        chain_head: String,
+        by: String,
+    },
     /// What a receiver may not see (the closed deliberation): the seq is kept so
     /// that the log has no gap. Never stored; made by [`HearingEvent::seen_by`].
     Withheld,

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod event;
 pub mod evidence;
 pub mod invitation;
+pub mod minutes;
 pub mod pool;
 pub mod procedure;
 pub mod room;

@@ -537,6 +537,9 @@ impl PanelState {
             }
             EventPayload::SeatLeftVacant { .. } => self.vacancies += 1,
             EventPayload::RecordEntered { .. }
+            | EventPayload::ConclusionRecorded { .. }
+            | EventPayload::MinutesConfirmed { .. }
+            | EventPayload::MinutesFinalised { .. }
             | EventPayload::PlanChanged { .. }
             | EventPayload::ExhibitShown { .. }
             | EventPayload::ExhibitCleared { .. }

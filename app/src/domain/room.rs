@@ -68,6 +68,9 @@ pub struct RoomState {
     /// 表决: every question put to the panel, in the order defined.
     #[serde(default)]
     pub ballots: Vec<super::ballot::BallotState>,
+    /// 纪要: the conclusion, confirmations and finalisation.
+    #[serde(default)]
+    pub minutes: super::minutes::MinutesState,
 }
 
 /// One move of the procedure.
@@ -231,8 +234,13 @@ impl RoomState {
             | EventPayload::VoteSealed { .. }
             | EventPayload::OpinionGiven { .. }
             | EventPayload::BallotClosed { .. } => self.apply_ballot(event),
+            // Only the minutes keep these (below).
+            EventPayload::ConclusionRecorded { .. }
+            | EventPayload::MinutesConfirmed { .. }
+            | EventPayload::MinutesFinalised { .. } => {}
             panel_event => self.panel.apply(panel_event),
         }
+        self.minutes.apply(event);
         self.last_seq = event.seq;
         Ok(true)
     }

@@ -230,6 +230,16 @@ pub fn tag_label_zh(tag: &str) -> &str {
         .map_or(tag, |(_, zh, _)| zh)
 }
 
+/// A member's categories as the office shows them ("律师、人大代表"); the
+/// internal `representative` tag is not a category.
+pub fn tags_label_zh(tags: &[String]) -> String {
+    tags.iter()
+        .filter(|t| *t != "representative")
+        .map(|t| tag_label_zh(t))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
 /// English label of a tag; an unknown tag is shown as its code.
 pub fn tag_label_en(tag: &str) -> &str {
     TAG_LABELS

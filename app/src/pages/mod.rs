@@ -9,6 +9,7 @@ mod home;
 mod import;
 mod invite;
 mod login;
+mod minutes;
 mod panel;
 mod pool;
 pub(crate) mod room;
@@ -227,6 +228,8 @@ pub fn App() -> impl IntoView {
                                 // Those who take part in hearings: staff on them, panel members, parties.
                                 {(may(Action::SubscribeCalendar) || me.as_ref().is_some_and(|m| m.party.is_some()))
                                     .then(|| view! { <A href="/my">{move || t().nav_my_hearings}</A> })}
+                                {may(Action::SearchArchive)
+                                    .then(|| view! { <A href="/archive">{move || if lang.get() == Lang::Zh { "档案" } else { "Archive" }}</A> })}
                                 {may(Action::ManageAccounts)
                                     .then(|| view! { <A href="/admin/accounts">{move || t().nav_accounts}</A> })}
                                 {may(Action::ViewAudit)
@@ -265,6 +268,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/pool/new") view=pool::NewMemberPage />
                     <Route path=path!("/pool/:id") view=pool::MemberPage />
                     <Route path=path!("/calendar") view=calendar::CalendarPage />
+                    <Route path=path!("/archive") view=minutes::ArchivePage />
                     <Route path=path!("/my") view=calendar::MyHearingsPage />
                     <Route path=path!("/hearings/:id") view=room::HearingRoom />
                     // Async: the status (404 for a hearing that is not public) must be

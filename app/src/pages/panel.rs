@@ -9,17 +9,13 @@ use crate::api::{
     CommitDraw, PanelPage, PreviewDraw, RecordSeatChange, RevealDraw, VoidDraw, panel_view,
 };
 use crate::domain::pool::{DEFAULT_ALTERNATES, DrawChoices, Leaving, MAX_ALTERNATES, PanelState};
-use crate::domain::sortition::{Exclusion, describe_quota_zh, tag_label_zh};
+use crate::domain::sortition::{Exclusion, describe_quota_zh};
 use crate::model::{DrawRecord, DrawStatus};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 fn categories_text(tags: &[String]) -> String {
-    tags.iter()
-        .filter(|t| *t != "representative")
-        .map(|t| tag_label_zh(t))
-        .collect::<Vec<_>>()
-        .join("、")
+    crate::domain::sortition::tags_label_zh(tags)
 }
 
 #[component]

@@ -82,6 +82,10 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
         can_keep_notes,
         can_vote,
         can_run_ballot,
+        can_confirm_minutes,
+        can_finalise_minutes,
+        can_export_evidence,
+        my_account_id,
     } = snapshot;
     // A log the server sent is contiguous; if not, show what folds and let the
     // live socket resume from there.
@@ -92,7 +96,6 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     crate::live_client::follow_room(hearing.id.clone(), room, status);
 
-    let minutes_href = format!("/hearings/{}/minutes.pdf", hearing.id);
     let evidence_href = format!("/hearings/{}/evidence", hearing.id);
     // Observers have no evidence page: what is shown live is all they see.
     let observer = use_context::<ObserverView>().is_some();
@@ -142,15 +145,17 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
         </section>
         {attendance}
         {can_invite.then(|| view! { <super::invite::InvitePanel hearing_id=hearing.id.clone() /> })}
+        {(can_download || can_confirm_minutes || can_finalise_minutes || can_export_evidence).then(|| {
+            let rights = super::minutes::MinutesRights {
+                can_confirm: can_confirm_minutes,
+                can_finalise: can_finalise_minutes,
+                can_download,
+                can_export: can_export_evidence,
+                my_account_id: my_account_id.clone(),
+            };
+            view! { <super::minutes::MinutesPanel room hearing_id=hearing.id.clone() rights /> }.into_any()
+        })}
         <p class="actions">
-            {can_download
-                .then(|| {
-                    view! {
-                        <a class="button secondary" href=minutes_href rel="external" data-testid="minutes-link">
-                            {move || t().download_minutes}
-                        </a>
-                    }
-                })}
             <a href="/">{move || t().back_to_list}</a>
         </p>
     }

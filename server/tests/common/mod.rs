@@ -95,6 +95,9 @@ impl TestServer {
             evidence_max_file_mb: 2,
             evidence_max_hearing_mb: 5,
             evidence_types: "pdf,jpeg,png,webp,mp3,m4a,mp4,docx,xlsx".into(),
+            // One key for every test server: created once, not per test.
+            signing_dir: Some(signing_dir()),
+            demo_loaded: false,
         };
         let (stop, stopped) = oneshot::channel::<()>();
         let serve_db = db.clone();
@@ -160,9 +163,16 @@ impl TestServer {
     /// A client logged in as a demo account ("admin", "host", "clerk", "archivist",
     /// "juror"), or anonymous for "".
     pub async fn client(&self, username: &str) -> Client {
+        self.client_from(username, None).await
+    }
+
+    /// Like [`TestServer::client`], connecting from `source` (another loopback
+    /// address: each member on their own phone, not 50 logins from one address).
+    pub async fn client_from(&self, username: &str, source: Option<std::net::IpAddr>) -> Client {
         let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
+            .local_address(source)
             .build()
             .unwrap();
         let client = Client {
@@ -201,16 +211,33 @@ impl TestServer {
 
     /// The demo hearing that already has a record (the earliest one).
     pub async fn held_hearing(&self) -> String {
-        app::db::hearings::list(&self.db).await.unwrap()[0]
+        self.demo_hearings().await[0].id.clone()
+    }
+
+    /// The demo hearings in time order, without the completed one (its log is closed).
+    async fn demo_hearings(&self) -> Vec<app::model::HearingSummary> {
+        app::db::hearings::list(&self.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|h| h.case_number != server::demo::COMPLETED_CASE)
+            .collect()
+    }
+
+    /// The demo hearing held from opening to the close (minutes not yet final).
+    pub async fn completed_hearing(&self) -> String {
+        app::db::hearings::list(&self.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|h| h.case_number == server::demo::COMPLETED_CASE)
+            .expect("completed demo hearing")
             .id
-            .clone()
     }
 
     /// The demo hearing still to come (no juror seated).
     pub async fn upcoming_hearing(&self) -> String {
-        app::db::hearings::list(&self.db).await.unwrap()[1]
-            .id
-            .clone()
+        self.demo_hearings().await[1].id.clone()
     }
 }
 
@@ -368,7 +395,8 @@ impl TestServer {
             app::db::hearings::seat_juror(&self.db, hearing_id, &account_id)
                 .await
                 .unwrap();
-            let client = self.client(&username).await;
+            let source = std::net::Ipv4Addr::new(127, 0, 1, u8::try_from(i % 250 + 1).unwrap());
+            let client = self.client_from(&username, Some(source.into())).await;
             members.push(Member {
                 account_id,
                 name,
@@ -378,4 +406,9 @@ impl TestServer {
         }
         members
     }
+}
+
+/// The signing key every test server shares (under cargo's per-target temp dir).
+pub fn signing_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("signing")
 }

@@ -1,0 +1,669 @@
+//! 纪要 the minutes: what the record of a hearing says, as a document model.
+//!
+//! The minutes are a projection of the hearing's event log (no retyping): the
+//! server folds the log and [`MinutesDoc`] says what to print; the PDF renderer
+//! only decides where. Confirmation (确认) and finalisation (定稿) are events too.
+
+use serde::{Deserialize, Serialize};
+
+/// The minutes as printed: a title, a running header and blocks in order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MinutesDoc {
+    /// "听证评议会议纪要"
+    pub title: String,
+    /// Running header on every page, left: the hearing's title.
+    pub header_left: String,
+    /// Running header on every page, right: the case number.
+    pub header_right: String,
+    /// A draft carries "草稿" in the header of every page; final minutes do not.
+    pub draft: bool,
+    /// Where the QR code on the last page points (the verification page).
+    pub verify_url: Option<String>,
+    pub blocks: Vec<Block>,
+}
+
+/// One piece of the minutes, flowed down the page in order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Block {
+    /// Section heading, e.g. "一、基本情况".
+    Heading(String),
+    /// Label–value pairs with the values aligned ("案号：…").
+    Facts(Vec<(String, String)>),
+    /// A paragraph, wrapped; `\n` starts a new line.
+    Para(String),
+    /// A small paragraph (hashes, notes), wrapped.
+    Small(String),
+    /// A table that breaks across pages with its header row repeated; each cell wraps.
+    Table {
+        columns: Vec<Column>,
+        rows: Vec<Vec<String>>,
+    },
+    /// 签名栏: one line per signatory, with a blank to sign on paper.
+    Signatures(Vec<Signatory>),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Column {
+    pub title: String,
+    /// Relative share of the text width.
+    pub share: u16,
+}
+
+impl Column {
+    pub fn new(title: &str, share: u16) -> Self {
+        Column {
+            title: title.to_owned(),
+            share,
+        }
+    }
+}
+
+/// A line of the signature block: "主持人：王主任 ＿＿＿＿ 已于 2026-12-03 11:02 在线确认".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Signatory {
+    /// 主持人 / 记录人 / 评议员
+    pub capacity: String,
+    pub name: String,
+    /// "已于 2026年12月3日 11:02 在线确认", or "未确认".
+    pub confirmation: String,
+}
+
+// ---------------------------------------------------------------------------
+// Confirmation (确认) and finalisation (定稿): the rules, folded from the log.
+
+use super::case::Coded;
+use super::clock::format_zh;
+use super::procedure::{Procedure, Stage};
+use super::room::RoomState;
+use super::sitting::Part;
+use super::{EventPayload, HearingEvent};
+
+/// Longest conclusion the host may record.
+pub const MAX_CONCLUSION_CHARS: usize = 4000;
+
+/// The minutes as the log has shaped them so far.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MinutesState {
+    /// 评议结论 as last recorded by the host.
+    pub conclusion: Option<Conclusion>,
+    /// The latest confirmation of each person.
+    pub confirmations: Vec<Confirmation>,
+    /// The seq of the last event that changed what the minutes say: a
+    /// confirmation given before it no longer covers the minutes.
+    pub content_seq: u64,
+    pub finalised: Option<Finalised>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conclusion {
+    pub text: String,
+    pub by: String,
+    pub at_ms: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Confirmation {
+    pub account_id: String,
+    pub name: String,
+    pub part: Part,
+    pub seq: u64,
+    pub at_ms: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finalised {
+    pub sha256: String,
+    pub chain_head: String,
+    pub by: String,
+    pub seq: u64,
+    pub at_ms: i64,
+}
+
+impl MinutesState {
+    pub fn apply(&mut self, event: &HearingEvent) {
+        match &event.payload {
+            EventPayload::MinutesConfirmed {
+                account_id,
+                name,
+                part,
+            } => {
+                self.confirmations.retain(|c| c.account_id != *account_id);
+                self.confirmations.push(Confirmation {
+                    account_id: account_id.clone(),
+                    name: name.clone(),
+                    part: *part,
+                    seq: event.seq,
+                    at_ms: event.at_ms,
+                });
+            }
+            EventPayload::MinutesFinalised {
+                sha256,
+                chain_head,
+                by,
+            } => {
+                self.finalised = Some(Finalised {
+                    sha256: sha256.clone(),
+                    chain_head: chain_head.clone(),
+                    by: by.clone(),
+                    seq: event.seq,
+                    at_ms: event.at_ms,
+                });
+            }
+            EventPayload::ConclusionRecorded { text, by } => {
+                self.conclusion = Some(Conclusion {
+                    text: text.clone(),
+                    by: by.clone(),
+                    at_ms: event.at_ms,
+                });
+                self.content_seq = event.seq;
+            }
+            _ => self.content_seq = event.seq,
+        }
+    }
+
+    /// The confirmation of `account_id` that still covers the minutes as they stand.
+    pub fn current_confirmation(&self, account_id: &str) -> Option<&Confirmation> {
+        self.confirmations
+            .iter()
+            .find(|c| c.account_id == account_id && c.seq > self.content_seq)
+    }
+
+    /// A current confirmation given under `name` (how the minutes match signatories).
+    fn confirmation_named(&self, name: &str) -> Option<&Confirmation> {
+        self.confirmations
+            .iter()
+            .filter(|c| c.name == name)
+            .max_by_key(|c| c.seq)
+    }
+
+    fn is_current(&self, confirmation: &Confirmation) -> bool {
+        confirmation.seq > self.content_seq
+    }
+}
+
+/// Why a step of the minutes was refused. Shown in Chinese.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "refusal", rename_all = "snake_case")]
+pub enum MinutesRefusal {
+    #[error("the hearing is not closed")]
+    NotClosed,
+    #[error("a ballot is still open")]
+    BallotOpen,
+    #[error("the minutes are finalised")]
+    Finalised,
+    #[error("the host has not confirmed the current minutes")]
+    HostNotConfirmed,
+    #[error("the conclusion may be recorded from the deliberation on")]
+    TooEarlyForConclusion,
+    #[error("conclusion empty")]
+    ConclusionEmpty,
+    #[error("conclusion longer than {max} characters")]
+    ConclusionTooLong { max: usize },
+}
+
+impl MinutesRefusal {
+    pub fn message_zh(self) -> String {
+        match self {
+            MinutesRefusal::NotClosed => "听证尚未闭会，闭会后才能确认和定稿纪要".into(),
+            MinutesRefusal::BallotOpen => "尚有表决事项未结束表决".into(),
+            MinutesRefusal::Finalised => "纪要已定稿，听证记录不可再更改".into(),
+            MinutesRefusal::HostNotConfirmed => {
+                "主持人须先确认当前纪要（确认后纪要如有变动须重新确认）".into()
+            }
+            MinutesRefusal::TooEarlyForConclusion => "评议开始后才能录入评议结论".into(),
+            MinutesRefusal::ConclusionEmpty => "评议结论不能为空".into(),
+            MinutesRefusal::ConclusionTooLong { max } => {
+                format!("评议结论不能超过 {max} 字")
+            }
+        }
+    }
+}
+
+fn check_not_finalised(room: &RoomState) -> Result<(), MinutesRefusal> {
+    match room.minutes.finalised {
+        Some(_) => Err(MinutesRefusal::Finalised),
+        None => Ok(()),
+    }
+}
+
+/// 确认: allowed once the hearing is closed and every ballot is over.
+pub fn check_confirm(room: &RoomState) -> Result<(), MinutesRefusal> {
+    check_not_finalised(room)?;
+    if room.procedure != Procedure::Closed {
+        return Err(MinutesRefusal::NotClosed);
+    }
+    if room
+        .ballots
+        .iter()
+        .any(|b| b.status == super::ballot::BallotStatus::Open)
+    {
+        return Err(MinutesRefusal::BallotOpen);
+    }
+    Ok(())
+}
+
+/// 定稿 by the host: as for confirming, and the host's own confirmation must
+/// cover the minutes as they stand. Members who have not confirmed are printed
+/// as such; they cannot hold the record hostage.
+pub fn check_finalise(room: &RoomState, host_account: &str) -> Result<(), MinutesRefusal> {
+    check_confirm(room)?;
+    if room.minutes.current_confirmation(host_account).is_none() {
+        return Err(MinutesRefusal::HostNotConfirmed);
+    }
+    Ok(())
+}
+
+/// 评议结论: from the deliberation on (or after the close), until finalised.
+pub fn check_conclusion(room: &RoomState, raw: &str) -> Result<String, MinutesRefusal> {
+    check_not_finalised(room)?;
+    let late_enough = room.procedure == Procedure::Closed
+        || room
+            .procedure
+            .stage()
+            .is_some_and(|s| s >= Stage::Deliberation);
+    if !late_enough {
+        return Err(MinutesRefusal::TooEarlyForConclusion);
+    }
+    let text = raw.trim();
+    if text.is_empty() {
+        return Err(MinutesRefusal::ConclusionEmpty);
+    }
+    if text.chars().count() > MAX_CONCLUSION_CHARS {
+        return Err(MinutesRefusal::ConclusionTooLong {
+            max: MAX_CONCLUSION_CHARS,
+        });
+    }
+    Ok(text.to_owned())
+}
+
+// ---------------------------------------------------------------------------
+// The projection: the folded log (plus the hearing's facts) → the document.
+
+/// What the minutes need beyond the log: the hearing as scheduled.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MinutesFacts {
+    pub office: String,
+    pub case_number: String,
+    pub case_title: String,
+    pub hearing_title: String,
+    pub starts_at_ms: i64,
+    pub place: String,
+    pub is_public: bool,
+    pub host: Option<String>,
+    pub clerk: Option<String>,
+    /// The chain head the minutes pin, and the seq it is at.
+    pub chain_head: String,
+    pub generated_at_ms: i64,
+    pub offset_seconds: i32,
+    pub verify_url: Option<String>,
+    /// The copy to be signed (no "草稿" marks).
+    pub final_copy: bool,
+}
+
+/// An exhibit as the minutes list it (from the evidence register).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExhibitEntry {
+    /// 申-1, 被-2 …
+    pub label: String,
+    pub title: String,
+    /// "信访人 张三"
+    pub submitter: String,
+    /// 已采纳 / 有异议 / 已撤回 …
+    pub status: String,
+    pub sha256: String,
+    /// Each 质证 opinion as one line: "张三（信访人）：真实性：无异议；…"
+    pub opinions: Vec<String>,
+}
+
+const NUMERALS: [&str; 12] = [
+    "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二",
+];
+
+/// Section headings numbered 一、二、… in the order they appear.
+struct Sections {
+    blocks: Vec<Block>,
+    next: usize,
+}
+
+impl Sections {
+    fn heading(&mut self, title: &str) {
+        let n = NUMERALS.get(self.next).copied().unwrap_or("");
+        self.next += 1;
+        self.blocks.push(Block::Heading(format!("{n}、{title}")));
+    }
+
+    fn push(&mut self, block: Block) {
+        self.blocks.push(block);
+    }
+}
+
+/// The minutes of a hearing: every section, from the folded log and the facts.
+/// The same function feeds the draft the members confirm and the signed copy.
+pub fn minutes_doc(
+    facts: &MinutesFacts,
+    room: &RoomState,
+    exhibits: &[ExhibitEntry],
+) -> MinutesDoc {
+    let when = |ms: i64| format_zh(ms, facts.offset_seconds);
+    let mut s = Sections {
+        blocks: Vec::new(),
+        next: 0,
+    };
+    s.heading("基本情况");
+    s.push(Block::Facts(basic_facts(facts, room)));
+    s.heading("评议团组成");
+    s.push(panel_block(room));
+    s.heading("出席情况");
+    s.push(attendance_block(room, &when));
+    s.heading("听证程序");
+    s.push(procedure_block(room, &when));
+    if !room.speeches.is_empty() {
+        s.heading("发言记录");
+        s.push(speeches_block(room, facts.offset_seconds));
+    }
+    s.heading("听证笔录");
+    record_blocks(&mut s, room, facts.offset_seconds);
+    s.heading("证据清单及质证意见");
+    exhibit_blocks(&mut s, exhibits);
+    s.heading("评议表决");
+    if room.ballots.is_empty() {
+        s.push(Block::Para("本次听证未进行表决。".into()));
+    }
+    for ballot in &room.ballots {
+        s.push(Block::Para(ballot.minutes_lines().join("\n")));
+    }
+    s.heading("评议结论");
+    s.push(Block::Para(match &room.minutes.conclusion {
+        Some(c) => c.text.clone(),
+        None => "（主持人尚未录入评议结论）".into(),
+    }));
+    s.heading("纪要确认");
+    s.push(Block::Signatures(signatories(facts, room, &when)));
+    s.push(Block::Small(format!(
+        "事件日志哈希链头（截至第 {} 号事件）：{}\n生成时间：{}\n本纪要依据听证事件日志生成，未经人工重新录入；定稿件加盖 Pingyi 电子签章，可在验证页面核验。",
+        room.last_seq,
+        facts.chain_head,
+        when(facts.generated_at_ms)
+    )));
+    MinutesDoc {
+        title: "听证评议会议纪要".into(),
+        header_left: format!("{} · {}", facts.office, facts.hearing_title),
+        header_right: facts.case_number.clone(),
+        draft: !facts.final_copy,
+        verify_url: facts.verify_url.clone(),
+        blocks: s.blocks,
+    }
+}
+
+fn basic_facts(facts: &MinutesFacts, room: &RoomState) -> Vec<(String, String)> {
+    let mut rows = vec![
+        ("案号：", facts.case_number.clone()),
+        ("案件名称：", facts.case_title.clone()),
+        ("听证会：", facts.hearing_title.clone()),
+        (
+            "时间：",
+            format_zh(facts.starts_at_ms, facts.offset_seconds),
+        ),
+        ("地点：", facts.place.clone()),
+        (
+            "听证方式：",
+            if facts.is_public {
+                "公开听证"
+            } else {
+                "不公开听证"
+            }
+            .to_owned(),
+        ),
+        (
+            "主持人：",
+            facts.host.clone().unwrap_or_else(|| "（未指定）".into()),
+        ),
+        (
+            "记录员：",
+            facts.clerk.clone().unwrap_or_else(|| "（未指定）".into()),
+        ),
+    ];
+    if let Some(draw) = &room.panel.draw_id {
+        rows.push(("抽选记录：", draw.clone()));
+    }
+    rows.into_iter().map(|(l, v)| (l.to_owned(), v)).collect()
+}
+
+fn panel_block(room: &RoomState) -> Block {
+    if room.panel.seats.is_empty() {
+        return Block::Para("评议团尚未组成。".into());
+    }
+    let name_of = |member_id: &str| {
+        room.panel
+            .seat_of(member_id)
+            .map_or(member_id.to_owned(), |s| s.holder.name.clone())
+    };
+    let rows = room
+        .panel
+        .seats
+        .iter()
+        .enumerate()
+        .map(|(i, seat)| {
+            let how = match &seat.replaces {
+                Some(left) => format!("候补递补（接替 {}）", name_of(left)),
+                None => "随机抽选".into(),
+            };
+            let mut status = seat.status.label_zh().to_owned();
+            if let Some(reason) = &seat.reason {
+                status.push_str(&format!("：{reason}"));
+            }
+            vec![
+                (i + 1).to_string(),
+                seat.holder.name.clone(),
+                super::sortition::tags_label_zh(&seat.holder.categories),
+                how,
+                status,
+            ]
+        })
+        .collect();
+    Block::Table {
+        columns: vec![
+            Column::new("序号", 2),
+            Column::new("姓名", 4),
+            Column::new("类别", 6),
+            Column::new("产生方式", 6),
+            Column::new("状态及理由", 7),
+        ],
+        rows,
+    }
+}
+
+fn attendance_block(room: &RoomState, when: &dyn Fn(i64) -> String) -> Block {
+    if room.attendance.is_empty() {
+        return Block::Para("未记录出席情况。".into());
+    }
+    let rows = room
+        .attendance
+        .iter()
+        .map(|a| {
+            vec![
+                a.name.clone(),
+                a.part.label_zh().to_owned(),
+                a.presence.label_zh().to_owned(),
+                format!("{}（{}）", when(a.at_ms), a.marked_by),
+            ]
+        })
+        .collect();
+    Block::Table {
+        columns: vec![
+            Column::new("姓名", 4),
+            Column::new("身份", 3),
+            Column::new("出席情况", 5),
+            Column::new("记录时间（记录人）", 8),
+        ],
+        rows,
+    }
+}
+
+fn procedure_label(p: Procedure) -> String {
+    match p {
+        Procedure::NotStarted => "未开始".into(),
+        Procedure::Running { stage } => stage.label_zh().into(),
+        Procedure::Paused { stage } => format!("暂停（{}）", stage.label_zh()),
+        Procedure::Adjourned { stage } => format!("休会（{}）", stage.label_zh()),
+        Procedure::Closed => "闭会".into(),
+    }
+}
+
+fn procedure_block(room: &RoomState, when: &dyn Fn(i64) -> String) -> Block {
+    if room.procedure_log.is_empty() {
+        return Block::Para("听证尚未开始。".into());
+    }
+    let rows = room
+        .procedure_log
+        .iter()
+        .map(|c| vec![when(c.at_ms), procedure_label(c.to), c.by.clone()])
+        .collect();
+    Block::Table {
+        columns: vec![
+            Column::new("时间", 6),
+            Column::new("程序环节", 6),
+            Column::new("操作人", 4),
+        ],
+        rows,
+    }
+}
+
+fn minutes_seconds(secs: i64) -> String {
+    format!("{} 分 {:02} 秒", secs / 60, secs % 60)
+}
+
+fn speeches_block(room: &RoomState, offset: i32) -> Block {
+    let rows = room
+        .speeches
+        .iter()
+        .map(|t| {
+            let over = t.overtime_secs();
+            vec![
+                format!("{}（{}）", t.speaker, t.part.label_zh()),
+                t.stage.map_or("—", Stage::label_zh).to_owned(),
+                super::clock::format_time_of_day(t.from_ms, offset),
+                minutes_seconds(t.spoken_secs()),
+                minutes_seconds(i64::from(t.allotted_secs)),
+                if over > 0 {
+                    format!("超时 {}", minutes_seconds(over))
+                } else {
+                    "—".into()
+                },
+            ]
+        })
+        .collect();
+    Block::Table {
+        columns: vec![
+            Column::new("发言人", 6),
+            Column::new("环节", 4),
+            Column::new("开始", 3),
+            Column::new("时长", 4),
+            Column::new("限时", 4),
+            Column::new("超时", 4),
+        ],
+        rows,
+    }
+}
+
+fn record_blocks(s: &mut Sections, room: &RoomState, offset: i32) {
+    if room.record.is_empty() {
+        s.push(Block::Para("（无笔录）".into()));
+        return;
+    }
+    let mut current: Option<Option<Stage>> = None;
+    for line in &room.record {
+        if current != Some(line.stage) {
+            current = Some(line.stage);
+            let stage = line.stage.map_or("开始前", Stage::label_zh);
+            s.push(Block::Para(format!("【{stage}】")));
+        }
+        let mut text = format!(
+            "[{}] {} {}：{}",
+            line.seq,
+            super::clock::format_time_of_day(line.at_ms, offset),
+            line.author,
+            line.text
+        );
+        for c in &line.corrections {
+            text.push_str(&format!(
+                "\n（{} 由{}更正，原文：{}）",
+                super::clock::format_time_of_day(c.at_ms, offset),
+                c.by,
+                c.previous
+            ));
+        }
+        s.push(Block::Para(text));
+    }
+}
+
+fn exhibit_blocks(s: &mut Sections, exhibits: &[ExhibitEntry]) {
+    if exhibits.is_empty() {
+        s.push(Block::Para("本次听证未提交证据。".into()));
+        return;
+    }
+    s.push(Block::Table {
+        columns: vec![
+            Column::new("编号", 3),
+            Column::new("名称", 7),
+            Column::new("提交人", 5),
+            Column::new("状态", 3),
+            Column::new("SHA-256", 9),
+        ],
+        rows: exhibits
+            .iter()
+            .map(|e| {
+                vec![
+                    e.label.clone(),
+                    e.title.clone(),
+                    e.submitter.clone(),
+                    e.status.clone(),
+                    e.sha256.clone(),
+                ]
+            })
+            .collect(),
+    });
+    for e in exhibits.iter().filter(|e| !e.opinions.is_empty()) {
+        s.push(Block::Para(format!(
+            "{} {} 质证意见：\n{}",
+            e.label,
+            e.title,
+            e.opinions.join("\n")
+        )));
+    }
+}
+
+fn signatories(
+    facts: &MinutesFacts,
+    room: &RoomState,
+    when: &dyn Fn(i64) -> String,
+) -> Vec<Signatory> {
+    let status = |name: &str| match room.minutes.confirmation_named(name) {
+        Some(c) if room.minutes.is_current(c) => format!("已于 {} 在线确认", when(c.at_ms)),
+        Some(_) => "确认后纪要有变动，未重新确认".into(),
+        None => "未确认".into(),
+    };
+    let mut out = Vec::new();
+    if let Some(host) = &facts.host {
+        out.push(Signatory {
+            capacity: "主持人".into(),
+            name: host.clone(),
+            confirmation: status(host),
+        });
+    }
+    if let Some(clerk) = &facts.clerk {
+        out.push(Signatory {
+            capacity: "记录员".into(),
+            name: clerk.clone(),
+            confirmation: "—".into(),
+        });
+    }
+    for seat in room.panel.seats.iter().filter(|s| s.status.holds_seat()) {
+        out.push(Signatory {
+            capacity: "评议员".into(),
+            name: seat.holder.name.clone(),
+            confirmation: status(&seat.holder.name),
+        });
+    }
+    out
+}

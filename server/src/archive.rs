@@ -1,0 +1,246 @@
+//! The archive's HTTP side: the evidence bundle (a zip with a manifest of hashes)
+//! and the public verification page for minutes (验证), which works without
+//! JavaScript: a form, an upload, a verdict.
+
+use crate::html::{escape, page};
+use crate::http_error::HttpError;
+use app::auth::AuthSession;
+use app::domain::access::Action;
+use app::domain::case::Coded;
+use app::domain::clock::{CHINA_OFFSET_SECONDS, format_zh};
+use app::state::AppState;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use std::io::Write;
+
+/// Largest PDF the verification page accepts.
+pub const MAX_VERIFY_BYTES: usize = 60 * 1024 * 1024;
+
+/// `GET /hearings/{id}/evidence.zip`: every exhibit of the hearing (withdrawn
+/// ones too) under its number, with `manifest.csv` listing each file's SHA-256,
+/// so the bundle can be checked file by file years later.
+pub async fn evidence_bundle(
+    Path(hearing_id): Path<String>,
+    State(state): State<AppState>,
+    auth: AuthSession,
+) -> Result<Response, HttpError> {
+    crate::http_error::authorize(&state, &auth, Action::ExportEvidence, &hearing_id).await?;
+    let hearing = app::db::hearings::get(&state.db, &hearing_id)
+        .await?
+        .ok_or(HttpError::NotFound)?;
+    let exhibits = app::db::evidence::list(&state.db, &hearing_id).await?;
+    let mut files = Vec::with_capacity(exhibits.len());
+    for e in &exhibits {
+        let path = state
+            .evidence
+            .store
+            .local_path(&e.sha256)
+            .map_err(|err| HttpError::Internal(format!("exhibit {} file: {err}", e.id)))?;
+        files.push((bundle_name(e), path));
+    }
+    let manifest = manifest_csv(&hearing, &exhibits);
+    // Zipping reads every file: off the async workers, into a temporary file.
+    let zip = tokio::task::spawn_blocking(move || write_zip(&manifest, &files))
+        .await
+        .map_err(|e| HttpError::Internal(e.to_string()))?
+        .map_err(|e| HttpError::Internal(format!("evidence bundle: {e}")))?;
+    let bytes = tokio::fs::read(zip.path())
+        .await
+        .map_err(|e| HttpError::Internal(e.to_string()))?;
+    let filename = format!("{}-证据包.zip", hearing.case_number);
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"evidence.zip\"; filename*=UTF-8''{}",
+        utf8_percent_encode(&filename, NON_ALPHANUMERIC)
+    )) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+/// "申-1_欠条照片.jpg": the exhibit's number and title, never a path.
+fn bundle_name(e: &app::model::ExhibitRecord) -> String {
+    let safe = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_control()
+                    || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+                {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .take(60)
+            .collect()
+    };
+    let ext = e.kind.extension();
+    format!("{}_{}.{ext}", safe(&e.label), safe(&e.title))
+}
+
+fn csv_field(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+fn manifest_csv(
+    hearing: &app::model::HearingSummary,
+    exhibits: &[app::model::ExhibitRecord],
+) -> String {
+    let mut out = format!(
+        "# {} {}\n编号,名称,提交方,提交人,提交时间,状态,文件,字节数,SHA-256\n",
+        hearing.case_number, hearing.title
+    );
+    for e in exhibits {
+        let row = [
+            csv_field(&e.label),
+            csv_field(&e.title),
+            csv_field(e.submitter.label_zh()),
+            csv_field(&e.submitted_by_name),
+            csv_field(&format_zh(e.submitted_at_ms, CHINA_OFFSET_SECONDS)),
+            csv_field(e.status.label_zh()),
+            csv_field(&bundle_name(e)),
+            e.size_bytes.to_string(),
+            e.sha256.clone(),
+        ];
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// Stored, not deflated: evidence is mostly photos, audio and PDFs, already compressed.
+fn write_zip(
+    manifest: &str,
+    files: &[(String, std::path::PathBuf)],
+) -> std::io::Result<tempfile::NamedTempFile> {
+    use zip::write::SimpleFileOptions;
+    let tmp = tempfile::NamedTempFile::new()?;
+    let mut zip = zip::ZipWriter::new(tmp.reopen()?);
+    let options = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .large_file(true);
+    let to_io = |e: zip::result::ZipError| std::io::Error::other(e.to_string());
+    zip.start_file("manifest.csv", options).map_err(to_io)?;
+    // A BOM so that spreadsheet programs read the Chinese as UTF-8.
+    zip.write_all("\u{feff}".as_bytes())?;
+    zip.write_all(manifest.as_bytes())?;
+    for (name, path) in files {
+        zip.start_file(name.as_str(), options).map_err(to_io)?;
+        let mut file = std::fs::File::open(path)?;
+        std::io::copy(&mut file, &mut zip)?;
+    }
+    zip.finish().map_err(to_io)?;
+    Ok(tmp)
+}
+
+const VERIFY_FORM: &str = "<h1>会议纪要真伪验证</h1>\
+<p>上传由本平台生成的定稿纪要（PDF），核验其电子签章是否有效、文件是否被修改、是否与档案中的定稿一致。文件仅用于本次核验，不会保存。</p>\
+<form method=\"post\" action=\"/verify\" enctype=\"multipart/form-data\" class=\"stack\">\
+<label>纪要文件（PDF）<input type=\"file\" name=\"file\" accept=\"application/pdf,.pdf\" required data-testid=\"verify-file\"></label>\
+<button type=\"submit\" data-testid=\"verify-submit\">验证</button></form>\
+<p class=\"hint\">也可在命令行离线核验：<code>pingyi verify-minutes 文件.pdf</code></p>";
+
+/// `GET /verify`: the public verification form.
+pub async fn verify_page() -> Response {
+    page(StatusCode::OK, "纪要真伪验证", VERIFY_FORM)
+}
+
+/// `POST /verify`: the verdict on one uploaded PDF, as a page.
+pub async fn verify_upload(State(state): State<AppState>, multipart: Multipart) -> Response {
+    let bytes = match read_pdf(multipart).await {
+        Ok(bytes) => bytes,
+        Err(message) => {
+            return verdict_page(StatusCode::UNPROCESSABLE_ENTITY, false, &[message], None);
+        }
+    };
+    match app::minutes::verify(&state, bytes).await {
+        Ok(verdict) => {
+            let mut findings = verdict.findings.clone();
+            findings.push(format!("文件 SHA-256：{}", verdict.sha256));
+            verdict_page(
+                StatusCode::OK,
+                verdict.authentic,
+                &findings,
+                verdict.entry.as_ref(),
+            )
+        }
+        Err(e) => verdict_page(
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            false,
+            &[e.message(app::i18n::Lang::Zh)],
+            None,
+        ),
+    }
+}
+
+async fn read_pdf(mut multipart: Multipart) -> Result<Vec<u8>, String> {
+    let broken = |e: axum::extract::multipart::MultipartError| format!("上传未完成：{e}");
+    while let Some(mut field) = multipart.next_field().await.map_err(broken)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(broken)? {
+            if bytes.len() + chunk.len() > MAX_VERIFY_BYTES {
+                return Err(format!(
+                    "文件过大：上限 {} MB",
+                    MAX_VERIFY_BYTES / 1024 / 1024
+                ));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if bytes.is_empty() {
+            return Err("请选择要验证的纪要文件".into());
+        }
+        if !bytes.starts_with(b"%PDF-") {
+            return Err("该文件不是 PDF 文件".into());
+        }
+        return Ok(bytes);
+    }
+    Err("请选择要验证的纪要文件".into())
+}
+
+fn verdict_page(
+    status: StatusCode,
+    authentic: bool,
+    findings: &[String],
+    entry: Option<&app::model::ArchiveEntry>,
+) -> Response {
+    let (class, headline) = if authentic {
+        ("verdict ok", "验证通过：这是本平台签发、未经修改的定稿纪要")
+    } else {
+        (
+            "verdict bad",
+            "验证未通过：不能确认这是本平台签发且未经修改的定稿纪要",
+        )
+    };
+    let mut body = format!(
+        "<h1>会议纪要真伪验证</h1><p class=\"{class}\" data-testid=\"verify-verdict\" data-authentic=\"{authentic}\"><strong>{}</strong></p><ul data-testid=\"verify-findings\">",
+        escape(headline)
+    );
+    for f in findings {
+        body.push_str(&format!("<li>{}</li>", escape(f)));
+    }
+    body.push_str("</ul>");
+    if let Some(e) = entry {
+        body.push_str(&format!(
+            "<dl class=\"facts\" data-testid=\"verify-hearing\"><dt>案号</dt><dd>{}</dd><dt>案件</dt><dd>{}</dd>\
+             <dt>听证会</dt><dd>{}</dd><dt>听证时间</dt><dd>{}</dd><dt>定稿</dt><dd>{}（{}）</dd></dl>",
+            escape(&e.case_number),
+            escape(&e.case_title),
+            escape(&e.hearing_title),
+            escape(&format_zh(e.starts_at_ms, CHINA_OFFSET_SECONDS)),
+            escape(&format_zh(e.finalised_at_ms, CHINA_OFFSET_SECONDS)),
+            escape(&e.finalised_by),
+        ));
+    }
+    body.push_str("<p><a class=\"button secondary\" href=\"/verify\" data-testid=\"verify-again\">再验证一份</a></p>");
+    page(status, "纪要真伪验证", &body)
+}

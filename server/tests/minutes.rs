@@ -1,0 +1,247 @@
+//! 纪要 (#9): the demo's completed hearing is finalised by its host; the signed
+//! PDF is parsed back (pdftotext, pdffonts, pdfsig), verified by the page and by
+//! `pingyi verify-minutes`, and any flipped byte is caught. The log is sealed.
+
+mod common;
+
+use common::TestServer;
+use std::path::Path;
+use std::process::Command;
+
+fn tool(name: &str) -> bool {
+    Command::new(name).arg("-v").output().is_ok()
+}
+
+fn run(name: &str, args: &[&str]) -> (bool, String) {
+    let out = Command::new(name).args(args).output().expect(name);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
+/// `pingyi verify-minutes` against the test server's database and data dir.
+fn cli_verify(server: &TestServer, file: &Path) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_pingyi"))
+        .arg("--data-dir")
+        .arg(server.data_dir())
+        .arg("verify-minutes")
+        .arg(file)
+        .env("DATABASE_URL", &server.database_url)
+        .env("PINGYI_SIGNING_DIR", common::signing_dir())
+        .env("PINGYI_FONT", common::font_path())
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("pingyi verify-minutes");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
+async fn verify_page(server: &TestServer, bytes: Vec<u8>) -> String {
+    let anyone = server.client("").await;
+    let part = reqwest::multipart::Part::bytes(bytes).file_name("纪要.pdf");
+    let res = anyone
+        .http
+        .post(format!("{}/verify", server.base))
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    res.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn finalised_minutes_are_signed_archived_verifiable_and_seal_the_log() {
+    if !common::font_path().is_file() {
+        println!("PINGYI_FONT missing: skipping the minutes test (make font)");
+        return;
+    }
+    let server = TestServer::start().await;
+    let hearing = server.completed_hearing().await;
+    let host = server.client("host").await;
+
+    // The draft says so on every page.
+    let draft = host.get(&format!("/hearings/{hearing}/minutes.pdf")).await;
+    assert_eq!(draft.status(), 200);
+    let draft = draft.bytes().await.unwrap().to_vec();
+    let dir = tempfile::tempdir().unwrap();
+    let draft_path = dir.path().join("draft.pdf");
+    std::fs::write(&draft_path, &draft).unwrap();
+
+    // A juror may not finalise; the host may.
+    let juror_refused = server.client("juror").await;
+    let status = juror_refused
+        .rpc("finalise_minutes", &[("hearing_id", &hearing)])
+        .await
+        .status();
+    assert!(status == 403 || status == 404, "juror finalising: {status}");
+    let res = host
+        .rpc("finalise_minutes", &[("hearing_id", &hearing)])
+        .await;
+    let status = res.status();
+    let entry: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(status, 200, "{entry}");
+    let sha = entry["sha256"].as_str().unwrap().to_owned();
+
+    let signed = host.get(&format!("/hearings/{hearing}/minutes.pdf")).await;
+    assert_eq!(signed.status(), 200);
+    let signed = signed.bytes().await.unwrap().to_vec();
+    assert_eq!(
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&signed)),
+        sha
+    );
+    let path = dir.path().join("minutes.pdf");
+    std::fs::write(&path, &signed).unwrap();
+    // Kept for a look (pdftoppm) after the run.
+    let keep = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    std::fs::write(keep.join("minutes-signed.pdf"), &signed).unwrap();
+    std::fs::write(keep.join("minutes-draft.pdf"), &draft).unwrap();
+
+    // The log is sealed: nothing more enters it.
+    let res = server.record(&hearing, "定稿后补记").await;
+    assert_eq!(res.status(), 409);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("finalised"), "{body}");
+    let status = host
+        .rpc("finalise_minutes", &[("hearing_id", &hearing)])
+        .await
+        .status();
+    assert_eq!(status, 409, "finalising twice");
+
+    // Parsed back: the case number, every member, the conclusion; the font subset.
+    if tool("pdftotext") {
+        let text_of = |p: &Path| {
+            let (ok, _) = run("pdftotext", &["-enc", "UTF-8", p.to_str().unwrap(), "-"]);
+            assert!(ok);
+            String::from_utf8(
+                Command::new("pdftotext")
+                    .args(["-enc", "UTF-8", p.to_str().unwrap(), "-"])
+                    .output()
+                    .unwrap()
+                    .stdout,
+            )
+            .unwrap()
+        };
+        let text = text_of(&path);
+        assert!(
+            text.contains(server::demo::COMPLETED_CASE),
+            "case number in {text}"
+        );
+        let voters = app::db::hearings::seated_voters(&server.db, &hearing)
+            .await
+            .unwrap();
+        assert!(voters.len() >= 3);
+        for v in &voters {
+            assert!(text.contains(&v.name), "member {} missing", v.name);
+        }
+        for needle in [
+            "评议表决",
+            "评议结论",
+            "不记名投票",
+            "少数意见",
+            "第1页",
+            "事件日志哈希链头",
+        ] {
+            assert!(text.contains(needle), "{needle} missing");
+        }
+        assert!(!text.contains("草稿"), "the final copy is no draft");
+        assert!(text_of(&draft_path).contains("草稿"));
+        let (_, fonts) = run("pdffonts", &[path.to_str().unwrap()]);
+        let embedded_subset = fonts
+            .lines()
+            .skip(2)
+            .all(|l| l.contains(" yes yes ") || l.split_whitespace().rev().nth(3) == Some("yes"));
+        assert!(fonts.lines().count() > 2 && embedded_subset, "{fonts}");
+        assert!(
+            fonts.contains('+'),
+            "subset font names carry a tag: {fonts}"
+        );
+    } else {
+        println!("poppler-utils missing: PDF text checks skipped");
+    }
+    if tool("pdfsig") {
+        let (_, out) = run("pdfsig", &[path.to_str().unwrap()]);
+        assert!(out.contains("Signature is Valid"), "{out}");
+        assert!(out.contains("Total document signed"), "{out}");
+    }
+
+    // The verification page and the CLI agree: authentic.
+    let page = verify_page(&server, signed.clone()).await;
+    assert!(page.contains("验证通过"), "{page}");
+    assert!(page.contains(server::demo::COMPLETED_CASE));
+    let (ok, out) = cli_verify(&server, &path);
+    assert!(ok, "{out}");
+    assert!(out.contains("验证通过"));
+
+    // Any one byte flipped inside the signed ranges: rejected by all three.
+    let sig_at = find(&signed, b"/Contents <").expect("signature contents");
+    for at in [10, signed.len() / 3, sig_at - 20, signed.len() - 10] {
+        let mut forged = signed.clone();
+        forged[at] ^= 0x01;
+        let forged_path = dir.path().join(format!("forged-{at}.pdf"));
+        std::fs::write(&forged_path, &forged).unwrap();
+        let page = verify_page(&server, forged).await;
+        assert!(page.contains("验证未通过"), "byte {at}: {page}");
+        let (ok, out) = cli_verify(&server, &forged_path);
+        assert!(!ok, "byte {at} accepted by the CLI: {out}");
+        if tool("pdfsig") {
+            let (_, out) = run("pdfsig", &[forged_path.to_str().unwrap()]);
+            assert!(!out.contains("Signature is Valid"), "byte {at}: {out}");
+        }
+    }
+    // A draft is no signed minutes.
+    let page = verify_page(&server, draft).await;
+    assert!(page.contains("验证未通过"));
+
+    // The archivist finds it, downloads it and the evidence bundle.
+    let archivist = server.client("archivist").await;
+    let search = |q: serde_json::Value| {
+        let archivist = &archivist;
+        async move {
+            TestServer::json_rpc(
+                archivist,
+                "search_archive",
+                serde_json::json!({ "query": q }),
+            )
+            .await
+        }
+    };
+    let (status, found) = search(serde_json::json!({ "case_number": "107" })).await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    let (_, found) = search(serde_json::json!({ "outcome": "部分支持" })).await;
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    let (_, found) = search(serde_json::json!({ "case_number": "999" })).await;
+    assert_eq!(found.as_array().unwrap().len(), 0);
+    let (_, found) = search(serde_json::json!({ "from": "2000-01-01", "to": "2000-12-31" })).await;
+    assert_eq!(found.as_array().unwrap().len(), 0);
+    let (status, refusal) = search(serde_json::json!({ "from": "去年" })).await;
+    assert_eq!(status, 422, "{refusal}");
+    let (status, _) =
+        TestServer::json_rpc(&host, "search_archive", serde_json::json!({ "query": {} })).await;
+    assert_eq!(status, 403, "hosts do not search the archive");
+    let res = archivist
+        .get(&format!("/hearings/{hearing}/minutes.pdf"))
+        .await;
+    assert_eq!(res.bytes().await.unwrap().to_vec(), signed);
+    let res = archivist
+        .get(&format!("/hearings/{hearing}/evidence.zip"))
+        .await;
+    assert_eq!(res.status(), 200);
+    let zip = res.bytes().await.unwrap().to_vec();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let mut manifest = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("manifest.csv").unwrap(), &mut manifest)
+        .unwrap();
+    assert!(manifest.contains("SHA-256"));
+    let res = juror_refused
+        .get(&format!("/hearings/{hearing}/evidence.zip"))
+        .await;
+    assert!(matches!(res.status().as_u16(), 403 | 404));
+
+    server.finish().await;
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
+}
