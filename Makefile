@@ -124,5 +124,7 @@ bench: font
 	ulimit -n 8192 2>/dev/null || true; cargo test --quiet --release -p server --test fanout_bench -- --ignored --nocapture --test-threads=1
 	@echo "==> votes: 50 members at once on SQLite FULL vs the raw SQLite FULL commit rate"
 	PINGYI_FONT=$(CURDIR)/$(FONT) cargo test --quiet --release -p server --test vote_bench -- --ignored --nocapture
+	@echo "==> minutes: a 20-page document rendered and signed"
+	PINGYI_FONT=$(CURDIR)/$(FONT) cargo test --quiet --release -p server --test minutes_bench -- --ignored --nocapture
 	@echo "==> vote fault test, long form: 200 SIGKILL cycles"
 	PINGYI_FONT=$(CURDIR)/$(FONT) PINGYI_FAULT_CYCLES=200 cargo test --quiet --release -p server --test vote_faults -- --nocapture

@@ -51,6 +51,8 @@ export class Server {
         PINGYI_DATA_DIR: this.dataDir,
         PINGYI_SITE_ROOT: required('PINGYI_SITE_ROOT'),
         PINGYI_FONT: required('PINGYI_FONT'),
+        // One signing key for all test servers: made once, not at every start.
+        PINGYI_SIGNING_DIR: join(tmpdir(), 'pingyi-e2e-signing'),
         DATABASE_URL: '',
         RUST_LOG: 'warn',
       },

@@ -311,20 +311,24 @@ async fn store_pdf(state: &AppState, pdf: &[u8]) -> Result<String, ApiError> {
 /// copy the archive holds.
 pub async fn verify(state: &AppState, pdf: Vec<u8>) -> Result<MinutesVerdict, ApiError> {
     let sha256 = hex::encode(Sha256::digest(&pdf));
-    let (check, ours) = on_press(state, move |press| {
+    let entry = db::minutes::entry_by_sha256(&state.db, &sha256).await?;
+    let (check, current) = on_press(state, move |press| {
         Ok((press.verify(&pdf), press.certificate_sha256()?))
     })
     .await?;
+    // The certificate that signed this copy when it was filed; the current one
+    // for a file the archive does not know.
+    let expected = entry.as_ref().map_or(current, |e| e.cert_sha256.clone());
     let mut findings = Vec::new();
     let mut authentic = true;
     match &check {
         Ok(sig) => {
             findings.push(format!("电子签章有效（签章人：{}）", sig.signer));
-            if sig.certificate_sha256 == ours {
+            if sig.certificate_sha256 == expected {
                 findings.push("签章证书为本平台证书".into());
             } else {
                 authentic = false;
-                findings.push("签章证书不是本平台的证书".into());
+                findings.push("签章证书不是本平台签发纪要所用的证书".into());
             }
             if sig.whole_document {
                 findings.push("签章覆盖整个文件，签章后未被追加修改".into());
@@ -338,7 +342,6 @@ pub async fn verify(state: &AppState, pdf: Vec<u8>) -> Result<MinutesVerdict, Ap
             findings.push(format!("电子签章无效：{reason}"));
         }
     }
-    let entry = db::minutes::entry_by_sha256(&state.db, &sha256).await?;
     match &entry {
         Some(e) => findings.push(format!(
             "文件与档案中 {}（{}）的定稿纪要完全一致",

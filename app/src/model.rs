@@ -81,6 +81,9 @@ pub struct ArchiveEntry {
     pub members: String,
     pub sha256: String,
     pub byte_size: i64,
+    /// The certificate that signed it (SHA-256), kept so that minutes signed
+    /// before a key change still verify.
+    pub cert_sha256: String,
     pub finalised_at_ms: i64,
     pub finalised_by: String,
 }

@@ -55,6 +55,9 @@ pub enum Command {
     /// Finalised minutes.
     #[command(subcommand)]
     Minutes(MinutesCommand),
+    /// The minutes signing key and certificate (docs/operations.md).
+    #[command(subcommand)]
+    Signing(SigningCommand),
     /// Re-hash every stored evidence file (or one hearing's) and compare with the
     /// hash recorded at filing. Exit status 1 when any file is altered or missing.
     VerifyEvidence {
@@ -64,6 +67,29 @@ pub enum Command {
         /// The evidence directory (default: <data dir>/evidence).
         #[arg(long, env = "PINGYI_EVIDENCE_DIR")]
         evidence_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SigningCommand {
+    /// Shows the certificate in use (subject, SHA-256 fingerprint), creating a
+    /// self-signed one when none exists yet.
+    Show {
+        #[arg(long, env = "PINGYI_SIGNING_DIR")]
+        dir: Option<PathBuf>,
+    },
+    /// Installs a key and certificate issued by a real CA, from a PKCS#12 file
+    /// (password from PINGYI_P12_PASSWORD or stdin) or from PEM files. The
+    /// running server uses it after a restart.
+    Import {
+        #[arg(long, conflicts_with_all = ["key", "cert"], required_unless_present = "key")]
+        pkcs12: Option<PathBuf>,
+        #[arg(long, requires = "cert")]
+        key: Option<PathBuf>,
+        #[arg(long, requires = "key")]
+        cert: Option<PathBuf>,
+        #[arg(long, env = "PINGYI_SIGNING_DIR")]
+        dir: Option<PathBuf>,
     },
 }
 

@@ -280,7 +280,7 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
 /// whose minutes are finalised and signed when the server first starts.
 pub const COMPLETED_CASE: &str = "海宁信访〔2026〕107号";
 
-/// A hearing held nine days ago, every step of it in its log: panel drawn,
+/// A hearing held yesterday, every step of it in its log: panel drawn,
 /// attendance, the procedure stage by stage with the record, a secret ballot,
 /// the conclusion and the confirmations. Only the finalisation is left (it needs
 /// the press: [`finalise_held`]).
@@ -296,7 +296,7 @@ async fn complete_hearing(
     use app::domain::sitting::{Part, Presence};
     let mut done = plan(
         "关于异地就医费用报销争议的公开听证评议会",
-        beijing_day(-9, 9 * 60),
+        beijing_day(-1, 9 * 60),
         120,
         "海宁市信访局听证室（一）",
         host,
@@ -349,7 +349,9 @@ async fn complete_hearing(
         })
         .await?;
     }
-    let record: [(&[&str], Option<(&str, Part, u32)>); 8] = [
+    // Each stage: the record lines, and who had the floor (for how many minutes).
+    type Stage<'a> = (&'a [&'a str], Option<(&'a str, Part, u32)>);
+    let record: [Stage; 8] = [
         (
             &[
                 "主持人宣布听证评议会开始，宣布会场纪律，核实到场人员身份，告知各方权利义务。各方均表示不申请回避。",

@@ -3,7 +3,9 @@
 
 use app::domain::case::Coded;
 use clap::Parser;
-use server::config::{AdminCommand, Cli, Command, Config, MinutesCommand, ServeArgs};
+use server::config::{
+    AdminCommand, Cli, Command, Config, MinutesCommand, ServeArgs, SigningCommand,
+};
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
@@ -60,6 +62,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Minutes(MinutesCommand::Export { hearing, all, out })) => {
             export_minutes(&cli.common, hearing.as_deref(), all, &out).await
         }
+        Some(Command::Signing(command)) => signing(&cli.common, command),
         Some(Command::VerifyEvidence {
             hearing,
             evidence_dir,
@@ -91,6 +94,60 @@ fn offline_state(config: &Config, db: app::db::Db) -> anyhow::Result<app::state:
     let closing = tokio_util::sync::CancellationToken::new();
     let (_, state) = server::router::build(&args, db, app::live::Hub::default(), closing)?;
     Ok(state)
+}
+
+/// `pingyi signing show|import`: the key that signs the minutes.
+fn signing(common: &server::config::Common, command: SigningCommand) -> anyhow::Result<()> {
+    use server::signing::Signer;
+    let default_dir = || common.data_dir.join("signing");
+    let (signer, dir) = match command {
+        SigningCommand::Show { dir } => {
+            let dir = dir.unwrap_or_else(default_dir);
+            let office = ServeArgs::from_env()?.office_name;
+            (
+                Signer::load_or_create_with(&dir, server::minutes::SIGNER_NAME, office.trim())?,
+                dir,
+            )
+        }
+        SigningCommand::Import {
+            pkcs12,
+            key,
+            cert,
+            dir,
+        } => {
+            let dir = dir.unwrap_or_else(default_dir);
+            let read = |p: &std::path::Path| {
+                std::fs::read(p)
+                    .map_err(|e| anyhow::anyhow!("无法读取 / cannot read {}: {e}", p.display()))
+            };
+            let signer = match (pkcs12, key, cert) {
+                (Some(p12), _, _) => {
+                    let password = match std::env::var("PINGYI_P12_PASSWORD") {
+                        Ok(p) => p,
+                        Err(_) => admin_password()?,
+                    };
+                    Signer::import_pkcs12(&read(&p12)?, &password)?
+                }
+                (None, Some(key), Some(cert)) => Signer::import_pem(
+                    &String::from_utf8_lossy(&read(&key)?),
+                    &String::from_utf8_lossy(&read(&cert)?),
+                )?,
+                _ => anyhow::bail!(
+                    "请给出 --pkcs12 文件，或 --key 与 --cert / give --pkcs12, or --key and --cert"
+                ),
+            };
+            signer.save_to(&dir)?;
+            println!("已安装签章证书，重启服务后生效 / installed; restart the server to use it");
+            (signer, dir)
+        }
+    };
+    println!("目录 / directory: {}", dir.display());
+    println!("证书主体 / subject: {}", signer.subject());
+    println!(
+        "SHA-256 指纹 / fingerprint: {}",
+        signer.fingerprint_sha256()
+    );
+    Ok(())
 }
 
 /// `pingyi verify-minutes FILE`: the verification page's verdict, offline.

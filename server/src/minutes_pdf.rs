@@ -1578,25 +1578,4 @@ mod tests {
             std::fs::write(path, &pdf).unwrap();
         }
     }
-
-    /// `cargo test --release -p server --lib -- --ignored twenty_pages --nocapture`
-    #[test]
-    #[ignore = "timing; run in release"]
-    fn twenty_pages_render_fast() {
-        let Some(font) = font() else { return };
-        let doc = sample(100, 260, 15, false);
-        let pages = lay_out(&doc, &Fake).len();
-        let mut best = std::time::Duration::MAX;
-        let mut pdf = Vec::new();
-        for _ in 0..5 {
-            let started = std::time::Instant::now();
-            pdf = render_minutes(&doc, &font).unwrap();
-            best = best.min(started.elapsed());
-        }
-        println!(
-            "{pages} pages (fake metrics), {} bytes, best of 5: {best:?}",
-            pdf.len()
-        );
-        assert!(best < std::time::Duration::from_millis(300), "{best:?}");
-    }
 }

@@ -404,8 +404,9 @@ async fn rotation_rests_members_who_sat_recently() {
         .rpc("save_draw_settings", &[("rest_hearings", "21")])
         .await;
     assert_eq!(res.status(), 422);
+    // Two: the demo's latest hearings are 107号 (yesterday) and 131号 (M046's).
     let res = admin
-        .rpc("save_draw_settings", &[("rest_hearings", "1")])
+        .rpc("save_draw_settings", &[("rest_hearings", "2")])
         .await;
     assert_eq!(res.status(), 200);
     let (_, after) = preview().await;

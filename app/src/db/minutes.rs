@@ -49,7 +49,7 @@ pub async fn archive_in(
 }
 
 const ENTRY_SELECT: &str = "SELECT m.hearing_id, c.number, c.title AS case_title, h.title, h.starts_at, \
-     h.place, m.outcome, m.members, m.sha256, m.byte_size, m.finalised_at, m.finalised_by \
+     h.place, m.outcome, m.members, m.sha256, m.byte_size, m.cert_sha256, m.finalised_at, m.finalised_by \
      FROM minutes_archive m JOIN hearings h ON h.id = m.hearing_id JOIN cases c ON c.id = h.case_id";
 
 fn entry_from_row(row: &AnyRow) -> Result<ArchiveEntry, DbError> {
@@ -64,6 +64,7 @@ fn entry_from_row(row: &AnyRow) -> Result<ArchiveEntry, DbError> {
         members: row.try_get("members")?,
         sha256: row.try_get("sha256")?,
         byte_size: row.try_get("byte_size")?,
+        cert_sha256: row.try_get("cert_sha256")?,
         finalised_at_ms: row.try_get("finalised_at")?,
         finalised_by: row.try_get("finalised_by")?,
     })

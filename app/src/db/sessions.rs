@@ -8,12 +8,39 @@ use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
     db: Db,
+    /// What this instance last wrote per session (data hash, expiry), so that a
+    /// burst of requests (a member voting) does not rewrite an unchanged session
+    /// with an expiry a few milliseconds later each time.
+    written: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<Id, (u64, i64)>>>,
 }
+
+/// An unchanged session's idle deadline is rewritten at most this often; the
+/// 30-minute idle timeout is then exact to within a second.
+const EXPIRY_SLACK_MS: i64 = 1000;
+
+/// More sessions than one instance serves at once; beyond it the memo starts over.
+const MAX_REMEMBERED: usize = 50_000;
 
 impl DbSessionStore {
     pub fn new(db: Db) -> Self {
-        DbSessionStore { db }
+        DbSessionStore {
+            db,
+            written: Default::default(),
+        }
     }
+
+    fn remembered(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<Id, (u64, i64)>> {
+        self.written
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+fn hash_of(data: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    data.hash(&mut h);
+    h.finish()
 }
 
 fn backend(e: impl std::fmt::Display) -> session_store::Error {
@@ -52,16 +79,33 @@ impl SessionStore for DbSessionStore {
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = encode(record)?;
+        let (hash, expires) = (hash_of(&data), expiry_ms(record));
+        let unchanged = self
+            .remembered()
+            .get(&record.id)
+            .is_some_and(|(h, e)| *h == hash && expires - *e < EXPIRY_SLACK_MS);
+        if unchanged {
+            return Ok(());
+        }
+        // Through the write turn: on SQLite writers queue in-process instead of
+        // sleeping in the busy handler behind a hearing's commit.
+        let mut tx = self.db.begin_write().await.map_err(backend)?;
         sqlx::query(
             "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
              ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
         )
         .bind(record.id.to_string())
         .bind(&data)
-        .bind(expiry_ms(record))
-        .execute(self.db.pool())
+        .bind(expires)
+        .execute(&mut *tx)
         .await
         .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        let mut remembered = self.remembered();
+        if remembered.len() >= MAX_REMEMBERED {
+            remembered.clear();
+        }
+        remembered.insert(record.id, (hash, expires));
         Ok(())
     }
 
@@ -89,6 +133,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.remembered().remove(id);
         sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(id.to_string())
             .execute(self.db.pool())

@@ -667,3 +667,266 @@ fn signatories(
     }
     out
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::domain::event::ChainHash;
+    use crate::domain::pool::SeatHolder;
+    use crate::domain::procedure::Step;
+    use crate::domain::room::fold;
+    use proptest::prelude::*;
+
+    fn log(payloads: Vec<EventPayload>) -> Vec<HearingEvent> {
+        let mut link = ChainHash::GENESIS;
+        payloads
+            .into_iter()
+            .enumerate()
+            .map(|(i, payload)| {
+                let seq = i as u64 + 1;
+                link = link.next("h", seq, seq as i64 * 60_000, &payload);
+                HearingEvent {
+                    hearing_id: "h".into(),
+                    seq,
+                    at_ms: seq as i64 * 60_000,
+                    payload,
+                    hash: link.to_hex(),
+                }
+            })
+            .collect()
+    }
+
+    fn holder(i: usize) -> SeatHolder {
+        SeatHolder {
+            member_id: format!("m{i}"),
+            name: format!("评议员{i}"),
+            categories: vec!["lawyer".into()],
+        }
+    }
+
+    /// A hearing from the draw to the close: every stage, a record line, a turn.
+    fn held_to_close() -> Vec<EventPayload> {
+        let mut payloads = vec![EventPayload::PanelDrawn {
+            draw_id: "d1".into(),
+            input_hash: "x".into(),
+            public_values: vec![],
+            seed: "s".into(),
+            seated: (1..=3).map(holder).collect(),
+            alternates: vec![holder(4)],
+        }];
+        let mut p = Procedure::NotStarted;
+        for step in [Step::Start]
+            .into_iter()
+            .chain(std::iter::repeat_n(Step::Advance, 9))
+            .chain([Step::Close])
+        {
+            p = p.apply(step).unwrap();
+            payloads.push(EventPayload::ProcedureStepped {
+                step,
+                to: p,
+                by: "主持人".into(),
+            });
+            if p == (Procedure::Running {
+                stage: Stage::PetitionerStatement,
+            }) {
+                payloads.push(EventPayload::RecordEntered {
+                    author: "记录员".into(),
+                    text: "信访人陈述诉求".into(),
+                });
+            }
+        }
+        assert_eq!(p, Procedure::Closed);
+        payloads
+    }
+
+    fn confirm(account: &str, name: &str, part: Part) -> EventPayload {
+        EventPayload::MinutesConfirmed {
+            account_id: account.into(),
+            name: name.into(),
+            part,
+        }
+    }
+
+    #[test]
+    fn confirming_needs_the_close_and_finalising_the_hosts_current_confirmation() {
+        let mut payloads = held_to_close();
+        payloads.pop(); // not closed yet
+        let room = fold(&log(payloads)).unwrap();
+        assert_eq!(check_confirm(&room), Err(MinutesRefusal::NotClosed));
+
+        let mut payloads = held_to_close();
+        let room = fold(&log(payloads.clone())).unwrap();
+        assert_eq!(check_confirm(&room), Ok(()));
+        assert_eq!(
+            check_finalise(&room, "host"),
+            Err(MinutesRefusal::HostNotConfirmed)
+        );
+
+        payloads.push(confirm("host", "主持人", Part::Host));
+        payloads.push(confirm("j1", "评议员1", Part::Juror));
+        let room = fold(&log(payloads.clone())).unwrap();
+        assert_eq!(check_finalise(&room, "host"), Ok(()));
+        assert!(room.minutes.current_confirmation("j1").is_some());
+
+        // A correction after the confirmations makes them stale.
+        payloads.push(EventPayload::RecordCorrected {
+            line_seq: 4,
+            text: "信访人陈述诉求（更正）".into(),
+            by: "记录员".into(),
+        });
+        let room = fold(&log(payloads.clone())).unwrap();
+        assert_eq!(
+            check_finalise(&room, "host"),
+            Err(MinutesRefusal::HostNotConfirmed)
+        );
+        assert!(room.minutes.current_confirmation("j1").is_none());
+
+        payloads.push(confirm("host", "主持人", Part::Host));
+        payloads.push(EventPayload::MinutesFinalised {
+            sha256: "ab".repeat(32),
+            chain_head: "cd".repeat(32),
+            by: "主持人".into(),
+        });
+        let room = fold(&log(payloads)).unwrap();
+        assert_eq!(check_confirm(&room), Err(MinutesRefusal::Finalised));
+        assert_eq!(
+            check_conclusion(&room, "结论"),
+            Err(MinutesRefusal::Finalised)
+        );
+    }
+
+    #[test]
+    fn the_conclusion_waits_for_the_deliberation_and_is_bounded() {
+        let room = fold(&log(held_to_close()[..3].to_vec())).unwrap();
+        assert_eq!(
+            check_conclusion(&room, "结论"),
+            Err(MinutesRefusal::TooEarlyForConclusion)
+        );
+        let room = fold(&log(held_to_close())).unwrap();
+        assert_eq!(
+            check_conclusion(&room, "  "),
+            Err(MinutesRefusal::ConclusionEmpty)
+        );
+        let long = "字".repeat(MAX_CONCLUSION_CHARS + 1);
+        assert!(matches!(
+            check_conclusion(&room, &long),
+            Err(MinutesRefusal::ConclusionTooLong { .. })
+        ));
+        assert_eq!(check_conclusion(&room, " 部分支持 "), Ok("部分支持".into()));
+    }
+
+    fn facts(final_copy: bool) -> MinutesFacts {
+        MinutesFacts {
+            office: "海宁市信访局".into(),
+            case_number: "海宁信访〔2026〕1号".into(),
+            case_title: "测试案件".into(),
+            hearing_title: "测试听证会".into(),
+            starts_at_ms: 0,
+            place: "听证室".into(),
+            is_public: true,
+            host: Some("主持人".into()),
+            clerk: Some("记录员".into()),
+            chain_head: "ef".repeat(32),
+            generated_at_ms: 0,
+            offset_seconds: 8 * 3600,
+            verify_url: Some("http://x/verify".into()),
+            final_copy,
+        }
+    }
+
+    fn all_text(doc: &MinutesDoc) -> String {
+        let mut out = String::new();
+        for b in &doc.blocks {
+            match b {
+                Block::Heading(t) | Block::Para(t) | Block::Small(t) => out.push_str(t),
+                Block::Facts(f) => f.iter().for_each(|(l, v)| out.push_str(&format!("{l}{v}"))),
+                Block::Table { rows, .. } => rows.iter().flatten().for_each(|c| out.push_str(c)),
+                Block::Signatures(s) => s.iter().for_each(|s| {
+                    out.push_str(&format!("{}{}{}", s.capacity, s.name, s.confirmation))
+                }),
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    #[test]
+    fn the_minutes_print_every_member_the_record_and_who_confirmed() {
+        let mut payloads = held_to_close();
+        payloads.push(confirm("host", "主持人", Part::Host));
+        payloads.push(confirm("j2", "评议员2", Part::Juror));
+        let room = fold(&log(payloads)).unwrap();
+        let exhibits = vec![ExhibitEntry {
+            label: "申-1".into(),
+            title: "欠条".into(),
+            submitter: "信访人 张三".into(),
+            status: "已采纳".into(),
+            sha256: "12".repeat(32),
+            opinions: vec!["李四（责任单位）：真实性：无异议".into()],
+        }];
+        let doc = minutes_doc(&facts(true), &room, &exhibits);
+        let text = all_text(&doc);
+        for needle in [
+            "海宁信访〔2026〕1号",
+            "评议员1",
+            "评议员2",
+            "评议员3",
+            "信访人陈述诉求",
+            "申-1",
+            "真实性：无异议",
+            "闭会",
+            "本次听证未进行表决",
+        ] {
+            assert!(text.contains(needle), "{needle} missing");
+        }
+        assert!(!doc.draft);
+        assert!(minutes_doc(&facts(false), &room, &exhibits).draft);
+        let Some(Block::Signatures(signatories)) = doc
+            .blocks
+            .iter()
+            .find(|b| matches!(b, Block::Signatures(_)))
+        else {
+            panic!("no signature block");
+        };
+        let status = |name: &str| {
+            signatories
+                .iter()
+                .find(|s| s.name == name)
+                .map(|s| s.confirmation.clone())
+                .unwrap()
+        };
+        assert!(status("主持人").contains("在线确认"));
+        assert!(status("评议员2").contains("在线确认"));
+        assert_eq!(status("评议员1"), "未确认");
+        let headings: Vec<&String> = doc
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading(h) => Some(h),
+                _ => None,
+            })
+            .collect();
+        assert!(headings[0].starts_with("一、"));
+        assert!(headings.last().unwrap().contains("纪要确认"));
+    }
+
+    proptest! {
+        /// A confirmation is current exactly when no content event follows it.
+        #[test]
+        fn confirmations_go_stale_on_any_later_content(kinds in proptest::collection::vec(0u8..3, 0..30)) {
+            let mut payloads = held_to_close();
+            for k in &kinds {
+                payloads.push(match k {
+                    0 => confirm("host", "主持人", Part::Host),
+                    1 => confirm("j1", "评议员1", Part::Juror),
+                    _ => EventPayload::ConclusionRecorded { text: "结论".into(), by: "主持人".into() },
+                });
+            }
+            let room = fold(&log(payloads)).unwrap();
+            let last_content = kinds.iter().rposition(|k| *k == 2);
+            let host_after = kinds.iter().rposition(|k| *k == 0).is_some_and(|h| last_content.is_none_or(|c| h > c));
+            prop_assert_eq!(room.minutes.current_confirmation("host").is_some(), host_after);
+        }
+    }
+}
