@@ -110,6 +110,161 @@ pub async fn decide_in_turn<T>(
     Ok((seq, true))
 }
 
+/// A decision waiting for its hearing's next group commit, with where to answer.
+type Job = (
+    Box<dyn FnOnce(&RoomState) -> Result<Decision<u64>, ApiError> + Send>,
+    tokio::sync::oneshot::Sender<Result<(u64, bool), ApiError>>,
+);
+
+/// Group commit: decisions of one hearing that arrive while a commit is under
+/// way are decided one after another against the room and committed together
+/// (one fsync for many votes), each answered only after that commit.
+#[derive(Clone, Default)]
+pub struct GroupCommits {
+    queues: Arc<Mutex<HashMap<String, Vec<Job>>>>,
+}
+
+impl GroupCommits {
+    /// Queues a job; `true` when the queue was empty (the caller starts a group).
+    fn push(&self, hearing_id: &str, job: Job) -> bool {
+        let mut queues = self.queues.lock().unwrap_or_else(PoisonError::into_inner);
+        let queue = queues.entry(hearing_id.to_owned()).or_default();
+        queue.push(job);
+        queue.len() == 1
+    }
+
+    fn take(&self, hearing_id: &str) -> Vec<Job> {
+        self.queues
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(hearing_id)
+            .unwrap_or_default()
+    }
+}
+
+/// Like [`decide_or_answer`], committed in a group with the hearing's other
+/// decisions pending at the same moment (votes of a whole panel at once).
+pub async fn decide_grouped(
+    state: &AppState,
+    hearing_id: &str,
+    decide: impl FnOnce(&RoomState) -> Result<Decision<u64>, ApiError> + Send + 'static,
+) -> Result<(u64, bool), ApiError> {
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    if state.groups.push(hearing_id, (Box::new(decide), reply)) {
+        // Its own task: a client that hangs up must not strand the others' votes.
+        let (state, hearing_id) = (state.clone(), hearing_id.to_owned());
+        tokio::spawn(async move { commit_group(&state, &hearing_id).await });
+    }
+    answer.await.map_err(|_| {
+        tracing::error!(hearing = %hearing_id, "group commit ended without an answer");
+        ApiError::Internal
+    })?
+}
+
+async fn commit_group(state: &AppState, hearing_id: &str) {
+    let mut tx = match state.db.begin_write().await {
+        Ok(tx) => tx,
+        Err(e) => return fail(state.groups.take(hearing_id), &ApiError::from(e)),
+    };
+    // Everyone who queued while we waited for the turn joins this commit.
+    let jobs = state.groups.take(hearing_id);
+    match decide_group(state, &mut tx, hearing_id, jobs).await {
+        Ok((room, events, answers)) => {
+            if let Err(e) = tx.commit().await {
+                let error = ApiError::from(DbError::from(e));
+                return fail(answers.into_iter().map(|(reply, _)| reply), &error);
+            }
+            state.rooms.keep(hearing_id, room);
+            state.publish_all(events);
+            for (reply, outcome) in answers {
+                let _ = reply.send(outcome);
+            }
+        }
+        Err((replies, error)) => {
+            let _ = tx.rollback().await;
+            fail(replies, &error);
+        }
+    }
+}
+
+type Answers = Vec<(
+    tokio::sync::oneshot::Sender<Result<(u64, bool), ApiError>>,
+    Result<(u64, bool), ApiError>,
+)>;
+
+/// Decides and appends each job in order, the room following each event. A
+/// storage error fails the whole group (rolled back; clients retry with their
+/// idempotency keys). Nothing is answered here: only after the commit.
+async fn decide_group(
+    state: &AppState,
+    tx: &mut sqlx::AnyConnection,
+    hearing_id: &str,
+    jobs: Vec<Job>,
+) -> Result<
+    (RoomState, Vec<crate::domain::HearingEvent>, Answers),
+    (
+        Vec<tokio::sync::oneshot::Sender<Result<(u64, bool), ApiError>>>,
+        ApiError,
+    ),
+> {
+    let (decisions, replies): (Vec<_>, Vec<_>) = jobs.into_iter().unzip();
+    let prepared = async {
+        if !db::pool::lock_hearing(tx, hearing_id).await? {
+            return Err(ApiError::HearingNotFound);
+        }
+        state.rooms.catch_up(tx, hearing_id).await
+    };
+    let mut room = match prepared.await {
+        Ok(room) => room,
+        Err(e) => return Err((replies, e)),
+    };
+    let mut events = Vec::new();
+    let mut outcomes = Vec::with_capacity(decisions.len());
+    for decide in decisions {
+        let outcome = match decide(&room) {
+            Ok(Decision::Answer(seq)) => Ok((seq, false)),
+            Err(refused) => Err(refused),
+            Ok(Decision::Commit(payload)) => {
+                match db::events::append_in(tx, hearing_id, &payload).await {
+                    Ok(Some(event)) => {
+                        let seq = event.seq;
+                        if room.apply(&event).is_err() {
+                            return Err((replies, ApiError::Internal));
+                        }
+                        events.push(event);
+                        Ok((seq, true))
+                    }
+                    Ok(None) => Err(ApiError::HearingNotFound),
+                    Err(e) => return Err((replies, ApiError::from(e))),
+                }
+            }
+        };
+        outcomes.push(outcome);
+    }
+    Ok((room, events, replies.into_iter().zip(outcomes).collect()))
+}
+
+fn fail(replies: impl IntoIterator<Item = impl Into<Reply>>, error: &ApiError) {
+    for reply in replies {
+        let _ = reply.into().0.send(Err(error.clone()));
+    }
+}
+
+/// Where a job is answered (a queued job, or one already decided).
+struct Reply(tokio::sync::oneshot::Sender<Result<(u64, bool), ApiError>>);
+
+impl From<Job> for Reply {
+    fn from((_, reply): Job) -> Self {
+        Reply(reply)
+    }
+}
+
+impl From<tokio::sync::oneshot::Sender<Result<(u64, bool), ApiError>>> for Reply {
+    fn from(reply: tokio::sync::oneshot::Sender<Result<(u64, bool), ApiError>>) -> Self {
+        Reply(reply)
+    }
+}
+
 /// The folded room of recently active hearings, so that a decision reads only the
 /// events committed since (by this instance or another) instead of the whole log.
 /// Entries are taken out while a write turn uses them and put back after: a failed

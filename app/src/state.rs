@@ -20,6 +20,8 @@ pub struct AppState {
     pub public_url: Option<String>,
     /// Folded rooms of active hearings (see [`crate::sitting::RoomCache`]).
     pub rooms: crate::sitting::RoomCache,
+    /// Decisions waiting for their hearing's next group commit (votes).
+    pub groups: crate::sitting::GroupCommits,
     /// Renders and signs the minutes (the server's fonts and key).
     pub press: std::sync::Arc<dyn crate::minutes::MinutesPress>,
     /// The office's name, printed in the minutes' header.

@@ -102,6 +102,7 @@ pub fn build(
         public_url: args.public_url.clone().filter(|u| !u.trim().is_empty()),
         evidence: evidence(args)?,
         rooms: Default::default(),
+        groups: Default::default(),
         press: Arc::new(minutes::Press::new(
             minutes::load_font(&args.font),
             args.signing_dir

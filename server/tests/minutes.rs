@@ -246,3 +246,48 @@ async fn finalised_minutes_are_signed_archived_verifiable_and_seal_the_log() {
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).rposition(|w| w == needle)
 }
+
+/// An unreadable signing key: finalising answers a clear 503, and the hearing
+/// stays as it was (not sealed, still confirmable, nothing archived).
+#[tokio::test]
+async fn a_broken_signing_key_refuses_clearly_and_changes_nothing() {
+    if !common::font_path().is_file() {
+        println!("PINGYI_FONT missing: skipping (make font)");
+        return;
+    }
+    let keys = tempfile::tempdir().unwrap();
+    std::fs::write(keys.path().join("minutes-signing.key.pem"), "not a key").unwrap();
+    std::fs::write(
+        keys.path().join("minutes-signing.crt.pem"),
+        "not a certificate",
+    )
+    .unwrap();
+    let server = TestServer::start_signing_from(keys.path().to_path_buf()).await;
+    let hearing = server.completed_hearing().await;
+    let host = server.client("host").await;
+    let res = host
+        .rpc("finalise_minutes", &[("hearing_id", &hearing)])
+        .await;
+    assert_eq!(res.status(), 503);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("minutes_unavailable"), "{body}");
+    assert!(
+        app::db::minutes::entry(&server.db, &hearing)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // The log still takes events: a conclusion, then a confirmation.
+    let res = host
+        .rpc(
+            "record_conclusion",
+            &[("hearing_id", &hearing), ("text", "补充结论")],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = host
+        .rpc("confirm_minutes", &[("hearing_id", &hearing)])
+        .await;
+    assert_eq!(res.status(), 200);
+    server.finish().await;
+}

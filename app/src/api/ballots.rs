@@ -266,12 +266,13 @@ async fn commit_vote(
         key,
         seq: 0,
     };
-    let (seq, committed) = crate::sitting::decide_or_answer(state, hearing_id, |room| {
-        let ballot = ballot_in(room, ballot_id)?;
+    let ballot_id = ballot_id.to_owned();
+    let (seq, committed) = crate::sitting::decide_grouped(state, hearing_id, move |room| {
+        let ballot = ballot_in(room, &ballot_id)?;
         match ballot.decide_vote(&vote).map_err(refused)? {
             VoteDecision::AlreadyCounted { seq } => Ok(Decision::Answer(seq)),
             VoteDecision::Record => Ok(Decision::Commit(EventPayload::VoteCast {
-                ballot_id: ballot_id.to_owned(),
+                ballot_id: ballot_id.clone(),
                 voter: vote.juror_id.clone(),
                 option: vote.option,
                 key: vote.key.clone(),

@@ -52,6 +52,11 @@ async fn fresh_postgres(admin_url: &str) -> (String, String) {
 
 impl TestServer {
     pub async fn start() -> TestServer {
+        Self::start_signing_from(signing_dir()).await
+    }
+
+    /// A server whose minutes signing key lives in `signing` (e.g. a broken one).
+    pub async fn start_signing_from(signing: std::path::PathBuf) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let (database_url, postgres) = match std::env::var("PINGYI_TEST_POSTGRES") {
             Ok(admin) if !admin.is_empty() => {
@@ -69,7 +74,7 @@ impl TestServer {
         };
         let db = server::open_database(&config).await.unwrap();
         assert!(server::load_demo_if_empty(&db).await.unwrap());
-        Self::serve(db, database_url, postgres, dir).await
+        Self::serve(db, database_url, postgres, dir, signing).await
     }
 
     async fn serve(
@@ -77,6 +82,7 @@ impl TestServer {
         database_url: String,
         postgres: Option<(String, String)>,
         dir: tempfile::TempDir,
+        signing: std::path::PathBuf,
     ) -> TestServer {
         let listener = server::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -96,7 +102,7 @@ impl TestServer {
             evidence_max_hearing_mb: 5,
             evidence_types: "pdf,jpeg,png,webp,mp3,m4a,mp4,docx,xlsx".into(),
             // One key for every test server: created once, not per test.
-            signing_dir: Some(signing_dir()),
+            signing_dir: Some(signing),
             demo_loaded: false,
         };
         let (stop, stopped) = oneshot::channel::<()>();
@@ -128,7 +134,7 @@ impl TestServer {
             data_dir: dir.path().to_path_buf(),
         };
         let db = server::open_database(&config).await.unwrap();
-        Self::serve(db, self.database_url.clone(), None, dir).await
+        Self::serve(db, self.database_url.clone(), None, dir, signing_dir()).await
     }
 
     /// Graceful stop of this instance only (its sockets are told to reconnect).
