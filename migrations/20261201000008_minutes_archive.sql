@@ -13,7 +13,13 @@ CREATE TABLE minutes_archive (
     members        TEXT NOT NULL,           -- panel members' names, for search
     cert_sha256    TEXT NOT NULL,           -- the signing certificate's fingerprint
     finalised_at   BIGINT NOT NULL,
-    finalised_by   TEXT NOT NULL
+    finalised_by   TEXT NOT NULL,
+    -- The case and hearing as the minutes print them (later edits do not apply).
+    case_number    TEXT NOT NULL,
+    case_title     TEXT NOT NULL,
+    hearing_title  TEXT NOT NULL,
+    starts_at      BIGINT NOT NULL,
+    place          TEXT NOT NULL
 );
 
 CREATE INDEX minutes_archive_by_time ON minutes_archive (finalised_at);

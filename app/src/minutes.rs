@@ -116,6 +116,7 @@ async fn document(
     hearing_id: &str,
     room: &RoomState,
     chain_head: String,
+    register_changed_ms: Option<i64>,
     final_copy: bool,
 ) -> Result<MinutesDoc, ApiError> {
     let hearing = db::hearings::get(&state.db, hearing_id)
@@ -133,7 +134,10 @@ async fn document(
         place: hearing.place,
         is_public: staff.is_public,
         host: account_name(state, staff.host_id.as_deref()).await?,
+        host_account: staff.host_id.clone(),
         clerk: account_name(state, staff.clerk_id.as_deref()).await?,
+        seat_accounts: db::hearings::seat_accounts(&state.db, hearing_id).await?,
+        register_changed_ms,
         chain_head,
         generated_at_ms: db::now_ms(),
         offset_seconds: CHINA_OFFSET_SECONDS,
@@ -177,7 +181,11 @@ pub async fn current_file(state: &AppState, hearing_id: &str) -> Result<MinutesF
     }
     let events = db::events::all(&state.db, hearing_id).await?;
     let (room, head) = fold_checked(&events, hearing_id)?;
-    let doc = document(state, hearing_id, &room, head, false).await?;
+    let changed = {
+        let mut conn = state.db.pool().acquire().await.map_err(DbError::from)?;
+        db::evidence::register_changed_at_in(&mut conn, hearing_id).await?
+    };
+    let doc = document(state, hearing_id, &room, head, changed, false).await?;
     Ok(MinutesFile::Draft(
         on_press(state, move |press| press.render(&doc)).await?,
     ))
@@ -185,6 +193,8 @@ pub async fn current_file(state: &AppState, hearing_id: &str) -> Result<MinutesF
 
 /// What finalising leaves for the archive row, written in the same transaction.
 struct Filed {
+    /// The hearing as the minutes print it (the archive keeps this, not later edits).
+    hearing: crate::model::HearingSummary,
     sha256: String,
     byte_size: i64,
     chain_head: String,
@@ -224,11 +234,17 @@ pub async fn finalise(
         state,
         hearing_id,
         async |tx, room| {
-            check_finalise(room, host_account)
+            let changed = db::evidence::register_changed_at_in(tx, hearing_id).await?;
+            check_finalise(room, host_account, changed)
                 .map_err(|refusal| ApiError::MinutesRefused { refusal })?;
+            // The whole log, its chain checked: the document is this fold.
             let events = db::events::all_in(tx, hearing_id).await?;
-            let (_, chain_head) = fold_checked(&events, hearing_id)?;
-            let doc = document(state, hearing_id, room, chain_head.clone(), true).await?;
+            let (room, chain_head) = fold_checked(&events, hearing_id)?;
+            let room = &room;
+            let doc = document(state, hearing_id, room, chain_head.clone(), changed, true).await?;
+            let hearing = db::hearings::get(&state.db, hearing_id)
+                .await?
+                .ok_or(ApiError::HearingNotFound)?;
             let reason = format!("{} 听证评议会议纪要定稿", doc.header_right);
             let (pdf, cert_sha256) = on_press(state, move |press| {
                 let pdf = press.render(&doc)?;
@@ -237,6 +253,7 @@ pub async fn finalise(
             .await?;
             let sha256 = store_pdf(state, &pdf).await?;
             let filed = Filed {
+                hearing,
                 sha256: sha256.clone(),
                 byte_size: i64::try_from(pdf.len()).unwrap_or(i64::MAX),
                 chain_head: chain_head.clone(),
@@ -262,7 +279,7 @@ pub async fn finalise(
             db::minutes::archive_in(
                 tx,
                 &db::minutes::NewArchiveEntry {
-                    hearing_id,
+                    hearing: &filed.hearing,
                     sha256: &filed.sha256,
                     byte_size: filed.byte_size,
                     chain_head: &filed.chain_head,
@@ -312,23 +329,25 @@ async fn store_pdf(state: &AppState, pdf: &[u8]) -> Result<String, ApiError> {
 pub async fn verify(state: &AppState, pdf: Vec<u8>) -> Result<MinutesVerdict, ApiError> {
     let sha256 = hex::encode(Sha256::digest(&pdf));
     let entry = db::minutes::entry_by_sha256(&state.db, &sha256).await?;
-    let (check, current) = on_press(state, move |press| {
-        Ok((press.verify(&pdf), press.certificate_sha256()?))
-    })
-    .await?;
-    // The certificate that signed this copy when it was filed; the current one
-    // for a file the archive does not know.
-    let expected = entry.as_ref().map_or(current, |e| e.cert_sha256.clone());
+    let check = on_press(state, move |press| Ok(press.verify(&pdf))).await?;
+    // The certificate that signed this copy when it was filed. A file the
+    // archive does not know is not authentic whatever its signature (and
+    // checking one never creates the platform's key).
+    let expected = entry.as_ref().map(|e| e.cert_sha256.as_str());
     let mut findings = Vec::new();
     let mut authentic = true;
     match &check {
         Ok(sig) => {
             findings.push(format!("电子签章有效（签章人：{}）", sig.signer));
-            if sig.certificate_sha256 == expected {
-                findings.push("签章证书为本平台证书".into());
-            } else {
-                authentic = false;
-                findings.push("签章证书不是本平台签发纪要所用的证书".into());
+            match expected {
+                Some(cert) if cert == sig.certificate_sha256 => {
+                    findings.push("签章证书为本平台签发该纪要所用的证书".into());
+                }
+                Some(_) => {
+                    authentic = false;
+                    findings.push("签章证书不是本平台签发该纪要所用的证书".into());
+                }
+                None => {}
             }
             if sig.whole_document {
                 findings.push("签章覆盖整个文件，签章后未被追加修改".into());

@@ -129,5 +129,29 @@ test('seven members vote secretly, one changes the vote, all screens agree on th
   }
   assert.ok(!html.includes('vote_cast'), 'a vote with its choice reached the observer');
   assert.equal(await observer.getByTestId('named-votes').count(), 0);
+
+  // The minutes (#9): the host records the conclusion, announces and closes; a
+  // member and the host confirm; the host finalises and every screen shows it.
+  await host.getByTestId('conclusion-text').fill('评议团多数意见认为信访人诉求合理，建议责任单位重新勘测确权边界。');
+  await host.getByTestId('conclusion-save').click();
+  await host.getByTestId('conclusion-saved').waitFor({ timeout: 3_000 });
+  for (const stage of ['vote', 'announcement']) {
+    await host.getByTestId('step-advance').click();
+    await host.locator(`[data-testid="procedure"][data-stage="${stage}"]`).waitFor({ timeout: 3_000 });
+  }
+  await host.getByTestId('step-close').click();
+  const member = screens[0].page;
+  await member.getByTestId('minutes-confirm').click();
+  await member.getByTestId('minutes-confirmed').waitFor({ timeout: 3_000 });
+  // Finalising waits for the host's own confirmation.
+  assert.equal(await host.getByTestId('minutes-finalise').isDisabled(), true);
+  await host.getByTestId('minutes-confirm').click();
+  await host.getByTestId('minutes-confirmed').waitFor({ timeout: 3_000 });
+  await host.getByTestId('minutes-finalise').click();
+  for (const page of [host, member]) {
+    await page.locator('[data-testid="minutes-status"][data-status="final"]').waitFor({ timeout: 10_000 });
+  }
+  assert.match(await member.getByTestId('minutes-link').textContent(), /已签章/);
+  await host.screenshot({ path: join(ARTIFACTS, 'minutes-finalised-host.png'), fullPage: true });
   assert.deepEqual(errors, []);
 });

@@ -85,8 +85,15 @@ fn bundle_name(e: &app::model::ExhibitRecord) -> String {
     format!("{}_{}.{ext}", safe(&e.label), safe(&e.title))
 }
 
+/// A quoted CSV field. Text a spreadsheet would run as a formula (= + - @, tab,
+/// CR first) gets a leading apostrophe: titles come from the parties.
 fn csv_field(s: &str) -> String {
-    format!("\"{}\"", s.replace('"', "\"\""))
+    let guard = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        "'"
+    } else {
+        ""
+    };
+    format!("\"{guard}{}\"", s.replace('"', "\"\""))
 }
 
 fn manifest_csv(
@@ -94,8 +101,9 @@ fn manifest_csv(
     exhibits: &[app::model::ExhibitRecord],
 ) -> String {
     let mut out = format!(
-        "# {} {}\n编号,名称,提交方,提交人,提交时间,状态,文件,字节数,SHA-256\n",
-        hearing.case_number, hearing.title
+        "{},{}\n编号,名称,提交方,提交人,提交时间,状态,文件,字节数,SHA-256\n",
+        csv_field(&hearing.case_number),
+        csv_field(&hearing.title)
     );
     for e in exhibits {
         let row = [
@@ -214,10 +222,13 @@ fn verdict_page(
     entry: Option<&app::model::ArchiveEntry>,
 ) -> Response {
     let (class, headline) = if authentic {
-        ("verdict ok", "验证通过：这是本平台签发、未经修改的定稿纪要")
+        (
+            "minutes-verdict ok",
+            "验证通过：这是本平台签发、未经修改的定稿纪要",
+        )
     } else {
         (
-            "verdict bad",
+            "minutes-verdict bad",
             "验证未通过：不能确认这是本平台签发且未经修改的定稿纪要",
         )
     };

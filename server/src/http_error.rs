@@ -51,7 +51,10 @@ struct Body {
 
 impl From<app::db::DbError> for HttpError {
     fn from(e: app::db::DbError) -> Self {
-        HttpError::Internal(e.to_string())
+        match e {
+            app::db::DbError::Sealed => HttpError::from_api(e.into()),
+            e => HttpError::Internal(e.to_string()),
+        }
     }
 }
 

@@ -48,7 +48,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = server::open_database(&config).await?;
             if server::load_demo_if_empty(&db).await? {
                 let state = offline_state(&config, db)?;
-                server::demo::finalise_held(&state).await?;
+                if let Err(e) = server::demo::finalise_held(&state).await {
+                    eprintln!("演示听证纪要未能定稿 / demo minutes not finalised: {e:#}");
+                }
                 println!("演示数据已载入 / demo data loaded");
                 Ok(())
             } else {
@@ -199,8 +201,8 @@ async fn export_minutes(
         (None, false) => anyhow::bail!("请指定 --hearing ID 或 --all / give --hearing ID or --all"),
     };
     std::fs::create_dir_all(out)?;
-    let store = app::evidence::DirStore::open(&config.data_dir.join("evidence"))?;
-    use app::evidence::BlobStore;
+    // The store `serve` uses (PINGYI_EVIDENCE_DIR honoured).
+    let store = offline_state(&config, db)?.evidence.store;
     for entry in &entries {
         let source = store.local_path(&entry.sha256).map_err(|e| {
             anyhow::anyhow!(

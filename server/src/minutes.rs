@@ -13,7 +13,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use std::path::{Path as FsPath, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Reads the CJK font once at start-up. Without it the app still runs; only the
 /// minutes answer with a message saying what is missing.
@@ -36,7 +36,9 @@ pub struct Press {
     font: Option<Arc<Vec<u8>>>,
     signing_dir: PathBuf,
     office: String,
-    signer: OnceLock<Result<Arc<Signer>, String>>,
+    /// Loaded once it loads; a failure is tried again next time (a fixed
+    /// permission or an imported key needs no restart to be found).
+    signer: Mutex<Option<Arc<Signer>>>,
 }
 
 impl Press {
@@ -45,19 +47,21 @@ impl Press {
             font,
             signing_dir,
             office,
-            signer: OnceLock::new(),
+            signer: Mutex::new(None),
         }
     }
 
-    /// The key pair, loaded or created once; its error is kept and repeated.
+    /// The key pair, loaded (or created) on first use.
     fn signer(&self) -> Result<Arc<Signer>, String> {
-        self.signer
-            .get_or_init(|| {
-                Signer::load_or_create_with(&self.signing_dir, SIGNER_NAME, &self.office)
-                    .map(Arc::new)
-                    .map_err(|e| e.to_string())
-            })
-            .clone()
+        let mut slot = self.signer.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(signer) = slot.as_ref() {
+            return Ok(signer.clone());
+        }
+        let signer = Signer::load_or_create_with(&self.signing_dir, SIGNER_NAME, &self.office)
+            .map(Arc::new)
+            .map_err(|e| e.to_string())?;
+        *slot = Some(signer.clone());
+        Ok(signer)
     }
 }
 

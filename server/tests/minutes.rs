@@ -108,6 +108,20 @@ async fn finalised_minutes_are_signed_archived_verifiable_and_seal_the_log() {
         .await
         .status();
     assert_eq!(status, 409, "finalising twice");
+    // Nor does the exhibit register: the bundle stays what the minutes list.
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\xff\xff?\0\x05\xfe\x02\xfe\xa7\x35\x81\x84\0\0\0\0IEND\xaeB`\x82".to_vec();
+    let (status, body) = host
+        .upload(&hearing, Some("office"), "定稿后补交", "late.png", png)
+        .await;
+    assert_eq!(status, 409, "{body}");
+    let form = [
+        ("hearing_id", hearing.as_str()),
+        ("party_kind", "third_party"),
+        ("party_name", "迟到者"),
+        ("valid_days", "7"),
+    ];
+    let status = host.rpc("invite_party", &form).await.status();
+    assert_eq!(status, 409, "no invitations into a sealed hearing");
 
     // Parsed back: the case number, every member, the conclusion; the font subset.
     if tool("pdftotext") {

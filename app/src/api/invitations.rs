@@ -61,6 +61,11 @@ pub async fn invite_party(
                     max: *VALID_DAYS.end(),
                 });
             }
+            if crate::db::hearings::is_sealed(&state.db, &hearing_id).await? {
+                return Err(ApiError::MinutesRefused {
+                    refusal: crate::domain::minutes::MinutesRefusal::Finalised,
+                });
+            }
             let mut bytes = [0u8; 32];
             getrandom::fill(&mut bytes).map_err(|e| {
                 tracing::error!(error = %e, "no randomness for a token");

@@ -369,3 +369,20 @@ pub async fn opinions_of_hearing(db: &Db, hearing_id: &str) -> Result<Vec<Opinio
     }
     Ok(latest)
 }
+
+/// When the exhibit register last changed in a way the minutes print (an exhibit
+/// filed, shared, admitted, challenged, withdrawn, an opinion given); views and
+/// showings do not count. `None` when nothing was ever filed.
+pub async fn register_changed_at_in(
+    conn: &mut AnyConnection,
+    hearing_id: &str,
+) -> Result<Option<i64>, DbError> {
+    let row = sqlx::query(
+        "SELECT MAX(at_ms) AS at FROM exhibit_custody \
+         WHERE hearing_id = $1 AND action NOT IN ('viewed', 'shown_live', 'integrity_checked')",
+    )
+    .bind(hearing_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get::<Option<i64>, _>("at")?)
+}

@@ -168,6 +168,31 @@ pub async fn seated_voters(
     seated_voters_in(&mut conn, hearing_id).await
 }
 
+/// Whether the hearing's minutes are final (its record takes no more changes).
+pub async fn is_sealed(db: &Db, hearing_id: &str) -> Result<bool, DbError> {
+    let row = sqlx::query("SELECT sealed_at FROM hearings WHERE id = $1")
+        .bind(hearing_id)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(match row {
+        Some(r) => r.try_get::<Option<i64>, _>("sealed_at")?.is_some(),
+        None => false,
+    })
+}
+
+/// Each seat's pool member and the account that member signs in with.
+pub async fn seat_accounts(db: &Db, hearing_id: &str) -> Result<Vec<(String, String)>, DbError> {
+    sqlx::query(
+        "SELECT member_id, account_id FROM panel_seats WHERE hearing_id = $1 AND member_id IS NOT NULL",
+    )
+    .bind(hearing_id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get("member_id")?, r.try_get("account_id")?)))
+    .collect()
+}
+
 /// Assigns the hearing's host and clerk.
 pub async fn assign_staff(
     db: &Db,

@@ -7,7 +7,8 @@ use sqlx::any::AnyRow;
 
 /// What goes into the archive when the minutes are finalised.
 pub struct NewArchiveEntry<'a> {
-    pub hearing_id: &'a str,
+    /// The hearing as printed in the minutes.
+    pub hearing: &'a crate::model::HearingSummary,
     pub sha256: &'a str,
     pub byte_size: i64,
     pub chain_head: &'a str,
@@ -26,9 +27,10 @@ pub async fn archive_in(
 ) -> Result<(), DbError> {
     sqlx::query(
         "INSERT INTO minutes_archive (hearing_id, sha256, byte_size, chain_head, final_seq, outcome, \
-         members, cert_sha256, finalised_at, finalised_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         members, cert_sha256, finalised_at, finalised_by, case_number, case_title, hearing_title, \
+         starts_at, place) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
-    .bind(entry.hearing_id)
+    .bind(&entry.hearing.id)
     .bind(entry.sha256)
     .bind(entry.byte_size)
     .bind(entry.chain_head)
@@ -38,19 +40,27 @@ pub async fn archive_in(
     .bind(entry.cert_sha256)
     .bind(entry.finalised_at_ms)
     .bind(entry.finalised_by)
+    .bind(&entry.hearing.case_number)
+    .bind(&entry.hearing.case_title)
+    .bind(&entry.hearing.title)
+    .bind(entry.hearing.starts_at_ms)
+    .bind(&entry.hearing.place)
     .execute(&mut *tx)
     .await?;
     sqlx::query("UPDATE hearings SET sealed_at = $1 WHERE id = $2")
         .bind(entry.finalised_at_ms)
-        .bind(entry.hearing_id)
+        .bind(&entry.hearing.id)
         .execute(&mut *tx)
         .await?;
     Ok(())
 }
 
-const ENTRY_SELECT: &str = "SELECT m.hearing_id, c.number, c.title AS case_title, h.title, h.starts_at, \
-     h.place, m.outcome, m.members, m.sha256, m.byte_size, m.cert_sha256, m.finalised_at, m.finalised_by \
-     FROM minutes_archive m JOIN hearings h ON h.id = m.hearing_id JOIN cases c ON c.id = h.case_id";
+/// The archive keeps the case and hearing as the minutes printed them: a later
+/// edit of the case does not change what the archive says the document is.
+const ENTRY_SELECT: &str = "SELECT m.hearing_id, m.case_number AS number, m.case_title, m.hearing_title AS title, \
+     m.starts_at, m.place, m.outcome, m.members, m.sha256, m.byte_size, m.cert_sha256, m.finalised_at, \
+     m.finalised_by, c.summary FROM minutes_archive m JOIN hearings h ON h.id = m.hearing_id \
+     JOIN cases c ON c.id = h.case_id";
 
 fn entry_from_row(row: &AnyRow) -> Result<ArchiveEntry, DbError> {
     Ok(ArchiveEntry {
@@ -91,7 +101,7 @@ pub async fn entry_by_sha256(db: &Db, sha256: &str) -> Result<Option<ArchiveEntr
 
 /// Every archived minutes document, oldest hearing first (for export).
 pub async fn all(db: &Db) -> Result<Vec<ArchiveEntry>, DbError> {
-    let sql = format!("{ENTRY_SELECT} ORDER BY h.starts_at, m.hearing_id");
+    let sql = format!("{ENTRY_SELECT} ORDER BY m.starts_at, m.hearing_id");
     let rows = sqlx::query(&sql).fetch_all(db.pool()).await?;
     rows.iter().map(entry_from_row).collect()
 }
@@ -134,24 +144,24 @@ pub async fn search(
             .collect();
         sql.push_str(&format!(" AND ({})", any.join(" OR ")));
     };
-    like(&mut sql, &["c.number"], &query.case_number);
+    like(&mut sql, &["m.case_number"], &query.case_number);
     like(
         &mut sql,
-        &["c.title", "h.title", "c.summary", "m.outcome"],
+        &["m.case_title", "m.hearing_title", "c.summary", "m.outcome"],
         &query.text,
     );
     like(&mut sql, &["m.outcome"], &query.outcome);
     like(&mut sql, &["m.members"], &query.member);
     let n = binds.len();
     if from_ms.is_some() {
-        sql.push_str(&format!(" AND h.starts_at >= ${}", n + 1));
+        sql.push_str(&format!(" AND m.starts_at >= ${}", n + 1));
     }
     if until_ms.is_some() {
         let k = n + 1 + usize::from(from_ms.is_some());
-        sql.push_str(&format!(" AND h.starts_at < ${k}"));
+        sql.push_str(&format!(" AND m.starts_at < ${k}"));
     }
     sql.push_str(&format!(
-        " ORDER BY h.starts_at DESC, m.hearing_id LIMIT {SEARCH_LIMIT}"
+        " ORDER BY m.starts_at DESC, m.hearing_id LIMIT {SEARCH_LIMIT}"
     ));
     let mut q = sqlx::query(&sql);
     for b in &binds {

@@ -441,9 +441,22 @@ pub async fn set_seat_in(
 /// ends, so two panel decisions on one hearing never interleave. `false` when
 /// the hearing does not exist.
 pub async fn lock_hearing(conn: &mut AnyConnection, hearing_id: &str) -> Result<bool, DbError> {
-    let done = sqlx::query("UPDATE hearings SET last_seq = last_seq WHERE id = $1")
+    // A hearing whose minutes are final (sealed) takes no more changes of any
+    // kind: events, exhibits, opinions, seats.
+    let done =
+        sqlx::query("UPDATE hearings SET last_seq = last_seq WHERE id = $1 AND sealed_at IS NULL")
+            .bind(hearing_id)
+            .execute(&mut *conn)
+            .await?;
+    if done.rows_affected() == 1 {
+        return Ok(true);
+    }
+    let exists = sqlx::query("SELECT 1 FROM hearings WHERE id = $1")
         .bind(hearing_id)
-        .execute(&mut *conn)
+        .fetch_optional(&mut *conn)
         .await?;
-    Ok(done.rows_affected() == 1)
+    match exists {
+        Some(_) => Err(DbError::Sealed),
+        None => Ok(false),
+    }
 }

@@ -163,21 +163,26 @@ impl MinutesState {
 
     /// The confirmation of `account_id` that still covers the minutes as they stand.
     pub fn current_confirmation(&self, account_id: &str) -> Option<&Confirmation> {
-        self.confirmations
-            .iter()
-            .find(|c| c.account_id == account_id && c.seq > self.content_seq)
+        self.confirmation_of(account_id)
+            .filter(|c| self.is_current(c, None))
     }
 
-    /// A current confirmation given under `name` (how the minutes match signatories).
-    fn confirmation_named(&self, name: &str) -> Option<&Confirmation> {
+    /// The latest confirmation of `account_id`, current or not.
+    pub fn confirmation_of(&self, account_id: &str) -> Option<&Confirmation> {
         self.confirmations
             .iter()
-            .filter(|c| c.name == name)
-            .max_by_key(|c| c.seq)
+            .find(|c| c.account_id == account_id)
     }
 
-    fn is_current(&self, confirmation: &Confirmation) -> bool {
+    /// A confirmation covers the minutes when no content event followed it and
+    /// the exhibit register (kept outside the log) has not changed since.
+    pub fn is_current(
+        &self,
+        confirmation: &Confirmation,
+        register_changed_ms: Option<i64>,
+    ) -> bool {
         confirmation.seq > self.content_seq
+            && register_changed_ms.is_none_or(|changed| confirmation.at_ms >= changed)
     }
 }
 
@@ -243,11 +248,19 @@ pub fn check_confirm(room: &RoomState) -> Result<(), MinutesRefusal> {
 }
 
 /// 定稿 by the host: as for confirming, and the host's own confirmation must
-/// cover the minutes as they stand. Members who have not confirmed are printed
-/// as such; they cannot hold the record hostage.
-pub fn check_finalise(room: &RoomState, host_account: &str) -> Result<(), MinutesRefusal> {
+/// cover the minutes as they stand (log and exhibit register). Members who have
+/// not confirmed are printed as such; they cannot hold the record hostage.
+pub fn check_finalise(
+    room: &RoomState,
+    host_account: &str,
+    register_changed_ms: Option<i64>,
+) -> Result<(), MinutesRefusal> {
     check_confirm(room)?;
-    if room.minutes.current_confirmation(host_account).is_none() {
+    let confirmed = room
+        .minutes
+        .confirmation_of(host_account)
+        .is_some_and(|c| room.minutes.is_current(c, register_changed_ms));
+    if !confirmed {
         return Err(MinutesRefusal::HostNotConfirmed);
     }
     Ok(())
@@ -290,7 +303,13 @@ pub struct MinutesFacts {
     pub place: String,
     pub is_public: bool,
     pub host: Option<String>,
+    /// The host's account, whose confirmation the signature block prints.
+    pub host_account: Option<String>,
     pub clerk: Option<String>,
+    /// Each seat's member id and the account that member confirms with.
+    pub seat_accounts: Vec<(String, String)>,
+    /// When the exhibit register last changed (it is kept outside the log).
+    pub register_changed_ms: Option<i64>,
     /// The chain head the minutes pin, and the seq it is at.
     pub chain_head: String,
     pub generated_at_ms: i64,
@@ -638,17 +657,22 @@ fn signatories(
     room: &RoomState,
     when: &dyn Fn(i64) -> String,
 ) -> Vec<Signatory> {
-    let status = |name: &str| match room.minutes.confirmation_named(name) {
-        Some(c) if room.minutes.is_current(c) => format!("已于 {} 在线确认", when(c.at_ms)),
-        Some(_) => "确认后纪要有变动，未重新确认".into(),
-        None => "未确认".into(),
+    let status = |account: Option<&str>| {
+        let minutes = &room.minutes;
+        match account.and_then(|a| minutes.confirmation_of(a)) {
+            Some(c) if minutes.is_current(c, facts.register_changed_ms) => {
+                format!("已于 {} 在线确认", when(c.at_ms))
+            }
+            Some(_) => "确认后纪要有变动，未重新确认".into(),
+            None => "未确认".into(),
+        }
     };
     let mut out = Vec::new();
     if let Some(host) = &facts.host {
         out.push(Signatory {
             capacity: "主持人".into(),
             name: host.clone(),
-            confirmation: status(host),
+            confirmation: status(facts.host_account.as_deref()),
         });
     }
     if let Some(clerk) = &facts.clerk {
@@ -659,10 +683,15 @@ fn signatories(
         });
     }
     for seat in room.panel.seats.iter().filter(|s| s.status.holds_seat()) {
+        let account = facts
+            .seat_accounts
+            .iter()
+            .find(|(member, _)| *member == seat.holder.member_id)
+            .map(|(_, account)| account.as_str());
         out.push(Signatory {
             capacity: "评议员".into(),
             name: seat.holder.name.clone(),
-            confirmation: status(&seat.holder.name),
+            confirmation: status(account),
         });
     }
     out
@@ -759,14 +788,14 @@ mod tests {
         let room = fold(&log(payloads.clone())).unwrap();
         assert_eq!(check_confirm(&room), Ok(()));
         assert_eq!(
-            check_finalise(&room, "host"),
+            check_finalise(&room, "host", None),
             Err(MinutesRefusal::HostNotConfirmed)
         );
 
         payloads.push(confirm("host", "主持人", Part::Host));
         payloads.push(confirm("j1", "评议员1", Part::Juror));
         let room = fold(&log(payloads.clone())).unwrap();
-        assert_eq!(check_finalise(&room, "host"), Ok(()));
+        assert_eq!(check_finalise(&room, "host", None), Ok(()));
         assert!(room.minutes.current_confirmation("j1").is_some());
 
         // A correction after the confirmations makes them stale.
@@ -777,7 +806,7 @@ mod tests {
         });
         let room = fold(&log(payloads.clone())).unwrap();
         assert_eq!(
-            check_finalise(&room, "host"),
+            check_finalise(&room, "host", None),
             Err(MinutesRefusal::HostNotConfirmed)
         );
         assert!(room.minutes.current_confirmation("j1").is_none());
@@ -826,7 +855,12 @@ mod tests {
             place: "听证室".into(),
             is_public: true,
             host: Some("主持人".into()),
+            host_account: Some("host".into()),
             clerk: Some("记录员".into()),
+            seat_accounts: (1..=3)
+                .map(|i| (format!("m{i}"), format!("j{i}")))
+                .collect(),
+            register_changed_ms: None,
             chain_head: "ef".repeat(32),
             generated_at_ms: 0,
             offset_seconds: 8 * 3600,

@@ -192,14 +192,17 @@ fn ConfirmAndFinalise(
     view! {
         <div class="row minutes-actions">
             {can_confirm.then(|| view! {
-                <Show when=move || !mine_current.get()
-                    fallback=move || view! { <span class="ok" data-testid="minutes-confirmed">{tr.s("您已确认当前纪要", "You confirmed the minutes as they stand")}</span> }>
-                    <button type="button" data-testid="minutes-confirm"
-                        disabled=move || !confirmable.get() || confirm.pending().get()
-                        on:click=move |_| { confirm.dispatch(ConfirmMinutes { hearing_id: hearing.get_value() }); }>
-                        {tr.s("确认纪要", "Confirm the minutes")}
-                    </button>
+                <Show when=move || mine_current.get()>
+                    <span class="ok" data-testid="minutes-confirmed">{tr.s("您已确认当前纪要", "You confirmed the minutes as they stand")}</span>
                 </Show>
+                // Confirming again is always possible: evidence filed after a
+                // confirmation (kept outside the room's log) asks for a new one.
+                <button type="button" data-testid="minutes-confirm"
+                    class:secondary=move || mine_current.get()
+                    disabled=move || !confirmable.get() || confirm.pending().get()
+                    on:click=move |_| { confirm.dispatch(ConfirmMinutes { hearing_id: hearing.get_value() }); }>
+                    {move || if mine_current.get() { tr.s("重新确认", "Confirm again")() } else { tr.s("确认纪要", "Confirm the minutes")() }}
+                </button>
             })}
             {can_finalise.then(|| view! {
                 <button type="button" data-testid="minutes-finalise"

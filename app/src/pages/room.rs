@@ -90,6 +90,23 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
     // A log the server sent is contiguous; if not, show what folds and let the
     // live socket resume from there.
     let initial = fold(&events).unwrap_or_default();
+    // Once the minutes are final the log is sealed: no control that would write
+    // to it is offered (the server refuses them anyway). Read at load; the
+    // record form and the invitations also hide live when the seal comes.
+    let sealed_at_load = initial.minutes.finalised.is_some();
+    let (can_record, can_invite, can_show, can_run, can_mark, can_check_in) = (
+        can_record && !sealed_at_load,
+        can_invite && !sealed_at_load,
+        can_show && !sealed_at_load,
+        can_run && !sealed_at_load,
+        can_mark && !sealed_at_load,
+        can_check_in && !sealed_at_load,
+    );
+    let (can_deliberate, can_vote, can_run_ballot) = (
+        can_deliberate && !sealed_at_load,
+        can_vote && !sealed_at_load,
+        can_run_ballot && !sealed_at_load,
+    );
     let room = RwSignal::new(initial);
     let status = RwSignal::new(LiveStatus::Connecting);
 
@@ -141,10 +158,26 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
                 </span>
             </div>
             <RecordList room hearing_id=hearing.id.clone() can_correct=can_record />
-            {can_record.then(|| view! { <RecordForm hearing_id=hearing.id.clone() /> })}
+            {can_record.then(|| {
+                let id = hearing.id.clone();
+                view! {
+                    <Show when=move || room.with(|r| r.minutes.finalised.is_none())>
+                        <RecordForm hearing_id=id.clone() />
+                    </Show>
+                }
+                .into_any()
+            })}
         </section>
         {attendance}
-        {can_invite.then(|| view! { <super::invite::InvitePanel hearing_id=hearing.id.clone() /> })}
+        {can_invite.then(|| {
+            let id = hearing.id.clone();
+            view! {
+                <Show when=move || room.with(|r| r.minutes.finalised.is_none())>
+                    <super::invite::InvitePanel hearing_id=id.clone() />
+                </Show>
+            }
+            .into_any()
+        })}
         {(can_download || can_confirm_minutes || can_finalise_minutes || can_export_evidence).then(|| {
             let rights = super::minutes::MinutesRights {
                 can_confirm: can_confirm_minutes,
