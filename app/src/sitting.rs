@@ -96,10 +96,23 @@ pub async fn decide_in_turn<T>(
             return Err(refused);
         }
     };
-    let event = db::events::append_in(&mut tx, hearing_id, &payload)
-        .await?
-        .ok_or(ApiError::HearingNotFound)?;
-    after(&mut tx, &event, extra).await?;
+    // A failure from here on rolls back before the turn is given up, so the
+    // next writer never waits behind a rollback still queued on the connection.
+    let appended = async {
+        let event = db::events::append_in(&mut tx, hearing_id, &payload)
+            .await?
+            .ok_or(ApiError::HearingNotFound)?;
+        after(&mut tx, &event, extra).await?;
+        Ok::<_, ApiError>(event)
+    }
+    .await;
+    let event = match appended {
+        Ok(event) => event,
+        Err(e) => {
+            let _ = tx.rollback().await;
+            return Err(e);
+        }
+    };
     tx.commit().await.map_err(DbError::from)?;
     // Only now is the event part of the log: the cache and the room learn of it.
     if room.apply(&event).is_ok() {
@@ -166,8 +179,19 @@ async fn commit_group(state: &AppState, hearing_id: &str) {
         Ok(tx) => tx,
         Err(e) => return fail(state.groups.take(hearing_id), &ApiError::from(e)),
     };
+    // The hearing's lock is the turn on PostgreSQL (BEGIN there takes none).
+    let locked = db::pool::lock_hearing(&mut tx, hearing_id).await;
     // Everyone who queued while we waited for the turn joins this commit.
     let jobs = state.groups.take(hearing_id);
+    let refusal = match locked {
+        Ok(true) => None,
+        Ok(false) => Some(ApiError::HearingNotFound),
+        Err(e) => Some(ApiError::from(e)),
+    };
+    if let Some(error) = refusal {
+        let _ = tx.rollback().await;
+        return fail(jobs, &error);
+    }
     match decide_group(state, &mut tx, hearing_id, jobs).await {
         Ok((room, events, answers)) => {
             if let Err(e) = tx.commit().await {
@@ -192,7 +216,8 @@ type Answers = Vec<(
     Result<(u64, bool), ApiError>,
 )>;
 
-/// Decides and appends each job in order, the room following each event. A
+/// Decides and appends each job in order (under the hearing's lock), the room
+/// following each event. A
 /// storage error fails the whole group (rolled back; clients retry with their
 /// idempotency keys). Nothing is answered here: only after the commit.
 async fn decide_group(
@@ -208,13 +233,7 @@ async fn decide_group(
     ),
 > {
     let (decisions, replies): (Vec<_>, Vec<_>) = jobs.into_iter().unzip();
-    let prepared = async {
-        if !db::pool::lock_hearing(tx, hearing_id).await? {
-            return Err(ApiError::HearingNotFound);
-        }
-        state.rooms.catch_up(tx, hearing_id).await
-    };
-    let mut room = match prepared.await {
+    let mut room = match state.rooms.catch_up(tx, hearing_id).await {
         Ok(room) => room,
         Err(e) => return Err((replies, e)),
     };

@@ -70,6 +70,16 @@ pub async fn serve(
     };
     let hub = app::live::Hub::default();
     let (app, state) = router::build(args, db.clone(), hub.clone(), closing.clone())?;
+    // Load (or create) the signing key now, off the runtime, so that the first
+    // finalisation does not generate it while holding the hearing's write turn.
+    {
+        let press = state.press.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = press.certificate_sha256() {
+                tracing::warn!(error = %e, "纪要签章密钥不可用 / minutes signing key unavailable");
+            }
+        });
+    }
     if args.demo_loaded {
         // The demo's held hearing gets its finalised, signed minutes (needs the press).
         if let Err(e) = demo::finalise_held(&state).await {

@@ -191,6 +191,7 @@ impl EventPayload {
     pub fn audience(&self) -> crate::domain::sitting::Audience {
         match self {
             EventPayload::DeliberationMessage { .. }
+            | EventPayload::ConclusionRecorded { .. }
             | EventPayload::VoteCast { .. }
             | EventPayload::OpinionGiven { .. }
             | EventPayload::BallotClosed { .. } => crate::domain::sitting::Audience::Panel,
@@ -223,7 +224,13 @@ impl HearingEvent {
     pub fn seen_by(&self, sees_panel: bool) -> std::borrow::Cow<'_, HearingEvent> {
         use std::borrow::Cow;
         let redacted = match &self.payload {
-            EventPayload::DeliberationMessage { .. } if !sees_panel => EventPayload::Withheld,
+            // The conclusion is drafted in the closed deliberation; the public
+            // hears it announced (the record) and reads it in the minutes.
+            EventPayload::DeliberationMessage { .. } | EventPayload::ConclusionRecorded { .. }
+                if !sees_panel =>
+            {
+                EventPayload::Withheld
+            }
             EventPayload::VoteCast {
                 ballot_id,
                 voter,
