@@ -17,6 +17,7 @@ pub mod room;
 pub mod schedule;
 pub mod sitting;
 pub mod sortition;
+pub mod stats;
 
 pub use event::{ChainHash, EventPayload, HearingEvent, RecordText, RecordTextError};
 pub use room::{FoldError, RecordLine, RoomState, fold, verify_chain};
