@@ -16,7 +16,7 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use std::io::Write;
 
 /// Largest PDF the verification page accepts.
-pub const MAX_VERIFY_BYTES: usize = 60 * 1024 * 1024;
+pub const MAX_VERIFY_BYTES: usize = 20 * 1024 * 1024;
 
 /// `GET /hearings/{id}/evidence.zip`: every exhibit of the hearing (withdrawn
 /// ones too) under its number, with `manifest.csv` listing each file's SHA-256,
@@ -46,11 +46,23 @@ pub async fn evidence_bundle(
         .await
         .map_err(|e| HttpError::Internal(e.to_string()))?
         .map_err(|e| HttpError::Internal(format!("evidence bundle: {e}")))?;
-    let bytes = tokio::fs::read(zip.path())
+    // Streamed from the temporary file (a hearing may hold 500 MB of evidence);
+    // the open handle keeps the data readable once the name is removed.
+    let file = tokio::fs::File::open(zip.path())
         .await
         .map_err(|e| HttpError::Internal(e.to_string()))?;
+    let size = file
+        .metadata()
+        .await
+        .map_err(|e| HttpError::Internal(e.to_string()))?
+        .len();
+    drop(zip);
+    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(file));
     let filename = format!("{}-证据包.zip", hearing.case_number);
-    let mut response = bytes.into_response();
+    let mut response = body.into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(size));
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,

@@ -668,7 +668,7 @@ mod fold_tests {
     //! Ballots through the event log: decisions, the fold on the server and in the
     //! browser, and what each reader may see.
     use super::*;
-    use crate::domain::event::{ChainHash, EventPayload, HearingEvent};
+    use crate::domain::event::{EventPayload, HearingEvent};
     use crate::domain::room::{RoomState, fold};
     use proptest::prelude::*;
 
@@ -695,22 +695,7 @@ mod fold_tests {
 
     /// A committed log from payloads, with a real hash chain.
     fn log(payloads: Vec<EventPayload>) -> Vec<HearingEvent> {
-        let mut link = ChainHash::GENESIS;
-        payloads
-            .into_iter()
-            .enumerate()
-            .map(|(i, payload)| {
-                let seq = i as u64 + 1;
-                link = link.next("h", seq, seq as i64, &payload);
-                HearingEvent {
-                    hearing_id: "h".into(),
-                    seq,
-                    at_ms: seq as i64,
-                    payload,
-                    hash: link.to_hex(),
-                }
-            })
-            .collect()
+        crate::domain::room::committed_log(payloads)
     }
 
     /// Plays votes the way the server does: each decided against the fold so far.

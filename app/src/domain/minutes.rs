@@ -701,29 +701,14 @@ fn signatories(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::domain::event::ChainHash;
     use crate::domain::pool::SeatHolder;
     use crate::domain::procedure::Step;
     use crate::domain::room::fold;
     use proptest::prelude::*;
 
+    /// A committed log from payloads, with a real hash chain.
     fn log(payloads: Vec<EventPayload>) -> Vec<HearingEvent> {
-        let mut link = ChainHash::GENESIS;
-        payloads
-            .into_iter()
-            .enumerate()
-            .map(|(i, payload)| {
-                let seq = i as u64 + 1;
-                link = link.next("h", seq, seq as i64 * 60_000, &payload);
-                HearingEvent {
-                    hearing_id: "h".into(),
-                    seq,
-                    at_ms: seq as i64 * 60_000,
-                    payload,
-                    hash: link.to_hex(),
-                }
-            })
-            .collect()
+        crate::domain::room::committed_log(payloads)
     }
 
     fn holder(i: usize) -> SeatHolder {

@@ -407,6 +407,29 @@ pub fn verify_chain<'a>(
     Ok(link)
 }
 
+/// A committed log of hearing "h" from payloads, one second apart, with a real
+/// hash chain (for the domain's tests).
+#[cfg(test)]
+pub(crate) fn committed_log(payloads: Vec<EventPayload>) -> Vec<HearingEvent> {
+    let mut link = super::event::ChainHash::GENESIS;
+    payloads
+        .into_iter()
+        .enumerate()
+        .map(|(i, payload)| {
+            let seq = i as u64 + 1;
+            let at_ms = seq as i64 * 1000;
+            link = link.next("h", seq, at_ms, &payload);
+            HearingEvent {
+                hearing_id: "h".into(),
+                seq,
+                at_ms,
+                payload,
+                hash: link.to_hex(),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -510,22 +533,7 @@ mod tests {
     }
 
     fn chain(payloads: Vec<EventPayload>) -> Vec<HearingEvent> {
-        let mut link = ChainHash::GENESIS;
-        payloads
-            .into_iter()
-            .enumerate()
-            .map(|(i, payload)| {
-                let seq = i as u64 + 1;
-                link = link.next("h", seq, seq as i64 * 1000, &payload);
-                HearingEvent {
-                    hearing_id: "h".into(),
-                    seq,
-                    at_ms: seq as i64 * 1000,
-                    payload,
-                    hash: link.to_hex(),
-                }
-            })
-            .collect()
+        super::committed_log(payloads)
     }
 
     proptest! {
