@@ -104,7 +104,7 @@ e2e-deps:
 	@command -v chromium >/dev/null || { echo "==> installing Debian chromium"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils fonts-wqy-microhei >/dev/null; }
-	@fc-list 2>/dev/null | grep -qi -e wqy -e "Noto Sans CJK" || { echo "==> installing a CJK font for the browser (screenshots)"; \
+	@fc-list 2>/dev/null | grep -i -e wqy -e "Noto Sans CJK" >/dev/null || { echo "==> installing a CJK font for the browser (screenshots)"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null; }
 	@command -v pdftotext >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
