@@ -152,6 +152,10 @@ test('seven members vote secretly, one changes the vote, all screens agree on th
     await page.locator('[data-testid="minutes-status"][data-status="final"]').waitFor({ timeout: 10_000 });
   }
   assert.match(await member.getByTestId('minutes-link').textContent(), /已签章/);
+  // The open room offers nothing more to write once the log is sealed.
+  await host.locator('.room.sealed').waitFor({ timeout: 3_000 });
+  assert.equal(await host.getByTestId('floor-give').isVisible(), false);
+  assert.equal(await host.getByTestId('step-advance').isVisible(), false);
   await host.screenshot({ path: join(ARTIFACTS, 'minutes-finalised-host.png'), fullPage: true });
   assert.deepEqual(errors, []);
 });
