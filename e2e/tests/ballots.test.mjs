@@ -153,7 +153,7 @@ test('seven members vote secretly, one changes the vote, all screens agree on th
   }
   assert.match(await member.getByTestId('minutes-link').textContent(), /已签章/);
   // The open room offers nothing more to write once the log is sealed.
-  await host.locator('.room.sealed').waitFor({ timeout: 3_000 });
+  await host.getByTestId('floor-give').waitFor({ state: 'hidden', timeout: 3_000 });
   assert.equal(await host.getByTestId('floor-give').isVisible(), false);
   assert.equal(await host.getByTestId('step-advance').isVisible(), false);
   await host.screenshot({ path: join(ARTIFACTS, 'minutes-finalised-host.png'), fullPage: true });

@@ -133,7 +133,7 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
         }
         .into_any()
     });
-    let body = view! {
+    view! {
         <HearingHeader hearing=hearing.clone() />
         <PlanNoticeBanner room />
         {sitting}
@@ -191,14 +191,6 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
         <p class="actions">
             <a href="/">{move || t().back_to_list}</a>
         </p>
-    }
-    .into_any();
-    // Finalised while open: the log is sealed, so the controls that would write
-    // to it go (style/main.css `.room.sealed`); the server refuses them anyway.
-    view! {
-        <div class="room" class:sealed=move || room.with(|r| r.minutes.finalised.is_some())>
-            {body}
-        </div>
     }
 }
 
