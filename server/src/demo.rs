@@ -393,12 +393,7 @@ async fn complete_hearing(
         ),
         (&[], None),
     ];
-    log.push(EventPayload::ProcedureStepped {
-        step: Step::Start,
-        to: log.room.procedure.apply(Step::Start)?,
-        by: "张主持".into(),
-    })
-    .await?;
+    log.step(Step::Start).await?;
     for (lines, floor) in record {
         if let Some((speaker, part, minutes)) = floor {
             log.push(EventPayload::FloorGiven {
@@ -425,12 +420,7 @@ async fn complete_hearing(
         if log.room.procedure.stage() == Some(app::domain::procedure::Stage::Deliberation) {
             break;
         }
-        log.push(EventPayload::ProcedureStepped {
-            step: Step::Advance,
-            to: log.room.procedure.apply(Step::Advance)?,
-            by: "张主持".into(),
-        })
-        .await?;
+        log.step(Step::Advance).await?;
     }
     // 评议 and 表决: a secret ballot of the seated members present.
     let options: Vec<String> = ["支持", "部分支持", "不支持"].map(String::from).to_vec();
@@ -449,12 +439,7 @@ async fn complete_hearing(
         by: "张主持".into(),
     })
     .await?;
-    log.push(EventPayload::ProcedureStepped {
-        step: Step::Advance,
-        to: log.room.procedure.apply(Step::Advance)?,
-        by: "张主持".into(),
-    })
-    .await?;
+    log.step(Step::Advance).await?;
     let voters = app::db::hearings::seated_voters(db, &id).await?;
     let present = log.room.present_among(&voters);
     log.push(EventPayload::BallotOpened {
@@ -509,19 +494,9 @@ async fn complete_hearing(
         salt: app::db::new_salt(),
     })
     .await?;
-    log.push(EventPayload::ProcedureStepped {
-        step: Step::Advance,
-        to: log.room.procedure.apply(Step::Advance)?,
-        by: "张主持".into(),
-    })
-    .await?;
+    log.step(Step::Advance).await?;
     log.push(EventPayload::RecordEntered { author: "李记录".into(), text: "主持人宣布评议意见：评议团多数意见认为信访人诉求部分合理，建议责任单位就备案审核期间费用的结算口径组织复核。".into() }).await?;
-    log.push(EventPayload::ProcedureStepped {
-        step: Step::Close,
-        to: log.room.procedure.apply(Step::Close)?,
-        by: "张主持".into(),
-    })
-    .await?;
+    log.step(Step::Close).await?;
     log.push(EventPayload::ConclusionRecorded {
         text: "评议团经不记名投票，多数意见认为信访人诉求部分合理：信访人在入院前已提交备案申请，审核期间发生的费用按未备案比例结算有失公平，建议责任单位在三十日内复核结算口径并书面告知信访人。".into(),
         by: "张主持".into(),
@@ -552,6 +527,17 @@ struct Log<'a> {
 }
 
 impl Log<'_> {
+    /// The host moves the procedure, as far as the rules allow.
+    async fn step(&mut self, step: app::domain::procedure::Step) -> anyhow::Result<()> {
+        let to = self.room.procedure.apply(step)?;
+        self.push(EventPayload::ProcedureStepped {
+            step,
+            to,
+            by: "张主持".into(),
+        })
+        .await
+    }
+
     async fn push(&mut self, payload: EventPayload) -> anyhow::Result<()> {
         let event = app::db::events::append(self.db, self.id, &payload)
             .await?

@@ -1389,20 +1389,25 @@ mod tests {
         })
     }
 
+    /// Every item of `page` (number `n` from 0) lies inside the body box.
+    fn assert_in_body(page: &Page, n: usize) {
+        let body = (LEFT, BODY_BOTTOM, RIGHT, BODY_TOP);
+        for item in &page.body {
+            assert!(
+                inside(item, body),
+                "page {}: {item:?} leaves the body",
+                n + 1
+            );
+        }
+    }
+
     #[test]
     fn long_table_stays_in_the_body_and_repeats_its_header() {
         let doc = sample(150, 10, 15, true);
         let pages = lay_out(&doc, &Fake);
         assert!(pages.len() > 5, "150 rows take pages: {}", pages.len());
-        let body = (LEFT, BODY_BOTTOM, RIGHT, BODY_TOP);
         for (n, page) in pages.iter().enumerate() {
-            for item in &page.body {
-                assert!(
-                    inside(item, body),
-                    "page {}: {item:?} leaves the body",
-                    n + 1
-                );
-            }
+            assert_in_body(page, n);
             for item in &page.furniture {
                 let (_, y0, _, y1) = bbox(item);
                 assert!(y0 >= BODY_TOP || y1 <= BODY_BOTTOM, "{item:?} in the body");
@@ -1507,15 +1512,8 @@ mod tests {
         };
         let pages = lay_out(&doc, &Fake);
         assert!(pages.len() > 3);
-        let body = (LEFT, BODY_BOTTOM, RIGHT, BODY_TOP);
         for (n, page) in pages.iter().enumerate() {
-            for item in &page.body {
-                assert!(
-                    inside(item, body),
-                    "page {}: {item:?} leaves the body",
-                    n + 1
-                );
-            }
+            assert_in_body(page, n);
         }
         // Row 3 follows the split row.
         let all: Vec<&str> = pages.iter().flat_map(texts).map(|(t, _)| t).collect();

@@ -40,7 +40,6 @@ const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 
 
 /// Server-side resources that are not part of the Leptos state.
 pub struct Extras {
-    pub minutes_font: Option<Arc<Vec<u8>>>,
     pub office: crate::notices::Office,
     pub closing: CancellationToken,
 }
@@ -116,7 +115,6 @@ pub fn build(
         .unwrap_or(usize::MAX)
         .saturating_add(1024 * 1024);
     let extras = Arc::new(Extras {
-        minutes_font: minutes::load_font(&args.font),
         office: crate::notices::Office {
             name: args.office_name.trim().to_owned(),
             zone: crate::ics::IcsZone {
