@@ -267,3 +267,17 @@ fn verdict_page(
     body.push_str("<p><a class=\"button secondary\" href=\"/verify\" data-testid=\"verify-again\">再验证一份</a></p>");
     page(status, "纪要真伪验证", &body)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_fields_never_start_a_formula() {
+        assert_eq!(csv_field("欠条照片"), "\"欠条照片\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        for risky in ["+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(csv_field(risky).starts_with("\"'"), "{risky:?}");
+        }
+    }
+}
