@@ -87,12 +87,12 @@ integration: integration-sqlite integration-postgres
 
 integration-sqlite:
 	@echo "==> integration tests on SQLite"
-	PINGYI_FONT=$(CURDIR)/$(FONT) cargo test --quiet -p server --test '*'
+	PINGYI_FONT=$(CURDIR)/$(FONT) cargo test --quiet -p server --test integration
 
 integration-postgres:
 	@if (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then \
 	  echo "==> integration tests on PostgreSQL ($(PG_TEST_URL))"; \
-	  PINGYI_TEST_POSTGRES=$(PG_TEST_URL) PINGYI_FONT=$(CURDIR)/$(FONT) cargo test --quiet -p server --test '*'; \
+	  PINGYI_TEST_POSTGRES=$(PG_TEST_URL) PINGYI_FONT=$(CURDIR)/$(FONT) cargo test --quiet -p server --test integration; \
 	else \
 	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 	  echo "!!! PostgreSQL is NOT reachable at 127.0.0.1:5432: integration tests ran on   !!!"; \
@@ -121,10 +121,10 @@ bench: font
 	@echo "==> sortition: 10,000 seeded draws on the demo pool vs the maximin optimum"
 	cargo test --quiet --release -p app --lib -- --ignored ten_thousand --nocapture
 	@echo "==> live fan-out: 100 and 1,000 websocket observers, pingyi vs a bare tokio-tungstenite broadcast server"
-	ulimit -n 8192 2>/dev/null || true; cargo test --quiet --release -p server --test fanout_bench -- --ignored --nocapture --test-threads=1
+	ulimit -n 8192 2>/dev/null || true; cargo test --quiet --release -p server --test integration fanout_bench -- --ignored --nocapture --test-threads=1
 	@echo "==> votes: 50 members at once on SQLite FULL vs the raw SQLite FULL commit rate"
-	PINGYI_FONT=$(CURDIR)/$(FONT) cargo test --quiet --release -p server --test vote_bench -- --ignored --nocapture
+	PINGYI_FONT=$(CURDIR)/$(FONT) cargo test --quiet --release -p server --test integration vote_bench -- --ignored --nocapture
 	@echo "==> minutes: a 20-page document rendered and signed"
-	PINGYI_FONT=$(CURDIR)/$(FONT) cargo test --quiet --release -p server --test minutes_bench -- --ignored --nocapture
+	PINGYI_FONT=$(CURDIR)/$(FONT) cargo test --quiet --release -p server --test integration minutes_bench -- --ignored --nocapture
 	@echo "==> vote fault test, long form: 200 SIGKILL cycles"
-	PINGYI_FONT=$(CURDIR)/$(FONT) PINGYI_FAULT_CYCLES=200 cargo test --quiet --release -p server --test vote_faults -- --nocapture
+	PINGYI_FONT=$(CURDIR)/$(FONT) PINGYI_FAULT_CYCLES=200 cargo test --quiet --release -p server --test integration vote_faults -- --nocapture

@@ -9,6 +9,7 @@
 //! The preview types in [`types`] are shared with the browser (serde only);
 //! reading the file needs `csv` and `encoding_rs` and is server-only (`ssr`).
 
+use crate::domain::csv::csv_cell;
 pub use types::*;
 
 #[cfg(feature = "ssr")]
@@ -24,7 +25,7 @@ pub mod types {
     pub const MAX_ROWS: usize = 10_000;
 
     /// Every column a file may have, in the order of the template.
-    pub const COLUMNS: [CaseField; 12] = [
+    pub const COLUMNS: [CaseField; 13] = [
         CaseField::Number,
         CaseField::Title,
         CaseField::Petitioners,
@@ -33,6 +34,7 @@ pub mod types {
         CaseField::ReceivedOn,
         CaseField::AcceptedOn,
         CaseField::Category,
+        CaseField::District,
         CaseField::Risk,
         CaseField::Class,
         CaseField::Status,
@@ -356,6 +358,7 @@ pub fn template_csv() -> String {
         CaseField::ReceivedOn => "2026-11-02",
         CaseField::AcceptedOn => "2026-11-05",
         CaseField::Category => "征地拆迁",
+        CaseField::District => "硖石街道",
         CaseField::Risk => "黄",
         CaseField::Class => "B类",
         CaseField::Status => "办理中",
@@ -363,15 +366,6 @@ pub fn template_csv() -> String {
     });
     let example: Vec<String> = example.iter().map(|cell| csv_cell(cell)).collect();
     format!("\u{feff}{}\r\n{}\r\n", header.join(","), example.join(","))
-}
-
-/// Quotes a cell when CSV needs it (RFC 4180).
-fn csv_cell(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
 }
 
 #[cfg(feature = "ssr")]
@@ -604,6 +598,9 @@ mod read {
             ("收件日期", _) | (_, "received_on") => CaseField::ReceivedOn,
             ("受理日期", _) | (_, "accepted_on") => CaseField::AcceptedOn,
             ("类别", _) | (_, "category") => CaseField::Category,
+            ("属地" | "镇街" | "所属镇街" | "乡镇街道" | "乡镇（街道）", _) | (_, "district") => {
+                CaseField::District
+            }
             ("风险等级" | "风险" | "三色", _) | (_, "risk" | "risk_colour" | "risk_color") => {
                 CaseField::Risk
             }
@@ -737,6 +734,7 @@ mod read {
             received_on,
             accepted_on,
             category: cells.get(CaseField::Category).to_owned(),
+            district: cells.get(CaseField::District).to_owned(),
             risk,
             class,
             status,
@@ -1009,17 +1007,9 @@ mod shared_tests {
         assert_eq!(lines.len(), 2);
         assert_eq!(
             lines[0],
-            "编号,标题,信访人,责任单位,诉求,收件日期,受理日期,类别,风险等级,分类,状态,承办人"
+            "编号,标题,信访人,责任单位,诉求,收件日期,受理日期,类别,属地,风险等级,分类,状态,承办人"
         );
         assert!(lines[1].starts_with("示例"));
-    }
-
-    #[test]
-    fn cells_are_quoted_only_when_needed() {
-        assert_eq!(csv_cell("张三"), "张三");
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("说\"不\""), "\"说\"\"不\"\"\"");
-        assert_eq!(csv_cell("一\n二"), "\"一\n二\"");
     }
 }
 
@@ -1031,8 +1021,10 @@ mod tests {
     };
     use proptest::prelude::*;
 
+    /// Every column; 属地 last (not in the template's place: a file's order is its own),
+    /// so that the positions below are those of the columns before it.
     const HEADER: &str =
-        "编号,标题,信访人,责任单位,诉求,收件日期,受理日期,类别,风险等级,分类,状态,承办人";
+        "编号,标题,信访人,责任单位,诉求,收件日期,受理日期,类别,风险等级,分类,状态,承办人,属地";
 
     fn known() -> Known {
         let mut known = Known::default();
@@ -1045,7 +1037,7 @@ mod tests {
     fn row(number: &str) -> String {
         format!(
             "{number},某村土地征收补偿争议,张建国、李秀英,海宁市自然资源和规划局,\
-             要求按新标准补偿,2026-11-02,2026-11-05,征地拆迁,红,A类,办理中,wangwei"
+             要求按新标准补偿,2026-11-02,2026-11-05,征地拆迁,红,A类,办理中,wangwei,硖石街道"
         )
     }
 
@@ -1096,7 +1088,13 @@ mod tests {
         let p = preview(&file(&[HEADER, &a, &b, &c]));
         assert!(p.is_valid(), "{:?}", p.messages_zh());
         assert_eq!(p.encoding, SourceEncoding::Utf8);
-        assert_eq!(p.columns, COLUMNS.to_vec());
+        // The file's own order: the template's, but with 属地 moved to the end.
+        let mut in_file_order: Vec<CaseField> = COLUMNS
+            .into_iter()
+            .filter(|f| *f != CaseField::District)
+            .collect();
+        in_file_order.push(CaseField::District);
+        assert_eq!(p.columns, in_file_order);
         assert_eq!(
             p.rows.iter().map(|r| r.line).collect::<Vec<_>>(),
             vec![2, 3, 4]
@@ -1113,6 +1111,7 @@ mod tests {
         assert_eq!(first.received_on, date("2026-11-02"));
         assert_eq!(first.accepted_on, Some(date("2026-11-05")));
         assert_eq!(first.category, "征地拆迁");
+        assert_eq!(first.district, "硖石街道");
         assert_eq!(first.risk, RiskColour::Red);
         assert_eq!(first.class, ProgressClass::A);
         assert_eq!(first.status, CaseStatus::Accepted);
@@ -1195,6 +1194,7 @@ mod tests {
         assert_eq!(d.class, ProgressClass::C);
         assert_eq!(d.status, CaseStatus::Registered);
         assert_eq!(d.category, "");
+        assert_eq!(d.district, "", "no 属地 column: no district");
         assert_eq!(d.accepted_on, None);
         assert_eq!(d.investigator_id, None);
 
@@ -1210,7 +1210,7 @@ mod tests {
     fn quoted_commas_and_line_breaks_stay_in_their_cell() {
         let text = format!(
             "{HEADER}\r\n\
-             甲1,\"标题，含逗号, and comma\",\"张三,李四\",某局,\"第一，补偿\r\n第二, 公开依据\",2026-11-02,,,,,,\r\n\
+             甲1,\"标题，含逗号, and comma\",\"张三,李四\",某局,\"第一，补偿\r\n第二, 公开依据\",2026-11-02,,,,,,,\r\n\
              {}\r\n",
             row("甲2")
         );
@@ -1346,7 +1346,7 @@ mod tests {
             &format!("{},,", row("甲1")),
         ]));
         assert!(p.is_valid(), "{:?}", p.messages_zh());
-        assert_eq!(p.columns.len(), 12);
+        assert_eq!(p.columns.len(), 13);
     }
 
     #[test]
@@ -1469,15 +1469,15 @@ mod tests {
         assert_eq!(
             errors_of(short),
             vec![RowError::CellCount {
-                expected: 12,
-                found: 11
+                expected: 13,
+                found: 12
             }]
         );
         assert_eq!(
             errors_of(&format!("{},多余", row("甲1"))),
             vec![RowError::CellCount {
-                expected: 12,
-                found: 13
+                expected: 13,
+                found: 14
             }]
         );
         assert!(errors_of(&format!("{},,", row("甲1"))).is_empty());
@@ -1521,12 +1521,61 @@ mod tests {
     }
 
     #[test]
+    fn the_district_column() {
+        // Any of its names, anywhere in the header; tidied like the other texts.
+        for name in [
+            "属地",
+            "镇街",
+            "所属镇街",
+            "乡镇街道",
+            "乡镇（街道）",
+            "District",
+        ] {
+            let text = file(&[
+                &format!("{name},编号,标题,信访人,责任单位,收件日期"),
+                "  长安镇 ,甲1,标题,张三,某局,2026-11-02",
+                ",甲2,标题,张三,某局,2026-11-02",
+            ]);
+            let p = preview(&text);
+            assert!(p.is_valid(), "{name}: {:?}", p.messages_zh());
+            assert_eq!(p.columns[0], CaseField::District, "{name}");
+            let districts: Vec<String> = p.drafts().into_iter().map(|d| d.district).collect();
+            assert_eq!(
+                districts,
+                vec!["长安镇".to_string(), String::new()],
+                "{name}"
+            );
+        }
+        // Its rules are the case's: at most 40 characters.
+        let long = row_with("甲1", 12, &"镇".repeat(41));
+        assert_eq!(
+            errors_of(&long),
+            vec![RowError::Field(CaseFieldError::TooLong {
+                field: CaseField::District,
+                max: 40
+            })]
+        );
+        assert_eq!(
+            preview(&file(&[HEADER, &long])).messages_zh(),
+            vec!["第 2 行：「属地」不能超过 40 个字".to_string()]
+        );
+        assert_eq!(
+            refused(format!("{HEADER},镇街\n").as_bytes()),
+            ImportError::DuplicateColumn {
+                column: "镇街".into()
+            }
+        );
+    }
+
+    #[test]
     fn column_names() {
         assert_eq!(column_named("风险等级"), Some(CaseField::Risk));
         assert_eq!(column_named("Risk Colour"), Some(CaseField::Risk));
         assert_eq!(column_named("RECEIVED_ON"), Some(CaseField::ReceivedOn));
         assert_eq!(column_named("类别"), Some(CaseField::Category));
         assert_eq!(column_named("类别等级"), Some(CaseField::Class));
+        assert_eq!(column_named("属地"), Some(CaseField::District));
+        assert_eq!(column_named("district"), Some(CaseField::District));
         assert_eq!(column_named("编 号"), None);
     }
 
@@ -1538,7 +1587,7 @@ mod tests {
         #[test]
         fn any_claim_round_trips(claim in "[a-z0-9 ,\"\n诉求，；、]{0,60}") {
             let line = format!(
-                "甲1,标题,张三,某局,{},2026-11-02,,,,,,",
+                "甲1,标题,张三,某局,{},2026-11-02,,,,,,,",
                 csv_cell(&claim)
             );
             let p = preview(&file(&[HEADER, &line]));

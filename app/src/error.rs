@@ -188,6 +188,19 @@ pub enum ApiError {
     /// nothing changed.
     #[error("minutes unavailable")]
     MinutesUnavailable { reason: String },
+    /// 听后跟踪: an outcome, commitment, visit, rating or repeat link was refused.
+    #[error("aftercare: {refusal}")]
+    AftercareRefused {
+        refusal: crate::domain::aftercare::AftercareRefusal,
+    },
+    /// A follow-up visit that does not exist.
+    #[error("follow-up not found")]
+    FollowUpNotFound,
+    /// 统计: a period that cannot be shown.
+    #[error("statistics: {refusal}")]
+    StatsRefused {
+        refusal: crate::domain::stats::StatsRefusal,
+    },
     #[error("internal error")]
     Internal,
     /// The call did not reach the server or its answer could not be read.
@@ -357,6 +370,13 @@ impl ApiError {
                 format!("At most {max} lines at once; paste in parts"),
             ),
             ApiError::MinutesRefused { refusal } => pick(refusal.message_zh(), refusal.to_string()),
+            ApiError::AftercareRefused { refusal } => {
+                pick(refusal.message_zh(), refusal.to_string())
+            }
+            ApiError::FollowUpNotFound => {
+                pick("回访任务不存在".into(), "Follow-up visit not found".into())
+            }
+            ApiError::StatsRefused { refusal } => pick(refusal.message_zh(), refusal.to_string()),
             ApiError::DateInvalid { value } => pick(
                 format!("日期“{value}”无效，应为 年-月-日，如 2026-12-03"),
                 format!("“{value}” is not a date; use YYYY-MM-DD"),
@@ -468,6 +488,14 @@ impl ApiError {
             ApiError::VoteRefused { refusal } => refusal_status(refusal),
             ApiError::ProxyNotConfirmed => 403,
             ApiError::MinutesRefused { .. } => 409,
+            ApiError::AftercareRefused { refusal } => match refusal {
+                crate::domain::aftercare::AftercareRefusal::AlreadyConfirmed { .. }
+                | crate::domain::aftercare::AftercareRefusal::AlreadyRepeat => 409,
+                crate::domain::aftercare::AftercareRefusal::NotThatParty => 403,
+                _ => 422,
+            },
+            ApiError::FollowUpNotFound => 404,
+            ApiError::StatsRefused { .. } => 422,
             ApiError::MinutesUnavailable { .. } => 503,
             ApiError::DateInvalid { .. } => 422,
             ApiError::TooManyLines { .. } => 422,

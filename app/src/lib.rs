@@ -35,6 +35,8 @@ pub mod sitting;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
+pub mod stats_export;
+#[cfg(feature = "ssr")]
 pub mod tokens;
 
 #[cfg(feature = "hydrate")]

@@ -450,3 +450,87 @@ pub struct IntegrityReport {
     /// (exhibit label, recorded SHA-256, what is wrong)
     pub faults: Vec<(String, String, crate::domain::evidence::IntegrityFault)>,
 }
+
+/// 听后跟踪: what followed one hearing, as its page shows it. Parties get only
+/// the commitment and their rating; staff get everything.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AftercareView {
+    pub hearing: HearingSummary,
+    pub case_id: String,
+    pub held_on: crate::domain::case::CalendarDate,
+    /// The hearing has been held (its day is today or past).
+    pub is_held: bool,
+    /// 评议结论 as the host recorded it for the minutes (staff only).
+    pub panel_conclusion: Option<String>,
+    pub outcome: Option<OutcomeRecord>,
+    pub commitment: Option<crate::domain::aftercare::Commitment>,
+    pub follow_ups: Vec<FollowUpRecord>,
+    /// The latest rating first, then the earlier ones (staff see all; the
+    /// petitioner sees its own latest).
+    pub ratings: Vec<crate::domain::aftercare::Rating>,
+    /// Later cases marked as repeat petitions of this hearing.
+    pub repeats: Vec<RepeatLink>,
+    /// Cases that could be marked as repeats (received since the hearing, not
+    /// yet linked), for the staff's form.
+    pub repeat_candidates: Vec<CaseRef>,
+    /// Who follow-ups may be assigned to.
+    pub staff: Vec<PersonRef>,
+    /// Record and change everything here (petition office staff).
+    pub can_manage: bool,
+    /// The asker is a party of the hearing (sees only the commitment and rating).
+    pub is_party: bool,
+    /// The asker hosted the hearing and may invite the two sides back (by link)
+    /// to confirm the commitment and rate the handling.
+    pub can_invite: bool,
+    /// The side of the commitment this party confirms, when the asker is a party.
+    pub my_side: Option<crate::domain::aftercare::CommitmentSide>,
+    /// The asker is the petitioner and may rate the handling.
+    pub may_rate: bool,
+    pub policy: crate::domain::aftercare::FollowUpPolicy,
+}
+
+/// The handling decision with who recorded it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutcomeRecord {
+    pub outcome: crate::domain::aftercare::Outcome,
+    pub recorded_by: String,
+    pub recorded_at_ms: i64,
+}
+
+/// One follow-up visit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUpRecord {
+    pub id: String,
+    pub due_on: crate::domain::case::CalendarDate,
+    pub assignee_id: Option<String>,
+    pub assignee_name: Option<String>,
+    pub done_on: Option<crate::domain::case::CalendarDate>,
+    pub note: Option<String>,
+    pub recorded_by: Option<String>,
+    pub state: crate::domain::aftercare::FollowUpState,
+}
+
+/// A case, briefly.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseRef {
+    pub id: String,
+    pub number: String,
+    pub title: String,
+}
+
+/// A later case marked as a repeat petition of a hearing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepeatLink {
+    pub case: CaseRef,
+    pub marked_by: String,
+    pub marked_at_ms: i64,
+}
+
+/// A follow-up visit in somebody's list of visits to make (回访任务).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitTask {
+    pub follow_up: FollowUpRecord,
+    pub hearing_id: String,
+    pub case_number: String,
+    pub case_title: String,
+}

@@ -3,6 +3,7 @@
 //! writes nothing unless every row is valid; a row whose 编号 exists updates
 //! that member, any other row adds one.
 
+use crate::domain::csv::csv_cell;
 use crate::domain::pool::MemberDraft;
 use serde::{Deserialize, Serialize};
 
@@ -43,20 +44,6 @@ pub struct PoolImportPreview {
 impl PoolImportPreview {
     pub fn is_valid(&self) -> bool {
         self.rows.iter().all(|r| r.errors.is_empty())
-    }
-}
-
-fn csv_cell(text: &str) -> String {
-    // Cells starting with = + - @ are formulas to a spreadsheet: quote them as text.
-    let text = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
     }
 }
 

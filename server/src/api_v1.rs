@@ -176,6 +176,8 @@ pub struct CaseListQuery {
     risk: Option<RiskColour>,
     class: Option<ProgressClass>,
     status: Option<CaseStatus>,
+    /// 属地 (town or street), matched exactly, e.g. 硖石街道.
+    district: Option<String>,
     /// Only cases whose running deadline has passed.
     overdue: Option<bool>,
     /// 1-based page number (default 1).
@@ -200,6 +202,7 @@ async fn list_cases(
         risk: q.risk,
         class: q.class,
         status: q.status,
+        district: q.district,
         overdue_only: q.overdue.unwrap_or(false),
     };
     let page = scheduling::list_cases(
@@ -242,12 +245,38 @@ async fn get_case(
     Ok(Json(scheduling::get_case(&state.db, &id, clock()).await?))
 }
 
-/// A whole case as it should be, and the version it was read at.
+/// A whole case as it should be, and the version it was read at. A `case` without
+/// `district` (属地) keeps the district the case has: a client written before the
+/// field existed does not clear it.
 #[derive(Deserialize, ToSchema)]
+#[serde(try_from = "CaseUpdateBody")]
 pub struct CaseUpdate {
     /// The `version` of the case this change starts from (optimistic locking).
     version: i64,
     case: CaseDraft,
+    /// `case` had no `district`.
+    #[serde(skip)]
+    keep_district: bool,
+}
+
+/// [`CaseUpdate`] as sent, to tell a missing `district` from an empty one.
+#[derive(Deserialize)]
+struct CaseUpdateBody {
+    version: i64,
+    case: serde_json::Map<String, serde_json::Value>,
+}
+
+impl TryFrom<CaseUpdateBody> for CaseUpdate {
+    type Error = serde_json::Error;
+
+    fn try_from(body: CaseUpdateBody) -> Result<Self, Self::Error> {
+        let keep_district = !body.case.contains_key("district");
+        Ok(CaseUpdate {
+            version: body.version,
+            case: serde_json::from_value(serde_json::Value::Object(body.case))?,
+            keep_district,
+        })
+    }
 }
 
 /// Replace a case's fields (the history keeps the old ones).
@@ -261,7 +290,14 @@ async fn update_case(
     body: Result<Json<CaseUpdate>, JsonRejection>,
 ) -> ApiResult<Json<CaseRecord>> {
     client.require(ApiScope::CasesWrite)?;
-    let Json(update) = body.map_err(bad_json)?;
+    let Json(mut update) = body.map_err(bad_json)?;
+    if update.keep_district {
+        // A change made meanwhile fails on the version anyway.
+        update.case.district = scheduling::get_case(&state.db, &id, clock())
+            .await?
+            .case
+            .district;
+    }
     let record = scheduling::update_case(
         &state.db,
         &client.changer(),

@@ -8,6 +8,7 @@ use app::auth::AuthSession;
 use app::domain::access::Action;
 use app::domain::case::Coded;
 use app::domain::clock::{CHINA_OFFSET_SECONDS, format_zh};
+use app::domain::csv::csv_cell;
 use app::state::AppState;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -97,35 +98,24 @@ fn bundle_name(e: &app::model::ExhibitRecord) -> String {
     format!("{}_{}.{ext}", safe(&e.label), safe(&e.title))
 }
 
-/// A quoted CSV field. Text a spreadsheet would run as a formula (= + - @, tab,
-/// CR first) gets a leading apostrophe: titles come from the parties.
-fn csv_field(s: &str) -> String {
-    let guard = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        "'"
-    } else {
-        ""
-    };
-    format!("\"{guard}{}\"", s.replace('"', "\"\""))
-}
-
 fn manifest_csv(
     hearing: &app::model::HearingSummary,
     exhibits: &[app::model::ExhibitRecord],
 ) -> String {
     let mut out = format!(
         "{},{}\n编号,名称,提交方,提交人,提交时间,状态,文件,字节数,SHA-256\n",
-        csv_field(&hearing.case_number),
-        csv_field(&hearing.title)
+        csv_cell(&hearing.case_number),
+        csv_cell(&hearing.title)
     );
     for e in exhibits {
         let row = [
-            csv_field(&e.label),
-            csv_field(&e.title),
-            csv_field(e.submitter.label_zh()),
-            csv_field(&e.submitted_by_name),
-            csv_field(&format_zh(e.submitted_at_ms, CHINA_OFFSET_SECONDS)),
-            csv_field(e.status.label_zh()),
-            csv_field(&bundle_name(e)),
+            csv_cell(&e.label),
+            csv_cell(&e.title),
+            csv_cell(e.submitter.label_zh()),
+            csv_cell(&e.submitted_by_name),
+            csv_cell(&format_zh(e.submitted_at_ms, CHINA_OFFSET_SECONDS)),
+            csv_cell(e.status.label_zh()),
+            csv_cell(&bundle_name(e)),
             e.size_bytes.to_string(),
             e.sha256.clone(),
         ];
@@ -266,18 +256,4 @@ fn verdict_page(
     }
     body.push_str("<p><a class=\"button secondary\" href=\"/verify\" data-testid=\"verify-again\">再验证一份</a></p>");
     page(status, "纪要真伪验证", &body)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn manifest_fields_never_start_a_formula() {
-        assert_eq!(csv_field("欠条照片"), "\"欠条照片\"");
-        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        for risky in ["+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
-            assert!(csv_field(risky).starts_with("\"'"), "{risky:?}");
-        }
-    }
 }

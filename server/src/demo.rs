@@ -15,12 +15,13 @@ use app::scheduling::{self, OfficeClock};
 pub const DEMO_PASSWORD: &str = "pingyi-demo";
 
 /// One account per role: (username, display name, roles).
-pub const DEMO_ACCOUNTS: [(&str, &str, Role); 5] = [
+pub const DEMO_ACCOUNTS: [(&str, &str, Role); 6] = [
     ("admin", "王管理", Role::Admin),
     ("host", "张主持", Role::Host),
     ("clerk", "李记录", Role::Clerk),
     ("archivist", "陈档案", Role::Archivist),
     ("juror", "刘评议", Role::Juror),
+    ("head", "周局长", Role::Head),
 ];
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
@@ -42,6 +43,8 @@ struct DemoCase {
     received_days_ago: i64,
     accepted_days_ago: Option<i64>,
     category: &'static str,
+    /// 属地: a town or street of Haining.
+    district: &'static str,
     risk: RiskColour,
     class: ProgressClass,
     status: CaseStatus,
@@ -57,6 +60,7 @@ const DEMO_CASES: [DemoCase; 8] = [
         received_days_ago: 12,
         accepted_days_ago: Some(10),
         category: "城乡建设",
+        district: "海洲街道",
         risk: RiskColour::Yellow,
         class: ProgressClass::B,
         status: CaseStatus::Accepted,
@@ -70,6 +74,7 @@ const DEMO_CASES: [DemoCase; 8] = [
         received_days_ago: 18,
         accepted_days_ago: Some(16),
         category: "劳动社保",
+        district: "长安镇",
         risk: RiskColour::Red,
         class: ProgressClass::A,
         status: CaseStatus::Accepted,
@@ -83,6 +88,7 @@ const DEMO_CASES: [DemoCase; 8] = [
         received_days_ago: 30,
         accepted_days_ago: Some(28),
         category: "国土资源",
+        district: "袁花镇",
         risk: RiskColour::Red,
         class: ProgressClass::A,
         status: CaseStatus::Accepted,
@@ -96,6 +102,7 @@ const DEMO_CASES: [DemoCase; 8] = [
         received_days_ago: 7,
         accepted_days_ago: None,
         category: "劳动社保",
+        district: "许村镇",
         risk: RiskColour::Yellow,
         class: ProgressClass::B,
         status: CaseStatus::Registered,
@@ -109,6 +116,7 @@ const DEMO_CASES: [DemoCase; 8] = [
         received_days_ago: 4,
         accepted_days_ago: None,
         category: "环境保护",
+        district: "马桥街道",
         risk: RiskColour::Green,
         class: ProgressClass::C,
         status: CaseStatus::Registered,
@@ -122,6 +130,7 @@ const DEMO_CASES: [DemoCase; 8] = [
         received_days_ago: 1,
         accepted_days_ago: None,
         category: "征地拆迁",
+        district: "硖石街道",
         risk: RiskColour::Yellow,
         class: ProgressClass::B,
         status: CaseStatus::Registered,
@@ -135,6 +144,7 @@ const DEMO_CASES: [DemoCase; 8] = [
         received_days_ago: 40,
         accepted_days_ago: Some(38),
         category: "医疗卫生",
+        district: "海昌街道",
         risk: RiskColour::Green,
         class: ProgressClass::C,
         status: CaseStatus::Concluded,
@@ -148,11 +158,17 @@ const DEMO_CASES: [DemoCase; 8] = [
         received_days_ago: 2,
         accepted_days_ago: Some(1),
         category: "城乡建设",
+        district: "硖石街道",
         risk: RiskColour::Green,
         class: ProgressClass::C,
         status: CaseStatus::Accepted,
     },
 ];
+
+/// Whether `number` is one of the demo's own cases (not the imported history).
+pub fn is_demo_case(number: &str) -> bool {
+    DEMO_CASES.iter().any(|c| c.number == number)
+}
 
 fn draft(case: &DemoCase, today: CalendarDate, investigator: &str) -> CaseDraft {
     CaseDraft {
@@ -164,6 +180,7 @@ fn draft(case: &DemoCase, today: CalendarDate, investigator: &str) -> CaseDraft 
         received_on: today.plus_days(-case.received_days_ago),
         accepted_on: case.accepted_days_ago.map(|d| today.plus_days(-d)),
         category: case.category.into(),
+        district: case.district.into(),
         risk: case.risk,
         class: case.class,
         status: case.status,
@@ -273,6 +290,7 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
         app::db::events::append(db, &held, &payload).await?;
     }
     complete_hearing(db, &cases[6], host, clerk, clock).await?;
+    crate::demo_history::load(db, host, clerk).await?;
     Ok(())
 }
 

@@ -2,11 +2,13 @@
 //! minutes PDF, the demo data. Everything with IO that is not a page.
 
 pub mod accounts;
+pub mod aftercare_http;
 pub mod api_v1;
 pub mod archive;
 pub mod config;
 pub mod csrf;
 pub mod demo;
+pub mod demo_history;
 pub mod draws;
 pub mod evidence_http;
 pub mod html;

@@ -140,6 +140,10 @@ pub fn build(
             "/verify",
             axum::routing::post(crate::archive::verify_upload),
         )
+        .route(
+            "/hearings/{id}/commitment/scan",
+            axum::routing::post(crate::aftercare_http::upload_scan),
+        )
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(
             upload_ceiling.max(crate::archive::MAX_VERIFY_BYTES),
@@ -183,6 +187,15 @@ pub fn build(
             get(crate::archive::evidence_bundle),
         )
         .route("/verify", get(crate::archive::verify_page))
+        .route(
+            "/hearings/{id}/commitment/scan",
+            get(crate::aftercare_http::download_scan),
+        )
+        .route("/stats/export.csv", get(crate::aftercare_http::export_csv))
+        .route(
+            "/stats/export.xlsx",
+            get(crate::aftercare_http::export_xlsx),
+        )
         .route("/exhibits/{id}/file", get(crate::evidence_http::file))
         .route("/invite/{token}", get(invite::show).post(invite::enter))
         .leptos_routes_with_context(&state, routes, leptos::nonce::provide_nonce, move || {

@@ -11,6 +11,24 @@ use crate::model::{HearingRecord, HearingVersion};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+/// How far back the home page's list of hearings reaches, in days: a year of
+/// past hearings would drown what is coming.
+pub const HOME_LIST_DAYS_BACK: i64 = 30;
+
+/// The home page's hearings (`list_hearings`): those starting on or after
+/// midnight (office time) [`HOME_LIST_DAYS_BACK`] days ago, in time order.
+#[cfg(feature = "ssr")]
+pub(crate) async fn home_list(
+    db: &crate::db::Db,
+) -> Result<Vec<crate::model::HearingSummary>, ApiError> {
+    let clock = clock();
+    let from = clock
+        .today()
+        .plus_days(-HOME_LIST_DAYS_BACK)
+        .start_ms(clock.offset_seconds);
+    Ok(crate::db::hearings::list_from(db, from).await?)
+}
+
 /// A hearing's plan page: the plan, every version of it, and what the asker may do.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HearingView {

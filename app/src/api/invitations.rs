@@ -61,7 +61,10 @@ pub async fn invite_party(
                     max: *VALID_DAYS.end(),
                 });
             }
-            if crate::db::hearings::is_sealed(&state.db, &hearing_id).await? {
+            // After the minutes are final, only the two sides are invited back:
+            // to confirm the commitment and (the petitioner) to rate the handling.
+            let after_hearing = crate::domain::aftercare::CommitmentSide::of_party(kind).is_some();
+            if !after_hearing && crate::db::hearings::is_sealed(&state.db, &hearing_id).await? {
                 return Err(ApiError::MinutesRefused {
                     refusal: crate::domain::minutes::MinutesRefusal::Finalised,
                 });

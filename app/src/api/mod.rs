@@ -7,6 +7,7 @@ use crate::model::{HearingSummary, Me, RoomSnapshot};
 use leptos::prelude::*;
 
 mod admin;
+mod aftercare;
 mod ballots;
 mod cases;
 mod evidence;
@@ -17,6 +18,7 @@ mod panel;
 mod sitting;
 mod tokens;
 pub use admin::*;
+pub use aftercare::*;
 pub use ballots::*;
 pub use cases::*;
 pub use evidence::*;
@@ -107,7 +109,7 @@ pub async fn list_hearings() -> Result<Vec<HearingSummary>, ApiError> {
     guard::answer(
         async {
             let (state, _, _) = guard::require(Action::ListHearings, None).await?;
-            Ok(crate::db::hearings::list(&state.db).await?)
+            hearings::home_list(&state.db).await
         }
         .await,
     )

@@ -4,15 +4,16 @@
 use super::{Db, DbError, new_id, now_ms};
 use crate::domain::case::{
     CalendarDate, CaseDraft, CaseFilter, CaseStatus, Coded, DeadlinePolicy, ProgressClass,
-    RiskColour, current_deadline,
+    RiskColour, collapse_spaces, current_deadline,
 };
 use crate::model::{CaseChangeEntry, CasePage, CaseRecord, Changer};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 const SELECT: &str = "SELECT c.id, c.number, c.title, c.summary, c.petitioners, c.agencies, \
-     c.received_on, c.accepted_on, c.category, c.risk, c.class, c.status, c.investigator_id, \
-     c.version, c.created_at, c.updated_at, a.display_name AS investigator_name \
+     c.received_on, c.accepted_on, c.category, c.district, c.risk, c.class, c.status, \
+     c.investigator_id, c.version, c.created_at, c.updated_at, \
+     a.display_name AS investigator_name \
      FROM cases c LEFT JOIN accounts a ON a.id = c.investigator_id";
 
 fn corrupt(what: &str, value: &str) -> DbError {
@@ -44,6 +45,7 @@ fn draft_from_row(row: &AnyRow) -> Result<CaseDraft, DbError> {
             .map(date)
             .transpose()?,
         category: row.try_get("category")?,
+        district: row.try_get("district")?,
         risk: parse_coded::<RiskColour>("risk", &row.try_get::<String, _>("risk")?)?,
         class: parse_coded::<ProgressClass>("class", &row.try_get::<String, _>("class")?)?,
         status: parse_coded::<CaseStatus>("status", &row.try_get::<String, _>("status")?)?,
@@ -82,6 +84,7 @@ fn search_text(case: &CaseDraft) -> String {
         case.title.as_str(),
         case.summary.as_str(),
         case.category.as_str(),
+        case.district.as_str(),
     ];
     parts.extend(case.petitioners.iter().map(String::as_str));
     parts.extend(case.agencies.iter().map(String::as_str));
@@ -117,8 +120,8 @@ pub async fn insert(
     let inserted = sqlx::query(
         "INSERT INTO cases (id, number, title, summary, petitioners, agencies, received_on, \
          accepted_on, category, risk, class, status, investigator_id, version, created_at, \
-         updated_at, search_text) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14, $15)",
+         updated_at, search_text, district) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14, $15, $16)",
     )
     .bind(&id)
     .bind(&case.number)
@@ -135,6 +138,7 @@ pub async fn insert(
     .bind(case.investigator_id.as_deref())
     .bind(now)
     .bind(search_text(case))
+    .bind(&case.district)
     .execute(&mut *conn)
     .await;
     match inserted {
@@ -159,8 +163,8 @@ pub async fn update(
     let updated = sqlx::query(
         "UPDATE cases SET number = $1, title = $2, summary = $3, petitioners = $4, agencies = $5, \
          received_on = $6, accepted_on = $7, category = $8, risk = $9, class = $10, status = $11, \
-         investigator_id = $12, version = version + 1, updated_at = $13, search_text = $14 \
-         WHERE id = $15 AND version = $16",
+         investigator_id = $12, version = version + 1, updated_at = $13, search_text = $14, \
+         district = $15 WHERE id = $16 AND version = $17",
     )
     .bind(&after.number)
     .bind(&after.title)
@@ -176,6 +180,7 @@ pub async fn update(
     .bind(after.investigator_id.as_deref())
     .bind(now_ms())
     .bind(search_text(after))
+    .bind(&after.district)
     .bind(id)
     .bind(expected_version)
     .execute(&mut *conn)
@@ -298,6 +303,16 @@ pub async fn list(
     if let Some(status) = filter.status {
         let p = bind(status.code().into(), &mut binds);
         conditions.push(format!("c.status = {p}"));
+    }
+    // Stored districts are tidy (spaces collapsed), so the wanted one is too.
+    if let Some(district) = filter
+        .district
+        .as_deref()
+        .map(collapse_spaces)
+        .filter(|d| !d.is_empty())
+    {
+        let p = bind(district, &mut binds);
+        conditions.push(format!("c.district = {p}"));
     }
     if filter.overdue_only {
         // ISO dates compare as text; "due before today" is "started before today − N".

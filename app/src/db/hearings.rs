@@ -26,6 +26,15 @@ pub async fn list(db: &Db) -> Result<Vec<HearingSummary>, DbError> {
     rows.iter().map(summary_from_row).collect()
 }
 
+/// The hearings starting at or after `from_ms`, in time order: the home page's
+/// list (the recent past and what is to come; older hearings are reached from
+/// their case, the calendar and the archive).
+pub async fn list_from(db: &Db, from_ms: i64) -> Result<Vec<HearingSummary>, DbError> {
+    let sql = format!("{SUMMARY_SELECT} WHERE h.starts_at >= $1 ORDER BY h.starts_at, h.id");
+    let rows = sqlx::query(&sql).bind(from_ms).fetch_all(db.pool()).await?;
+    rows.iter().map(summary_from_row).collect()
+}
+
 pub async fn get(db: &Db, hearing_id: &str) -> Result<Option<HearingSummary>, DbError> {
     let sql = format!("{SUMMARY_SELECT} WHERE h.id = $1");
     let row = sqlx::query(&sql)

@@ -5,6 +5,7 @@
 //! integers and times (milliseconds UTC), TEXT ids, `UPDATE … RETURNING`.
 
 pub mod accounts;
+pub mod aftercare;
 pub mod audit;
 pub mod cases;
 pub mod events;
@@ -16,6 +17,7 @@ pub mod notes;
 pub mod pool;
 pub mod sessions;
 pub mod settings;
+pub mod stats;
 pub mod tokens;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

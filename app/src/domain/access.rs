@@ -17,15 +17,18 @@ pub enum Role {
     Archivist,
     /// 评议员 a panel member from the pool.
     Juror,
+    /// 局领导 a bureau head: reads the statistics and the cases, changes nothing.
+    Head,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Admin,
         Role::Host,
         Role::Clerk,
         Role::Archivist,
         Role::Juror,
+        Role::Head,
     ];
 
     pub fn code(self) -> &'static str {
@@ -35,6 +38,7 @@ impl Role {
             Role::Clerk => "clerk",
             Role::Archivist => "archivist",
             Role::Juror => "juror",
+            Role::Head => "head",
         }
     }
 
@@ -49,6 +53,7 @@ impl Role {
             Role::Clerk => "记录员",
             Role::Archivist => "档案员",
             Role::Juror => "评议员",
+            Role::Head => "局领导",
         }
     }
 
@@ -59,6 +64,7 @@ impl Role {
             Role::Clerk => "Clerk",
             Role::Archivist => "Archivist",
             Role::Juror => "Panel member",
+            Role::Head => "Bureau head",
         }
     }
 }
@@ -156,10 +162,20 @@ pub enum Action {
     SearchArchive,
     /// Download a hearing's whole evidence bundle (all exhibits with a manifest).
     ExportEvidence,
+    /// 统计: the dashboard of outcomes, satisfaction, repeats, deadlines, participation.
+    ViewStatistics,
+    /// 听后跟踪: record the handling decision, draft the commitment, schedule and
+    /// record follow-up visits, record satisfaction after a call, mark repeats.
+    ManageAftercare,
+    /// A party confirms its side of the commitment; the petitioner rates the handling.
+    GiveFeedback,
 }
 
 impl Action {
-    pub const ALL: [Action; 38] = [
+    pub const ALL: [Action; 41] = [
+        Action::ViewStatistics,
+        Action::ManageAftercare,
+        Action::GiveFeedback,
         Action::ConfirmMinutes,
         Action::FinaliseMinutes,
         Action::SearchArchive,
@@ -416,6 +432,7 @@ const RULES: &[(Action, &[Grant])] = &[
             Grant::Role(Role::Host),
             Grant::Role(Role::Clerk),
             Grant::Role(Role::Archivist),
+            Grant::Role(Role::Head),
         ],
     ),
     (
@@ -517,7 +534,11 @@ const RULES: &[(Action, &[Grant])] = &[
     (Action::FinaliseMinutes, &[Grant::HostOfHearing]),
     (
         Action::SearchArchive,
-        &[Grant::Role(Role::Admin), Grant::Role(Role::Archivist)],
+        &[
+            Grant::Role(Role::Admin),
+            Grant::Role(Role::Archivist),
+            Grant::Role(Role::Head),
+        ],
     ),
     (
         Action::ExportEvidence,
@@ -527,6 +548,19 @@ const RULES: &[(Action, &[Grant])] = &[
             Grant::ClerkOfHearing,
         ],
     ),
+    (
+        Action::ViewStatistics,
+        &[Grant::Role(Role::Admin), Grant::Role(Role::Head)],
+    ),
+    (
+        Action::ManageAftercare,
+        &[
+            Grant::Role(Role::Admin),
+            Grant::Role(Role::Host),
+            Grant::Role(Role::Clerk),
+        ],
+    ),
+    (Action::GiveFeedback, &[Grant::PartyOfHearing]),
     (
         Action::SeeDeliberation,
         &[
@@ -605,6 +639,7 @@ mod tests {
             Action::SubmitEvidence,
             Action::GiveEvidenceOpinion,
             Action::CheckIn,
+            Action::GiveFeedback,
         ];
         for action in Action::ALL.into_iter().filter(|a| !party_may.contains(a)) {
             assert!(
@@ -713,7 +748,7 @@ mod tests {
         /// Adding a role never takes a permission away (monotone), and an actor
         /// without roles is refused everything.
         #[test]
-        fn more_roles_never_permit_less(mask in 0u8..32, extra in 0usize..5, id in "[hcj]") {
+        fn more_roles_never_permit_less(mask in 0u8..64, extra in 0usize..6, id in "[hcj]") {
             let roles: Vec<Role> = Role::ALL.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, r)| *r).collect();
             let base = actor(&id, &roles);
             let mut more = base.clone();

@@ -336,6 +336,10 @@ pub struct CaseDraft {
     pub accepted_on: Option<CalendarDate>,
     /// 问题类别, e.g. 征地拆迁, 劳动社保 (free text, office's own list).
     pub category: String,
+    /// 属地 the town or street (镇街) the matter belongs to, e.g. 硖石街道, 长安镇;
+    /// free text, may be empty (absent in JSON reads as empty).
+    #[serde(default)]
+    pub district: String,
     pub risk: RiskColour,
     pub class: ProgressClass,
     pub status: CaseStatus,
@@ -381,6 +385,7 @@ pub enum CaseField {
     ReceivedOn,
     AcceptedOn,
     Category,
+    District,
     Risk,
     Class,
     Status,
@@ -398,6 +403,7 @@ impl CaseField {
             CaseField::ReceivedOn => "收件日期",
             CaseField::AcceptedOn => "受理日期",
             CaseField::Category => "类别",
+            CaseField::District => "属地",
             CaseField::Risk => "风险等级",
             CaseField::Class => "分类",
             CaseField::Status => "状态",
@@ -414,6 +420,7 @@ impl CaseField {
             CaseField::ReceivedOn => "received on",
             CaseField::AcceptedOn => "accepted on",
             CaseField::Category => "category",
+            CaseField::District => "district",
             CaseField::Risk => "risk colour",
             CaseField::Class => "class",
             CaseField::Status => "status",
@@ -475,6 +482,7 @@ impl CaseDraft {
     pub const NAME_MAX: usize = 100;
     pub const SUMMARY_MAX: usize = 5000;
     pub const CATEGORY_MAX: usize = 50;
+    pub const DISTRICT_MAX: usize = 40;
 
     /// Trims every text, drops empty names and duplicates, then checks the rules.
     /// Returns the tidy draft, or every problem found.
@@ -486,6 +494,7 @@ impl CaseDraft {
             (CaseField::Title, &self.title, Self::TITLE_MAX),
             (CaseField::Summary, &self.summary, Self::SUMMARY_MAX),
             (CaseField::Category, &self.category, Self::CATEGORY_MAX),
+            (CaseField::District, &self.district, Self::DISTRICT_MAX),
         ];
         for (field, text, max) in texts {
             check_text(field, text, max, &mut errors);
@@ -531,6 +540,7 @@ impl CaseDraft {
         self.title = collapse_spaces(&self.title);
         self.summary = self.summary.trim().to_string();
         self.category = collapse_spaces(&self.category);
+        self.district = collapse_spaces(&self.district);
         self.investigator_id = self
             .investigator_id
             .take()
@@ -588,6 +598,8 @@ pub enum PersonPart {
     Host,
     /// 记录员
     Clerk,
+    /// 回访人 who makes a follow-up visit.
+    Visitor,
 }
 
 impl PersonPart {
@@ -596,6 +608,7 @@ impl PersonPart {
             PersonPart::Investigator => "承办人",
             PersonPart::Host => "主持人",
             PersonPart::Clerk => "记录员",
+            PersonPart::Visitor => "回访人",
         }
     }
     pub fn label_en(self) -> &'static str {
@@ -603,6 +616,7 @@ impl PersonPart {
             PersonPart::Investigator => "investigator",
             PersonPart::Host => "host",
             PersonPart::Clerk => "clerk",
+            PersonPart::Visitor => "visitor",
         }
     }
 }
@@ -616,6 +630,9 @@ pub struct CaseFilter {
     pub risk: Option<RiskColour>,
     pub class: Option<ProgressClass>,
     pub status: Option<CaseStatus>,
+    /// 属地, matched exactly (after trimming); `None` or empty: every district.
+    #[serde(default)]
+    pub district: Option<String>,
     /// Only cases whose running deadline is overdue.
     pub overdue_only: bool,
 }
@@ -639,6 +656,7 @@ mod tests {
             received_on: date("2026-11-02"),
             accepted_on: Some(date("2026-11-05")),
             category: "征地拆迁".into(),
+            district: " 硖石街道 ".into(),
             risk: RiskColour::Red,
             class: ProgressClass::A,
             status: CaseStatus::Accepted,
@@ -664,6 +682,59 @@ mod tests {
         assert!(errors.contains(&CaseFieldError::NoPetitioner));
         assert!(errors.contains(&CaseFieldError::AcceptedBeforeReceived));
         assert!(errors.iter().all(|e| !e.message_zh().is_empty()));
+    }
+
+    #[test]
+    fn district_is_tidied_and_checked() {
+        assert_eq!(draft().validate().expect("valid").district, "硖石街道");
+        let mut none = draft();
+        none.district = "   ".into();
+        assert_eq!(none.validate().expect("valid").district, "", "optional");
+
+        let mut long = draft();
+        long.district = "镇".repeat(CaseDraft::DISTRICT_MAX + 1);
+        let errors = long.validate().expect_err("too long");
+        assert_eq!(
+            errors,
+            vec![CaseFieldError::TooLong {
+                field: CaseField::District,
+                max: 40
+            }]
+        );
+        assert_eq!(errors[0].message_zh(), "「属地」不能超过 40 个字");
+        assert_eq!(
+            errors[0].message_en(),
+            "“district” may have at most 40 characters"
+        );
+        let mut exact = draft();
+        exact.district = "镇".repeat(CaseDraft::DISTRICT_MAX);
+        assert!(exact.validate().is_ok());
+
+        let mut control = draft();
+        control.district = "硖石\u{7}街道".into();
+        assert_eq!(
+            control.validate(),
+            Err(vec![CaseFieldError::ControlCharacters {
+                field: CaseField::District
+            }])
+        );
+        // A line break inside is whitespace, collapsed like in the other one-line fields.
+        let mut broken = draft();
+        broken.district = "长安\n镇".into();
+        assert_eq!(broken.validate().expect("valid").district, "长安 镇");
+    }
+
+    #[test]
+    fn a_draft_without_district_still_reads() {
+        let mut json = serde_json::to_value(draft()).expect("json");
+        json.as_object_mut().expect("object").remove("district");
+        let read: CaseDraft = serde_json::from_value(json).expect("reads");
+        assert_eq!(read.district, "");
+        let filter: CaseFilter = serde_json::from_str(
+            r#"{"text":null,"risk":null,"class":null,"status":null,"overdue_only":false}"#,
+        )
+        .expect("old filter");
+        assert_eq!(filter, CaseFilter::default());
     }
 
     #[test]

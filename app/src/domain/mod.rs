@@ -4,9 +4,11 @@
 //! server always agree (the fold the browser runs is the fold the minutes use).
 
 pub mod access;
+pub mod aftercare;
 pub mod ballot;
 pub mod case;
 pub mod clock;
+pub mod csv;
 pub mod event;
 pub mod evidence;
 pub mod invitation;

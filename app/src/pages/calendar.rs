@@ -412,6 +412,11 @@ fn MyHearingCard(hearing: HearingRecord, seat: Option<SeatStatus>) -> impl IntoV
         _ => None,
     };
     let id = h.id.clone();
+    // A party (by invitation) confirms the commitment and rates the handling there.
+    let is_party = expect_context::<super::Session>()
+        .current()
+        .is_some_and(|me| me.party.is_some())
+        && status != HearingStatus::Cancelled;
     view! {
         <article
             class="card my-card"
@@ -450,6 +455,9 @@ fn MyHearingCard(hearing: HearingRecord, seat: Option<SeatStatus>) -> impl IntoV
                     {tr.s("加入日历（.ics）", "Add to calendar (.ics)")}
                 </a>
                 <a href=format!("/hearings/{id}/plan") data-testid="my-plan">{tr.s("安排详情", "Plan details")}</a>
+                {is_party.then(|| view! {
+                    <a href=format!("/hearings/{id}/aftercare") data-testid="my-aftercare">{tr.s("承诺书与满意度评价", "Commitment and your rating")}</a>
+                })}
             </p>
         </article>
     }

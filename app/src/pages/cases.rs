@@ -59,6 +59,7 @@ fn filter_from(q: &ParamsMap) -> CaseFilter {
         risk: q.get("risk").and_then(|c| RiskColour::parse_code(&c)),
         class: q.get("class").and_then(|c| ProgressClass::parse_code(&c)),
         status: q.get("status").and_then(|c| CaseStatus::parse_code(&c)),
+        district: q.get("district").filter(|d| !d.trim().is_empty()),
         overdue_only: q.get("overdue").is_some_and(|v| v == "1"),
     }
 }
@@ -79,6 +80,7 @@ fn list_href(f: &CaseFilter, page: u32) -> String {
             ("risk", code(f.risk.map(Coded::code))),
             ("class", code(f.class.map(Coded::code))),
             ("status", code(f.status.map(Coded::code))),
+            ("district", f.district.clone().unwrap_or_default()),
             (
                 "overdue",
                 if f.overdue_only {
@@ -146,15 +148,23 @@ pub fn CasesPage() -> impl IntoView {
     }
 }
 
-/// Search box and the 三色 / 三类 / status / overdue filters.
+/// Search box and the 三色 / 三类 / status / 属地 / overdue filters.
 #[component]
 fn CaseFilters(wanted: Memo<(CaseFilter, u32)>) -> impl IntoView {
     let tr = use_tr();
     let navigate = use_navigate();
     let text = RwSignal::new(wanted.get_untracked().0.text.unwrap_or_default());
+    let district = RwSignal::new(wanted.get_untracked().0.district.unwrap_or_default());
+    // Applied like the search box (Enter or 搜索); follows the address when a 属地
+    // link in the table or the back button changes it.
+    Effect::new(move || {
+        let (f, _) = wanted.get();
+        district.set(f.district.unwrap_or_default());
+    });
     let go = move |change: &dyn Fn(&mut CaseFilter)| {
         let mut f = wanted.get_untracked().0;
         f.text = Some(text.get_untracked()).filter(|t| !t.trim().is_empty());
+        f.district = Some(district.get_untracked()).filter(|d| !d.trim().is_empty());
         change(&mut f);
         navigate(&list_href(&f, 1), Default::default());
     };
@@ -198,6 +208,16 @@ fn CaseFilters(wanted: Memo<(CaseFilter, u32)>) -> impl IntoView {
                 chosen=Signal::derive(move || current().status)
                 on_pick=move |v| go4(&|f| f.status = v)
             />
+            <label>
+                {tr.s("属地", "District")}
+                <input
+                    type="text"
+                    data-testid="filter-district"
+                    placeholder=tr.s("如 硖石街道", "e.g. 硖石街道")
+                    prop:value=move || district.get()
+                    on:input=move |ev| district.set(event_target_value(&ev))
+                />
+            </label>
             <label class="check">
                 <input
                     type="checkbox"
@@ -272,6 +292,7 @@ fn CaseTable(page: CasePage, filter: CaseFilter) -> impl IntoView {
                     <th>{tr.s("标题", "Title")}</th>
                     <th>{tr.s("信访人", "Petitioners")}</th>
                     <th>{tr.s("责任单位", "Agencies")}</th>
+                    <th>{tr.s("属地", "District")}</th>
                     <th>{tr.s("风险等级", "Risk")}</th>
                     <th>{tr.s("分类", "Class")}</th>
                     <th>{tr.s("状态", "Status")}</th>
@@ -311,6 +332,9 @@ fn CaseRow(record: CaseRecord) -> impl IntoView {
             <td data-label=tr.s("标题", "Title")>{c.title}</td>
             <td data-label=tr.s("信访人", "Petitioners")>{c.petitioners.join("、")}</td>
             <td data-label=tr.s("责任单位", "Agencies")>{c.agencies.join("、")}</td>
+            <td class="nowrap" data-label=tr.s("属地", "District")>
+                {district_link(&c.district)}
+            </td>
             <td data-label=tr.s("风险等级", "Risk")>
                 <RiskChip risk=c.risk />
             </td>
@@ -321,6 +345,21 @@ fn CaseRow(record: CaseRecord) -> impl IntoView {
             </td>
         </tr>
     }
+}
+
+/// A district as a link to the list of its cases; "—" when the case has none.
+fn district_link(district: &str) -> AnyView {
+    if district.is_empty() {
+        return "—".into_any();
+    }
+    let href = list_href(
+        &CaseFilter {
+            district: Some(district.to_owned()),
+            ..CaseFilter::default()
+        },
+        1,
+    );
+    view! { <a href=href data-testid="case-district-link">{district.to_owned()}</a> }.into_any()
 }
 
 // ---- One case ------------------------------------------------------------------
@@ -435,6 +474,8 @@ fn CaseDetail(case: CaseView, people: Vec<PersonRef>) -> impl IntoView {
             <dd>{accepted}</dd>
             <dt>{tr.s("类别", "Category")}</dt>
             <dd>{if c.category.is_empty() { "—".to_owned() } else { c.category.clone() }}</dd>
+            <dt>{tr.s("属地", "District")}</dt>
+            <dd data-testid="case-district-value">{district_link(&c.district)}</dd>
             <dt>{tr.s("承办人", "Investigator")}</dt>
             <dd>{investigator}</dd>
         </dl>
@@ -507,6 +548,7 @@ fn field_text(lang: Lang, d: &CaseDraft, field: CaseField, people: &[PersonRef])
         CaseField::ReceivedOn => date(Some(d.received_on)),
         CaseField::AcceptedOn => date(d.accepted_on),
         CaseField::Category => d.category.clone(),
+        CaseField::District => d.district.clone(),
         CaseField::Risk => label(lang, d.risk).into(),
         CaseField::Class => label(lang, d.class).into(),
         CaseField::Status => label(lang, d.status).into(),
@@ -653,6 +695,7 @@ struct CaseFields {
     received_on: RwSignal<String>,
     accepted_on: RwSignal<String>,
     category: RwSignal<String>,
+    district: RwSignal<String>,
     risk: RwSignal<RiskColour>,
     class: RwSignal<ProgressClass>,
     status: RwSignal<CaseStatus>,
@@ -676,6 +719,7 @@ impl CaseFields {
                 String::new(),
             ),
             category: text(|d| d.category.clone(), String::new()),
+            district: text(|d| d.district.clone(), String::new()),
             risk: RwSignal::new(draft.map_or(RiskColour::Green, |d| d.risk)),
             class: RwSignal::new(draft.map_or(ProgressClass::C, |d| d.class)),
             status: RwSignal::new(draft.map_or(CaseStatus::Registered, |d| d.status)),
@@ -712,6 +756,7 @@ impl CaseFields {
             received_on,
             accepted_on,
             category: self.category.get_untracked(),
+            district: self.district.get_untracked(),
             risk: self.risk.get_untracked(),
             class: self.class.get_untracked(),
             status: self.status.get_untracked(),
@@ -815,6 +860,7 @@ fn CaseForm(staff: Vec<PersonRef>, record: Option<CaseRecord>) -> impl IntoView 
             {text_field(("收件日期", "Received on"), fields.received_on, "date", "case-received", true)}
             {text_field(("受理日期", "Accepted on"), fields.accepted_on, "date", "case-accepted", false)}
             {text_field(("类别", "Category"), fields.category, "text", "case-category", false)}
+            {text_field(("属地", "District"), fields.district, "text", "case-district", false)}
             <CodeField caption=tr.s("风险等级", "Risk colour") testid="case-risk" value=fields.risk />
             <CodeField caption=tr.s("分类", "Progress class") testid="case-class" value=fields.class />
             <CodeField caption=tr.s("状态", "Status") testid="case-status" value=fields.status />
@@ -907,6 +953,7 @@ mod tests {
             received_on: "2026-11-02".parse().expect("date"),
             accepted_on: None,
             category: String::new(),
+            district: String::new(),
             risk: RiskColour::Green,
             class: ProgressClass::C,
             status: CaseStatus::Registered,
@@ -925,6 +972,16 @@ mod tests {
             vec![CaseField::Petitioners, CaseField::Risk]
         );
         assert!(changed_fields(&before, &before).is_empty());
+        after.district = "长安镇".into();
+        assert_eq!(
+            changed_fields(&before, &after),
+            vec![CaseField::Petitioners, CaseField::District, CaseField::Risk],
+            "in form order"
+        );
+        assert_eq!(
+            field_text(Lang::Zh, &after, CaseField::District, &[]),
+            "长安镇"
+        );
     }
 
     #[test]
@@ -934,6 +991,7 @@ mod tests {
             risk: Some(RiskColour::Red),
             class: None,
             status: Some(CaseStatus::Accepted),
+            district: None,
             overdue_only: true,
         };
         let href = list_href(&f, 2);
@@ -941,6 +999,15 @@ mod tests {
             href.starts_with(
                 "/cases?q=%E7%94%B5%E6%A2%AF&risk=red&status=accepted&overdue=1&page=2"
             )
+        );
+        let f = CaseFilter {
+            district: Some("硖石街道".into()),
+            ..CaseFilter::default()
+        };
+        // 硖石街道 percent-encoded (UTF-8).
+        assert_eq!(
+            list_href(&f, 1),
+            "/cases?district=%E7%A1%96%E7%9F%B3%E8%A1%97%E9%81%93"
         );
         assert_eq!(list_href(&CaseFilter::default(), 1), "/cases");
     }

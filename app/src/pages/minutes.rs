@@ -301,7 +301,8 @@ fn ArchiveTable(entries: Vec<ArchiveEntry>) -> impl IntoView {
                             <td>{e.outcome.clone()}</td>
                             <td>
                                 <a href=pdf rel="external" data-testid="archive-minutes">{tr.s("纪要 PDF", "Minutes PDF")}</a>" · "
-                                <a href=zip rel="external" data-testid="archive-bundle">{tr.s("证据包", "Evidence")}</a>
+                                <a href=zip rel="external" data-testid="archive-bundle">{tr.s("证据包", "Evidence")}</a>" · "
+                                <a href=format!("/hearings/{}/aftercare", e.hearing_id) data-testid="archive-aftercare">{tr.s("听后跟踪", "Aftercare")}</a>
                                 <br /><code class="sha" title="SHA-256">{e.sha256.chars().take(16).collect::<String>()}"…"</code>
                             </td>
                         </tr>

@@ -1,6 +1,7 @@
 //! The UI: the HTML shell, the router and the page frame (zh-CN first, English second).
 
 mod admin;
+mod aftercare;
 mod ballots;
 mod calendar;
 mod cases;
@@ -16,6 +17,7 @@ pub(crate) mod room;
 mod schedule;
 mod settings;
 mod sitting;
+mod stats;
 mod ui;
 
 use crate::api::{Logout, who_am_i};
@@ -228,6 +230,10 @@ pub fn App() -> impl IntoView {
                                 // Those who take part in hearings: staff on them, panel members, parties.
                                 {(may(Action::SubscribeCalendar) || me.as_ref().is_some_and(|m| m.party.is_some()))
                                     .then(|| view! { <A href="/my">{move || t().nav_my_hearings}</A> })}
+                                {may(Action::ManageAftercare)
+                                    .then(|| view! { <A href="/aftercare">{move || if lang.get() == Lang::Zh { "回访" } else { "Visits" }}</A> })}
+                                {may(Action::ViewStatistics)
+                                    .then(|| view! { <A href="/stats">{move || if lang.get() == Lang::Zh { "统计" } else { "Statistics" }}</A> })}
                                 {may(Action::SearchArchive)
                                     .then(|| view! { <A href="/archive">{move || if lang.get() == Lang::Zh { "档案" } else { "Archive" }}</A> })}
                                 {may(Action::ManageAccounts)
@@ -269,6 +275,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/pool/:id") view=pool::MemberPage />
                     <Route path=path!("/calendar") view=calendar::CalendarPage />
                     <Route path=path!("/archive") view=minutes::ArchivePage />
+                    <Route path=path!("/stats") view=stats::StatsPage />
+                    <Route path=path!("/aftercare") view=aftercare::VisitsPage />
+                    <Route path=path!("/hearings/:id/aftercare") view=aftercare::AftercarePage />
                     <Route path=path!("/my") view=calendar::MyHearingsPage />
                     <Route path=path!("/hearings/:id") view=room::HearingRoom />
                     // Async: the status (404 for a hearing that is not public) must be

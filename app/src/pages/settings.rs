@@ -6,8 +6,9 @@ use super::home::{Refusal, format_when};
 use super::ui::{LocalError, use_tr};
 use super::{ActionError, Session};
 use crate::api::{
-    IssueApiToken, RevokeApiToken, SaveDrawSettings, SaveOfficeSettings, SavePoolCategories,
-    draw_settings, list_api_tokens, office_settings, pool_categories,
+    IssueApiToken, RevokeApiToken, SaveDrawSettings, SaveFollowUpPolicy, SaveOfficeSettings,
+    SavePoolCategories, draw_settings, follow_up_policy, list_api_tokens, office_settings,
+    pool_categories,
 };
 use crate::domain::access::{Action, ApiScope};
 use crate::domain::case::DeadlinePolicy;
@@ -24,6 +25,7 @@ pub fn SettingsPage() -> impl IntoView {
         <Gate action=Action::ManageSettings>
             <DeadlineSettings />
             <DrawSettings />
+            <FollowUpSettings />
             <CategorySettings />
         </Gate>
         <Transition>{move || may(session, Action::ManageApiTokens).then(|| view! { <ApiTokens /> })}</Transition>
@@ -407,6 +409,49 @@ fn DrawSettingsForm(rest: u32) -> impl IntoView {
             <ActionError result=save.value() testid="draw-settings-error" />
             {move || matches!(save.value().get(), Some(Ok(()))).then(|| view! { <p class="ok" data-testid="draw-settings-saved">{tr.s("已保存。", "Saved.")}</p> })}
             <p class="actions"><button type="submit" data-testid="draw-settings-save">{tr.s("保存", "Save")}</button></p>
+        </form>
+    }
+}
+
+/// 回访: the days after the handling decision at which follow-up visits fall due.
+#[component]
+fn FollowUpSettings() -> impl IntoView {
+    let tr = use_tr();
+    let session = expect_context::<Session>();
+    let current = Resource::new(move || session.version(), |_| follow_up_policy());
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{tr.s("加载中…", "Loading…")}</p> }>
+            {move || current.get().map(|r| match r {
+                Ok(days) => view! { <FollowUpForm days /> }.into_any(),
+                Err(e) => view! { <Refusal error=e /> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn FollowUpForm(days: String) -> impl IntoView {
+    let tr = use_tr();
+    let save = ServerAction::<SaveFollowUpPolicy>::new();
+    let value = RwSignal::new(days);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(SaveFollowUpPolicy {
+            days: value.get_untracked(),
+        });
+    };
+    view! {
+        <form class="card stack" on:submit=submit data-testid="follow-up-settings">
+            <h2>{tr.s("回访", "Follow-up visits")}</h2>
+            <label>
+                <span>{tr.s("处理决定后第几天回访", "Days after the decision")}</span>
+                <input class="short" data-testid="setting-follow-up-days"
+                    prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
+                <small class="hint">{tr.s("用逗号分隔，如 30,90：录入处理结果后自动安排第 30 天和第 90 天两次回访。", "Comma-separated, e.g. 30,90: two visits, 30 and 90 days after the decision.")}</small>
+            </label>
+            <ActionError result=save.value() testid="follow-up-settings-error" />
+            {move || matches!(save.value().get(), Some(Ok(_))).then(|| view! { <p class="ok" data-testid="follow-up-settings-saved">{tr.s("已保存。", "Saved.")}</p> })}
+            <p class="actions"><button type="submit" data-testid="follow-up-settings-save">{tr.s("保存", "Save")}</button></p>
         </form>
     }
 }

@@ -4,9 +4,7 @@
 //! docs/PERFORMANCE.md. Ignored by `make test`.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::TestServer;
+use crate::common::TestServer;
 use serde_json::{Value, json};
 use sqlx::{ConnectOptions, Connection};
 use std::time::{Duration, Instant};

@@ -2,9 +2,7 @@
 //! in both directions, per-hearing scoping (IDOR), login limits, logout, CSRF.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::TestServer;
+use crate::common::TestServer;
 
 /// Expected HTTP status per demo account, written out by hand (not derived from
 /// the rule table, so that a wrong rule fails here).
@@ -211,7 +209,7 @@ async fn cross_site_mutations_and_sockets_are_refused() {
 }
 
 async fn change(
-    admin: &common::Client,
+    admin: &crate::common::Client,
     account_id: &str,
     change: serde_json::Value,
 ) -> reqwest::Response {
@@ -585,7 +583,7 @@ async fn sessions_slide_with_activity_and_get_a_new_id_at_every_login() {
                 .unwrap()
         }
     };
-    let session_id = |c: &common::Client| {
+    let session_id = |c: &crate::common::Client| {
         c.cookie_header()
             .unwrap()
             .trim_start_matches("pingyi_session=")

@@ -3,8 +3,6 @@
 //! docs/PERFORMANCE.md; run in release.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use app::domain::minutes::{Block, Column, MinutesDoc, Signatory};
 use std::time::{Duration, Instant};
 
@@ -71,7 +69,7 @@ fn twenty_pages() -> MinutesDoc {
 #[test]
 #[ignore = "benchmark: make bench"]
 fn twenty_page_minutes_render_and_sign() {
-    let font = std::fs::read(common::font_path()).expect("PINGYI_FONT (make font)");
+    let font = std::fs::read(crate::common::font_path()).expect("PINGYI_FONT (make font)");
     let dir = tempfile::tempdir().unwrap();
     let signer = server::signing::Signer::load_or_create(dir.path(), "bench").unwrap();
     let info = server::signing::SignInfo {

@@ -3,11 +3,9 @@
 //! doors: parties, observers and their sockets get those events withheld.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
+use crate::common::{Socket, TestServer};
 use app::domain::EventPayload;
 use app::protocol::ServerFrame;
-use common::{Socket, TestServer};
 use futures::StreamExt;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -28,7 +26,7 @@ async fn next_event(socket: &mut Socket) -> app::domain::HearingEvent {
     }
 }
 
-async fn step(client: &common::Client, hearing: &str, step: Value) -> (u16, Value) {
+async fn step(client: &crate::common::Client, hearing: &str, step: Value) -> (u16, Value) {
     TestServer::json_rpc(
         client,
         "step_procedure",

@@ -4,10 +4,8 @@
 //! SQLite is one process's database: these tests run on PostgreSQL only.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
+use crate::common::{Socket, TestServer};
 use app::protocol::ServerFrame;
-use common::{Socket, TestServer};
 use futures::StreamExt;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;

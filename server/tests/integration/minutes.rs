@@ -3,9 +3,7 @@
 //! `pingyi verify-minutes`, and any flipped byte is caught. The log is sealed.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::TestServer;
+use crate::common::TestServer;
 use std::path::Path;
 use std::process::Command;
 
@@ -28,8 +26,8 @@ fn cli_verify(server: &TestServer, file: &Path) -> (bool, String) {
         .arg("verify-minutes")
         .arg(file)
         .env("DATABASE_URL", &server.database_url)
-        .env("PINGYI_SIGNING_DIR", common::signing_dir())
-        .env("PINGYI_FONT", common::font_path())
+        .env("PINGYI_SIGNING_DIR", crate::common::signing_dir())
+        .env("PINGYI_FONT", crate::common::font_path())
         .env("RUST_LOG", "warn")
         .output()
         .expect("pingyi verify-minutes");
@@ -53,7 +51,7 @@ async fn verify_page(server: &TestServer, bytes: Vec<u8>) -> String {
 
 #[tokio::test]
 async fn finalised_minutes_are_signed_archived_verifiable_and_seal_the_log() {
-    if !common::font_path().is_file() {
+    if !crate::common::font_path().is_file() {
         println!("PINGYI_FONT missing: skipping the minutes test (make font)");
         return;
     }
@@ -121,7 +119,10 @@ async fn finalised_minutes_are_signed_archived_verifiable_and_seal_the_log() {
         ("valid_days", "7"),
     ];
     let status = host.rpc("invite_party", &form).await.status();
-    assert_eq!(status, 409, "no invitations into a sealed hearing");
+    assert_eq!(
+        status, 409,
+        "no third party is invited into a sealed hearing"
+    );
 
     // Parsed back: the case number, every member, the conclusion; the font subset.
     if tool("pdftotext") {
@@ -265,7 +266,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// stays as it was (not sealed, still confirmable, nothing archived).
 #[tokio::test]
 async fn a_broken_signing_key_refuses_clearly_and_changes_nothing() {
-    if !common::font_path().is_file() {
+    if !crate::common::font_path().is_file() {
         println!("PINGYI_FONT missing: skipping (make font)");
         return;
     }

@@ -220,13 +220,17 @@ impl TestServer {
         self.demo_hearings().await[0].id.clone()
     }
 
-    /// The demo hearings in time order, without the completed one (its log is closed).
+    /// The demo hearings in time order, without the completed one (its log is
+    /// closed) and without the imported history (`server::demo_history`).
     async fn demo_hearings(&self) -> Vec<app::model::HearingSummary> {
         app::db::hearings::list(&self.db)
             .await
             .unwrap()
             .into_iter()
-            .filter(|h| h.case_number != server::demo::COMPLETED_CASE)
+            .filter(|h| {
+                server::demo::is_demo_case(&h.case_number)
+                    && h.case_number != server::demo::COMPLETED_CASE
+            })
             .collect()
     }
 

@@ -3,11 +3,9 @@
 //! errors, the event log, the live socket with resume, the PDF, shutdown.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
+use crate::common::TestServer;
 use app::domain::{EventPayload, verify_chain};
 use app::protocol::ServerFrame;
-use common::TestServer;
 use futures::{SinkExt, StreamExt};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;

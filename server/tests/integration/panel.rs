@@ -3,12 +3,10 @@
 //! and tampering detected.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
+use crate::common::{Client, TestServer};
 use app::domain::pool::PanelState;
 use app::domain::sortition::{promote_alternate, satisfies_quotas};
 use app::model::DrawRecord;
-use common::{Client, TestServer};
 use serde_json::{Value, json};
 
 async fn call(client: &Client, name: &str, body: Value) -> (u16, Value) {

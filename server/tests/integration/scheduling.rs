@@ -4,9 +4,7 @@
 //! PostgreSQL when PINGYI_TEST_POSTGRES is set.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::{Client, TestServer};
+use crate::common::{Client, TestServer};
 use serde_json::{Value, json};
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
@@ -748,11 +746,11 @@ async fn the_openapi_document_is_served_and_matches_its_snapshot() {
         std::fs::write(&snapshot_path, format!("{generated}\n")).unwrap();
     }
     let snapshot = std::fs::read_to_string(&snapshot_path)
-        .expect("docs/openapi.json missing: run `UPDATE_SNAPSHOTS=1 cargo test -p server --test scheduling openapi`");
+        .expect("docs/openapi.json missing: run `UPDATE_SNAPSHOTS=1 cargo test -p server --test integration openapi`");
     assert_eq!(
         snapshot.trim_end(),
         generated.trim_end(),
-        "the API changed: review it, then run `UPDATE_SNAPSHOTS=1 cargo test -p server --test scheduling openapi` and commit docs/openapi.json"
+        "the API changed: review it, then run `UPDATE_SNAPSHOTS=1 cargo test -p server --test integration openapi` and commit docs/openapi.json"
     );
     let as_served = serde_json::to_string_pretty(&served).unwrap();
     let reparsed: Value = serde_json::from_str(&generated).unwrap();

@@ -4,9 +4,7 @@
 //! server — not in the room, not on a socket, not on the public page.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::{Client, Member, TestServer};
+use crate::common::{Client, Member, TestServer};
 use futures::StreamExt;
 use serde_json::{Value, json};
 

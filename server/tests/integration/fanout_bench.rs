@@ -3,7 +3,7 @@
 //! measured against a bare tokio-tungstenite broadcast server in the same run.
 //! The `pingyi` server runs as its own process (release build), so its memory per
 //! idle connection is measured alone. Ignored by `make test`; run with
-//! `cargo test --release -p server --test fanout_bench -- --ignored --nocapture`.
+//! `cargo test --release -p server --test integration fanout_bench -- --ignored --nocapture`.
 // The child is killed and waited for by `Pingyi`'s Drop, panics included.
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::zombie_processes)]
 

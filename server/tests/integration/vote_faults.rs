@@ -10,9 +10,7 @@
 //! (PINGYI_FAULT_CYCLES=200).
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::{Member, TestServer};
+use crate::common::{Member, TestServer};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::process::{Child, Command, Stdio};
@@ -36,7 +34,7 @@ impl Pingyi {
             .env("DATABASE_URL", &self.database_url)
             .env("PINGYI_DATA_DIR", &self.data_dir)
             .env("PINGYI_SITE_ROOT", self.data_dir.join("site"))
-            .env("PINGYI_FONT", common::font_path())
+            .env("PINGYI_FONT", crate::common::font_path())
             .env("RUST_LOG", "error")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
