@@ -490,7 +490,9 @@ impl ApiError {
             ApiError::MinutesRefused { .. } => 409,
             ApiError::AftercareRefused { refusal } => match refusal {
                 crate::domain::aftercare::AftercareRefusal::AlreadyConfirmed { .. }
-                | crate::domain::aftercare::AftercareRefusal::AlreadyRepeat => 409,
+                | crate::domain::aftercare::AftercareRefusal::AlreadyRepeat
+                | crate::domain::aftercare::AftercareRefusal::WordingChanged
+                | crate::domain::aftercare::AftercareRefusal::VisitRecorded => 409,
                 crate::domain::aftercare::AftercareRefusal::NotThatParty => 403,
                 _ => 422,
             },

@@ -250,9 +250,28 @@ async fn receive_scan(
             .await
             .map_err(|e| internal("commit", &e))?
             .map_err(|e| internal("commit", &e))?;
-        let next = current.signed_on_paper(staged.sha256.clone(), name.clone(), app::db::now_ms());
-        app::db::aftercare::save_commitment(&state.db, hearing_id, &next, Some(kind.code()), &name)
-            .await?;
+        // Applied to the commitment as it stands now: a redraft during the
+        // upload voids the scan (it shows other words) rather than being undone.
+        let by = name.clone();
+        let sha = staged.sha256.clone();
+        let seen = current.clone();
+        app::db::aftercare::update_commitment(
+            &state.db,
+            hearing_id,
+            &name,
+            Some(kind.code()),
+            |now| {
+                let now = now.ok_or(AftercareRefusal::NoCommitment)?;
+                if now.agency_text != seen.agency_text
+                    || now.petitioner_text != seen.petitioner_text
+                {
+                    return Err(AftercareRefusal::WordingChanged);
+                }
+                Ok(now.signed_on_paper(sha, by, app::db::now_ms()))
+            },
+        )
+        .await?
+        .map_err(|refusal| ApiError::AftercareRefused { refusal })?;
         let entry = app::db::audit::AuditEntry {
             actor: Some(&actor.account_id),
             action: "commitment_scanned",
@@ -285,13 +304,14 @@ pub async fn download_scan(
     let staff = app::db::hearings::staff(&state.db, &hearing_id)
         .await?
         .ok_or(HttpError::NotFound)?;
-    let may = [
-        Action::ManageAftercare,
-        Action::ViewStatistics,
-        Action::GiveFeedback,
-    ]
-    .into_iter()
-    .any(|a| permits(Some(&actor), a, Some(&staff)));
+    // Staff, bureau heads, and the two sides who signed it (not a third party).
+    let signed_it = actor
+        .party_kind
+        .and_then(app::domain::aftercare::CommitmentSide::of_party)
+        .is_some();
+    let may = permits(Some(&actor), Action::ManageAftercare, Some(&staff))
+        || permits(Some(&actor), Action::ViewStatistics, Some(&staff))
+        || (signed_it && permits(Some(&actor), Action::GiveFeedback, Some(&staff)));
     if !may {
         return Err(HttpError::NotFound);
     }

@@ -14,7 +14,7 @@ use leptos::prelude::*;
 mod edge {
     use super::guard;
     use crate::domain::access::{Action, Actor, HearingStaff, permits};
-    use crate::domain::aftercare::AftercareRefusal;
+    use crate::domain::aftercare::{AftercareRefusal, CommitmentSide};
     use crate::domain::case::CalendarDate;
     use crate::domain::clock::CHINA_OFFSET_SECONDS;
     use crate::error::ApiError;
@@ -41,10 +41,16 @@ mod edge {
         pub fn may(&self, action: Action) -> bool {
             permits(Some(&self.actor), action, Some(&self.staff))
         }
+
+        /// The side of the commitment this asker speaks for, when a party.
+        pub fn side(&self) -> Option<CommitmentSide> {
+            self.actor.party_kind.and_then(CommitmentSide::of_party)
+        }
     }
 
-    /// The asker of one hearing's page: staff, a bureau head, or a party of it.
-    /// Anybody else is told the hearing does not exist.
+    /// The asker of one hearing's page: staff, a bureau head, or one of the two
+    /// sides (a third party has no commitment to confirm and no rating to give,
+    /// and sees neither side's). Anybody else is told the hearing does not exist.
     pub async fn asker(hearing_id: &str) -> Result<Asker, ApiError> {
         let state = guard::state()?;
         let (actor, name) = guard::actor().await?.ok_or(ApiError::NotLoggedIn)?;
@@ -57,13 +63,9 @@ mod edge {
             name,
             staff,
         };
-        let entitled = [
-            Action::ManageAftercare,
-            Action::ViewStatistics,
-            Action::GiveFeedback,
-        ]
-        .into_iter()
-        .any(|a| asker.may(a));
+        let entitled = asker.may(Action::ManageAftercare)
+            || asker.may(Action::ViewStatistics)
+            || (asker.may(Action::GiveFeedback) && asker.side().is_some());
         if entitled {
             Ok(asker)
         } else if asker.may(Action::ViewRoom) {
@@ -73,19 +75,47 @@ mod edge {
         }
     }
 
-    /// The hearing's day, its case and the case's received date.
-    pub async fn held(
-        state: &AppState,
-        hearing_id: &str,
-    ) -> Result<(crate::model::HearingSummary, String, CalendarDate), ApiError> {
+    /// The asker must be petition office staff.
+    pub fn require_staff(asker: &Asker) -> Result<(), ApiError> {
+        if asker.may(Action::ManageAftercare) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+
+    /// The hearing, its case, its day, and whether it has been held: on the
+    /// calendar (not postponed or cancelled) and begun.
+    pub struct Held {
+        pub hearing: crate::model::HearingSummary,
+        pub case_id: String,
+        pub day: CalendarDate,
+        pub is_held: bool,
+    }
+
+    pub async fn held(state: &AppState, hearing_id: &str) -> Result<Held, ApiError> {
         let hearing = crate::db::hearings::get(&state.db, hearing_id)
             .await?
             .ok_or(ApiError::HearingNotFound)?;
-        let (case_id, _) = crate::db::aftercare::case_of(&state.db, hearing_id)
+        let (case_id, scheduled) = crate::db::aftercare::case_of(&state.db, hearing_id)
             .await?
             .ok_or(ApiError::HearingNotFound)?;
-        let held_on = CalendarDate::of_instant(hearing.starts_at_ms, CHINA_OFFSET_SECONDS);
-        Ok((hearing, case_id, held_on))
+        Ok(Held {
+            day: CalendarDate::of_instant(hearing.starts_at_ms, CHINA_OFFSET_SECONDS),
+            is_held: scheduled && hearing.starts_at_ms <= crate::db::now_ms(),
+            hearing,
+            case_id,
+        })
+    }
+
+    /// The hearing, refused unless it has taken place.
+    pub async fn taken_place(state: &AppState, hearing_id: &str) -> Result<Held, ApiError> {
+        let held = held(state, hearing_id).await?;
+        if held.is_held {
+            Ok(held)
+        } else {
+            Err(refused(AftercareRefusal::NotHeldYet))
+        }
     }
 
     pub async fn audit(
@@ -134,43 +164,59 @@ mod edge {
             value: raw.trim().chars().take(20).collect(),
         })
     }
+
+    /// A visit by id with its outcome's date, refused once recorded.
+    pub async fn open_visit(
+        state: &AppState,
+        follow_up_id: &str,
+    ) -> Result<crate::model::VisitTask, ApiError> {
+        let visit = crate::db::aftercare::visit(&state.db, follow_up_id, today())
+            .await?
+            .ok_or(ApiError::FollowUpNotFound)?;
+        if visit.follow_up.done_on.is_some() {
+            return Err(refused(AftercareRefusal::VisitRecorded));
+        }
+        Ok(visit)
+    }
 }
 
 /// 听后跟踪: everything that followed one hearing, as far as the asker may see.
 #[server(prefix = "/rpc", endpoint = "aftercare")]
 pub async fn aftercare(hearing_id: String) -> Result<AftercareView, ApiError> {
-    use crate::domain::access::Action;
-    use crate::domain::aftercare::{CommitmentSide, RatingSource};
+    use crate::domain::access::{Action, PartyKind};
+    use crate::domain::aftercare::RatingSource;
     guard::answer(
         async {
             let asker = edge::asker(&hearing_id).await?;
             let db = &asker.state.db;
-            let (hearing, case_id, held_on) = edge::held(&asker.state, &hearing_id).await?;
+            let held = edge::held(&asker.state, &hearing_id).await?;
             let today = edge::today();
             let can_manage = asker.may(Action::ManageAftercare);
             let is_staff = can_manage || asker.may(Action::ViewStatistics);
-            let party_kind = asker
-                .actor
-                .party_kind
-                .filter(|_| asker.may(Action::GiveFeedback));
+            let side = asker.side().filter(|_| !is_staff);
+            let is_petitioner =
+                side.is_some() && asker.actor.party_kind == Some(PartyKind::Petitioner);
             let mut ratings = crate::db::aftercare::ratings(db, &hearing_id).await?;
             if !is_staff {
-                // The petitioner sees what it said itself, nobody else's notes.
-                ratings.retain(|r| r.source == RatingSource::Petitioner);
+                // The petitioner sees what it said itself; the agency nothing of it.
+                ratings.retain(|r| is_petitioner && r.source == RatingSource::Petitioner);
                 ratings.truncate(1);
             }
-            let conclusion = if is_staff {
-                let events = crate::db::events::all(db, &hearing_id).await?;
-                crate::domain::fold(&events)
-                    .ok()
-                    .and_then(|room| room.minutes.conclusion.map(|c| c.text))
-            } else {
-                None
-            };
+            // The panel's opinion is for those who may read the room or the
+            // figures, not for every host and clerk of the office.
+            let conclusion =
+                if asker.may(Action::ViewRoom) && is_staff || asker.may(Action::ViewStatistics) {
+                    let events = crate::db::events::all(db, &hearing_id).await?;
+                    crate::domain::fold(&events)
+                        .ok()
+                        .and_then(|room| room.minutes.conclusion.map(|c| c.text))
+                } else {
+                    None
+                };
             Ok(AftercareView {
-                case_id: case_id.clone(),
-                held_on,
-                is_held: held_on <= today,
+                case_id: held.case_id.clone(),
+                held_on: held.day,
+                is_held: held.is_held,
                 panel_conclusion: conclusion,
                 outcome: match is_staff {
                     true => crate::db::aftercare::outcome(db, &hearing_id).await?,
@@ -187,7 +233,9 @@ pub async fn aftercare(hearing_id: String) -> Result<AftercareView, ApiError> {
                     false => Vec::new(),
                 },
                 repeat_candidates: match can_manage {
-                    true => crate::db::aftercare::repeat_candidates(db, &case_id, held_on).await?,
+                    true => {
+                        crate::db::aftercare::repeat_candidates(db, &held.case_id, held.day).await?
+                    }
                     false => Vec::new(),
                 },
                 staff: match can_manage {
@@ -195,12 +243,12 @@ pub async fn aftercare(hearing_id: String) -> Result<AftercareView, ApiError> {
                     false => Vec::new(),
                 },
                 can_manage,
-                is_party: party_kind.is_some(),
+                is_party: side.is_some(),
                 can_invite: asker.may(Action::InviteParties),
-                my_side: party_kind.and_then(CommitmentSide::of_party),
-                may_rate: party_kind == Some(crate::domain::access::PartyKind::Petitioner),
+                my_side: side,
+                may_rate: is_petitioner,
                 policy: crate::db::aftercare::policy(db).await?,
-                hearing,
+                hearing: held.hearing,
             })
         }
         .await,
@@ -216,17 +264,14 @@ pub async fn record_outcome(
     decided_on: String,
     resolution: String,
 ) -> Result<(), ApiError> {
-    use crate::domain::access::Action;
     use crate::domain::aftercare::{Outcome, check_outcome};
     use crate::domain::case::Coded;
     use crate::domain::stats::Resolution;
     guard::answer(
         async {
             let asker = edge::asker(&hearing_id).await?;
-            if !asker.may(Action::ManageAftercare) {
-                return Err(ApiError::Forbidden);
-            }
-            let (_, _, held_on) = edge::held(&asker.state, &hearing_id).await?;
+            edge::require_staff(&asker)?;
+            let held = edge::taken_place(&asker.state, &hearing_id).await?;
             let resolution =
                 Resolution::parse_code(&resolution).ok_or_else(|| ApiError::BadRequest {
                     detail: "化解情况须为 化解、未化解 或 程序性办结".into(),
@@ -236,10 +281,10 @@ pub async fn record_outcome(
                 decided_on: edge::form_date(&decided_on)?,
                 resolution,
             };
-            let outcome = check_outcome(outcome, held_on, edge::today()).map_err(edge::refused)?;
+            let outcome = check_outcome(outcome, held.day, edge::today()).map_err(edge::refused)?;
             let db = &asker.state.db;
             let policy = crate::db::aftercare::policy(db).await?;
-            // Visits go to whoever hosted the hearing until somebody reassigns them.
+            // New visits go to whoever hosted the hearing until somebody reassigns them.
             let assignee = asker.staff.host_id.clone();
             crate::db::aftercare::save_outcome(
                 db,
@@ -277,24 +322,21 @@ pub async fn draft_commitment(
     agency_text: String,
     petitioner_text: String,
 ) -> Result<(), ApiError> {
-    use crate::domain::access::Action;
-    use crate::domain::aftercare::{AftercareRefusal, Commitment};
+    use crate::domain::aftercare::Commitment;
     guard::answer(
         async {
             let asker = edge::asker(&hearing_id).await?;
-            if !asker.may(Action::ManageAftercare) {
-                return Err(ApiError::Forbidden);
-            }
-            let (_, _, held_on) = edge::held(&asker.state, &hearing_id).await?;
-            if held_on > edge::today() {
-                return Err(edge::refused(AftercareRefusal::NotHeldYet));
-            }
-            let db = &asker.state.db;
-            let previous = crate::db::aftercare::commitment(db, &hearing_id).await?;
-            let next = Commitment::redrafted(previous.as_ref(), &agency_text, &petitioner_text)
-                .map_err(edge::refused)?;
-            crate::db::aftercare::save_commitment(db, &hearing_id, &next, None, &asker.name)
-                .await?;
+            edge::require_staff(&asker)?;
+            edge::taken_place(&asker.state, &hearing_id).await?;
+            crate::db::aftercare::update_commitment(
+                &asker.state.db,
+                &hearing_id,
+                &asker.name,
+                None,
+                |previous| Commitment::redrafted(previous, &agency_text, &petitioner_text),
+            )
+            .await?
+            .map_err(edge::refused)?;
             edge::audit(
                 &asker.state,
                 &asker.actor,
@@ -309,11 +351,17 @@ pub async fn draft_commitment(
 }
 
 /// 确认承诺: a party confirms its own side of the commitment (the petitioner
-/// its own, the agency its own) through its invitation.
+/// its own, the agency its own) through its invitation. `agency_text` and
+/// `petitioner_text` are the wording the party was shown: a confirmation of
+/// words changed since is refused.
 #[server(prefix = "/rpc", endpoint = "confirm_commitment")]
-pub async fn confirm_commitment(hearing_id: String) -> Result<(), ApiError> {
+pub async fn confirm_commitment(
+    hearing_id: String,
+    agency_text: String,
+    petitioner_text: String,
+) -> Result<(), ApiError> {
     use crate::domain::access::Action;
-    use crate::domain::aftercare::{AftercareRefusal, CommitmentSide, Confirmation};
+    use crate::domain::aftercare::{AftercareRefusal, Confirmation};
     guard::answer(
         async {
             let asker = edge::asker(&hearing_id).await?;
@@ -321,24 +369,30 @@ pub async fn confirm_commitment(hearing_id: String) -> Result<(), ApiError> {
                 return Err(ApiError::Forbidden);
             }
             let side = asker
-                .actor
-                .party_kind
-                .and_then(CommitmentSide::of_party)
+                .side()
                 .ok_or_else(|| edge::refused(AftercareRefusal::NotThatParty))?;
-            let db = &asker.state.db;
-            let current = crate::db::aftercare::commitment(db, &hearing_id)
-                .await?
-                .ok_or_else(|| edge::refused(AftercareRefusal::NoCommitment))?;
             let confirmation = Confirmation {
                 by: asker.name.clone(),
                 at_ms: crate::db::now_ms(),
                 on_paper: false,
             };
-            let next = current
-                .confirmed_by(side, confirmation)
-                .map_err(edge::refused)?;
-            crate::db::aftercare::save_commitment(db, &hearing_id, &next, None, &asker.name)
-                .await?;
+            crate::db::aftercare::update_commitment(
+                &asker.state.db,
+                &hearing_id,
+                &asker.name,
+                None,
+                |current| {
+                    let current = current.ok_or(AftercareRefusal::NoCommitment)?;
+                    if current.agency_text != agency_text.trim()
+                        || current.petitioner_text != petitioner_text.trim()
+                    {
+                        return Err(AftercareRefusal::WordingChanged);
+                    }
+                    current.confirmed_by(side, confirmation)
+                },
+            )
+            .await?
+            .map_err(edge::refused)?;
             edge::audit(
                 &asker.state,
                 &asker.actor,
@@ -378,10 +432,7 @@ pub async fn rate_handling(
             } else {
                 return Err(ApiError::Forbidden);
             };
-            let (_, _, held_on) = edge::held(&asker.state, &hearing_id).await?;
-            if held_on > edge::today() {
-                return Err(edge::refused(AftercareRefusal::NotHeldYet));
-            }
+            edge::taken_place(&asker.state, &hearing_id).await?;
             let rating = Satisfaction::parse_code(&rating).ok_or_else(|| ApiError::BadRequest {
                 detail: "请选择 满意、基本满意 或 不满意".into(),
             })?;
@@ -407,16 +458,14 @@ pub async fn rate_handling(
     )
 }
 
-/// 回访: who makes a visit.
+/// 回访: who makes a visit (one still to make).
 #[server(prefix = "/rpc", endpoint = "assign_visit")]
 pub async fn assign_visit(follow_up_id: String, assignee_id: String) -> Result<(), ApiError> {
     use crate::domain::access::Action;
     guard::answer(
         async {
             let (state, actor, _) = guard::require(Action::ManageAftercare, None).await?;
-            let visit = crate::db::aftercare::visit(&state.db, &follow_up_id, edge::today())
-                .await?
-                .ok_or(ApiError::FollowUpNotFound)?;
+            let visit = edge::open_visit(&state, &follow_up_id).await?;
             let staff = edge::visitors(&state.db).await?;
             let person =
                 staff
@@ -425,7 +474,9 @@ pub async fn assign_visit(follow_up_id: String, assignee_id: String) -> Result<(
                     .ok_or(ApiError::UnknownPerson {
                         part: crate::domain::case::PersonPart::Visitor,
                     })?;
-            crate::db::aftercare::assign_visit(&state.db, &follow_up_id, &person.id).await?;
+            if !crate::db::aftercare::assign_visit(&state.db, &follow_up_id, &person.id).await? {
+                return Err(ApiError::FollowUpNotFound);
+            }
             let detail = format!(
                 "{} {} → {}",
                 follow_up_id, visit.follow_up.due_on, person.name
@@ -436,7 +487,7 @@ pub async fn assign_visit(follow_up_id: String, assignee_id: String) -> Result<(
     )
 }
 
-/// 回访记录: a visit made, on a day, with what was found.
+/// 回访记录: a visit made, on a day, with what was found. Recorded once.
 #[server(prefix = "/rpc", endpoint = "record_visit")]
 pub async fn record_visit(
     follow_up_id: String,
@@ -448,18 +499,20 @@ pub async fn record_visit(
     guard::answer(
         async {
             let (state, actor, name) = guard::require(Action::ManageAftercare, None).await?;
-            let today = edge::today();
-            let visit = crate::db::aftercare::visit(&state.db, &follow_up_id, today)
-                .await?
-                .ok_or(ApiError::FollowUpNotFound)?;
+            let visit = edge::open_visit(&state, &follow_up_id).await?;
             let outcome = crate::db::aftercare::outcome(&state.db, &visit.hearing_id)
                 .await?
                 .ok_or_else(|| edge::refused(AftercareRefusal::NoOutcome))?;
             let done_on = edge::form_date(&done_on)?;
-            let note = check_visit(done_on, &note, outcome.outcome.decided_on, today)
+            let note = check_visit(done_on, &note, outcome.outcome.decided_on, edge::today())
                 .map_err(edge::refused)?;
-            crate::db::aftercare::record_visit(&state.db, &follow_up_id, done_on, &note, &name)
-                .await?;
+            // Only while still open: a visit recorded meanwhile is not overwritten,
+            // and one rescheduled away meanwhile is not silently lost.
+            if !crate::db::aftercare::record_visit(&state.db, &follow_up_id, done_on, &note, &name)
+                .await?
+            {
+                return Err(ApiError::FollowUpNotFound);
+            }
             let detail = format!("{follow_up_id} {done_on}");
             edge::audit(&state, &actor, "visit_recorded", &visit.hearing_id, &detail).await
         }
@@ -485,20 +538,17 @@ pub async fn open_visits(everyone: bool) -> Result<Vec<VisitTask>, ApiError> {
 /// 重复信访: marks a later case as petitioned again after this hearing.
 #[server(prefix = "/rpc", endpoint = "mark_repeat")]
 pub async fn mark_repeat(hearing_id: String, case_id: String) -> Result<(), ApiError> {
-    use crate::domain::access::Action;
     use crate::domain::aftercare::{AftercareRefusal, check_repeat};
     guard::answer(
         async {
             let asker = edge::asker(&hearing_id).await?;
-            if !asker.may(Action::ManageAftercare) {
-                return Err(ApiError::Forbidden);
-            }
+            edge::require_staff(&asker)?;
+            let held = edge::taken_place(&asker.state, &hearing_id).await?;
             let db = &asker.state.db;
-            let (_, earlier_case, held_on) = edge::held(&asker.state, &hearing_id).await?;
             let received = crate::db::aftercare::case_received(db, &case_id)
                 .await?
                 .ok_or(ApiError::CaseNotFound)?;
-            check_repeat(&case_id, received, &earlier_case, held_on, edge::today())
+            check_repeat(&case_id, received, &held.case_id, held.day, edge::today())
                 .map_err(edge::refused)?;
             if !crate::db::aftercare::mark_repeat(db, &case_id, &hearing_id, &asker.name).await? {
                 return Err(edge::refused(AftercareRefusal::AlreadyRepeat));
@@ -519,13 +569,10 @@ pub async fn mark_repeat(hearing_id: String, case_id: String) -> Result<(), ApiE
 /// Removes a repeat link recorded by mistake.
 #[server(prefix = "/rpc", endpoint = "unmark_repeat")]
 pub async fn unmark_repeat(hearing_id: String, case_id: String) -> Result<(), ApiError> {
-    use crate::domain::access::Action;
     guard::answer(
         async {
             let asker = edge::asker(&hearing_id).await?;
-            if !asker.may(Action::ManageAftercare) {
-                return Err(ApiError::Forbidden);
-            }
+            edge::require_staff(&asker)?;
             if !crate::db::aftercare::unmark_repeat(&asker.state.db, &case_id, &hearing_id).await? {
                 return Err(ApiError::NothingChanged);
             }

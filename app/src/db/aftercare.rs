@@ -4,7 +4,8 @@
 
 use super::{Db, DbError, new_id, now_ms};
 use crate::domain::aftercare::{
-    Commitment, Confirmation, FollowUpPolicy, FollowUpState, Outcome, Rating, RatingSource,
+    AftercareRefusal, Commitment, Confirmation, FollowUpPolicy, FollowUpState, Outcome, Rating,
+    RatingSource,
 };
 use crate::domain::case::{CalendarDate, Coded};
 use crate::domain::stats::{Resolution, Satisfaction};
@@ -25,10 +26,11 @@ fn coded<C: Coded>(raw: &str) -> Result<C, DbError> {
     C::parse_code(raw).ok_or_else(|| DbError::Corrupt(format!("stored code {raw:?}")))
 }
 
-/// The case a hearing belongs to: (case id, case received on).
-pub async fn case_of(db: &Db, hearing_id: &str) -> Result<Option<(String, CalendarDate)>, DbError> {
+/// The case a hearing belongs to, and whether the hearing is on the calendar
+/// (not postponed or cancelled): (case id, scheduled).
+pub async fn case_of(db: &Db, hearing_id: &str) -> Result<Option<(String, bool)>, DbError> {
     let row = sqlx::query(
-        "SELECT c.id, c.received_on FROM hearings h JOIN cases c ON c.id = h.case_id WHERE h.id = $1",
+        "SELECT c.id, h.status FROM hearings h JOIN cases c ON c.id = h.case_id WHERE h.id = $1",
     )
     .bind(hearing_id)
     .fetch_optional(db.pool())
@@ -36,7 +38,7 @@ pub async fn case_of(db: &Db, hearing_id: &str) -> Result<Option<(String, Calend
     row.map(|r| {
         Ok((
             r.try_get("id")?,
-            date(&r.try_get::<String, _>("received_on")?)?,
+            r.try_get::<String, _>("status")? == "scheduled",
         ))
     })
     .transpose()
@@ -91,6 +93,9 @@ pub async fn save_outcome(
     .bind(now_ms())
     .execute(&mut *tx)
     .await?;
+    // Visits made stay. The ones still to make follow the (possibly corrected)
+    // decision date: matched by position, each keeps its id and its assignee, so a
+    // colleague's open page and a reassignment survive a corrected decision.
     let done: i64 = sqlx::query(
         "SELECT COUNT(*) AS n FROM follow_ups WHERE hearing_id = $1 AND done_on IS NOT NULL",
     )
@@ -98,31 +103,53 @@ pub async fn save_outcome(
     .fetch_one(&mut *tx)
     .await?
     .try_get("n")?;
-    let assignee: Option<String> = sqlx::query(
-        "SELECT assignee_id FROM follow_ups WHERE hearing_id = $1 AND done_on IS NULL AND assignee_id IS NOT NULL \
-         ORDER BY due_on LIMIT 1",
+    let open = sqlx::query(
+        "SELECT id, assignee_id FROM follow_ups WHERE hearing_id = $1 AND done_on IS NULL ORDER BY due_on, id",
     )
     .bind(hearing_id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .map(|r| r.try_get("assignee_id"))
-    .transpose()?;
-    let assignee = assignee.or(default_assignee.map(str::to_owned));
-    sqlx::query("DELETE FROM follow_ups WHERE hearing_id = $1 AND done_on IS NULL")
-        .bind(hearing_id)
-        .execute(&mut *tx)
-        .await?;
+    .fetch_all(&mut *tx)
+    .await?;
+    let open: Vec<(String, Option<String>)> = open
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("assignee_id")?)))
+        .collect::<Result<_, DbError>>()?;
     let skip = usize::try_from(done).unwrap_or(0);
-    for due in policy.due_dates(outcome.decided_on).into_iter().skip(skip) {
-        sqlx::query(
-            "INSERT INTO follow_ups (id, hearing_id, due_on, assignee_id) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(new_id())
-        .bind(hearing_id)
-        .bind(due.to_string())
-        .bind(assignee.as_deref())
-        .execute(&mut *tx)
-        .await?;
+    let due: Vec<CalendarDate> = policy
+        .due_dates(outcome.decided_on)
+        .into_iter()
+        .skip(skip)
+        .collect();
+    let new_assignee = open
+        .last()
+        .and_then(|(_, a)| a.clone())
+        .or(default_assignee.map(str::to_owned));
+    for (i, day) in due.iter().enumerate() {
+        match open.get(i) {
+            Some((id, _)) => {
+                sqlx::query("UPDATE follow_ups SET due_on = $1 WHERE id = $2")
+                    .bind(day.to_string())
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            None => {
+                sqlx::query(
+                    "INSERT INTO follow_ups (id, hearing_id, due_on, assignee_id) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(new_id())
+                .bind(hearing_id)
+                .bind(day.to_string())
+                .bind(new_assignee.as_deref())
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+    }
+    for (id, _) in open.iter().skip(due.len()) {
+        sqlx::query("DELETE FROM follow_ups WHERE id = $1 AND done_on IS NULL")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -156,32 +183,50 @@ fn commitment_from_row(r: &AnyRow) -> Result<Commitment, DbError> {
     })
 }
 
-/// Stores the commitment as it now stands (drafted, confirmed or scanned).
-pub async fn save_commitment(
+/// Changes the commitment in one write turn: `change` sees the commitment as
+/// stored now (not as some page saw it earlier) and returns the next one or a
+/// refusal, which leaves the row as it was. `drafted_by` records who last
+/// changed the wording; a confirmation or a scan leaves it.
+pub async fn update_commitment(
     db: &Db,
     hearing_id: &str,
-    c: &Commitment,
-    scan_kind: Option<&str>,
     by: &str,
-) -> Result<(), DbError> {
+    scan_kind: Option<&str>,
+    change: impl FnOnce(Option<&Commitment>) -> Result<Commitment, AftercareRefusal>,
+) -> Result<Result<Commitment, AftercareRefusal>, DbError> {
     let mut tx = db.begin_write().await?;
-    let kept_kind: Option<String> =
-        sqlx::query("SELECT scan_kind FROM commitments WHERE hearing_id = $1")
-            .bind(hearing_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.try_get("scan_kind"))
-            .transpose()?
-            .flatten();
-    let kind = c
+    let row = sqlx::query("SELECT * FROM commitments WHERE hearing_id = $1")
+        .bind(hearing_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let current = row.as_ref().map(commitment_from_row).transpose()?;
+    let next = match change(current.as_ref()) {
+        Ok(next) => next,
+        Err(refusal) => {
+            tx.rollback().await?;
+            return Ok(Err(refusal));
+        }
+    };
+    let kept_kind: Option<String> = match &row {
+        Some(r) => r.try_get("scan_kind")?,
+        None => None,
+    };
+    let kind = next
         .scan_sha256
         .as_ref()
         .and(scan_kind.map(str::to_owned).or(kept_kind));
+    let same_words = current.as_ref().is_some_and(|c| {
+        c.agency_text == next.agency_text && c.petitioner_text == next.petitioner_text
+    });
+    let (drafted_by, drafted_at): (String, i64) = match &row {
+        Some(r) if same_words => (r.try_get("drafted_by")?, r.try_get("drafted_at")?),
+        _ => (by.to_owned(), now_ms()),
+    };
     sqlx::query("DELETE FROM commitments WHERE hearing_id = $1")
         .bind(hearing_id)
         .execute(&mut *tx)
         .await?;
-    let (a, p) = (c.agency.as_ref(), c.petitioner.as_ref());
+    let (a, p) = (next.agency.as_ref(), next.petitioner.as_ref());
     sqlx::query(
         "INSERT INTO commitments (hearing_id, agency_text, petitioner_text, agency_confirmed_by, \
          agency_confirmed_at, agency_on_paper, petitioner_confirmed_by, petitioner_confirmed_at, \
@@ -189,22 +234,22 @@ pub async fn save_commitment(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(hearing_id)
-    .bind(&c.agency_text)
-    .bind(&c.petitioner_text)
+    .bind(&next.agency_text)
+    .bind(&next.petitioner_text)
     .bind(a.map(|x| x.by.clone()))
     .bind(a.map(|x| x.at_ms))
     .bind(i64::from(a.is_some_and(|x| x.on_paper)))
     .bind(p.map(|x| x.by.clone()))
     .bind(p.map(|x| x.at_ms))
     .bind(i64::from(p.is_some_and(|x| x.on_paper)))
-    .bind(c.scan_sha256.as_deref())
+    .bind(next.scan_sha256.as_deref())
     .bind(kind)
-    .bind(by)
-    .bind(now_ms())
+    .bind(drafted_by)
+    .bind(drafted_at)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(Ok(next))
 }
 
 /// The signed scan of a hearing's commitment: (sha256, kind code).
@@ -296,11 +341,12 @@ pub async fn open_visits(
 }
 
 pub async fn assign_visit(db: &Db, id: &str, assignee_id: &str) -> Result<bool, DbError> {
-    let done = sqlx::query("UPDATE follow_ups SET assignee_id = $1 WHERE id = $2")
-        .bind(assignee_id)
-        .bind(id)
-        .execute(db.pool())
-        .await?;
+    let done =
+        sqlx::query("UPDATE follow_ups SET assignee_id = $1 WHERE id = $2 AND done_on IS NULL")
+            .bind(assignee_id)
+            .bind(id)
+            .execute(db.pool())
+            .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -312,7 +358,8 @@ pub async fn record_visit(
     by: &str,
 ) -> Result<bool, DbError> {
     let done = sqlx::query(
-        "UPDATE follow_ups SET done_on = $1, note = $2, recorded_by = $3, recorded_at = $4 WHERE id = $5",
+        "UPDATE follow_ups SET done_on = $1, note = $2, recorded_by = $3, recorded_at = $4 \
+         WHERE id = $5 AND done_on IS NULL",
     )
     .bind(done_on.to_string())
     .bind(note)

@@ -99,7 +99,8 @@ async fn visits(db: &Db) -> Result<Vec<VisitFact>, DbError> {
     let rows = sqlx::query(
         "SELECT c.number, c.district, f.due_on, f.done_on, a.display_name FROM follow_ups f \
          JOIN hearings h ON h.id = f.hearing_id JOIN cases c ON c.id = h.case_id \
-         LEFT JOIN accounts a ON a.id = f.assignee_id ORDER BY f.due_on, f.id",
+         LEFT JOIN accounts a ON a.id = f.assignee_id WHERE h.status = 'scheduled' \
+         ORDER BY f.due_on, f.id",
     )
     .fetch_all(db.pool())
     .await?;

@@ -416,6 +416,7 @@ const RULES: &[(Action, &[Grant])] = &[
         Action::DownloadMinutes,
         &[
             Grant::Role(Role::Archivist),
+            Grant::Role(Role::Head),
             Grant::HostOfHearing,
             Grant::ClerkOfHearing,
             Grant::SeatedJuror,

@@ -487,6 +487,10 @@ pub enum AftercareRefusal {
     RepeatOfItself,
     #[error("the case is already marked as a repeat petition")]
     AlreadyRepeat,
+    #[error("the commitment's wording changed since it was shown")]
+    WordingChanged,
+    #[error("this visit is already recorded")]
+    VisitRecorded,
     #[error("the case was received before the hearing ({held_on})")]
     RepeatBeforeHearing { held_on: CalendarDate },
     #[error("follow-up days must be 1–6 increasing numbers of 1–730")]
@@ -523,6 +527,10 @@ impl AftercareRefusal {
             }
             AftercareRefusal::RepeatOfItself => "不能把案件关联为本案听证的重复信访".into(),
             AftercareRefusal::AlreadyRepeat => "该案已登记为重复信访，如有误请先解除原关联".into(),
+            AftercareRefusal::WordingChanged => {
+                "承诺书内容已被修改，请刷新页面阅读新的内容后再确认".into()
+            }
+            AftercareRefusal::VisitRecorded => "该次回访已记录，不能再修改".into(),
             AftercareRefusal::RepeatBeforeHearing { held_on } => format!(
                 "该案收件日期早于所关联的听证（{}），不属于评议后的重复信访",
                 held_on.format_zh()

@@ -178,9 +178,11 @@ fn OutcomeSection(hearing: String, v: AftercareView) -> impl IntoView {
                                 on:input=move |ev| decided_on.set(event_target_value(&ev)) />
                         </label>
                         <label>{tr.s("化解情况", "Resolution")}
-                            <select data-testid="outcome-resolution" prop:value=move || resolution.get()
-                                on:change=move |ev| resolution.set(event_target_value(&ev))>
-                                {Resolution::ALL.iter().map(|r| view! { <option value=r.code()>{move || label(tr.lang(), *r)}</option> }).collect_view()}
+                            <select data-testid="outcome-resolution" on:change=move |ev| resolution.set(event_target_value(&ev))>
+                                {Resolution::ALL.iter().map(|r| {
+                                    let code = r.code();
+                                    view! { <option value=code selected=move || resolution.get() == code>{move || label(tr.lang(), *r)}</option> }
+                                }).collect_view()}
                             </select>
                         </label>
                     </div>
@@ -352,6 +354,13 @@ fn VisitRow(f: FollowUpRecord, staff: Vec<PersonRef>, can_manage: bool) -> impl 
     let note = RwSignal::new(String::new());
     let state = f.state;
     let open = f.done_on.is_none();
+    // A refused assignment shows who still holds the visit.
+    let held_by = f.assignee_id.clone().unwrap_or_default();
+    Effect::new(move |_| {
+        if matches!(assign.value().get(), Some(Err(_))) {
+            assignee.set(held_by.clone());
+        }
+    });
     let on_assign = move |ev: leptos::ev::Event| {
         let who = event_target_value(&ev);
         assignee.set(who.clone());
@@ -376,9 +385,16 @@ fn VisitRow(f: FollowUpRecord, staff: Vec<PersonRef>, can_manage: bool) -> impl 
             <td>
                 {if can_manage && open {
                     view! {
-                        <select data-testid="visit-assignee" prop:value=move || assignee.get() on:change=on_assign>
-                            <option value="">{tr.s("（未指派）", "(nobody)")}</option>
-                            {staff.iter().map(|p| view! { <option value=p.id.clone()>{p.name.clone()}</option> }).collect_view()}
+                        <select data-testid="visit-assignee" on:change=on_assign>
+                            // A visit cannot be unassigned: the placeholder shows only while nobody holds it.
+                            {assignee.get_untracked().is_empty().then(|| view! {
+                                <option value="" disabled=true selected=true>{tr.s("（请指派）", "(assign)")}</option>
+                            })}
+                            {staff.iter().map(|p| {
+                                let id = p.id.clone();
+                                let mine = id.clone();
+                                view! { <option value=id selected=move || assignee.get() == mine>{p.name.clone()}</option> }
+                            }).collect_view()}
                         </select>
                     }.into_any()
                 } else {
@@ -536,8 +552,8 @@ fn RepeatSection(hearing: String, v: AftercareView) -> impl IntoView {
             {(can_manage && !v.repeat_candidates.is_empty()).then(|| view! {
                 <form class="row" on:submit=submit data-testid="repeat-form">
                     <label>{tr.s("登记为本次听证后的重复信访：", "Mark a later case as a repeat:")}
-                        <select data-testid="repeat-case" prop:value=move || chosen.get() on:change=move |ev| chosen.set(event_target_value(&ev))>
-                            <option value="">{tr.s("（选择案件）", "(choose a case)")}</option>
+                        <select data-testid="repeat-case" on:change=move |ev| chosen.set(event_target_value(&ev))>
+                            <option value="" selected=move || chosen.get().is_empty()>{tr.s("（选择案件）", "(choose a case)")}</option>
                             {v.repeat_candidates.iter().map(|c| view! { <option value=c.id.clone()>{format!("{} {}", c.number, c.title)}</option> }).collect_view()}
                         </select>
                     </label>
@@ -558,6 +574,13 @@ fn PartySections(v: AftercareView) -> impl IntoView {
     let confirm = ServerAction::<ConfirmCommitment>::new();
     expect_context::<Reload>().after(confirm.value());
     let hearing = StoredValue::new(v.hearing.id.clone());
+    // The wording as shown: confirming words changed since is refused.
+    let seen = StoredValue::new(
+        v.commitment
+            .as_ref()
+            .map(|c| (c.agency_text.clone(), c.petitioner_text.clone()))
+            .unwrap_or_default(),
+    );
     let commitment = v.commitment.clone().map(|c| {
         let mine = v.my_side.and_then(|side| c.confirmation(side).cloned().map(|x| (side, x)));
         view! {
@@ -571,7 +594,11 @@ fn PartySections(v: AftercareView) -> impl IntoView {
                 }.into_any(),
                 (Some(side), None) => view! {
                     <button data-testid="commitment-confirm" disabled=move || confirm.pending().get()
-                        on:click=move |_| { confirm.dispatch(ConfirmCommitment { hearing_id: hearing.get_value() }); }>
+                        on:click=move |_| { confirm.dispatch(ConfirmCommitment {
+                            hearing_id: hearing.get_value(),
+                            agency_text: seen.get_value().0,
+                            petitioner_text: seen.get_value().1,
+                        }); }>
                         {format!("我方（{}）确认以上承诺", side.label_zh())}
                     </button>
                 }.into_any(),

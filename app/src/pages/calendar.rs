@@ -415,7 +415,9 @@ fn MyHearingCard(hearing: HearingRecord, seat: Option<SeatStatus>) -> impl IntoV
     // A party (by invitation) confirms the commitment and rates the handling there.
     let is_party = expect_context::<super::Session>()
         .current()
-        .is_some_and(|me| me.party.is_some())
+        .and_then(|me| me.party)
+        .and_then(|(kind, _)| crate::domain::aftercare::CommitmentSide::of_party(kind))
+        .is_some()
         && status != HearingStatus::Cancelled;
     view! {
         <article

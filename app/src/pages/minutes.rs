@@ -274,7 +274,14 @@ pub fn ArchivePage() -> impl IntoView {
 
 #[component]
 fn ArchiveTable(entries: Vec<ArchiveEntry>) -> impl IntoView {
+    use crate::domain::access::Action;
     let tr = use_tr();
+    // Links only to what the reader may open (the archive serves several roles).
+    let session = expect_context::<super::Session>();
+    let may = |action| super::cases::may(session, action);
+    let may_pdf = may(Action::DownloadMinutes);
+    let may_zip = may(Action::ExportEvidence);
+    let may_aftercare = may(Action::ManageAftercare) || may(Action::ViewStatistics);
     if entries.is_empty() {
         return view! { <p class="muted" data-testid="archive-empty">{tr.s("没有符合条件的定稿纪要", "No finalised minutes match")}</p> }.into_any();
     }
@@ -300,9 +307,9 @@ fn ArchiveTable(entries: Vec<ArchiveEntry>) -> impl IntoView {
                             <td>{format_zh(e.starts_at_ms, CHINA_OFFSET_SECONDS)}</td>
                             <td>{e.outcome.clone()}</td>
                             <td>
-                                <a href=pdf rel="external" data-testid="archive-minutes">{tr.s("纪要 PDF", "Minutes PDF")}</a>" · "
-                                <a href=zip rel="external" data-testid="archive-bundle">{tr.s("证据包", "Evidence")}</a>" · "
-                                <a href=format!("/hearings/{}/aftercare", e.hearing_id) data-testid="archive-aftercare">{tr.s("听后跟踪", "Aftercare")}</a>
+                                {may_pdf.then(|| view! { <a href=pdf rel="external" data-testid="archive-minutes">{tr.s("纪要 PDF", "Minutes PDF")}</a>" " })}
+                                {may_zip.then(|| view! { <a href=zip rel="external" data-testid="archive-bundle">{tr.s("证据包", "Evidence")}</a>" " })}
+                                {may_aftercare.then(|| view! { <a href=format!("/hearings/{}/aftercare", e.hearing_id) data-testid="archive-aftercare">{tr.s("听后跟踪", "Aftercare")}</a> })}
                                 <br /><code class="sha" title="SHA-256">{e.sha256.chars().take(16).collect::<String>()}"…"</code>
                             </td>
                         </tr>

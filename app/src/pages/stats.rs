@@ -41,28 +41,35 @@ pub fn StatsPage() -> impl IntoView {
     }
 }
 
-/// Period and district; applying changes the address, so a view can be shared
-/// and the export links carry the same filter.
+/// Period and district; applying changes the address, so a view can be shared.
+/// The export links carry the filter the page shows (`applied`), not what is
+/// being typed; the fields start from the address, so a refused period stays.
 #[component]
 fn StatsFilters(#[prop(into)] d: Option<Dashboard>) -> impl IntoView {
     let tr = use_tr();
     let navigate = use_navigate();
+    let query = use_query_map();
+    let typed = |key: &str| query.with_untracked(|q| q.get(key).unwrap_or_default());
     let from = RwSignal::new(
         d.as_ref()
-            .map(|d| d.filter.from.to_string())
-            .unwrap_or_default(),
+            .map_or_else(|| typed("from"), |d| d.filter.from.to_string()),
     );
     let to = RwSignal::new(
         d.as_ref()
-            .map(|d| d.filter.to.to_string())
-            .unwrap_or_default(),
+            .map_or_else(|| typed("to"), |d| d.filter.to.to_string()),
     );
-    let district = RwSignal::new(
-        d.as_ref()
-            .and_then(|d| d.filter.district.clone())
-            .unwrap_or_default(),
-    );
+    let district = RwSignal::new(d.as_ref().map_or_else(
+        || typed("district"),
+        |d| d.filter.district.clone().unwrap_or_default(),
+    ));
     let districts = d.as_ref().map(|d| d.districts.clone()).unwrap_or_default();
+    let applied = d.as_ref().map(|d| {
+        query_string(&[
+            ("from", d.filter.from.to_string()),
+            ("to", d.filter.to.to_string()),
+            ("district", d.filter.district.clone().unwrap_or_default()),
+        ])
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let q = query_string(&[
@@ -71,14 +78,6 @@ fn StatsFilters(#[prop(into)] d: Option<Dashboard>) -> impl IntoView {
             ("district", district.get_untracked()),
         ]);
         navigate(&format!("/stats{q}"), Default::default());
-    };
-    let export = move |ext: &str| {
-        let q = query_string(&[
-            ("from", from.get()),
-            ("to", to.get()),
-            ("district", district.get()),
-        ]);
-        format!("/stats/export.{ext}{q}")
     };
     view! {
         <form class="card filters" on:submit=submit data-testid="stats-filters">
@@ -89,14 +88,19 @@ fn StatsFilters(#[prop(into)] d: Option<Dashboard>) -> impl IntoView {
                 <input type="month" data-testid="stats-to" prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev)) />
             </label>
             <label>{tr.s("属地", "District")}
-                <select data-testid="stats-district" prop:value=move || district.get() on:change=move |ev| district.set(event_target_value(&ev))>
-                    <option value="">{tr.s("全部", "All")}</option>
-                    {districts.into_iter().map(|d| view! { <option value=d.clone()>{d.clone()}</option> }).collect_view()}
+                <select data-testid="stats-district" on:change=move |ev| district.set(event_target_value(&ev))>
+                    <option value="" selected=move || district.get().is_empty()>{tr.s("全部", "All")}</option>
+                    {districts.into_iter().map(|name| {
+                        let mine = name.clone();
+                        view! { <option value=name.clone() selected=move || district.get() == mine>{name.clone()}</option> }
+                    }).collect_view()}
                 </select>
             </label>
             <button type="submit" data-testid="stats-apply">{tr.s("统计", "Show")}</button>
-            <a class="button secondary" rel="external" data-testid="stats-export-csv" href=move || export("csv")>{tr.s("导出 CSV", "Export CSV")}</a>
-            <a class="button secondary" rel="external" data-testid="stats-export-xlsx" href=move || export("xlsx")>{tr.s("导出 Excel", "Export XLSX")}</a>
+            {applied.map(|q| view! {
+                <a class="button secondary" rel="external" data-testid="stats-export-csv" href=format!("/stats/export.csv{q}")>{tr.s("导出 CSV", "Export CSV")}</a>
+                <a class="button secondary" rel="external" data-testid="stats-export-xlsx" href=format!("/stats/export.xlsx{q}")>{tr.s("导出 Excel", "Export XLSX")}</a>
+            })}
         </form>
     }
     .into_any()

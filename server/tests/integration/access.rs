@@ -278,8 +278,8 @@ async fn administrators_manage_accounts_and_changes_bite_at_once() {
     assert_eq!(host.rpc("list_accounts", &[]).await.status(), 403);
     assert_eq!(host.rpc("list_audit", &[]).await.status(), 403);
     let listed: serde_json::Value = admin.rpc("list_accounts", &[]).await.json().await.unwrap();
-    // The five demo accounts, zhao, and the 99 pool members' own accounts.
-    assert_eq!(listed.as_array().unwrap().len(), 5 + 1 + 99);
+    // The six demo accounts, zhao, and the 99 pool members' own accounts.
+    assert_eq!(listed.as_array().unwrap().len(), 6 + 1 + 99);
     assert!(
         !listed.to_string().contains("argon2"),
         "hashes never leave the server"

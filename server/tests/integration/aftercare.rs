@@ -60,7 +60,7 @@ async fn outcome_visits_and_ratings_are_recorded_and_move_the_dashboard() {
         let body = res.text().await.unwrap();
         assert!(body.contains(expect), "{body}");
     }
-    // An archivist may read the hearing but not record its outcome.
+    // An archivist reads rooms and minutes, not the office's aftercare.
     let archivist = server.client("archivist").await;
     let form = [
         ("hearing_id", hearing.as_str()),
@@ -217,9 +217,12 @@ async fn the_two_sides_confirm_their_commitment_and_the_petitioner_rates() {
 
     // Nothing to confirm before it is drafted.
     let petitioner = server.party(&hearing, "petitioner", "张建国").await;
-    let res = petitioner
-        .rpc("confirm_commitment", &[("hearing_id", &hearing)])
-        .await;
+    let words = [
+        ("hearing_id", hearing.as_str()),
+        ("agency_text", "三十日内补发拖欠工资 42,000 元"),
+        ("petitioner_text", "款项到位后不再就此事重复信访"),
+    ];
+    let res = petitioner.rpc("confirm_commitment", &words).await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("no_commitment"));
 
@@ -239,22 +242,12 @@ async fn the_two_sides_confirm_their_commitment_and_the_petitioner_rates() {
     let agency = server.party(&hearing, "agency", "某镇人民政府").await;
     let third = server.party(&hearing, "third_party", "某公司").await;
     for party in [&petitioner, &agency] {
-        let res = party
-            .rpc("confirm_commitment", &[("hearing_id", &hearing)])
-            .await;
+        let res = party.rpc("confirm_commitment", &words).await;
         assert_eq!(res.status(), 200);
     }
-    let again = petitioner
-        .rpc("confirm_commitment", &[("hearing_id", &hearing)])
-        .await;
+    let again = petitioner.rpc("confirm_commitment", &words).await;
     assert_eq!(again.status(), 409);
-    assert_eq!(
-        third
-            .rpc("confirm_commitment", &[("hearing_id", &hearing)])
-            .await
-            .status(),
-        403
-    );
+    assert_eq!(third.rpc("confirm_commitment", &words).await.status(), 403);
     let v = view(&host, &hearing).await;
     assert_eq!(v["commitment"]["petitioner"]["by"], "张建国");
     assert_eq!(v["commitment"]["agency"]["by"], "某镇人民政府");
@@ -269,6 +262,14 @@ async fn the_two_sides_confirm_their_commitment_and_the_petitioner_rates() {
     let v = view(&host, &hearing).await;
     assert!(v["commitment"]["agency"].is_null());
     assert_eq!(v["commitment"]["petitioner"]["by"], "张建国");
+    // The agency confirms what it read: the old words no longer.
+    let stale = agency.rpc("confirm_commitment", &words).await;
+    assert_eq!(stale.status(), 409);
+    assert!(stale.text().await.unwrap().contains("wording_changed"));
+    assert_eq!(
+        agency.rpc("confirm_commitment", &redraft).await.status(),
+        200
+    );
 
     // The party's page: the commitment and its rating, nothing of the staff's.
     let seen = view(&petitioner, &hearing).await;
@@ -295,9 +296,31 @@ async fn the_two_sides_confirm_their_commitment_and_the_petitioner_rates() {
         ("comment", ""),
     ];
     assert_eq!(petitioner.rpc("rate_handling", &bad).await.status(), 400);
+    // Staff add what they heard on a call; the agency sees neither rating, and a
+    // third party sees nothing of the aftercare at all.
+    let call = [
+        ("hearing_id", hearing.as_str()),
+        ("rating", "dissatisfied"),
+        ("comment", "电话回访：对责任单位不满"),
+    ];
+    assert_eq!(host.rpc("rate_handling", &call).await.status(), 200);
+    let theirs = view(&agency, &hearing).await;
+    assert!(theirs["ratings"].as_array().unwrap().is_empty(), "{theirs}");
+    assert_eq!(theirs["my_side"], "agency");
+    assert_eq!(theirs["may_rate"], false);
+    assert!(!theirs["commitment"].is_null());
+    let own = view(&petitioner, &hearing).await;
+    assert_eq!(own["ratings"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        own["ratings"][0]["comment"], "处理及时",
+        "its own words, not the call's"
+    );
+    let refused = third.rpc("aftercare", &[("hearing_id", &hearing)]).await;
+    assert_eq!(refused.status(), 403);
     let v = view(&host, &hearing).await;
-    assert_eq!(v["ratings"][0]["source"], "petitioner");
-    assert_eq!(v["ratings"][0]["comment"], "处理及时");
+    assert_eq!(v["ratings"][0]["source"], "staff");
+    assert_eq!(v["ratings"][1]["source"], "petitioner");
+    assert_eq!(v["ratings"][1]["comment"], "处理及时");
 
     // Signed on paper: the scan confirms both sides; an HTML file named .pdf is refused.
     let fake = reqwest::multipart::Form::new().part(
@@ -317,7 +340,9 @@ async fn the_two_sides_confirm_their_commitment_and_the_petitioner_rates() {
     let res = host.http.post(&url).multipart(form).send().await.unwrap();
     assert_eq!(res.status(), 200, "redirected back to the page");
     let v = view(&host, &hearing).await;
-    assert_eq!(v["commitment"]["agency"]["on_paper"], true);
+    // Both had confirmed in the app: the scan is attached, their confirmations stay.
+    assert_eq!(v["commitment"]["agency"]["on_paper"], false);
+    assert_eq!(v["commitment"]["agency"]["by"], "某镇人民政府");
     assert!(v["commitment"]["scan_sha256"].is_string());
     let scan = petitioner
         .get(&format!("/hearings/{hearing}/commitment/scan"))
@@ -331,6 +356,14 @@ async fn the_two_sides_confirm_their_commitment_and_the_petitioner_rates() {
             .starts_with("attachment")
     );
     assert_eq!(scan.bytes().await.unwrap().as_ref(), png.as_slice());
+    assert_eq!(
+        third
+            .get(&format!("/hearings/{hearing}/commitment/scan"))
+            .await
+            .status(),
+        404,
+        "a third party does not get the signed scan"
+    );
     let juror = server.client("juror").await;
     assert_eq!(
         juror
