@@ -276,7 +276,7 @@ fn RiskGrid(d: Dashboard) -> impl IntoView {
                 {d.risk_by_class.into_iter().map(|(risk, row)| {
                     let total: u32 = row.iter().sum();
                     view! {
-                        <tr class=format!("risk-{}", risk.code()) data-risk=risk.code()>
+                        <tr class=format!("grid-{}", risk.code()) data-risk=risk.code()>
                             <th>{risk.label_zh()}</th>
                             {row.into_iter().map(|n| view! { <td>{n.to_string()}</td> }).collect_view()}
                             <td><strong>{total.to_string()}</strong></td>
@@ -292,8 +292,11 @@ fn RiskGrid(d: Dashboard) -> impl IntoView {
 #[component]
 fn DataTable(t: StatsTable) -> impl IntoView {
     let empty = t.rows.is_empty();
+    // Long tables (a hundred members) start folded; the short ones open.
+    let open = t.rows.len() <= 20;
     view! {
-        <h3>{t.title.clone()}</h3>
+        <details open=open>
+        <summary><h3>{t.title.clone()}</h3></summary>
         {if empty {
             view! { <p class="muted">"无"</p> }.into_any()
         } else {
@@ -308,6 +311,7 @@ fn DataTable(t: StatsTable) -> impl IntoView {
                 </table>
             }.into_any()
         }}
+        </details>
     }
     .into_any()
 }
