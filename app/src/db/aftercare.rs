@@ -2,7 +2,7 @@
 //! ratings and repeat-petition links (migration 9). The rules are in
 //! `domain::aftercare`; this module only reads and writes rows.
 
-use super::{Db, DbError, new_id, now_ms};
+use super::{Db, DbError, new_id, now_ms, stored_code, stored_date};
 use crate::domain::aftercare::{
     AftercareRefusal, Commitment, Confirmation, FollowUpPolicy, FollowUpState, Outcome, Rating,
     RatingSource,
@@ -13,17 +13,8 @@ use crate::model::{CaseRef, FollowUpRecord, OutcomeRecord, RepeatLink, VisitTask
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-fn date(raw: &str) -> Result<CalendarDate, DbError> {
-    raw.parse()
-        .map_err(|_| DbError::Corrupt(format!("stored date {raw:?}")))
-}
-
 fn opt_date(raw: Option<String>) -> Result<Option<CalendarDate>, DbError> {
-    raw.as_deref().map(date).transpose()
-}
-
-fn coded<C: Coded>(raw: &str) -> Result<C, DbError> {
-    C::parse_code(raw).ok_or_else(|| DbError::Corrupt(format!("stored code {raw:?}")))
+    raw.as_deref().map(stored_date).transpose()
 }
 
 /// The case a hearing belongs to, and whether the hearing is on the calendar
@@ -55,8 +46,8 @@ pub async fn outcome(db: &Db, hearing_id: &str) -> Result<Option<OutcomeRecord>,
         Ok(OutcomeRecord {
             outcome: Outcome {
                 decision: r.try_get("decision")?,
-                decided_on: date(&r.try_get::<String, _>("decided_on")?)?,
-                resolution: coded::<Resolution>(&r.try_get::<String, _>("resolution")?)?,
+                decided_on: stored_date(&r.try_get::<String, _>("decided_on")?)?,
+                resolution: stored_code::<Resolution>(&r.try_get::<String, _>("resolution")?)?,
             },
             recorded_by: r.try_get("recorded_by")?,
             recorded_at_ms: r.try_get("recorded_at")?,
@@ -277,7 +268,7 @@ const FOLLOW_UP_SELECT: &str = "SELECT f.id, f.hearing_id, f.due_on, f.assignee_
      LEFT JOIN accounts a ON a.id = f.assignee_id";
 
 fn follow_up_from_row(r: &AnyRow, today: CalendarDate) -> Result<VisitTask, DbError> {
-    let due_on = date(&r.try_get::<String, _>("due_on")?)?;
+    let due_on = stored_date(&r.try_get::<String, _>("due_on")?)?;
     let done_on = opt_date(r.try_get("done_on")?)?;
     Ok(VisitTask {
         follow_up: FollowUpRecord {
@@ -384,7 +375,7 @@ pub async fn ratings(db: &Db, hearing_id: &str) -> Result<Vec<Rating>, DbError> 
         .map(|r| {
             let source: String = r.try_get("source")?;
             Ok(Rating {
-                rating: coded::<Satisfaction>(&r.try_get::<String, _>("rating")?)?,
+                rating: stored_code::<Satisfaction>(&r.try_get::<String, _>("rating")?)?,
                 comment: r.try_get("comment")?,
                 source: RatingSource::from_code(&source)
                     .ok_or_else(|| DbError::Corrupt(format!("rating source {source:?}")))?,
@@ -468,7 +459,7 @@ pub async fn case_received(db: &Db, case_id: &str) -> Result<Option<CalendarDate
         .bind(case_id)
         .fetch_optional(db.pool())
         .await?;
-    row.map(|r| date(&r.try_get::<String, _>("received_on")?))
+    row.map(|r| stored_date(&r.try_get::<String, _>("received_on")?))
         .transpose()
 }
 

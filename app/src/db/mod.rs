@@ -241,6 +241,17 @@ impl Db {
 }
 
 /// Milliseconds since the Unix epoch, the one time unit stored.
+/// A `YYYY-MM-DD` column as written by this program; anything else is corruption.
+pub(crate) fn stored_date(raw: &str) -> Result<crate::domain::case::CalendarDate, DbError> {
+    raw.parse()
+        .map_err(|_| DbError::Corrupt(format!("stored date {raw:?}")))
+}
+
+/// A code column (colour, status, rating …) as written by this program.
+pub(crate) fn stored_code<C: crate::domain::case::Coded>(raw: &str) -> Result<C, DbError> {
+    C::parse_code(raw).ok_or_else(|| DbError::Corrupt(format!("stored code {raw:?}")))
+}
+
 pub fn now_ms() -> i64 {
     let since = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -2,21 +2,12 @@
 //! held hearings with their outcome, repeat links, latest rating and panel;
 //! cases; follow-up visits; the pool. Read in one pass, figures computed in Rust.
 
-use super::{Db, DbError};
-use crate::domain::case::{CalendarDate, Coded};
+use super::{Db, DbError, stored_code, stored_date};
+use crate::domain::case::CalendarDate;
 use crate::domain::clock::CHINA_OFFSET_SECONDS;
 use crate::domain::stats::{CaseFact, HeldHearing, MemberFact, StatsData, VisitFact};
 use sqlx::Row;
 use std::collections::HashMap;
-
-fn date(raw: &str) -> Result<CalendarDate, DbError> {
-    raw.parse()
-        .map_err(|_| DbError::Corrupt(format!("stored date {raw:?}")))
-}
-
-fn coded<C: Coded>(raw: &str) -> Result<C, DbError> {
-    C::parse_code(raw).ok_or_else(|| DbError::Corrupt(format!("stored code {raw:?}")))
-}
 
 /// Everything the dashboard needs, as of `now_ms` (hearings after it are not held).
 pub async fn data(db: &Db, now_ms: i64) -> Result<StatsData, DbError> {
@@ -64,9 +55,9 @@ async fn held_hearings(db: &Db, now_ms: i64) -> Result<Vec<HeldHearing>, DbError
                 case_number: r.try_get("number")?,
                 district: r.try_get("district")?,
                 held_on: CalendarDate::of_instant(r.try_get("starts_at")?, CHINA_OFFSET_SECONDS),
-                resolution: resolution.as_deref().map(coded).transpose()?,
+                resolution: resolution.as_deref().map(stored_code).transpose()?,
                 repeated: r.try_get::<i64, _>("repeats")? > 0,
-                rating: rating.as_deref().map(coded).transpose()?,
+                rating: rating.as_deref().map(stored_code).transpose()?,
                 served: served.remove(&id).unwrap_or_default(),
             })
         })
@@ -85,11 +76,11 @@ async fn cases(db: &Db) -> Result<Vec<CaseFact>, DbError> {
             Ok(CaseFact {
                 number: r.try_get("number")?,
                 district: r.try_get("district")?,
-                received_on: date(&r.try_get::<String, _>("received_on")?)?,
-                accepted_on: accepted.as_deref().map(date).transpose()?,
-                risk: coded(&r.try_get::<String, _>("risk")?)?,
-                class: coded(&r.try_get::<String, _>("class")?)?,
-                status: coded(&r.try_get::<String, _>("status")?)?,
+                received_on: stored_date(&r.try_get::<String, _>("received_on")?)?,
+                accepted_on: accepted.as_deref().map(stored_date).transpose()?,
+                risk: stored_code(&r.try_get::<String, _>("risk")?)?,
+                class: stored_code(&r.try_get::<String, _>("class")?)?,
+                status: stored_code(&r.try_get::<String, _>("status")?)?,
             })
         })
         .collect()
@@ -111,8 +102,8 @@ async fn visits(db: &Db) -> Result<Vec<VisitFact>, DbError> {
             Ok(VisitFact {
                 case_number: r.try_get("number")?,
                 district: r.try_get("district")?,
-                due_on: date(&r.try_get::<String, _>("due_on")?)?,
-                done_on: done.as_deref().map(date).transpose()?,
+                due_on: stored_date(&r.try_get::<String, _>("due_on")?)?,
+                done_on: done.as_deref().map(stored_date).transpose()?,
                 assignee: assignee.unwrap_or_default(),
             })
         })

@@ -106,10 +106,6 @@ impl FollowUpState {
         }
     }
 
-    pub fn is_overdue(self) -> bool {
-        matches!(self, FollowUpState::Overdue { .. })
-    }
-
     pub fn label_zh(self) -> String {
         match self {
             FollowUpState::Done => "已回访".into(),
