@@ -42,9 +42,10 @@ test('a GBK file with a wrong row is refused line by line; the fixed file import
   writeFileSync(bad, gbk(header +
     '海宁信访〔2026〕801号,集体土地补偿,王建国,自然资源和规划局,2026-11-10,红,A\r\n' +
     '海宁信访〔2026〕802号,物业收费异议,李秀英,发展和改革局,2026-13-01,紫,B\r\n'));
-  writeFileSync(good, gbk(header +
-    '海宁信访〔2026〕801号,集体土地补偿,王建国,自然资源和规划局,2026-11-10,红,A\r\n' +
-    '海宁信访〔2026〕802号,物业收费异议,李秀英,发展和改革局,2026-11-13,黄,B\r\n'));
+  // The fixed file also names each case's 属地 (district), shown in the preview.
+  writeFileSync(good, gbk('编号,标题,信访人,责任单位,收件日期,风险等级,分类,属地\r\n' +
+    '海宁信访〔2026〕801号,集体土地补偿,王建国,自然资源和规划局,2026-11-10,红,A,硖石街道\r\n' +
+    '海宁信访〔2026〕802号,物业收费异议,李秀英,发展和改革局,2026-11-13,黄,B,许村镇\r\n'));
 
   const context = await env.browser.newContext();
   const page = await context.newPage();
@@ -68,6 +69,7 @@ test('a GBK file with a wrong row is refused line by line; the fixed file import
   await page.getByTestId('import-file').setInputFiles(good);
   await page.getByTestId('import-preview').click();
   await page.locator('[data-testid="import-preview-result"][data-valid="true"]').waitFor();
+  assert.match(await page.locator('tr[data-line="3"]').textContent(), /许村镇/);
   await page.getByTestId('import-commit').click();
   await page.getByTestId('import-done').filter({ hasText: '2' }).waitFor();
 

@@ -38,14 +38,17 @@ test('the host records the outcome; the petitioner confirms and rates on a phone
   await host.getByTestId('outcome-save').click();
   await host.getByTestId('outcome-error').filter({ hasText: '日期不能晚于今天' }).waitFor();
   await host.getByTestId('outcome-date').fill(dayOffset(0));
+  // The commitment is typed before the outcome is saved: that save reloads the
+  // page's data, and the unsaved wording must survive it.
+  await host.getByTestId('commitment-agency-text').fill('三十日内补发拖欠工资 42,000 元');
+  await host.getByTestId('commitment-petitioner-text').fill('款项到位后不再就此事重复信访');
   await host.getByTestId('outcome-save').click();
   await host.locator('[data-testid="outcome-current"][data-resolution="resolved"]').waitFor();
+  assert.equal(await host.getByTestId('commitment-petitioner-text').inputValue(), '款项到位后不再就此事重复信访');
   await host.getByTestId('visit-row').nth(1).waitFor();
   assert.equal(await host.getByTestId('visit-row').count(), 2, 'visits at 30 and 90 days');
 
   // The commitment, then a link for the petitioner.
-  await host.getByTestId('commitment-agency-text').fill('三十日内补发拖欠工资 42,000 元');
-  await host.getByTestId('commitment-petitioner-text').fill('款项到位后不再就此事重复信访');
   await host.getByTestId('commitment-save').click();
   await host.locator('[data-testid="commitment-status"][data-complete="false"]').waitFor();
   await host.getByTestId('invite-kind').selectOption('petitioner');

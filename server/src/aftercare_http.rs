@@ -12,7 +12,7 @@ use app::domain::stats::{Cell, StatsTable, tables_csv};
 use app::error::ApiError;
 use app::evidence::{StageError, Staging};
 use app::state::AppState;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{ConnectInfo, Multipart, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
@@ -165,10 +165,12 @@ fn sheet_name(index: usize, title: &str) -> String {
 pub async fn upload_scan(
     Path(hearing_id): Path<String>,
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     auth: AuthSession,
     multipart: Multipart,
 ) -> Response {
-    match receive_scan(&hearing_id, &state, &auth, multipart).await {
+    let ip = peer.ip().to_string();
+    match receive_scan(&hearing_id, &state, &auth, &ip, multipart).await {
         Ok(()) => {
             Redirect::to(&format!("/hearings/{hearing_id}/aftercare?scan=ok")).into_response()
         }
@@ -189,6 +191,7 @@ async fn receive_scan(
     hearing_id: &str,
     state: &AppState,
     auth: &AuthSession,
+    ip: &str,
     mut multipart: Multipart,
 ) -> Result<(), ApiError> {
     let (actor, name) = app::auth::current_actor(&state.db, auth)
@@ -277,7 +280,7 @@ async fn receive_scan(
             action: "commitment_scanned",
             subject: Some(hearing_id),
             detail: &staged.sha256,
-            ip: None,
+            ip: Some(ip),
         };
         app::db::audit::record(&state.db, &entry).await?;
         return Ok(());

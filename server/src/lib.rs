@@ -27,7 +27,9 @@ use app::db::{self, Db};
 use config::{Config, ServeArgs};
 use std::future::Future;
 use tokio::net::TcpListener;
-use tokio_util::sync::CancellationToken;
+
+/// How long a stopping server waits for its live sockets to say goodbye.
+const SOCKETS_CLOSE_WITHIN: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Opens (creating when missing) and migrates the database the config names.
 pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
@@ -55,7 +57,7 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let closing = CancellationToken::new();
+    let stopping = router::Stopping::default();
     // Expired sessions are deleted hourly, so the table does not grow forever.
     let sweeper = {
         use tower_sessions::session_store::ExpiredDeletion;
@@ -71,7 +73,7 @@ pub async fn serve(
         })
     };
     let hub = app::live::Hub::default();
-    let (app, state) = router::build(args, db.clone(), hub.clone(), closing.clone())?;
+    let (app, state) = router::build(args, db.clone(), hub.clone(), stopping.clone())?;
     // Load (or create) the signing key now, off the runtime, so that the first
     // finalisation does not generate it while holding the hearing's write turn.
     {
@@ -100,10 +102,21 @@ pub async fn serve(
         tracing::info!("正在停止 / shutting down");
         // Live sockets are upgraded connections the HTTP drain does not wait for:
         // tell them to close so clients reconnect elsewhere.
-        closing.cancel();
+        stopping.closing.cancel();
     })
     .await
     .context("server error")?;
+    // The sockets' last reads and close frames need the database still open.
+    stopping.sockets.close();
+    if tokio::time::timeout(SOCKETS_CLOSE_WITHIN, stopping.sockets.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            open = stopping.sockets.len(),
+            "live sockets still open at shutdown"
+        );
+    }
     sweeper.abort();
     if let Some(relay) = relay {
         relay.abort();

@@ -93,8 +93,8 @@ fn offline_state(config: &Config, db: app::db::Db) -> anyhow::Result<app::state:
         .get_or_insert_with(|| config.data_dir.join("evidence"));
     args.signing_dir
         .get_or_insert_with(|| config.data_dir.join("signing"));
-    let closing = tokio_util::sync::CancellationToken::new();
-    let (_, state) = server::router::build(&args, db, app::live::Hub::default(), closing)?;
+    let stopping = server::router::Stopping::default();
+    let (_, state) = server::router::build(&args, db, app::live::Hub::default(), stopping)?;
     Ok(state)
 }
 

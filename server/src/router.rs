@@ -41,7 +41,16 @@ const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 
 /// Server-side resources that are not part of the Leptos state.
 pub struct Extras {
     pub office: crate::notices::Office,
+    pub stopping: Stopping,
+}
+
+/// How a stopping server reaches its live sockets, which the HTTP drain does not
+/// wait for: `closing` tells each to send 1012, `sockets` lets `serve` wait for
+/// them before it closes the database under them.
+#[derive(Clone, Default)]
+pub struct Stopping {
     pub closing: CancellationToken,
+    pub sockets: tokio_util::task::TaskTracker,
 }
 
 /// Sessions live in the database (a restart logs nobody out; instances share
@@ -83,7 +92,7 @@ pub fn build(
     args: &ServeArgs,
     db: Db,
     hub: Hub,
-    closing: CancellationToken,
+    stopping: Stopping,
 ) -> anyhow::Result<(Router, AppState)> {
     let leptos = LeptosOptions::builder()
         .output_name("pingyi")
@@ -122,7 +131,7 @@ pub fn build(
                 offset_seconds: args.utc_offset,
             },
         },
-        closing,
+        stopping,
     });
     let routes = generate_route_list(App);
     let options = state.leptos.clone();

@@ -82,16 +82,19 @@ pub async fn upgrade(
         .read_buffer_size(16 * 1024)
         .write_buffer_size(16 * 1024)
         .max_write_buffer_size(256 * 1024)
-        .on_upgrade(move |socket| async move {
-            let session = Session {
-                state,
-                hearing_id,
-                actor,
-                auth_hash: auth.user.as_ref().map(|u| u.session_auth_hash().to_vec()),
-                sent: resume.after,
-                sees_panel,
-            };
-            session.run(socket, head_seq, access, extras).await;
+        .on_upgrade(move |socket| {
+            let sockets = extras.stopping.sockets.clone();
+            sockets.track_future(async move {
+                let session = Session {
+                    state,
+                    hearing_id,
+                    actor,
+                    auth_hash: auth.user.as_ref().map(|u| u.session_auth_hash().to_vec()),
+                    sent: resume.after,
+                    sees_panel,
+                };
+                session.run(socket, head_seq, access, extras).await;
+            })
         }))
 }
 
@@ -174,6 +177,8 @@ impl Session {
         };
         if let Err(End::Storage(e)) = result {
             tracing::error!(error = %e, hearing = %self.hearing_id, "live session ended by a storage error");
+            // The client resumes by seq from wherever it reconnects.
+            going_away(&mut socket).await;
         }
     }
 
@@ -323,7 +328,7 @@ impl Session {
                         return Ok(());
                     }
                 }
-                () = extras.closing.cancelled() => {
+                () = extras.stopping.closing.cancelled() => {
                         going_away(socket).await;
                         return Ok(());
                     }

@@ -17,22 +17,57 @@ use crate::domain::stats::{Resolution, Satisfaction};
 use crate::model::{AftercareView, FollowUpRecord, PersonRef, VisitTask};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+use std::collections::HashMap;
 
-/// Bumped after every change the page makes, so the view loads again.
+/// Bumped after every change the page makes, so the view loads again; and the
+/// text typed but not yet saved, which that reload would otherwise throw away
+/// (a save in one section re-renders every section).
 #[derive(Clone, Copy)]
-struct Reload(RwSignal<u32>);
+struct Reload {
+    count: RwSignal<u32>,
+    drafts: StoredValue<HashMap<String, String>>,
+}
 
 impl Reload {
+    fn new() -> Self {
+        Self {
+            count: RwSignal::new(0),
+            drafts: StoredValue::new(HashMap::new()),
+        }
+    }
+
+    /// Reloads once `value` succeeds, first forgetting the drafts under `saved`
+    /// (the section that was saved now shows what the server kept).
     fn after<T: Clone + Send + Sync + 'static>(
         self,
         value: impl Into<Signal<Option<Result<T, crate::error::ApiError>>>>,
+        saved: impl Into<String>,
     ) {
         let value = value.into();
+        let saved = saved.into();
         Effect::new(move |_| {
             if matches!(value.get(), Some(Ok(_))) {
-                self.0.update(|v| *v += 1);
+                self.drafts
+                    .update_value(|d| d.retain(|key, _| !key.starts_with(&saved)));
+                self.count.update(|v| *v += 1);
             }
         });
+    }
+
+    /// A text field: its unsaved draft if one survived a reload, else `saved`.
+    /// Only what the user changes becomes a draft.
+    fn field(self, key: String, saved: String) -> RwSignal<String> {
+        let start = self.drafts.with_value(|d| d.get(&key).cloned());
+        let text = RwSignal::new(start.unwrap_or(saved));
+        Effect::new(move |first_run: Option<()>| {
+            let now = text.get();
+            if first_run.is_some() {
+                self.drafts.update_value(|d| {
+                    d.insert(key.clone(), now);
+                });
+            }
+        });
+        text
     }
 }
 
@@ -41,9 +76,9 @@ pub fn AftercarePage() -> impl IntoView {
     let tr = use_tr();
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let reload = Reload(RwSignal::new(0));
+    let reload = Reload::new();
     provide_context(reload);
-    let view_data = Resource::new(move || (reload.0.get(), id()), |(_, id)| aftercare(id));
+    let view_data = Resource::new(move || (reload.count.get(), id()), |(_, id)| aftercare(id));
     view! {
         <Suspense fallback=move || view! { <p class="muted">{tr.s("加载中…", "Loading…")}</p> }>
             {move || view_data.get().map(|r| match r {
@@ -122,21 +157,25 @@ fn InviteBack(hearing: String) -> impl IntoView {
 fn OutcomeSection(hearing: String, v: AftercareView) -> impl IntoView {
     let tr = use_tr();
     let action = ServerAction::<RecordOutcome>::new();
-    expect_context::<Reload>().after(action.value());
+    let reload = expect_context::<Reload>();
+    reload.after(action.value(), "outcome.");
     let current = v.outcome.clone();
-    let decision = RwSignal::new(
+    let decision = reload.field(
+        "outcome.decision".into(),
         current
             .as_ref()
             .map(|o| o.outcome.decision.clone())
             .unwrap_or_default(),
     );
-    let decided_on = RwSignal::new(
+    let decided_on = reload.field(
+        "outcome.date".into(),
         current
             .as_ref()
             .map(|o| o.outcome.decided_on.to_string())
             .unwrap_or_default(),
     );
-    let resolution = RwSignal::new(
+    let resolution = reload.field(
+        "outcome.resolution".into(),
         current
             .as_ref()
             .map_or(Resolution::Resolved, |o| o.outcome.resolution)
@@ -220,14 +259,17 @@ fn CommitmentSection(
 ) -> impl IntoView {
     let tr = use_tr();
     let action = ServerAction::<DraftCommitment>::new();
-    expect_context::<Reload>().after(action.value());
-    let agency = RwSignal::new(
+    let reload = expect_context::<Reload>();
+    reload.after(action.value(), "commitment.");
+    let agency = reload.field(
+        "commitment.agency".into(),
         commitment
             .as_ref()
             .map(|c| c.agency_text.clone())
             .unwrap_or_default(),
     );
-    let petitioner = RwSignal::new(
+    let petitioner = reload.field(
+        "commitment.petitioner".into(),
         commitment
             .as_ref()
             .map(|c| c.petitioner_text.clone())
@@ -346,12 +388,14 @@ fn VisitRow(f: FollowUpRecord, staff: Vec<PersonRef>, can_manage: bool) -> impl 
     let reload = expect_context::<Reload>();
     let assign = ServerAction::<AssignVisit>::new();
     let record = ServerAction::<RecordVisit>::new();
-    reload.after(assign.value());
-    reload.after(record.value());
+    // Drafts per visit, keyed by its id; an assignment keeps the typed note.
+    let drafts = format!("visit.{}.", f.id);
+    reload.after(assign.value(), "visit.assign.");
+    reload.after(record.value(), drafts.clone());
     let id = StoredValue::new(f.id.clone());
     let assignee = RwSignal::new(f.assignee_id.clone().unwrap_or_default());
-    let done_on = RwSignal::new(super::ui::today().to_string());
-    let note = RwSignal::new(String::new());
+    let done_on = reload.field(format!("{drafts}date"), super::ui::today().to_string());
+    let note = reload.field(format!("{drafts}note"), String::new());
     let state = f.state;
     let open = f.done_on.is_none();
     // A refused assignment shows who still holds the visit.
@@ -444,9 +488,10 @@ fn rating_line(r: &crate::domain::aftercare::Rating) -> String {
 fn RatingForm(hearing: String, testid: &'static str) -> impl IntoView {
     let tr = use_tr();
     let action = ServerAction::<RateHandling>::new();
-    expect_context::<Reload>().after(action.value());
-    let rating = RwSignal::new(String::new());
-    let comment = RwSignal::new(String::new());
+    let reload = expect_context::<Reload>();
+    reload.after(action.value(), "rating.");
+    let rating = reload.field("rating.choice".into(), String::new());
+    let comment = reload.field("rating.comment".into(), String::new());
     let hearing = StoredValue::new(hearing);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -512,9 +557,9 @@ fn RepeatSection(hearing: String, v: AftercareView) -> impl IntoView {
     let reload = expect_context::<Reload>();
     let mark = ServerAction::<MarkRepeat>::new();
     let unmark = ServerAction::<UnmarkRepeat>::new();
-    reload.after(mark.value());
-    reload.after(unmark.value());
-    let chosen = RwSignal::new(String::new());
+    reload.after(mark.value(), "repeat.");
+    reload.after(unmark.value(), "repeat.unmark.");
+    let chosen = reload.field("repeat.case".into(), String::new());
     let hearing = StoredValue::new(hearing);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -572,7 +617,7 @@ fn RepeatSection(hearing: String, v: AftercareView) -> impl IntoView {
 fn PartySections(v: AftercareView) -> impl IntoView {
     let tr = use_tr();
     let confirm = ServerAction::<ConfirmCommitment>::new();
-    expect_context::<Reload>().after(confirm.value());
+    expect_context::<Reload>().after(confirm.value(), "confirm.");
     let hearing = StoredValue::new(v.hearing.id.clone());
     // The wording as shown: confirming words changed since is refused.
     let seen = StoredValue::new(

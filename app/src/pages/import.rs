@@ -231,6 +231,7 @@ fn PreviewTable(preview: ImportPreview, name: String) -> impl IntoView {
                         <th>{tr.s("标题", "Title")}</th>
                         <th>{tr.s("信访人", "Petitioners")}</th>
                         <th>{tr.s("收件日期", "Received")}</th>
+                        <th>{tr.s("属地", "District")}</th>
                         <th>{tr.s("状态", "Status")}</th>
                         <th>{tr.s("问题", "Problems")}</th>
                     </tr>
@@ -259,6 +260,7 @@ fn PreviewLine(row: PreviewRow) -> impl IntoView {
             <td data-label=tr.s("标题", "Title")>{cell(|d| d.title.clone())}</td>
             <td data-label=tr.s("信访人", "Petitioners")>{cell(|d| d.petitioners.join("、"))}</td>
             <td class="nowrap" data-label=tr.s("收件日期", "Received")>{cell(|d| d.received_on.to_string())}</td>
+            <td class="nowrap" data-label=tr.s("属地", "District")>{cell(|d| d.district.clone())}</td>
             <td class="nowrap" data-label=tr.s("状态", "Status")>{move || status.map(|s| label(tr.lang(), s))}</td>
             <td data-label=tr.s("问题", "Problems")>
                 {if errors.is_empty() {
