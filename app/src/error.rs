@@ -155,6 +155,13 @@ pub enum ApiError {
     /// The panel deliberates only in the closed stages.
     #[error("not in deliberation")]
     NotInDeliberation,
+    /// Record lines, the floor and the screens are public: not while the panel
+    /// sits in closed session (parties and the public see only 评议中).
+    #[error("closed session")]
+    ClosedSession,
+    /// A party shows its own exhibits only while its side has the floor.
+    #[error("not the party's floor")]
+    NotYourFloor,
     #[error("record line not found")]
     RecordLineNotFound,
     #[error("nothing changed")]
@@ -420,6 +427,14 @@ impl ApiError {
                 "只有在评议、表决环节才能发表评议意见".into(),
                 "Deliberation is open only in the deliberation and vote stages".into(),
             ),
+            ApiError::ClosedSession => pick(
+                "评议、表决不公开进行：此时不能记入公开笔录、指定发言或展示证据，评议内容请写入评议区".into(),
+                "The panel sits in closed session: no public record, floor or screen now; write in the deliberation channel".into(),
+            ),
+            ApiError::NotYourFloor => pick(
+                "只有在本方发言时才能当庭展示本方证据".into(),
+                "A party shows its own exhibits only while its side has the floor".into(),
+            ),
             _ => pick("请求失败".into(), "Request failed".into()),
         }
     }
@@ -480,7 +495,11 @@ impl ApiError {
             ApiError::EvidenceRefused { .. } => 422,
             ApiError::ExhibitNotFound => 404,
             ApiError::ExhibitWithdrawn => 409,
-            ApiError::StepRefused { .. } | ApiError::NoFloor | ApiError::NotInDeliberation => 409,
+            ApiError::StepRefused { .. }
+            | ApiError::NoFloor
+            | ApiError::NotInDeliberation
+            | ApiError::ClosedSession
+            | ApiError::NotYourFloor => 409,
             ApiError::AttendanceInvalid { .. } | ApiError::FloorMinutesInvalid { .. } => 422,
             ApiError::RecordLineNotFound => 404,
             ApiError::NothingChanged | ApiError::NotesTooLong { .. } => 422,

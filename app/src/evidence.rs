@@ -434,7 +434,7 @@ pub async fn submit(
     // The file enters the store only once the caps have passed under the turn.
     let store = state.evidence.store.clone();
     let (path, sha256) = (staged.path.path().to_path_buf(), staged.sha256.clone());
-    let newly_stored = tokio::task::spawn_blocking(move || store.commit(&path, &sha256))
+    tokio::task::spawn_blocking(move || store.commit(&path, &sha256))
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "evidence store failed to run");
@@ -453,13 +453,11 @@ pub async fn submit(
         &detail,
     )
     .await?;
-    if let Err(e) = tx.commit().await {
-        // No row names the file: take back what this upload alone put there.
-        if newly_stored && let Ok(path) = state.evidence.store.local_path(&exhibit.sha256) {
-            let _ = std::fs::remove_file(path);
-        }
-        return Err(DbError::from(e).into());
-    }
+    // A failed commit leaves the stored file in place: a commit error may be
+    // ambiguous (the row may exist after all), and another upload of the same
+    // bytes may already rely on it. An unreferenced file costs only disk, and a
+    // retry of the upload finds it.
+    tx.commit().await.map_err(DbError::from)?;
     Ok(exhibit)
 }
 
@@ -584,39 +582,64 @@ pub async fn withdraw(
     Ok(())
 }
 
-/// 当庭展示: the exhibit goes on every screen in the room. The event, the flag and
-/// the custody entry commit together; the room is told after the commit.
+/// 当庭展示: the exhibit goes on every screen in the room — by the host, or by a
+/// party showing its own while its side has the floor. Decided against the room
+/// under the hearing's write turn; the event, the flag and the custody entry
+/// commit together; the room is told after the commit.
 pub async fn show(state: &AppState, by: &Filer, exhibit_id: &str) -> Result<u64, ApiError> {
-    let (exhibit, mut tx) = managed(state, by, exhibit_id).await?;
-    if exhibit.status == ExhibitStatus::Withdrawn {
-        return Err(ApiError::ExhibitWithdrawn);
-    }
-    let payload = EventPayload::ExhibitShown {
-        exhibit: ShownExhibit {
-            exhibit_id: exhibit.id.clone(),
-            label: exhibit.label.clone(),
-            title: exhibit.title.clone(),
-            sha256: exhibit.sha256.clone(),
-            kind: exhibit.kind,
+    use crate::domain::evidence::{ShowRefusal, may_show};
+    use crate::sitting::Decision;
+    let (exhibit, staff, viewer) = visible_exhibit(state, Some(&by.actor), exhibit_id).await?;
+    let managing = permits(Some(&by.actor), Action::ManageEvidence, Some(&staff));
+    crate::sitting::decide_in_turn(
+        state,
+        &exhibit.hearing_id,
+        async |tx, room| {
+            // Read again under the turn: a withdrawal may have just committed.
+            let exhibit = store_db::get_in(tx, exhibit_id)
+                .await?
+                .ok_or(ApiError::ExhibitNotFound)?;
+            let floor = room.floor.as_ref().map(|f| f.part);
+            may_show(
+                viewer,
+                managing,
+                exhibit.exposure(),
+                floor,
+                room.in_closed_session(),
+            )
+            .map_err(|refusal| match refusal {
+                ShowRefusal::ClosedSession => ApiError::ClosedSession,
+                ShowRefusal::NotYourFloor => ApiError::NotYourFloor,
+                ShowRefusal::NotAllowed => ApiError::Forbidden,
+                ShowRefusal::Withdrawn => ApiError::ExhibitWithdrawn,
+            })?;
+            let payload = EventPayload::ExhibitShown {
+                exhibit: ShownExhibit {
+                    exhibit_id: exhibit.id.clone(),
+                    label: exhibit.label.clone(),
+                    title: exhibit.title.clone(),
+                    sha256: exhibit.sha256.clone(),
+                    kind: exhibit.kind,
+                },
+                shown_by: by.name.clone(),
+            };
+            Ok((Decision::Commit(payload), exhibit))
         },
-        shown_by: by.name.clone(),
-    };
-    let event = db::events::append_in(&mut tx, &exhibit.hearing_id, &payload)
-        .await?
-        .ok_or(ApiError::HearingNotFound)?;
-    store_db::set_flag_in(&mut tx, exhibit_id, Flag::ShownLive, true).await?;
-    store_db::custody_in(
-        &mut tx,
-        &exhibit,
-        CustodyAction::ShownLive,
-        &by.custodian(),
-        &format!("事件 #{}", event.seq),
+        async |tx, event, exhibit| {
+            store_db::set_flag_in(tx, &exhibit.id, Flag::ShownLive, true).await?;
+            store_db::custody_in(
+                tx,
+                &exhibit,
+                CustodyAction::ShownLive,
+                &by.custodian(),
+                &format!("事件 #{}", event.seq),
+            )
+            .await?;
+            Ok(())
+        },
     )
-    .await?;
-    tx.commit().await.map_err(DbError::from)?;
-    let seq = event.seq;
-    state.publish_all(vec![event]);
-    Ok(seq)
+    .await
+    .map(|(seq, _)| seq)
 }
 
 /// Takes the shown exhibit off the screens.

@@ -427,6 +427,8 @@ pub struct ExhibitView {
     /// The opinions this viewer may read: all for staff, their own otherwise.
     pub opinions: Vec<OpinionEntry>,
     pub may_withdraw: bool,
+    /// A party's own exhibit: it may show it in the room while its side has the floor.
+    pub shows_on_own_floor: bool,
 }
 
 /// A hearing's evidence page: the exhibits this viewer may see, and what they may do.
@@ -487,6 +489,12 @@ pub struct AftercareView {
     /// The asker is the petitioner and may rate the handling.
     pub may_rate: bool,
     pub policy: crate::domain::aftercare::FollowUpPolicy,
+    /// 信访人 and 责任单位 as the case names them, for the commitment generated
+    /// from the hearing (staff who manage the aftercare; empty for others).
+    #[serde(default)]
+    pub petitioners: Vec<String>,
+    #[serde(default)]
+    pub agencies: Vec<String>,
 }
 
 /// The handling decision with who recorded it.

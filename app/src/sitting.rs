@@ -77,18 +77,83 @@ pub async fn decide_in_turn<T>(
         T,
     ) -> Result<(), ApiError>,
 ) -> Result<(u64, bool), ApiError> {
+    let outcome = turn(
+        state,
+        hearing_id,
+        async |tx, room| {
+            let (decision, extra) = decide(tx, room).await?;
+            let plan = match decision {
+                Decision::Commit(payload) => Plan::Append(vec![payload]),
+                Decision::Answer(seq) => Plan::Answer(seq),
+            };
+            Ok((plan, extra))
+        },
+        async |tx, events: &[crate::domain::HearingEvent], extra| {
+            after(tx, &events[0], extra).await
+        },
+    )
+    .await?;
+    Ok(match outcome {
+        Ok(events) => (events[0].seq, true),
+        Err(seq) => (seq, false),
+    })
+}
+
+/// Several events decided together against the room (e.g. a pasted record, one
+/// line each), committed in one transaction, then told to the room in order.
+/// Returns their seqs.
+pub async fn decide_all(
+    state: &AppState,
+    hearing_id: &str,
+    decide: impl FnOnce(&RoomState) -> Result<Vec<EventPayload>, ApiError>,
+) -> Result<Vec<u64>, ApiError> {
+    let outcome = turn(
+        state,
+        hearing_id,
+        async |_, room| Ok((Plan::Append(decide(room)?), ())),
+        async |_, _, ()| Ok(()),
+    )
+    .await?;
+    Ok(outcome
+        .map(|events| events.iter().map(|e| e.seq).collect())
+        .unwrap_or_default())
+}
+
+/// What a turn writes: these events, or nothing and this answer.
+enum Plan {
+    Append(Vec<EventPayload>),
+    Answer(u64),
+}
+
+/// The write turn itself: the events committed (`Ok`), or the answer given
+/// without writing (`Err(seq)`).
+async fn turn<T>(
+    state: &AppState,
+    hearing_id: &str,
+    decide: impl AsyncFnOnce(&mut sqlx::AnyConnection, &RoomState) -> Result<(Plan, T), ApiError>,
+    after: impl AsyncFnOnce(
+        &mut sqlx::AnyConnection,
+        &[crate::domain::HearingEvent],
+        T,
+    ) -> Result<(), ApiError>,
+) -> Result<Result<Vec<crate::domain::HearingEvent>, u64>, ApiError> {
     let mut tx = state.db.begin_write().await?;
     if !db::pool::lock_hearing(&mut tx, hearing_id).await? {
         return Err(ApiError::HearingNotFound);
     }
     let mut room = state.rooms.catch_up(&mut tx, hearing_id).await?;
-    let (payload, extra) = match decide(&mut tx, &room).await {
-        Ok((Decision::Commit(payload), extra)) => (payload, extra),
+    let (payloads, extra) = match decide(&mut tx, &room).await {
+        Ok((Plan::Append(payloads), extra)) if !payloads.is_empty() => (payloads, extra),
         // Nothing to write: end the turn at once (the gate opens after the rollback).
-        Ok((Decision::Answer(seq), _)) => {
+        Ok((Plan::Append(_), _)) => {
             tx.rollback().await.map_err(DbError::from)?;
             state.rooms.keep(hearing_id, room);
-            return Ok((seq, false));
+            return Ok(Ok(Vec::new()));
+        }
+        Ok((Plan::Answer(seq), _)) => {
+            tx.rollback().await.map_err(DbError::from)?;
+            state.rooms.keep(hearing_id, room);
+            return Ok(Err(seq));
         }
         Err(refused) => {
             tx.rollback().await.map_err(DbError::from)?;
@@ -99,28 +164,31 @@ pub async fn decide_in_turn<T>(
     // A failure from here on rolls back before the turn is given up, so the
     // next writer never waits behind a rollback still queued on the connection.
     let appended = async {
-        let event = db::events::append_in(&mut tx, hearing_id, &payload)
-            .await?
-            .ok_or(ApiError::HearingNotFound)?;
-        after(&mut tx, &event, extra).await?;
-        Ok::<_, ApiError>(event)
+        let mut events = Vec::with_capacity(payloads.len());
+        for payload in &payloads {
+            let event = db::events::append_in(&mut tx, hearing_id, payload)
+                .await?
+                .ok_or(ApiError::HearingNotFound)?;
+            events.push(event);
+        }
+        after(&mut tx, &events, extra).await?;
+        Ok::<_, ApiError>(events)
     }
     .await;
-    let event = match appended {
-        Ok(event) => event,
+    let events = match appended {
+        Ok(events) => events,
         Err(e) => {
             let _ = tx.rollback().await;
             return Err(e);
         }
     };
     tx.commit().await.map_err(DbError::from)?;
-    // Only now is the event part of the log: the cache and the room learn of it.
-    if room.apply(&event).is_ok() {
+    // Only now are the events part of the log: the cache and the room learn of them.
+    if events.iter().all(|event| room.apply(event).is_ok()) {
         state.rooms.keep(hearing_id, room);
     }
-    let seq = event.seq;
-    state.publish_all(vec![event]);
-    Ok((seq, true))
+    state.publish_all(events.clone());
+    Ok(Ok(events))
 }
 
 /// A decision waiting for its hearing's next group commit, with where to answer.

@@ -49,19 +49,6 @@ impl AppState {
         Ok(event)
     }
 
-    /// Several events committed together, then told to the room in order.
-    pub async fn commit_events(
-        &self,
-        hearing_id: &str,
-        payloads: &[EventPayload],
-    ) -> Result<Option<Vec<HearingEvent>>, DbError> {
-        let events = db::events::append_all(&self.db, hearing_id, payloads).await?;
-        if let Some(events) = &events {
-            self.publish_all(events.clone());
-        }
-        Ok(events)
-    }
-
     /// Tells the rooms about events already committed, in order.
     pub fn publish_all(&self, events: Vec<HearingEvent>) {
         for event in events {

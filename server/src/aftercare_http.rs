@@ -1,12 +1,15 @@
-//! Plain HTTP for #10: the dashboard as CSV and XLSX files, and the signed scan
-//! of a two-way commitment (upload by staff, download by those who may see it).
+//! Plain HTTP for #10: the dashboard as CSV and XLSX files, the two-way
+//! commitment printed for signing on paper, and its signed scan (upload by
+//! staff, download by those who may see it).
 
-use crate::html::{escape, page};
+use crate::html::{document, escape, page};
 use crate::http_error::HttpError;
 use app::auth::AuthSession;
 use app::domain::access::{Action, permits};
-use app::domain::aftercare::AftercareRefusal;
+use app::domain::aftercare::{AftercareRefusal, Commitment};
+use app::domain::case::CalendarDate;
 use app::domain::case::Coded;
+use app::domain::clock::CHINA_OFFSET_SECONDS;
 use app::domain::evidence::FileKind;
 use app::domain::stats::{Cell, StatsTable, tables_csv};
 use app::error::ApiError;
@@ -343,10 +346,148 @@ pub async fn download_scan(
     Ok(response)
 }
 
+/// What the printed commitment says besides the two wordings.
+struct SheetFacts<'a> {
+    office: &'a str,
+    case_number: &'a str,
+    case_title: &'a str,
+    hearing_title: &'a str,
+    held_on: String,
+    host: &'a str,
+    petitioners: String,
+    agencies: String,
+}
+
+/// "张建国、李梅", or `fallback` when the case names nobody.
+fn joined_names(names: &[String], fallback: &str) -> String {
+    let named: Vec<&str> = names
+        .iter()
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty())
+        .collect();
+    if named.is_empty() {
+        fallback.to_owned()
+    } else {
+        named.join("、")
+    }
+}
+
+/// Escaped, its line breaks kept on paper.
+fn paragraph(text: &str) -> String {
+    escape(text).replace('\n', "<br>")
+}
+
+/// 双向承诺书 as one A4 sheet: both wordings exactly as saved (the scan of the
+/// signed paper confirms these words), then a signature and date line for
+/// each side. Every interpolated text is escaped.
+fn commitment_sheet(hearing_id: &str, facts: &SheetFacts<'_>, wording: &Commitment) -> String {
+    let office = if facts.office.trim().is_empty() {
+        String::new()
+    } else {
+        format!("<p class=\"sheet-office\">{}</p>", escape(facts.office))
+    };
+    format!(
+        "<div class=\"no-print toolbar\"><a href=\"/hearings/{id}/aftercare\">← 返回听后跟踪</a>\
+         <span class=\"muted\">用浏览器“打印”在 A4 纸上打印；双方签字（盖章）后扫描，在听后跟踪页上传扫描件。</span></div>\
+         <article class=\"sheet\" data-testid=\"commitment-sheet\">{office}\
+         <h1 class=\"sheet-title\">双向承诺书</h1>\
+         <p class=\"sheet-number\">{number}</p>\
+         <p class=\"sheet-body\">关于“{case_title}”信访事项，于{held_on}举行听证评议会（{hearing_title}）。\
+         经听证评议，责任单位与信访人作出如下承诺：</p>\
+         <p class=\"sheet-to\">一、责任单位（{agencies}）承诺</p>\
+         <p class=\"sheet-body\" data-testid=\"commitment-sheet-agency\">{agency_text}</p>\
+         <p class=\"sheet-to\">二、信访人（{petitioners}）承诺</p>\
+         <p class=\"sheet-body\" data-testid=\"commitment-sheet-petitioner\">{petitioner_text}</p>\
+         <p class=\"sheet-body\">本承诺书经双方签字（盖章）后生效，由信访工作机构存档，并作为回访的依据。</p>\
+         <p data-testid=\"commitment-sheet-host\">听证主持人：{host}</p>\
+         <p class=\"sheet-sign\">信访人（签名）：＿＿＿＿＿＿＿＿＿＿<br>日期：＿＿＿＿年＿＿月＿＿日</p>\
+         <p class=\"sheet-sign\">责任单位（盖章）：＿＿＿＿＿＿＿＿＿＿<br>日期：＿＿＿＿年＿＿月＿＿日</p>\
+         </article>",
+        id = escape(hearing_id),
+        number = escape(facts.case_number),
+        case_title = escape(facts.case_title),
+        held_on = escape(&facts.held_on),
+        hearing_title = escape(facts.hearing_title),
+        agencies = escape(&facts.agencies),
+        petitioners = escape(&facts.petitioners),
+        agency_text = paragraph(&wording.agency_text),
+        petitioner_text = paragraph(&wording.petitioner_text),
+        host = escape(facts.host),
+    )
+}
+
+/// `GET /hearings/{id}/commitment/print`: the commitment as saved, printable
+/// on A4 for both sides to sign on paper; staff then attach the scan. Staff
+/// only (the same rule as the upload): a party confirms in the app or signs the
+/// paper it is handed.
+pub async fn print_commitment(
+    Path(hearing_id): Path<String>,
+    State(state): State<AppState>,
+    auth: AuthSession,
+) -> Result<Response, HttpError> {
+    crate::http_error::authorize(&state, &auth, Action::ManageAftercare, &hearing_id).await?;
+    let hearing = app::db::hearings::record(&state.db, &hearing_id)
+        .await?
+        .ok_or(HttpError::NotFound)?;
+    let wording = app::db::aftercare::commitment(&state.db, &hearing_id)
+        .await?
+        .ok_or_else(|| {
+            HttpError::from_api(ApiError::AftercareRefused {
+                refusal: AftercareRefusal::NoCommitment,
+            })
+        })?;
+    let (petitioners, agencies) = app::db::aftercare::case_sides(&state.db, &hearing.case_id)
+        .await?
+        .unwrap_or_default();
+    let facts = SheetFacts {
+        office: &state.office_name,
+        case_number: &hearing.case_number,
+        case_title: &hearing.case_title,
+        hearing_title: &hearing.plan.title,
+        held_on: CalendarDate::of_instant(hearing.plan.starts_at_ms, CHINA_OFFSET_SECONDS)
+            .format_zh(),
+        host: hearing.host.as_ref().map_or("—", |p| p.name.as_str()),
+        petitioners: joined_names(&petitioners, "信访人"),
+        agencies: joined_names(&agencies, "责任单位"),
+    };
+    let body = commitment_sheet(&hearing_id, &facts, &wording);
+    Ok(document(StatusCode::OK, "双向承诺书", &body))
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_printed_commitment_carries_both_wordings_escaped_and_two_signature_lines() {
+        let facts = SheetFacts {
+            office: "海宁市信访局",
+            case_number: "海宁信访〔2026〕107号",
+            case_title: "拖欠工资<script>",
+            hearing_title: "关于拖欠工资的听证",
+            held_on: "2026年11月5日".into(),
+            host: "张主持",
+            petitioners: "张建国".into(),
+            agencies: "某镇人民政府".into(),
+        };
+        let wording = Commitment {
+            agency_text: "三十日内补发工资\n并书面告知".into(),
+            petitioner_text: "不再就此事重复信访 & 配合回访".into(),
+            agency: None,
+            petitioner: None,
+            scan_sha256: None,
+        };
+        let html = commitment_sheet("h1", &facts, &wording);
+        assert!(html.contains("三十日内补发工资<br>并书面告知"), "{html}");
+        assert!(html.contains("不再就此事重复信访 &amp; 配合回访"));
+        assert!(html.contains("拖欠工资&lt;script&gt;"));
+        assert!(!html.contains("<script>"));
+        assert!(html.contains("听证主持人：张主持"));
+        assert!(html.contains("信访人（签名）") && html.contains("责任单位（盖章）"));
+        assert!(html.contains("2026年11月5日") && html.contains("海宁信访〔2026〕107号"));
+        assert_eq!(joined_names(&[" ".into()], "信访人"), "信访人");
+    }
 
     #[test]
     fn sheet_names_fit_excel_rules() {

@@ -19,6 +19,23 @@ use std::io::Write;
 /// Largest PDF the verification page accepts.
 pub const MAX_VERIFY_BYTES: usize = 20 * 1024 * 1024;
 
+/// One custody entry per exhibit (查看: 证据包下载), committed together before
+/// any byte of the bundle leaves.
+async fn record_bundled(
+    state: &AppState,
+    exhibits: &[app::model::ExhibitRecord],
+    by: &app::db::evidence::Custodian<'_>,
+) -> Result<(), HttpError> {
+    use app::domain::evidence::CustodyAction;
+    let mut tx = state.db.begin_write().await?;
+    for exhibit in exhibits {
+        app::db::evidence::custody_in(&mut tx, exhibit, CustodyAction::Viewed, by, "证据包下载")
+            .await?;
+    }
+    tx.commit().await.map_err(app::db::DbError::from)?;
+    Ok(())
+}
+
 /// `GET /hearings/{id}/evidence.zip`: every exhibit of the hearing (withdrawn
 /// ones too) under its number, with `manifest.csv` listing each file's SHA-256,
 /// so the bundle can be checked file by file years later.
@@ -27,11 +44,19 @@ pub async fn evidence_bundle(
     State(state): State<AppState>,
     auth: AuthSession,
 ) -> Result<Response, HttpError> {
-    crate::http_error::authorize(&state, &auth, Action::ExportEvidence, &hearing_id).await?;
+    let (actor, name) =
+        crate::http_error::authorize_named(&state, &auth, Action::ExportEvidence, &hearing_id)
+            .await?;
     let hearing = app::db::hearings::get(&state.db, &hearing_id)
         .await?
         .ok_or(HttpError::NotFound)?;
     let exhibits = app::db::evidence::list(&state.db, &hearing_id).await?;
+    // The chain of custody names every file that leaves in the bundle.
+    let custodian = app::db::evidence::Custodian {
+        id: Some(&actor.account_id),
+        name: &name,
+    };
+    record_bundled(&state, &exhibits, &custodian).await?;
     let mut files = Vec::with_capacity(exhibits.len());
     for e in &exhibits {
         let path = state

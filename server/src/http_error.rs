@@ -103,15 +103,27 @@ pub async fn authorize(
     action: app::domain::access::Action,
     hearing_id: &str,
 ) -> Result<app::domain::access::Actor, HttpError> {
+    authorize_named(state, auth, action, hearing_id)
+        .await
+        .map(|(actor, _)| actor)
+}
+
+/// Like [`authorize`], with the asker's display name (for custody and audit).
+pub async fn authorize_named(
+    state: &app::state::AppState,
+    auth: &app::auth::AuthSession,
+    action: app::domain::access::Action,
+    hearing_id: &str,
+) -> Result<(app::domain::access::Actor, String), HttpError> {
     use app::domain::access::{Action, permits};
-    let (actor, _) = app::auth::current_actor(&state.db, auth)
+    let (actor, name) = app::auth::current_actor(&state.db, auth)
         .await?
         .ok_or(HttpError::NotLoggedIn)?;
     let staff = app::db::hearings::staff(&state.db, hearing_id)
         .await?
         .ok_or(HttpError::NotFound)?;
     if permits(Some(&actor), action, Some(&staff)) {
-        Ok(actor)
+        Ok((actor, name))
     } else if permits(Some(&actor), Action::ViewRoom, Some(&staff)) {
         Err(HttpError::Forbidden)
     } else {

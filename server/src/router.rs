@@ -200,6 +200,10 @@ pub fn build(
             "/hearings/{id}/commitment/scan",
             get(crate::aftercare_http::download_scan),
         )
+        .route(
+            "/hearings/{id}/commitment/print",
+            get(crate::aftercare_http::print_commitment),
+        )
         .route("/stats/export.csv", get(crate::aftercare_http::export_csv))
         .route(
             "/stats/export.xlsx",

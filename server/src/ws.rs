@@ -148,6 +148,8 @@ struct Session {
 #[derive(Debug)]
 enum End {
     ClientGone,
+    /// The watcher may no longer be in the room (or see what it saw): closed 4403.
+    AccessWithdrawn,
     Storage(db::DbError),
 }
 
@@ -205,7 +207,11 @@ impl Session {
         use app::domain::access::permits;
         let db = &self.state.db;
         let Some(actor) = &self.actor else {
-            return Ok(true);
+            // A public observer watches only while the hearing stays public.
+            let staff = db::hearings::staff(db, &self.hearing_id)
+                .await
+                .map_err(End::Storage)?;
+            return Ok(permits(None, Action::ObserveHearing, staff.as_ref()));
         };
         let id = &actor.account_id;
         let now = if actor.party_of.is_some() {
@@ -241,7 +247,25 @@ impl Session {
         let text = app::live::event_frame(event, self.sees_panel);
         send_text(socket, text).await?;
         self.sent = event.seq;
+        if event.payload.changes_access() {
+            self.recheck(socket).await?;
+        }
         Ok(())
+    }
+
+    /// Re-reads this watcher's rights: what it may see from now on, or a 4403
+    /// close when it may no longer be in the room (a recused member, a hearing
+    /// no longer public, a host replaced).
+    async fn recheck(&mut self, socket: &mut WebSocket) -> Result<(), End> {
+        if self.still_allowed().await? {
+            return Ok(());
+        }
+        let frame = CloseFrame {
+            code: CLOSE_ACCESS_REVOKED,
+            reason: "权限已变更 / access changed".into(),
+        };
+        let _ = socket.send(Message::Close(Some(frame))).await;
+        Err(End::AccessWithdrawn)
     }
 
     /// Events from the live feed, the bytes serialized once for every socket.
@@ -262,7 +286,13 @@ impl Session {
                 .await?;
             self.sent = first.event.seq;
             let mut behind = false;
+            // After an event that may change access, the batch ends: what
+            // follows is framed by the rights re-read.
+            let mut recheck = first.event.payload.changes_access();
             for _ in 0..LIVE_BATCH {
+                if recheck {
+                    break;
+                }
                 match feed.try_recv() {
                     Ok(live) if live.event.seq <= self.sent => {}
                     Ok(live) if live.event.seq == self.sent + 1 => {
@@ -270,6 +300,7 @@ impl Session {
                             .feed(Message::Text(live.frame(self.sees_panel)))
                             .await?;
                         self.sent = live.event.seq;
+                        recheck = live.event.payload.changes_access();
                     }
                     Ok(_) | Err(TryRecvError::Lagged(_)) => {
                         behind = true;
@@ -279,13 +310,19 @@ impl Session {
                 }
             }
             socket.flush().await?;
-            Ok::<bool, axum::Error>(behind)
+            Ok::<(bool, bool), axum::Error>((behind, recheck))
         };
-        match tokio::time::timeout(SEND_TIMEOUT, batch).await {
-            Ok(Ok(true)) => self.catch_up(socket).await,
-            Ok(Ok(false)) => Ok(()),
-            Ok(Err(_)) | Err(_) => Err(End::ClientGone),
+        let (behind, recheck) = match tokio::time::timeout(SEND_TIMEOUT, batch).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(_)) | Err(_) => return Err(End::ClientGone),
+        };
+        if recheck {
+            self.recheck(socket).await?;
         }
+        if behind {
+            self.catch_up(socket).await?;
+        }
+        Ok(())
     }
 
     async fn follow(
@@ -322,10 +359,8 @@ impl Session {
                         return Ok(());
                     }
                     };
-                    if concerns_us && !self.still_allowed().await? {
-                        let frame = CloseFrame { code: CLOSE_ACCESS_REVOKED, reason: "权限已变更 / access changed".into() };
-                        let _ = socket.send(Message::Close(Some(frame))).await;
-                        return Ok(());
+                    if concerns_us {
+                        self.recheck(socket).await?;
                     }
                 }
                 () = extras.stopping.closing.cancelled() => {

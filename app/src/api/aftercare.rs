@@ -178,6 +178,20 @@ mod edge {
         }
         Ok(visit)
     }
+
+    /// Why a visit's guarded write changed nothing: recorded meanwhile by a
+    /// colleague (该次回访已记录), or gone because a corrected decision
+    /// rescheduled the visits (回访任务不存在). A recorded visit is never
+    /// deleted, so reading it afterwards tells the two apart.
+    pub async fn visit_unchanged(state: &AppState, follow_up_id: &str) -> ApiError {
+        match crate::db::aftercare::visit(&state.db, follow_up_id, today()).await {
+            Ok(Some(visit)) if visit.follow_up.done_on.is_some() => {
+                refused(AftercareRefusal::VisitRecorded)
+            }
+            Ok(_) => ApiError::FollowUpNotFound,
+            Err(e) => ApiError::from(e),
+        }
+    }
 }
 
 /// 听后跟踪: everything that followed one hearing, as far as the asker may see.
@@ -213,6 +227,13 @@ pub async fn aftercare(hearing_id: String) -> Result<AftercareView, ApiError> {
                 } else {
                     None
                 };
+            // The names the staff's commitment draft is generated with.
+            let (petitioners, agencies) = match can_manage {
+                true => crate::db::aftercare::case_sides(db, &held.case_id)
+                    .await?
+                    .unwrap_or_default(),
+                false => (Vec::new(), Vec::new()),
+            };
             Ok(AftercareView {
                 case_id: held.case_id.clone(),
                 held_on: held.day,
@@ -248,6 +269,8 @@ pub async fn aftercare(hearing_id: String) -> Result<AftercareView, ApiError> {
                 my_side: side,
                 may_rate: is_petitioner,
                 policy: crate::db::aftercare::policy(db).await?,
+                petitioners,
+                agencies,
                 hearing: held.hearing,
             })
         }
@@ -475,7 +498,7 @@ pub async fn assign_visit(follow_up_id: String, assignee_id: String) -> Result<(
                         part: crate::domain::case::PersonPart::Visitor,
                     })?;
             if !crate::db::aftercare::assign_visit(&state.db, &follow_up_id, &person.id).await? {
-                return Err(ApiError::FollowUpNotFound);
+                return Err(edge::visit_unchanged(&state, &follow_up_id).await);
             }
             let detail = format!(
                 "{} {} → {}",
@@ -511,7 +534,7 @@ pub async fn record_visit(
             if !crate::db::aftercare::record_visit(&state.db, &follow_up_id, done_on, &note, &name)
                 .await?
             {
-                return Err(ApiError::FollowUpNotFound);
+                return Err(edge::visit_unchanged(&state, &follow_up_id).await);
             }
             let detail = format!("{follow_up_id} {done_on}");
             edge::audit(&state, &actor, "visit_recorded", &visit.hearing_id, &detail).await

@@ -22,7 +22,9 @@ async fn filer() -> Result<(crate::state::AppState, crate::evidence::Filer), Api
 #[server(prefix = "/rpc", endpoint = "evidence_list")]
 pub async fn evidence_list(hearing_id: String) -> Result<EvidencePage, ApiError> {
     use crate::domain::access::{Action, permits};
-    use crate::domain::evidence::{Viewer, may_see, may_withdraw, submit_sides, viewer_of};
+    use crate::domain::evidence::{
+        Viewer, may_see, may_show, may_withdraw, submit_sides, viewer_of,
+    };
     use crate::model::ExhibitView;
     guard::answer(
         async {
@@ -40,6 +42,11 @@ pub async fn evidence_list(hearing_id: String) -> Result<EvidencePage, ApiError>
             let may_give_opinion = may(Action::GiveEvidenceOpinion);
             let opinions = crate::db::evidence::opinions_of_hearing(&state.db, &hearing_id).await?;
             let me = actor.as_ref().map(|a| a.account_id.as_str());
+            // A party's side, when it holds the floor: what it could then show.
+            let own_floor = match viewer {
+                Viewer::Party(kind) => Some(crate::domain::sitting::Part::of_party(kind)),
+                _ => None,
+            };
             let exhibits = crate::db::evidence::list(&state.db, &hearing_id)
                 .await?
                 .into_iter()
@@ -57,6 +64,9 @@ pub async fn evidence_list(hearing_id: String) -> Result<EvidencePage, ApiError>
                             .cloned()
                             .collect(),
                         may_withdraw: may_withdraw(viewer, may_manage, exhibit.exposure()),
+                        shows_on_own_floor: own_floor.is_some_and(|floor| {
+                            may_show(viewer, false, exhibit.exposure(), Some(floor), false).is_ok()
+                        }),
                         exhibit,
                     }
                 })

@@ -167,15 +167,16 @@ pub async fn record_note(hearing_id: String, text: String) -> Result<u64, ApiErr
         async {
             let (state, _, author) = guard::require(Action::RecordNote, Some(&hearing_id)).await?;
             let text = RecordText::parse(&text)?;
-            let payload = EventPayload::RecordEntered {
-                author,
-                text: text.into_inner(),
-            };
-            let event = state
-                .commit_event(&hearing_id, &payload)
-                .await?
-                .ok_or(ApiError::HearingNotFound)?;
-            Ok(event.seq)
+            crate::sitting::decide_and_commit(&state, &hearing_id, |room| {
+                if room.in_closed_session() {
+                    return Err(ApiError::ClosedSession);
+                }
+                Ok(EventPayload::RecordEntered {
+                    author,
+                    text: text.into_inner(),
+                })
+            })
+            .await
         }
         .await,
     )
@@ -212,11 +213,13 @@ pub async fn record_notes(hearing_id: String, text: String) -> Result<Vec<u64>, 
                     })
                 })
                 .collect::<Result<Vec<_>, ApiError>>()?;
-            let events = state
-                .commit_events(&hearing_id, &payloads)
-                .await?
-                .ok_or(ApiError::HearingNotFound)?;
-            Ok(events.iter().map(|e| e.seq).collect())
+            crate::sitting::decide_all(&state, &hearing_id, |room| {
+                if room.in_closed_session() {
+                    return Err(ApiError::ClosedSession);
+                }
+                Ok(payloads)
+            })
+            .await
         }
         .await,
     )

@@ -57,6 +57,9 @@ pub async fn give_floor(
                         reason: crate::domain::procedure::StepRefused::NotNow,
                     });
                 }
+                if room.in_closed_session() {
+                    return Err(ApiError::ClosedSession);
+                }
                 Ok(crate::domain::EventPayload::FloorGiven {
                     speaker,
                     part,
@@ -179,6 +182,9 @@ pub async fn correct_record(
             let (state, _, by) = guard::require(Action::RecordNote, Some(&hearing_id)).await?;
             let text = RecordText::parse(&text)?.into_inner();
             crate::sitting::decide_and_commit(&state, &hearing_id, |room| {
+                if room.in_closed_session() {
+                    return Err(ApiError::ClosedSession);
+                }
                 let line = room
                     .record
                     .iter()
@@ -204,6 +210,7 @@ pub async fn turn_exhibit_page(hearing_id: String, page: u32) -> Result<u64, Api
         async {
             let (state, _, by) = guard::require(Action::ManageEvidence, Some(&hearing_id)).await?;
             crate::sitting::decide_and_commit(&state, &hearing_id, |room| match &room.on_screen {
+                _ if room.in_closed_session() => Err(ApiError::ClosedSession),
                 Some(shown) if shown.kind == FileKind::Pdf && (1..=10_000).contains(&page) => {
                     Ok(crate::domain::EventPayload::ExhibitPageTurned { page, by })
                 }

@@ -35,6 +35,23 @@ pub async fn case_of(db: &Db, hearing_id: &str) -> Result<Option<(String, bool)>
     .transpose()
 }
 
+/// The case's 信访人 and 责任单位 as it names them: (petitioners, agencies).
+pub async fn case_sides(
+    db: &Db,
+    case_id: &str,
+) -> Result<Option<(Vec<String>, Vec<String>)>, DbError> {
+    let row = sqlx::query("SELECT petitioners, agencies FROM cases WHERE id = $1")
+        .bind(case_id)
+        .fetch_optional(db.pool())
+        .await?;
+    let names = |r: &AnyRow, column: &str| -> Result<Vec<String>, DbError> {
+        let raw: String = r.try_get(column)?;
+        serde_json::from_str(&raw).map_err(|_| DbError::Corrupt(format!("case {column}: {raw}")))
+    };
+    row.map(|r| Ok((names(&r, "petitioners")?, names(&r, "agencies")?)))
+        .transpose()
+}
+
 pub async fn outcome(db: &Db, hearing_id: &str) -> Result<Option<OutcomeRecord>, DbError> {
     let row = sqlx::query(
         "SELECT decision, decided_on, resolution, recorded_by, recorded_at FROM hearing_outcomes WHERE hearing_id = $1",
@@ -341,6 +358,8 @@ pub async fn assign_visit(db: &Db, id: &str, assignee_id: &str) -> Result<bool, 
     Ok(done.rows_affected() == 1)
 }
 
+/// Records a visit still to make; false when it is not one (recorded meanwhile,
+/// or removed by a corrected decision): the caller reads it again to say which.
 pub async fn record_visit(
     db: &Db,
     id: &str,

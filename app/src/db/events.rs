@@ -21,25 +21,6 @@ pub async fn append(
     Ok(event)
 }
 
-/// Appends several events in one transaction (one commit, one fsync), in order.
-/// `None` when the hearing does not exist.
-pub async fn append_all(
-    db: &Db,
-    hearing_id: &str,
-    payloads: &[EventPayload],
-) -> Result<Option<Vec<HearingEvent>>, DbError> {
-    let mut tx = db.begin_write().await?;
-    let mut events = Vec::with_capacity(payloads.len());
-    for payload in payloads {
-        match append_in(&mut tx, hearing_id, payload).await? {
-            Some(event) => events.push(event),
-            None => return Ok(None),
-        }
-    }
-    tx.commit().await?;
-    Ok(Some(events))
-}
-
 /// Appends one event inside the caller's transaction (which commits it, together
 /// with whatever else it changed). Nothing may be told before that commit.
 pub async fn append_in(

@@ -317,6 +317,75 @@ impl Commitment {
     }
 }
 
+/// The two sides' wording of a commitment, before it is saved.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitmentWording {
+    pub agency_text: String,
+    pub petitioner_text: String,
+}
+
+/// 双向承诺书 generated from the hearing, for staff to edit before saving: the
+/// agency undertakes to carry out the recorded handling decision (处理决定),
+/// the petitioner to abide by the conclusion and not petition again on the
+/// same matter. Each side is named as the case names it. Each text fits
+/// [`COMMITMENT_MAX`], so the draft can be saved as it is.
+pub fn generated_commitment(
+    petitioners: &[String],
+    agencies: &[String],
+    outcome: Option<&Outcome>,
+) -> CommitmentWording {
+    let agency = names_or(agencies, "责任单位");
+    let petitioner = names_or(petitioners, "信访人");
+    let undertaking =
+        "在规定期限内落实到位，并将落实情况告知信访人，接受信访工作机构的回访和监督。";
+    let agency_text = match outcome {
+        Some(o) => {
+            let opening = format!(
+                "{agency}承诺：认真执行{}作出的处理决定：",
+                o.decided_on.format_zh()
+            );
+            let room = COMMITMENT_MAX
+                .saturating_sub(opening.chars().count() + undertaking.chars().count() + 1);
+            let decision = shortened(
+                o.decision.trim().trim_end_matches(['。', '；', ';', '.']),
+                room,
+            );
+            format!("{opening}{decision}；{undertaking}")
+        }
+        None => format!("{agency}承诺：认真执行听证评议后作出的处理决定，{undertaking}"),
+    };
+    CommitmentWording {
+        agency_text,
+        petitioner_text: format!(
+            "{petitioner}承诺：服从评议结论及处理决定，配合{agency}落实处理决定，\
+             不再就同一事项重复信访；如有新的诉求，依法通过正当渠道反映。"
+        ),
+    }
+}
+
+/// "张建国、李梅", or `fallback` when the case names nobody.
+fn names_or(names: &[String], fallback: &str) -> String {
+    let named: Vec<&str> = names
+        .iter()
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty())
+        .collect();
+    if named.is_empty() {
+        fallback.to_owned()
+    } else {
+        named.join("、")
+    }
+}
+
+/// At most `max` characters, the cut marked with "…".
+fn shortened(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let kept: String = text.chars().take(max.saturating_sub(1)).collect();
+    format!("{kept}…")
+}
+
 /// Where the satisfaction rating came from.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -691,6 +760,54 @@ mod tests {
         // A new wording voids the scan too: it shows the old one.
         let redrafted = Commitment::redrafted(Some(&paper), "甲", "丙").unwrap();
         assert_eq!(redrafted.scan_sha256, None);
+    }
+
+    #[test]
+    fn the_commitment_is_generated_from_the_hearing_and_can_be_saved_as_it_is() {
+        let petitioners = vec!["张建国".to_owned()];
+        let agencies: Vec<String> = ["某镇人民政府", " ", "某县人社局"]
+            .map(String::from)
+            .to_vec();
+        let outcome = Outcome {
+            decision: "责令某镇人民政府三十日内补发拖欠工资 42,000 元。".into(),
+            decided_on: day("2026-11-05"),
+            resolution: Resolution::Resolved,
+        };
+        let wording = generated_commitment(&petitioners, &agencies, Some(&outcome));
+        assert_eq!(
+            wording.agency_text,
+            "某镇人民政府、某县人社局承诺：认真执行2026年11月5日作出的处理决定：\
+             责令某镇人民政府三十日内补发拖欠工资 42,000 元；\
+             在规定期限内落实到位，并将落实情况告知信访人，接受信访工作机构的回访和监督。"
+        );
+        assert_eq!(
+            wording.petitioner_text,
+            "张建国承诺：服从评议结论及处理决定，配合某镇人民政府、某县人社局落实处理决定，\
+             不再就同一事项重复信访；如有新的诉求，依法通过正当渠道反映。"
+        );
+        // Before the decision is recorded, and for a case naming nobody.
+        let early = generated_commitment(&[], &[], None);
+        assert!(
+            early
+                .agency_text
+                .starts_with("责任单位承诺：认真执行听证评议后作出的处理决定")
+        );
+        assert!(
+            early
+                .petitioner_text
+                .starts_with("信访人承诺：服从评议结论及处理决定，配合责任单位")
+        );
+        // The longest decision still gives a wording the form accepts.
+        let long = Outcome {
+            decision: "补".repeat(DECISION_MAX),
+            ..outcome
+        };
+        let wording = generated_commitment(&petitioners, &agencies, Some(&long));
+        assert_eq!(wording.agency_text.chars().count(), COMMITMENT_MAX);
+        assert!(wording.agency_text.contains("补…；在规定期限内"));
+        assert!(
+            Commitment::redrafted(None, &wording.agency_text, &wording.petitioner_text).is_ok()
+        );
     }
 
     #[test]

@@ -186,6 +186,21 @@ pub enum EventPayload {
 }
 
 impl EventPayload {
+    /// Whether this event may change who may watch the room or see the closed
+    /// deliberation (a seat taken or left; the plan's host, clerk or publicity):
+    /// every open socket re-checks its access after it, on every instance.
+    pub fn changes_access(&self) -> bool {
+        matches!(
+            self,
+            EventPayload::PlanChanged { .. }
+                | EventPayload::PanelDrawn { .. }
+                | EventPayload::SeatAnswered { .. }
+                | EventPayload::MemberRecused { .. }
+                | EventPayload::AlternatePromoted { .. }
+                | EventPayload::SeatLeftVacant { .. }
+        )
+    }
+
     /// Who may receive this event's content.
     /// `Panel` when the panel's view of the event differs from the public's.
     pub fn audience(&self) -> crate::domain::sitting::Audience {

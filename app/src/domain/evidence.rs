@@ -576,6 +576,50 @@ pub fn may_withdraw(viewer: Viewer, managing: bool, e: Exposure) -> bool {
     e.status != ExhibitStatus::Withdrawn && (managing || own)
 }
 
+/// Why an exhibit may not go on the room's screens now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShowRefusal {
+    /// The panel sits in closed session: nothing is shown to the room.
+    ClosedSession,
+    /// Neither the host nor the side that filed it with the floor.
+    NotYourFloor,
+    /// Not the host's, and not this party's own exhibit.
+    NotAllowed,
+    Withdrawn,
+}
+
+/// 当庭展示: the host shows any exhibit still on file; a party shows its own
+/// while its side has the floor (`floor`: the part of whoever speaks now).
+/// Nothing goes on the screens while the panel sits in closed session.
+pub fn may_show(
+    viewer: Viewer,
+    managing: bool,
+    e: Exposure,
+    floor: Option<super::sitting::Part>,
+    closed_session: bool,
+) -> Result<(), ShowRefusal> {
+    if e.status == ExhibitStatus::Withdrawn {
+        return Err(ShowRefusal::Withdrawn);
+    }
+    if closed_session {
+        return Err(ShowRefusal::ClosedSession);
+    }
+    if managing {
+        return Ok(());
+    }
+    let Viewer::Party(kind) = viewer else {
+        return Err(ShowRefusal::NotAllowed);
+    };
+    if Submitter::from(kind) != e.submitter {
+        return Err(ShowRefusal::NotAllowed);
+    }
+    if floor == Some(super::sitting::Part::of_party(kind)) {
+        Ok(())
+    } else {
+        Err(ShowRefusal::NotYourFloor)
+    }
+}
+
 /// The facts about an exhibit that decide who sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Exposure {
@@ -936,6 +980,52 @@ mod tests {
         assert!(!may_see(Viewer::Public, withdrawn));
         assert!(!may_see(Viewer::Juror, withdrawn));
         assert!(may_see(Viewer::Party(PartyKind::Petitioner), withdrawn));
+    }
+
+    #[test]
+    fn the_host_shows_any_exhibit_a_party_its_own_while_it_has_the_floor() {
+        use crate::domain::sitting::Part;
+        let petitioners = exposure(Submitter::Petitioner);
+        let party = Viewer::Party(PartyKind::Petitioner);
+        assert_eq!(
+            may_show(Viewer::Staff, true, petitioners, None, false),
+            Ok(())
+        );
+        assert_eq!(
+            may_show(party, false, petitioners, Some(Part::Petitioner), false),
+            Ok(())
+        );
+        assert_eq!(
+            may_show(party, false, petitioners, Some(Part::Agency), false),
+            Err(ShowRefusal::NotYourFloor)
+        );
+        assert_eq!(
+            may_show(party, false, petitioners, None, false),
+            Err(ShowRefusal::NotYourFloor)
+        );
+        let agency = Viewer::Party(PartyKind::Agency);
+        assert_eq!(
+            may_show(agency, false, petitioners, Some(Part::Agency), false),
+            Err(ShowRefusal::NotAllowed),
+            "never the other side's exhibit"
+        );
+        assert_eq!(
+            may_show(Viewer::Juror, false, petitioners, Some(Part::Juror), false),
+            Err(ShowRefusal::NotAllowed)
+        );
+        assert_eq!(
+            may_show(Viewer::Staff, true, petitioners, None, true),
+            Err(ShowRefusal::ClosedSession),
+            "nothing is shown in closed session, not even by the host"
+        );
+        let withdrawn = Exposure {
+            status: ExhibitStatus::Withdrawn,
+            ..petitioners
+        };
+        assert_eq!(
+            may_show(Viewer::Staff, true, withdrawn, None, false),
+            Err(ShowRefusal::Withdrawn)
+        );
     }
 
     #[test]

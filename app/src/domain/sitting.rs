@@ -32,6 +32,17 @@ coded_enum! {
     }
 }
 
+impl Part {
+    /// The part a party plays in the room: its side.
+    pub fn of_party(kind: super::access::PartyKind) -> Self {
+        match kind {
+            super::access::PartyKind::Petitioner => Part::Petitioner,
+            super::access::PartyKind::Agency => Part::Agency,
+            super::access::PartyKind::ThirdParty => Part::ThirdParty,
+        }
+    }
+}
+
 impl Presence {
     /// Online or in the room: counts for the quorum.
     pub fn is_present(self) -> bool {

@@ -173,6 +173,44 @@ impl YearMonth {
     }
 }
 
+/// A month as a chart's axis names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MonthLabel {
+    /// "12月", under the column.
+    pub month: String,
+    /// "2025年", under the first month and under each January, when the period
+    /// spans more than one calendar year.
+    pub year: Option<String>,
+    /// For the chart's text alternative: "2025年12月", or "12月" within one year.
+    pub full: String,
+}
+
+/// The axis labels of `months`: within one calendar year the month alone; over
+/// several years the year too, else the months of a longer period repeat
+/// ("1月" twice) and cannot be told apart.
+pub fn month_labels(months: &[YearMonth]) -> Vec<MonthLabel> {
+    let spans_years = months
+        .first()
+        .zip(months.last())
+        .is_some_and(|(first, last)| first.year != last.year);
+    months
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let month = format!("{}月", m.month);
+            MonthLabel {
+                year: (spans_years && (i == 0 || m.month == 1)).then(|| format!("{}年", m.year)),
+                full: if spans_years {
+                    m.format_zh()
+                } else {
+                    month.clone()
+                },
+                month,
+            }
+        })
+        .collect()
+}
+
 impl fmt::Display for YearMonth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}", self.year, self.month)
@@ -382,6 +420,8 @@ pub struct Dashboard {
     pub districts: Vec<String>,
     /// 听证场次 per month of the period (months without a hearing included).
     pub held_per_month: Vec<(YearMonth, u32)>,
+    /// 听证场次 in the whole period.
+    pub held_total: u32,
     pub resolution: Rate,
     /// 化解 / 未化解 / 程序性办结 / 待录入 counts.
     pub resolution_counts: Vec<(String, u32)>,
@@ -391,9 +431,14 @@ pub struct Dashboard {
     pub satisfaction_counts: Vec<(Satisfaction, u32)>,
     /// Cases received in the period: rows red, yellow, green; columns class A, B, C.
     pub risk_by_class: Vec<(RiskColour, Vec<u32>)>,
+    /// Cases received in the period per risk colour (the rows' 合计), in the
+    /// order of `risk_by_class`.
+    pub risk_totals: Vec<(RiskColour, u32)>,
     /// Running deadlines and visits late today (not limited to the period: they
     /// are late now).
     pub overdue: Vec<Overdue>,
+    /// How many items are late today (逾期事项).
+    pub overdue_count: u32,
     /// How often each member served in the period, most first.
     pub participation: Vec<(String, u32)>,
     /// Most − fewest services: the fairness check of the draw over time.
@@ -426,11 +471,14 @@ pub fn dashboard(
             .find(|m| m.id == id)
             .map_or_else(|| id.to_owned(), |m| format!("{}（{}）", m.name, m.id))
     };
+    let risk = risk_by_class(data, filter);
+    let late = overdue(data, filter, policy, today);
     Dashboard {
         filter: filter.clone(),
         today,
         districts: districts(data),
         held_per_month: held_per_month(&held, filter),
+        held_total: clamp(held.len()),
         resolution: resolution_rate(&outcomes),
         resolution_counts: resolution_counts(&outcomes),
         no_repeat: no_repeat_rate(&repeated),
@@ -439,8 +487,10 @@ pub fn dashboard(
             .iter()
             .map(|s| (*s, clamp(ratings.iter().filter(|r| *r == s).count())))
             .collect(),
-        risk_by_class: risk_by_class(data, filter),
-        overdue: overdue(data, filter, policy, today),
+        risk_totals: risk_totals(&risk),
+        risk_by_class: risk,
+        overdue_count: clamp(late.len()),
+        overdue: late,
         participation: counts
             .into_iter()
             .map(|(id, n)| (name_of(&id), n))
@@ -514,6 +564,14 @@ pub fn risk_by_class(data: &StatsData, filter: &StatsFilter) -> Vec<(RiskColour,
                 .collect();
             (*risk, row)
         })
+        .collect()
+}
+
+/// 合计 of each risk colour's row.
+pub fn risk_totals(risk_by_class: &[(RiskColour, Vec<u32>)]) -> Vec<(RiskColour, u32)> {
+    risk_by_class
+        .iter()
+        .map(|(risk, row)| (*risk, row.iter().sum()))
         .collect()
 }
 
@@ -637,6 +695,10 @@ impl Dashboard {
                     .held_per_month
                     .iter()
                     .map(|(m, n)| vec![text(m.to_string()), Cell::Count(*n)])
+                    .chain(std::iter::once(vec![
+                        text("合计"),
+                        Cell::Count(self.held_total),
+                    ]))
                     .collect(),
             },
             StatsTable {
@@ -666,10 +728,11 @@ impl Dashboard {
                 rows: self
                     .risk_by_class
                     .iter()
-                    .map(|(risk, row)| {
+                    .zip(&self.risk_totals)
+                    .map(|((risk, row), (_, total))| {
                         std::iter::once(text(risk.label_zh()))
                             .chain(row.iter().map(|n| Cell::Count(*n)))
-                            .chain(std::iter::once(Cell::Count(row.iter().sum())))
+                            .chain(std::iter::once(Cell::Count(*total)))
                             .collect()
                     })
                     .collect(),
@@ -888,6 +951,7 @@ mod tests {
         assert_eq!(d.satisfaction.percent_text(), "96.88%");
         let per_month: Vec<u32> = d.held_per_month.iter().map(|(_, n)| *n).collect();
         assert_eq!(per_month, vec![4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0]);
+        assert_eq!(d.held_total, 34, "听证场次 of the year");
         assert_eq!(
             d.resolution_counts,
             vec![
@@ -906,6 +970,14 @@ mod tests {
                 (RiskColour::Green, vec![0, 0, 1])
             ]
         );
+        assert_eq!(
+            d.risk_totals,
+            vec![
+                (RiskColour::Red, 2),
+                (RiskColour::Yellow, 0),
+                (RiskColour::Green, 1)
+            ]
+        );
         // Late today: D's acceptance (due 2025-12-25, 341 days), A's handling (due
         // 2026-11-22, 9 days), the visit of 001 (due 2026-11-20, 11 days). B is due 11-30 → 1 day.
         let late: Vec<(&str, &str, i64)> = d
@@ -922,6 +994,7 @@ mod tests {
                 ("B", "受理期限", 1)
             ]
         );
+        assert_eq!(d.overdue_count, 4, "逾期事项");
         // M001 sits on every panel (34) and once more in its turn of five (7).
         assert_eq!(d.participation[0], ("委员1（M001）".into(), 41));
         assert_eq!(d.participation.last(), Some(&("委员6（M006）".into(), 0)));
@@ -950,13 +1023,23 @@ mod tests {
         assert_eq!(d.resolution, Rate::new(7, 9), "33 has no outcome yet");
         assert_eq!(d.held_per_month.len(), 6);
         assert_eq!(d.held_per_month.iter().map(|(_, n)| n).sum::<u32>(), 10);
+        assert_eq!(d.held_total, 10);
         assert_eq!(d.risk_by_class[2], (RiskColour::Green, vec![0, 0, 1]));
+        assert_eq!(
+            d.risk_totals,
+            vec![
+                (RiskColour::Red, 0),
+                (RiskColour::Yellow, 0),
+                (RiskColour::Green, 1)
+            ]
+        );
         let late: Vec<&str> = d.overdue.iter().map(|o| o.case_number.as_str()).collect();
         assert_eq!(
             late,
             vec!["D"],
             "late items of the district only, whatever the period"
         );
+        assert_eq!(d.overdue_count, 1);
     }
 
     #[test]
@@ -970,6 +1053,38 @@ mod tests {
             day("2026-12-01"),
         );
         assert_eq!(d.no_repeat.of, 33);
+    }
+
+    #[test]
+    fn month_labels_carry_the_year_only_when_the_period_spans_years() {
+        let year = StatsFilter {
+            from: month("2026-01"),
+            to: month("2026-03"),
+            district: None,
+        };
+        let labels = month_labels(&year.months());
+        let months: Vec<&str> = labels.iter().map(|l| l.month.as_str()).collect();
+        assert_eq!(months, vec!["1月", "2月", "3月"]);
+        assert!(labels.iter().all(|l| l.year.is_none() && l.full == l.month));
+        // Fourteen months from November 2025: "1月" twice, told apart by the year.
+        let longer = StatsFilter {
+            from: month("2025-11"),
+            to: month("2026-12"),
+            district: None,
+        };
+        let labels = month_labels(&longer.months());
+        assert_eq!(labels.len(), 14);
+        let years: Vec<(usize, &str)> = labels
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| l.year.as_deref().map(|y| (i, y)))
+            .collect();
+        assert_eq!(years, vec![(0, "2025年"), (2, "2026年")]);
+        assert_eq!(labels[0].full, "2025年11月");
+        assert_eq!(labels[2].month, "1月");
+        assert_eq!(labels[2].full, "2026年1月");
+        assert_eq!(labels[13].full, "2026年12月");
+        assert!(month_labels(&[]).is_empty());
     }
 
     #[test]
@@ -1013,7 +1128,9 @@ mod tests {
         assert!(csv.contains("化解率,24,30,80.00%\r\n"));
         assert!(csv.contains("满意率（满意+基本满意）,31,32,96.88%\r\n"));
         assert!(csv.contains("2026-01,4\r\n"));
+        assert!(csv.contains("2026-12,0\r\n合计,34\r\n"), "{csv}");
         assert!(csv.contains("红,1,1,0,2\r\n"));
+        assert!(csv.contains("绿,0,0,1,1\r\n"));
         assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(csv_cell("-1"), "'-1");
         assert_eq!(csv_cell("a,b"), "\"a,b\"");

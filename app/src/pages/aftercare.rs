@@ -10,7 +10,9 @@ use crate::api::{
     AssignVisit, ConfirmCommitment, DraftCommitment, MarkRepeat, RateHandling, RecordOutcome,
     RecordVisit, UnmarkRepeat, aftercare, open_visits,
 };
-use crate::domain::aftercare::{Commitment, Confirmation, FollowUpState};
+use crate::domain::aftercare::{
+    Commitment, CommitmentWording, Confirmation, FollowUpState, generated_commitment,
+};
 use crate::domain::case::Coded;
 use crate::domain::clock::{CHINA_OFFSET_SECONDS, format_zh};
 use crate::domain::stats::{Resolution, Satisfaction};
@@ -22,9 +24,15 @@ use std::collections::HashMap;
 /// Bumped after every change the page makes, so the view loads again; and the
 /// text typed but not yet saved, which that reload would otherwise throw away
 /// (a save in one section re-renders every section).
+///
+/// The page stays mounted when the route's `:id` changes (a link from one
+/// hearing's aftercare to another's), so every draft is keyed by the hearing
+/// whose sections it was typed in: another hearing's text is never offered.
 #[derive(Clone, Copy)]
 struct Reload {
     count: RwSignal<u32>,
+    /// The hearing whose sections are being built.
+    shown: StoredValue<String>,
     drafts: StoredValue<HashMap<String, String>>,
 }
 
@@ -32,8 +40,23 @@ impl Reload {
     fn new() -> Self {
         Self {
             count: RwSignal::new(0),
+            shown: StoredValue::new(String::new()),
             drafts: StoredValue::new(HashMap::new()),
         }
+    }
+
+    /// Called before the sections of `hearing_id` are built: their fields and
+    /// saves use its drafts; the drafts of any other hearing are dropped.
+    fn showing(self, hearing_id: &str) {
+        self.shown.set_value(hearing_id.to_owned());
+        let own = self.scoped("");
+        self.drafts
+            .update_value(|d| d.retain(|typed, _| typed.starts_with(&own)));
+    }
+
+    /// `key` as stored: under the hearing shown.
+    fn scoped(self, key: &str) -> String {
+        format!("{}/{key}", self.shown.get_value())
     }
 
     /// Reloads once `value` succeeds, first forgetting the drafts under `saved`
@@ -44,7 +67,7 @@ impl Reload {
         saved: impl Into<String>,
     ) {
         let value = value.into();
-        let saved = saved.into();
+        let saved = self.scoped(&saved.into());
         Effect::new(move |_| {
             if matches!(value.get(), Some(Ok(_))) {
                 self.drafts
@@ -57,6 +80,7 @@ impl Reload {
     /// A text field: its unsaved draft if one survived a reload, else `saved`.
     /// Only what the user changes becomes a draft.
     fn field(self, key: String, saved: String) -> RwSignal<String> {
+        let key = self.scoped(&key);
         let start = self.drafts.with_value(|d| d.get(&key).cloned());
         let text = RwSignal::new(start.unwrap_or(saved));
         Effect::new(move |first_run: Option<()>| {
@@ -92,6 +116,7 @@ pub fn AftercarePage() -> impl IntoView {
 #[component]
 fn Aftercare(v: AftercareView) -> impl IntoView {
     let tr = use_tr();
+    expect_context::<Reload>().showing(&v.hearing.id);
     let staff_view = !v.is_party;
     let h = v.hearing.clone();
     view! {
@@ -121,6 +146,11 @@ fn Aftercare(v: AftercareView) -> impl IntoView {
 fn StaffSections(v: AftercareView) -> impl IntoView {
     let tr = use_tr();
     let hearing = v.hearing.id.clone();
+    let first_draft = generated_commitment(
+        &v.petitioners,
+        &v.agencies,
+        v.outcome.as_ref().map(|o| &o.outcome),
+    );
     view! {
         <section class="card" data-testid="panel-conclusion">
             <h2>{tr.s("评议意见", "The panel's opinion")}</h2>
@@ -130,7 +160,7 @@ fn StaffSections(v: AftercareView) -> impl IntoView {
             }}
         </section>
         <OutcomeSection hearing=hearing.clone() v=v.clone() />
-        <CommitmentSection hearing=hearing.clone() commitment=v.commitment.clone() can_manage=v.can_manage />
+        <CommitmentSection hearing=hearing.clone() commitment=v.commitment.clone() first_draft can_manage=v.can_manage />
         <VisitsSection visits=v.follow_ups.clone() staff=v.staff.clone() can_manage=v.can_manage policy_text=v.policy.to_setting_text() />
         <RatingSection hearing=hearing.clone() v=v.clone() />
         <RepeatSection hearing=hearing.clone() v=v.clone() />
@@ -251,30 +281,27 @@ fn confirmation_text(c: Option<&Confirmation>) -> String {
     }
 }
 
+/// The commitment as saved; before there is one, the wording generated from
+/// the hearing (`first_draft`), for staff to edit and save.
 #[component]
 fn CommitmentSection(
     hearing: String,
     commitment: Option<Commitment>,
+    first_draft: CommitmentWording,
     can_manage: bool,
 ) -> impl IntoView {
     let tr = use_tr();
     let action = ServerAction::<DraftCommitment>::new();
     let reload = expect_context::<Reload>();
     reload.after(action.value(), "commitment.");
-    let agency = reload.field(
-        "commitment.agency".into(),
-        commitment
-            .as_ref()
-            .map(|c| c.agency_text.clone())
-            .unwrap_or_default(),
-    );
-    let petitioner = reload.field(
-        "commitment.petitioner".into(),
-        commitment
-            .as_ref()
-            .map(|c| c.petitioner_text.clone())
-            .unwrap_or_default(),
-    );
+    let wording = commitment
+        .as_ref()
+        .map_or(first_draft, |c| CommitmentWording {
+            agency_text: c.agency_text.clone(),
+            petitioner_text: c.petitioner_text.clone(),
+        });
+    let agency = reload.field("commitment.agency".into(), wording.agency_text);
+    let petitioner = reload.field("commitment.petitioner".into(), wording.petitioner_text);
     let hearing = StoredValue::new(hearing);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -304,12 +331,18 @@ fn CommitmentSection(
             {status}
             {can_manage.then(|| view! {
                 <form class="stack" on:submit=submit data-testid="commitment-form">
+                    {(!has_commitment).then(|| view! {
+                        <p class="notice" data-testid="commitment-generated">{tr.s(
+                            "以下承诺内容根据听证案件和处理决定自动生成，请核对、修改后保存。",
+                            "Generated from the hearing and its decision: check and edit before saving.",
+                        )}</p>
+                    })}
                     <label>{tr.s("责任单位承诺", "The agency commits to")}
-                        <textarea rows="2" data-testid="commitment-agency-text" prop:value=move || agency.get()
+                        <textarea rows="4" data-testid="commitment-agency-text" prop:value=move || agency.get()
                             on:input=move |ev| agency.set(event_target_value(&ev))></textarea>
                     </label>
                     <label>{tr.s("信访人承诺", "The petitioner commits to")}
-                        <textarea rows="2" data-testid="commitment-petitioner-text" prop:value=move || petitioner.get()
+                        <textarea rows="3" data-testid="commitment-petitioner-text" prop:value=move || petitioner.get()
                             on:input=move |ev| petitioner.set(event_target_value(&ev))></textarea>
                     </label>
                     <p class="muted">{tr.s("承诺内容修改后，双方须重新确认。", "A changed wording must be confirmed again by both sides.")}</p>
@@ -323,6 +356,9 @@ fn CommitmentSection(
                             <input type="file" name="file" accept="application/pdf,image/jpeg,image/png,image/webp" required />
                         </label>
                         <button type="submit" class="secondary">{tr.s("上传扫描件", "Upload the scan")}</button>
+                        // Printed, signed by both sides on paper, then scanned and uploaded here.
+                        <a class="button secondary" rel="external" data-testid="commitment-print"
+                            href=format!("/hearings/{}/commitment/print", hearing.get_value())>{tr.s("打印承诺书", "Print the commitment")}</a>
                     </form>
                 })}
             })}
@@ -560,6 +596,12 @@ fn RepeatSection(hearing: String, v: AftercareView) -> impl IntoView {
     reload.after(mark.value(), "repeat.");
     reload.after(unmark.value(), "repeat.unmark.");
     let chosen = reload.field("repeat.case".into(), String::new());
+    // A drafted choice no longer offered (linked meanwhile) is not kept hidden.
+    let still_offered =
+        chosen.with_untracked(|c| c.is_empty() || v.repeat_candidates.iter().any(|x| &x.id == c));
+    if !still_offered {
+        chosen.set(String::new());
+    }
     let hearing = StoredValue::new(hearing);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -599,7 +641,12 @@ fn RepeatSection(hearing: String, v: AftercareView) -> impl IntoView {
                     <label>{tr.s("登记为本次听证后的重复信访：", "Mark a later case as a repeat:")}
                         <select data-testid="repeat-case" on:change=move |ev| chosen.set(event_target_value(&ev))>
                             <option value="" selected=move || chosen.get().is_empty()>{tr.s("（选择案件）", "(choose a case)")}</option>
-                            {v.repeat_candidates.iter().map(|c| view! { <option value=c.id.clone()>{format!("{} {}", c.number, c.title)}</option> }).collect_view()}
+                            // `chosen` may come back from a draft after another section's
+                            // save: the box shows it, so no hidden case is marked.
+                            {v.repeat_candidates.iter().map(|c| {
+                                let id = c.id.clone();
+                                view! { <option value=c.id.clone() selected=move || chosen.get() == id>{format!("{} {}", c.number, c.title)}</option> }
+                            }).collect_view()}
                         </select>
                     </label>
                     <button type="submit" data-testid="repeat-save" disabled=move || chosen.get().is_empty()>{tr.s("登记", "Mark")}</button>

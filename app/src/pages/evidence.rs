@@ -598,6 +598,7 @@ fn ExhibitItem(
             </button>
             <a class="button secondary" href=file_href(&e.id, true) rel="external" download="">{tr.s("下载", "Download")}</a>
             {may_manage.then(|| view! { <HostActions exhibit=e.clone() changed /> }.into_any())}
+            {(!may_manage && row.shows_on_own_floor).then(|| view! { <ShowOnFloor exhibit_id=e.id.clone() changed /> }.into_any())}
         </div>
         <Show when=move || open.get()>
             <ExhibitPreview id=preview_id.clone() kind=e.kind title=preview_title.clone() />
@@ -713,6 +714,26 @@ fn HostActions(exhibit: ExhibitRecord, changed: RwSignal<u32>) -> impl IntoView 
         <ActionError result=admit.value() testid="admit-error" />
         <ActionError result=show.value() testid="show-error" />
     }
+}
+
+/// A party shows its own exhibit to the room while its side has the floor.
+#[component]
+fn ShowOnFloor(exhibit_id: String, changed: RwSignal<u32>) -> impl IntoView {
+    let tr = use_tr();
+    let show = ServerAction::<ShowExhibit>::new();
+    Effect::new(move || {
+        if let Some(Ok(_)) = show.value().get() {
+            changed.update(|n| *n += 1);
+        }
+    });
+    view! {
+        <button type="button" class="button" data-testid="show-on-floor" title=tr.s("本方发言时可当庭展示", "While your side has the floor")
+            on:click=move |_| { show.dispatch(ShowExhibit { exhibit_id: exhibit_id.clone() }); }>
+            {tr.s("当庭展示", "Show in the room")}
+        </button>
+        <ActionError result=show.value() testid="show-on-floor-error" />
+    }
+    .into_any()
 }
 
 #[component]

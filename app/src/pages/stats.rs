@@ -7,7 +7,7 @@ use super::home::Refusal;
 use super::ui::{query_string, use_tr};
 use crate::api::statistics;
 use crate::domain::case::Coded;
-use crate::domain::stats::{Dashboard, Rate, StatsTable};
+use crate::domain::stats::{Dashboard, MonthLabel, Rate, StatsTable, month_labels};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
@@ -109,16 +109,15 @@ fn StatsFilters(#[prop(into)] d: Option<Dashboard>) -> impl IntoView {
 #[component]
 fn Board(d: Dashboard) -> impl IntoView {
     let tr = use_tr();
-    let held: u32 = d.held_per_month.iter().map(|(_, n)| n).sum();
     let period = format!(
         "{} 至 {}",
         d.filter.from.format_zh(),
         d.filter.to.format_zh()
     );
-    let months: Vec<(String, u32)> = d
-        .held_per_month
-        .iter()
-        .map(|(m, n)| (format!("{}月", m.month), *n))
+    let month_list: Vec<_> = d.held_per_month.iter().map(|(m, _)| *m).collect();
+    let months: Vec<(MonthLabel, u32)> = month_labels(&month_list)
+        .into_iter()
+        .zip(d.held_per_month.iter().map(|(_, n)| *n))
         .collect();
     let resolution = d.resolution_counts.clone();
     let satisfaction: Vec<(String, u32)> = d
@@ -127,16 +126,15 @@ fn Board(d: Dashboard) -> impl IntoView {
         .map(|(s, n)| (s.label_zh().to_owned(), *n))
         .collect();
     let top: Vec<(String, u32)> = d.participation.iter().take(15).cloned().collect();
-    let overdue = d.overdue.len();
     let tables = d.tables();
     view! {
         <p class="muted" data-testid="stats-period">{period}{d.filter.district.clone().map(|x| format!("，{x}")).unwrap_or_default()}</p>
         <div class="kpis">
-            <Kpi label="听证场次" value=held.to_string() detail="期间举行的听证".to_owned() testid="kpi-held" />
+            <Kpi label="听证场次" value=d.held_total.to_string() detail="期间举行的听证".to_owned() testid="kpi-held" />
             <RateKpi label="化解率" rate=d.resolution detail="化解 ÷ 已录入处理结果" testid="kpi-resolution" />
             <RateKpi label="评议后未重复信访率" rate=d.no_repeat detail="未再信访 ÷ 评议案件" testid="kpi-no-repeat" />
             <RateKpi label="满意率" rate=d.satisfaction detail="满意+基本满意 ÷ 评价" testid="kpi-satisfaction" />
-            <Kpi label="逾期事项" value=overdue.to_string() detail=format!("截至{}", d.today.format_zh()) testid="kpi-overdue" />
+            <Kpi label="逾期事项" value=d.overdue_count.to_string() detail=format!("截至{}", d.today.format_zh()) testid="kpi-overdue" />
         </div>
         <div class="charts">
             <section class="card">
@@ -192,24 +190,28 @@ fn RateKpi(
     view! { <Kpi label value=rate.percent_text() detail testid /> }
 }
 
-/// Vertical columns (one per month), with the count above each.
+/// Vertical columns (one per month), with the count above each and the month
+/// under it; the year on a second line where the axis needs it.
 #[component]
 fn ColumnChart(
     title: &'static str,
-    bars: Vec<(String, u32)>,
+    bars: Vec<(MonthLabel, u32)>,
     testid: &'static str,
 ) -> impl IntoView {
     const HEIGHT: u32 = 160;
     const SLOT: u32 = 44;
+    const YEAR_LINE: u32 = 16;
     let max = bars.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
     let width = SLOT * u32::try_from(bars.len()).unwrap_or(1).max(1);
+    let with_years = bars.iter().any(|(l, _)| l.year.is_some());
+    let height = HEIGHT + 40 + if with_years { YEAR_LINE } else { 0 };
     let desc = bars
         .iter()
-        .map(|(l, n)| format!("{l} {n}"))
+        .map(|(l, n)| format!("{} {n}", l.full))
         .collect::<Vec<_>>()
         .join("，");
     view! {
-        <svg class="chart" role="img" data-testid=testid viewBox=format!("0 0 {width} {}", HEIGHT + 40)
+        <svg class="chart" role="img" data-testid=testid viewBox=format!("0 0 {width} {height}")
             preserveAspectRatio="xMinYMin meet" aria-label=format!("{title}：{desc}")>
             <title>{format!("{title}：{desc}")}</title>
             {bars.into_iter().enumerate().map(|(i, (label, n))| {
@@ -219,7 +221,10 @@ fn ColumnChart(
                     <g data-testid="chart-bar" data-value=n.to_string()>
                         <rect x=(x + 8).to_string() y=(HEIGHT + 14 - h).to_string() width=(SLOT - 16).to_string() height=h.to_string() class="bar" />
                         <text x=(x + SLOT / 2).to_string() y=(HEIGHT + 10 - h).to_string() text-anchor="middle" class="bar-value">{n.to_string()}</text>
-                        <text x=(x + SLOT / 2).to_string() y=(HEIGHT + 32).to_string() text-anchor="middle" class="bar-label">{label}</text>
+                        <text x=(x + SLOT / 2).to_string() y=(HEIGHT + 32).to_string() text-anchor="middle" class="bar-label">{label.month}</text>
+                        {label.year.map(|year| view! {
+                            <text x=(x + SLOT / 2).to_string() y=(HEIGHT + 32 + YEAR_LINE).to_string() text-anchor="middle" class="bar-label">{year}</text>
+                        })}
                     </g>
                 }
             }).collect_view()}
@@ -273,8 +278,7 @@ fn RiskGrid(d: Dashboard) -> impl IntoView {
                 <th>"合计"</th>
             </tr></thead>
             <tbody>
-                {d.risk_by_class.into_iter().map(|(risk, row)| {
-                    let total: u32 = row.iter().sum();
+                {d.risk_by_class.into_iter().zip(d.risk_totals).map(|((risk, row), (_, total))| {
                     view! {
                         <tr class=format!("grid-{}", risk.code()) data-risk=risk.code()>
                             <th>{risk.label_zh()}</th>

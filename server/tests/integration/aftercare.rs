@@ -271,6 +271,28 @@ async fn the_two_sides_confirm_their_commitment_and_the_petitioner_rates() {
         200
     );
 
+    // Printed for signing on paper: both wordings as saved; staff only.
+    let print = format!("/hearings/{hearing}/commitment/print");
+    let sheet = host.get(&print).await;
+    assert_eq!(sheet.status(), 200);
+    assert!(
+        sheet.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = sheet.text().await.unwrap();
+    assert!(html.contains("十五日内补发拖欠工资 42,000 元"), "{html}");
+    assert!(html.contains("款项到位后不再就此事重复信访"), "{html}");
+    assert!(html.contains("信访人（签名）") && html.contains("责任单位（盖章）"));
+    for party in [&petitioner, &agency, &third] {
+        let status = party.get(&print).await.status().as_u16();
+        assert!(
+            matches!(status, 403 | 404),
+            "a party does not print the commitment: {status}"
+        );
+    }
+
     // The party's page: the commitment and its rating, nothing of the staff's.
     let seen = view(&petitioner, &hearing).await;
     assert_eq!(seen["is_party"], true);

@@ -609,3 +609,60 @@ async fn observers_see_only_what_is_shown_live() {
     assert_eq!(shown.sha256, exhibit["sha256"].as_str().unwrap());
     server.finish().await;
 }
+
+#[tokio::test]
+async fn a_party_shows_its_own_exhibit_while_its_side_has_the_floor() {
+    let server = TestServer::start().await;
+    let held = server.held_hearing().await;
+    let host = server.client("host").await;
+    let petitioner = server.party(&held, "petitioner", "张三").await;
+    let agency = server.party(&held, "agency", "住建局").await;
+    let (status, exhibit) = petitioner
+        .upload(&held, None, "工资欠条照片", "欠条.png", png("floor"))
+        .await;
+    assert_eq!(status, 201, "{exhibit}");
+    let id = exhibit["id"].as_str().unwrap();
+    let show = async |who: &Client| {
+        let res = who.rpc("show_exhibit", &[("exhibit_id", id)]).await;
+        let status = res.status().as_u16();
+        (status, res.json::<Value>().await.unwrap_or(Value::Null))
+    };
+    let page = evidence(&petitioner, &held).await;
+    assert_eq!(page["exhibits"][0]["shows_on_own_floor"], true);
+
+    // Not before its side has the floor.
+    let (status, body) = show(&petitioner).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("not_your_floor"))
+    );
+    let step = json!({"hearing_id": held, "step": {"step": "start"}});
+    assert_eq!(
+        TestServer::json_rpc(&host, "step_procedure", step).await.0,
+        200
+    );
+    let floor = json!({"hearing_id": held, "speaker": "住建局", "part": "agency", "minutes": 5});
+    assert_eq!(
+        TestServer::json_rpc(&host, "give_floor", floor).await.0,
+        200
+    );
+    let (status, body) = show(&petitioner).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("not_your_floor"))
+    );
+
+    // With the floor, its own exhibit goes on the screens; never the other side's.
+    let floor = json!({"hearing_id": held, "speaker": "张三", "part": "petitioner", "minutes": 5});
+    assert_eq!(
+        TestServer::json_rpc(&host, "give_floor", floor).await.0,
+        200
+    );
+    let (status, body) = show(&petitioner).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = show(&agency).await;
+    assert!(matches!(status, 403 | 404), "{status}");
+    let page = evidence(&petitioner, &held).await;
+    assert_eq!(page["exhibits"][0]["exhibit"]["shown_live"], true);
+    server.finish().await;
+}

@@ -4,7 +4,8 @@
 //! SQLite is one process's database: these tests run on PostgreSQL only.
 #![allow(clippy::unwrap_used)]
 
-use crate::common::{Socket, TestServer};
+use crate::common::{Client, Pingyi, Socket, TestServer};
+use app::domain::EventPayload;
 use app::protocol::ServerFrame;
 use futures::StreamExt;
 use std::time::Duration;
@@ -73,6 +74,30 @@ async fn a_client_on_one_instance_sees_commits_on_another_and_resumes_there() {
     assert_eq!(next_seq(&mut on_a).await, head + 1);
     assert_eq!(next_seq(&mut on_a).await, head + 2);
 
+    // An exhibit shown on A appears on B's screens, with its number and hash.
+    let host_on_a = a.client("host").await;
+    let (status, exhibit) = host_on_a
+        .upload(&hearing, Some("office"), "现场照片", "a.png", tiny_png())
+        .await;
+    assert_eq!(status, 201, "{exhibit}");
+    let shown = host_on_a
+        .rpc(
+            "show_exhibit",
+            &[("exhibit_id", exhibit["id"].as_str().unwrap())],
+        )
+        .await;
+    assert_eq!(shown.status(), 200);
+    let event = next_event(&mut on_b).await;
+    let EventPayload::ExhibitShown {
+        exhibit: on_screen, ..
+    } = event.payload
+    else {
+        panic!("expected the exhibit on B, got {:?}", event.payload);
+    };
+    assert_eq!(on_screen.sha256, exhibit["sha256"].as_str().unwrap());
+    assert_eq!(next_event(&mut on_a).await.seq, event.seq);
+    let head = event.seq - 2;
+
     // A stops; meanwhile B commits more. A's client resumes on B from its last seq.
     a.stop().await;
     assert!(
@@ -98,6 +123,88 @@ async fn a_client_on_one_instance_sees_commits_on_another_and_resumes_there() {
     for expected in [head + 3, head + 4, head + 5] {
         assert_eq!(next_seq(&mut on_b).await, expected);
     }
+
+    // A third instance, the real binary, is killed (SIGKILL: no close frame, no
+    // goodbye); its client resumes on B with no gap and no duplicate.
+    let mut c = Pingyi {
+        addr: free_address(),
+        database_url: b.database_url.clone(),
+        data_dir: tempfile::tempdir().unwrap().keep(),
+        child: None,
+    };
+    c.start();
+    c.wait_ready(&reqwest::Client::new()).await;
+    let mut on_c = socket_at(&format!("ws://{}", c.addr), &juror_on_b, &hearing, head + 5).await;
+    assert!(matches!(
+        frame(&mut on_c, Duration::from_secs(3)).await,
+        Some(ServerFrame::Hello { .. })
+    ));
+    assert_eq!(
+        clerk_on_b.record(&hearing, "丙实例记录六").await.status(),
+        200
+    );
+    assert_eq!(next_seq(&mut on_c).await, head + 6, "B's commit reaches C");
+    c.kill();
+    assert!(
+        frame(&mut on_c, Duration::from_secs(3)).await.is_none(),
+        "the killed instance's socket is gone"
+    );
+    for text in ["乙实例记录七", "乙实例记录八"] {
+        assert_eq!(clerk_on_b.record(&hearing, text).await.status(), 200);
+    }
+    let mut resumed = juror_on_b.socket(&hearing, head + 6).await.unwrap();
+    for expected in [head + 7, head + 8] {
+        assert_eq!(
+            next_seq(&mut resumed).await,
+            expected,
+            "no gap after a crash"
+        );
+    }
+    assert!(
+        !matches!(
+            frame(&mut resumed, Duration::from_millis(700)).await,
+            Some(ServerFrame::Event { .. })
+        ),
+        "no duplicate after a crash"
+    );
+    let _ = std::fs::remove_dir_all(&c.data_dir);
     b.finish().await;
     a.finish().await;
+}
+
+async fn next_event(socket: &mut Socket) -> app::domain::HearingEvent {
+    loop {
+        match frame(socket, Duration::from_secs(3)).await {
+            Some(ServerFrame::Event { event }) => return event,
+            Some(_) => continue,
+            None => panic!("no event within 3 s"),
+        }
+    }
+}
+
+/// A 1×1 PNG.
+fn tiny_png() -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+        .unwrap()
+}
+
+/// A loopback address no one listens on yet.
+fn free_address() -> String {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    probe.local_addr().unwrap().to_string()
+}
+
+/// `client`'s session on another instance's socket (sessions live in the database).
+async fn socket_at(base: &str, client: &Client, hearing: &str, after: u64) -> Socket {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = format!("{base}/ws/hearings/{hearing}?after={after}")
+        .into_client_request()
+        .unwrap();
+    let cookie = client.cookie_header().expect("logged in");
+    request
+        .headers_mut()
+        .insert("cookie", cookie.parse().unwrap());
+    tokio_tungstenite::connect_async(request).await.unwrap().0
 }

@@ -147,6 +147,18 @@ async fn the_host_runs_the_procedure_and_the_panel_deliberates_in_private() {
     assert_eq!(withheld.payload, EventPayload::Withheld);
     assert!(withheld.hash.is_empty());
 
+    // Behind closed doors nothing public moves: no record line, no floor, no screen.
+    let refused = clerk.record(&held, "评议中记入公开笔录").await;
+    assert_eq!(refused.status(), 409);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["code"], "closed_session");
+    let floor = json!({"hearing_id": held, "speaker": "张三", "part": "petitioner", "minutes": 5});
+    let (status, body) = TestServer::json_rpc(&host, "give_floor", floor).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("closed_session"))
+    );
+
     // The same on the first load of the room, for parties and observers.
     for (who, rpc) in [(&party, "load_room"), (&observer, "observe_hearing")] {
         let body = who
@@ -173,6 +185,77 @@ async fn the_host_runs_the_procedure_and_the_panel_deliberates_in_private() {
     assert_eq!(step(&host, &held, json!({"step": "advance"})).await.0, 200);
     let (status, _) = step(&host, &held, json!({"step": "go_back", "to": "debate"})).await;
     assert_eq!(status, 409);
+    server.finish().await;
+}
+
+/// The close code the socket ends with (0: ended without a close frame).
+async fn close_code(socket: &mut Socket) -> u16 {
+    loop {
+        let next = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .expect("the socket ends within 5 s");
+        match next {
+            Some(Ok(Message::Close(Some(frame)))) => return u16::from(frame.code),
+            Some(Ok(_)) => continue,
+            _ => return 0,
+        }
+    }
+}
+
+#[tokio::test]
+async fn open_sockets_recheck_access_when_the_hearing_changes() {
+    use app::domain::schedule::HearingKind;
+    let server = TestServer::start().await;
+    let hearing = server.upcoming_hearing().await;
+    let host = server.client("host").await;
+    let observer = server.client("").await;
+    let make = async |kind: HearingKind| {
+        let record = app::db::hearings::record(&server.db, &hearing)
+            .await
+            .unwrap()
+            .unwrap();
+        if record.plan.kind == kind {
+            return;
+        }
+        let mut plan = record.plan.clone();
+        plan.kind = kind;
+        let (status, body) = TestServer::json_rpc(
+            &host,
+            "change_hearing",
+            json!({ "hearing_id": hearing, "version": record.version,
+                    "request": { "kind": "update", "plan": plan }, "reason": null }),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+    };
+    make(HearingKind::Public).await;
+
+    // A page of another site may not open the socket with the visitor's cookies.
+    assert_eq!(
+        observer
+            .socket_from(&hearing, 0, Some("https://evil.example"))
+            .await
+            .err(),
+        Some(403)
+    );
+    let head = app::db::hearings::head_seq(&server.db, &hearing)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut watching = observer
+        .socket(&hearing, head)
+        .await
+        .expect("anyone may watch a public hearing");
+
+    // The hearing is made closed: the change reaches the observer, then its
+    // socket closes as access withdrawn, and a new one is refused.
+    make(HearingKind::Closed).await;
+    assert!(matches!(
+        next_event(&mut watching).await.payload,
+        EventPayload::PlanChanged { .. }
+    ));
+    assert_eq!(close_code(&mut watching).await, 4403);
+    assert!(observer.socket(&hearing, 0).await.is_err());
     server.finish().await;
 }
 

@@ -10,69 +10,13 @@
 //! (PINGYI_FAULT_CYCLES=200).
 #![allow(clippy::unwrap_used)]
 
-use crate::common::{Member, TestServer};
+use crate::common::{Member, Pingyi, TestServer};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const JURORS: usize = 5;
-
-/// The binary under test, on the address and database the test chose.
-struct Pingyi {
-    addr: String,
-    database_url: String,
-    data_dir: std::path::PathBuf,
-    child: Option<Child>,
-}
-
-impl Pingyi {
-    fn start(&mut self) {
-        let child = Command::new(env!("CARGO_BIN_EXE_pingyi"))
-            .args(["serve", "--addr", &self.addr])
-            .env("DATABASE_URL", &self.database_url)
-            .env("PINGYI_DATA_DIR", &self.data_dir)
-            .env("PINGYI_SITE_ROOT", self.data_dir.join("site"))
-            .env("PINGYI_FONT", crate::common::font_path())
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start pingyi");
-        self.child = Some(child);
-    }
-
-    /// SIGKILL: no shutdown code runs, exactly like a power cut for the process.
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    async fn wait_ready(&self, http: &reqwest::Client) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(res) = http
-                .get(format!("http://{}/healthz", self.addr))
-                .send()
-                .await
-                && res.status().is_success()
-            {
-                return;
-            }
-            assert!(Instant::now() < deadline, "pingyi did not come back");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-}
-
-impl Drop for Pingyi {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
 
 #[derive(Clone, Debug)]
 struct Ack {

@@ -348,6 +348,16 @@ impl Client {
 
     /// Opens the live socket with this client's session; Err carries the HTTP status.
     pub async fn socket(&self, hearing_id: &str, after: u64) -> Result<Socket, u16> {
+        self.socket_from(hearing_id, after, None).await
+    }
+
+    /// Like [`Client::socket`], the handshake naming `origin` as a browser would.
+    pub async fn socket_from(
+        &self,
+        hearing_id: &str,
+        after: u64,
+        origin: Option<&str>,
+    ) -> Result<Socket, u16> {
         use tokio_tungstenite::tungstenite::client::IntoClientRequest;
         let url = format!(
             "{}/ws/hearings/{hearing_id}?after={after}",
@@ -358,6 +368,11 @@ impl Client {
             request
                 .headers_mut()
                 .insert("cookie", cookie.parse().unwrap());
+        }
+        if let Some(origin) = origin {
+            request
+                .headers_mut()
+                .insert("origin", origin.parse().unwrap());
         }
         match tokio_tungstenite::connect_async(request).await {
             Ok((socket, _)) => Ok(socket),
@@ -421,4 +436,63 @@ impl TestServer {
 /// The signing key every test server shares (under cargo's per-target temp dir).
 pub fn signing_dir() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("signing")
+}
+
+/// The binary under test, on the address and database the test chose.
+#[allow(dead_code)]
+pub struct Pingyi {
+    pub addr: String,
+    pub database_url: String,
+    pub data_dir: std::path::PathBuf,
+    pub child: Option<std::process::Child>,
+}
+
+#[allow(dead_code)]
+impl Pingyi {
+    pub fn start(&mut self) {
+        use std::process::{Command, Stdio};
+        let child = Command::new(env!("CARGO_BIN_EXE_pingyi"))
+            .args(["serve", "--addr", &self.addr])
+            .env("DATABASE_URL", &self.database_url)
+            .env("PINGYI_DATA_DIR", &self.data_dir)
+            .env("PINGYI_SITE_ROOT", self.data_dir.join("site"))
+            .env("PINGYI_FONT", font_path())
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start pingyi");
+        self.child = Some(child);
+    }
+
+    /// SIGKILL: no shutdown code runs, exactly like a power cut for the process.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    pub async fn wait_ready(&self, http: &reqwest::Client) {
+        use std::time::{Duration, Instant};
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(res) = http
+                .get(format!("http://{}/healthz", self.addr))
+                .send()
+                .await
+                && res.status().is_success()
+            {
+                return;
+            }
+            assert!(Instant::now() < deadline, "pingyi did not come back");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl Drop for Pingyi {
+    fn drop(&mut self) {
+        self.kill();
+    }
 }
