@@ -112,8 +112,25 @@ test('host, panel member and observer share the room; the observer never sees th
     assert.match(await page.getByTestId('preview-pdf').getAttribute('src'), /#page=2$/);
   }
 
+  // On to the debate.
+  for (const stage of ['agency_statement', 'cross_examination', 'panel_questions', 'debate']) {
+    await host.getByTestId('step-advance').click();
+    await stageIs(host, stage);
+  }
+
+  // The host records a line and corrects it: the member sees the new wording
+  // live, and the old one in the line's history.
+  await host.getByTestId('record-input').fill('信访人称宅基地东侧界址为老墙。');
+  await host.getByTestId('record-submit').click();
+  await juror.getByTestId('record-text').filter({ hasText: '老墙' }).waitFor({ timeout: 1_500 });
+  await host.getByTestId('record-correct').first().click();
+  await host.getByTestId('record-correct-input').fill('信访人称宅基地东侧界址为老围墙外沿。');
+  await host.getByTestId('record-correct-save').click();
+  await juror.getByTestId('record-text').filter({ hasText: '老围墙外沿' }).waitFor({ timeout: 1_500 });
+  await juror.locator('[data-corrected="true"] .corrections').waitFor();
+
   // Through to the closed deliberation.
-  for (const stage of ['agency_statement', 'cross_examination', 'panel_questions', 'debate', 'final_statements', 'deliberation']) {
+  for (const stage of ['final_statements', 'deliberation']) {
     await host.getByTestId('step-advance').click();
     await stageIs(host, stage);
   }
@@ -126,19 +143,12 @@ test('host, panel member and observer share the room; the observer never sees th
   await observer.waitForTimeout(500);
   assert.equal(await observer.getByTestId('deliberation').count(), 0);
   assert.ok(!(await observer.content()).includes('欠薪事实清楚'), 'the observer never sees the deliberation');
+  // Behind closed doors the public record waits: a line is refused in Chinese.
+  await host.getByTestId('record-input').fill('评议中不应记入公开笔录。');
+  await host.getByTestId('record-submit').click();
+  await host.getByTestId('record-error').filter({ hasText: '不公开' }).waitFor({ timeout: 1_500 });
   await juror.screenshot({ path: join(ARTIFACTS, 'room-juror-deliberation.png'), fullPage: true });
   await observer.screenshot({ path: join(ARTIFACTS, 'room-observer-deliberating.png'), fullPage: true });
-
-  // The host records a line and corrects it: the member sees the new wording
-  // live, and the old one in the line's history.
-  await host.getByTestId('record-input').fill('信访人称宅基地东侧界址为老墙。');
-  await host.getByTestId('record-submit').click();
-  await juror.getByTestId('record-text').filter({ hasText: '老墙' }).waitFor({ timeout: 1_500 });
-  await host.getByTestId('record-correct').first().click();
-  await host.getByTestId('record-correct-input').fill('信访人称宅基地东侧界址为老围墙外沿。');
-  await host.getByTestId('record-correct-save').click();
-  await juror.getByTestId('record-text').filter({ hasText: '老围墙外沿' }).waitFor({ timeout: 1_500 });
-  await juror.locator('[data-corrected="true"] .corrections').waitFor();
 
   // The member's private notes are saved for them alone.
   await juror.getByTestId('notes-input').fill('核对 1998 年土地证附图。');
