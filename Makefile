@@ -19,10 +19,17 @@ FONT_SHA256 := 7db3c634bbd0301b3082a80ffcac2f422e8ef9ce0730f8b279c3e8f756598f68
 WASM_PROFILE := wasm-release
 SERVER_PROFILE ?= release
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+# pyHanko, an independent validator of the minutes' signature (tests only), in its own venv.
+PYHANKO_VERSION := 0.38.0
+PYHANKO_VENV := $(TOOLS_DIR)/pyhanko
+PYHANKO_PYTHON := $(PYHANKO_VENV)/bin/python
+# What the tests get under `make test`: a missing PDF checker fails them instead of
+# skipping them, so a fresh machine cannot pass without checking the signed minutes.
+PDF_TEST_ENV := PINGYI_REQUIRE_PDF_TOOLS=1 PINGYI_PYHANKO=$(PYHANKO_PYTHON)
 
 export PATH := $(TOOLS_DIR)/bin:$(PATH)
 
-.PHONY: run build test tools font wasm server-bin check lint unit integration integration-sqlite integration-postgres e2e e2e-deps bench clean-site
+.PHONY: run build test tools pdf-tools font wasm server-bin check lint unit integration integration-sqlite integration-postgres e2e e2e-deps bench clean-site
 
 ## make run: install what is missing, build, migrate ./data/pingyi.db, load the demo, serve :3000
 run: SERVER_PROFILE = release
@@ -38,6 +45,26 @@ tools:
 	@if ! wasm-bindgen --version 2>/dev/null | grep -qF "$(WASM_BINDGEN_VERSION)"; then \
 	  echo "==> installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) into target/tools (a few minutes, once)"; \
 	  cargo install --quiet wasm-bindgen-cli --version "=$(WASM_BINDGEN_VERSION)" --root "$(TOOLS_DIR)"; \
+	fi
+
+## The PDF checkers the tests run on the minutes: poppler (pdfsig, pdftotext, pdffonts,
+## pdftoppm) from Debian, and pyHanko from PyPI in target/tools/pyhanko
+pdf-tools:
+	@missing=; for t in pdfsig pdftotext pdffonts pdftoppm pdfinfo; do command -v $$t >/dev/null || missing=1; done; \
+	if [ -n "$$missing" ]; then echo "==> installing poppler-utils (pdfsig, pdftotext, pdffonts, pdftoppm)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils >/dev/null; \
+	fi
+	@if ! "$(PYHANKO_PYTHON)" -c 'import importlib.metadata as m, sys; sys.exit(m.version("pyhanko") != "$(PYHANKO_VERSION)")' 2>/dev/null; then \
+	  echo "==> installing pyHanko $(PYHANKO_VERSION) into target/tools/pyhanko (once)"; \
+	  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then \
+	    echo "==> installing python3-venv"; \
+	    if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3-venv >/dev/null; \
+	  fi; \
+	  rm -rf "$(PYHANKO_VENV)"; \
+	  python3 -m venv "$(PYHANKO_VENV)"; \
+	  "$(PYHANKO_PYTHON)" -m pip install --quiet --disable-pip-version-check "pyhanko==$(PYHANKO_VERSION)"; \
 	fi
 
 ## The CJK font for the minutes PDF, from the npm registry, checked by hash
@@ -67,7 +94,7 @@ server-bin:
 
 ## make test: fmt, clippy, unit, integration (SQLite, PostgreSQL), e2e in Chromium
 test: SERVER_PROFILE = debug
-test: tools font lint unit integration wasm e2e
+test: tools font pdf-tools lint unit integration wasm e2e
 	@echo "==> make test: all passed"
 
 lint:
@@ -78,21 +105,21 @@ lint:
 	@echo "==> clippy (browser side)"
 	cargo clippy --quiet -p frontend --target wasm32-unknown-unknown -- -D warnings
 
-unit:
+unit: pdf-tools
 	@echo "==> unit tests (domain, pure; then server units)"
-	cargo test --quiet -p app --features ssr
-	cargo test --quiet -p server --lib --bins
+	$(PDF_TEST_ENV) cargo test --quiet -p app --features ssr
+	$(PDF_TEST_ENV) cargo test --quiet -p server --lib --bins
 
 integration: integration-sqlite integration-postgres
 
-integration-sqlite:
+integration-sqlite: pdf-tools
 	@echo "==> integration tests on SQLite"
-	PINGYI_FONT=$(CURDIR)/$(FONT) cargo test --quiet -p server --test integration
+	PINGYI_FONT=$(CURDIR)/$(FONT) $(PDF_TEST_ENV) cargo test --quiet -p server --test integration
 
-integration-postgres:
+integration-postgres: pdf-tools
 	@if (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then \
 	  echo "==> integration tests on PostgreSQL ($(PG_TEST_URL))"; \
-	  PINGYI_TEST_POSTGRES=$(PG_TEST_URL) PINGYI_FONT=$(CURDIR)/$(FONT) cargo test --quiet -p server --test integration; \
+	  PINGYI_TEST_POSTGRES=$(PG_TEST_URL) PINGYI_FONT=$(CURDIR)/$(FONT) $(PDF_TEST_ENV) cargo test --quiet -p server --test integration; \
 	else \
 	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 	  echo "!!! PostgreSQL is NOT reachable at 127.0.0.1:5432: integration tests ran on   !!!"; \
@@ -100,21 +127,19 @@ integration-postgres:
 	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 	fi
 
-e2e-deps:
+e2e-deps: pdf-tools
 	@command -v chromium >/dev/null || { echo "==> installing Debian chromium"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils fonts-wqy-microhei >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
 	@fc-list 2>/dev/null | grep -i -e wqy -e "Noto Sans CJK" >/dev/null || { echo "==> installing a CJK font for the browser (screenshots)"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null; }
-	@command -v pdftotext >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils >/dev/null; }
 	cd e2e && npm ci --silent --no-audit --no-fund
 
 e2e: e2e-deps server-bin
 	@echo "==> end-to-end tests in headless Chromium"
 	cd e2e && PINGYI_BIN=$(CURDIR)/target/$(SERVER_PROFILE)/pingyi PINGYI_SITE_ROOT=$(CURDIR)/$(SITE_DIR) \
-	  PINGYI_FONT=$(CURDIR)/$(FONT) node --test --test-concurrency=1 tests/
+	  PINGYI_FONT=$(CURDIR)/$(FONT) $(PDF_TEST_ENV) node --test --test-concurrency=1 tests/
 
 ## make bench: measured figures for docs/PERFORMANCE.md and docs/SORTITION.md
 bench: font

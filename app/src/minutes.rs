@@ -9,11 +9,13 @@ use crate::db::{self, DbError};
 use crate::domain::access::PartyKind;
 use crate::domain::case::Coded;
 use crate::domain::clock::CHINA_OFFSET_SECONDS;
-use crate::domain::minutes::{ExhibitEntry, MinutesDoc, MinutesFacts, check_finalise, minutes_doc};
+use crate::domain::minutes::{
+    ExhibitEntry, MinutesDoc, MinutesFacts, challenged, check_finalise, minutes_doc,
+};
 use crate::domain::room::RoomState;
 use crate::domain::{EventPayload, verify_chain};
 use crate::error::ApiError;
-use crate::model::{ArchiveEntry, MinutesVerdict};
+use crate::model::{ArchiveEntry, MinutesVerdict, OpinionEntry};
 use crate::sitting::Decision;
 use crate::state::AppState;
 use sha2::{Digest, Sha256};
@@ -59,38 +61,42 @@ async fn on_press<T: Send + 'static>(
 }
 
 /// The exhibit register as the minutes print it, withdrawn exhibits included
-/// (the minutes say what happened to them), each with its 质证 opinions.
+/// (the minutes say what happened to them), each with its 质证 opinions and
+/// whether any of them challenges it (有异议).
 async fn exhibit_entries(state: &AppState, hearing_id: &str) -> Result<Vec<ExhibitEntry>, DbError> {
     let exhibits = db::evidence::list(&state.db, hearing_id).await?;
     let opinions = db::evidence::opinions_of_hearing(&state.db, hearing_id).await?;
     Ok(exhibits
         .into_iter()
-        .map(|e| ExhibitEntry {
-            opinions: opinions
-                .iter()
-                .filter(|o| o.exhibit_id == e.id)
-                .map(|o| {
-                    let role =
-                        PartyKind::from_code(&o.author_role).map_or("评议员", |k| k.label_zh());
-                    let comment = if o.opinion.comment.is_empty() {
-                        String::new()
-                    } else {
-                        format!("。{}", o.opinion.comment)
-                    };
-                    format!(
-                        "{}（{role}）：{}{comment}",
-                        o.author_name,
-                        o.opinion.summary_zh()
-                    )
-                })
-                .collect(),
-            label: e.label,
-            title: e.title,
-            submitter: format!("{} {}", e.submitter.label_zh(), e.submitted_by_name),
-            status: e.status.label_zh().to_owned(),
-            sha256: e.sha256,
+        .map(|e| {
+            let on_this: Vec<&OpinionEntry> =
+                opinions.iter().filter(|o| o.exhibit_id == e.id).collect();
+            ExhibitEntry {
+                challenged: challenged(on_this.iter().map(|o| &o.opinion)),
+                opinions: on_this.iter().copied().map(opinion_line).collect(),
+                label: e.label,
+                title: e.title,
+                submitter: format!("{} {}", e.submitter.label_zh(), e.submitted_by_name),
+                status: e.status.label_zh().to_owned(),
+                sha256: e.sha256,
+            }
         })
         .collect())
+}
+
+/// One 质证 opinion as the minutes print it: "张三（信访人）：真实性：无异议；…".
+fn opinion_line(o: &OpinionEntry) -> String {
+    let role = PartyKind::from_code(&o.author_role).map_or("评议员", |k| k.label_zh());
+    let comment = if o.opinion.comment.is_empty() {
+        String::new()
+    } else {
+        format!("。{}", o.opinion.comment)
+    };
+    format!(
+        "{}（{role}）：{}{comment}",
+        o.author_name,
+        o.opinion.summary_zh()
+    )
 }
 
 /// Where the QR code on the minutes points: the public verification page.

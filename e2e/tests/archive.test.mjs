@@ -1,17 +1,36 @@
 // The archive (#9): an archivist searches the finalised minutes of the demo's
-// completed hearing, downloads the signed PDF, uploads it to the public
-// verification page and sees "验证通过"; a copy with one byte changed is
-// rejected. Pages 1 and the last of the minutes are kept as PNGs to look at.
+// completed hearing, downloads the signed PDF (which pdfsig and pyHanko accept),
+// uploads it to the public verification page and sees "验证通过"; a copy with one
+// byte changed is rejected. Pages 1 and the last of the minutes are kept as PNGs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { serverAndBrowser, logIn, ARTIFACTS } from '../harness.mjs';
 
 const env = serverAndBrowser();
 const server = env.server;
 const CASE = '海宁信访〔2026〕107号';
+const PYHANKO_CHECK = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'server', 'tests', 'pyhanko_check.py');
+
+/**
+ * pyHanko's verdict on a PDF (server/tests/pyhanko_check.py): exit status 0
+ * accepted, 1 rejected. `null` when PINGYI_PYHANKO (the venv Python of `make
+ * pdf-tools`) is unset: a loud skip by hand, a failure under `make test`.
+ */
+function pyhanko(pdfPath) {
+  const python = process.env.PINGYI_PYHANKO;
+  if (!python) {
+    assert.notEqual(process.env.PINGYI_REQUIRE_PDF_TOOLS, '1', 'PINGYI_PYHANKO unset: run through `make test`');
+    console.warn('!!! PINGYI_PYHANKO unset: the pyHanko check of the demo minutes is SKIPPED');
+    return null;
+  }
+  const run = spawnSync(python, [PYHANKO_CHECK, pdfPath], { encoding: 'utf8' });
+  if (run.error) throw run.error;
+  return { status: run.status, output: run.stdout + run.stderr };
+}
 
 test('an archivist finds, downloads and verifies the signed minutes; a modified copy is rejected', async () => {
   const context = await env.browser.newContext();
@@ -50,6 +69,8 @@ test('an archivist finds, downloads and verifies the signed minutes; a modified 
   assert.ok(text.includes(CASE), 'the case number is in the minutes');
   const sig = execFileSync('pdfsig', [pdfPath]).toString();
   assert.match(sig, /Signature is Valid/);
+  const accepted = pyhanko(pdfPath);
+  if (accepted) assert.equal(accepted.status, 0, `pyHanko does not accept the demo minutes:\n${accepted.output}`);
   // Look at it: the first and the last page as PNGs.
   const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdfPath]).toString())[1]);
   for (const [n, name] of [[1, 'minutes-page-first'], [pages, 'minutes-page-last']]) {
@@ -76,6 +97,10 @@ test('an archivist finds, downloads and verifies the signed minutes; a modified 
   bytes[Math.floor(bytes.length / 2)] ^= 0x01;
   const forged = join(ARTIFACTS, 'minutes-modified.pdf');
   writeFileSync(forged, bytes);
+  if (accepted) {
+    const rejected = pyhanko(forged);
+    assert.equal(rejected.status, 1, `pyHanko does not reject the modified copy:\n${rejected.output}`);
+  }
   await verify.getByTestId('verify-again').click();
   await verify.getByTestId('verify-file').setInputFiles(forged);
   await verify.getByTestId('verify-submit').click();

@@ -71,7 +71,13 @@ test('seven members vote secretly, one changes the vote, all screens agree on th
     await page.getByTestId('attendance-list').filter({ hasText: member.name }).waitFor({ timeout: 3_000 });
     screens.push({ ...member, page });
   }
+  // Every frame the observer's live socket receives, from before the ballot
+  // opens: votes travel there, not in the page's HTML.
   const observerContext = await env.browser.newContext();
+  const observerFrames = [];
+  observerContext.on('page', (page) =>
+    page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => observerFrames.push(String(payload)))),
+  );
   const observer = await openRoom(observerContext, `${url}/public/hearings/${hearing.id}`);
   watch(observer);
 
@@ -121,14 +127,14 @@ test('seven members vote secretly, one changes the vote, all screens agree on th
   await observer.screenshot({ path: join(ARTIFACTS, 'ballot-observer-closed.png'), fullPage: true });
   await screens[0].page.screenshot({ path: join(ARTIFACTS, 'ballot-member-closed.png'), fullPage: true });
 
-  // Nowhere on the observer's page, nor in what it was sent, is a member named.
+  // Nowhere on the observer's page, nor in what its socket was sent, is a member
+  // named against a choice.
   const observed = await observer.getByTestId('ballots').innerText();
-  const html = await observer.content();
   for (const { name } of screens) {
     assert.ok(!observed.includes(name), `observer ballot section names ${name}`);
   }
-  assert.ok(!html.includes('vote_cast'), 'a vote with its choice reached the observer');
   assert.equal(await observer.getByTestId('named-votes').count(), 0);
+  assertNoChoiceReached(observerFrames, members);
 
   // The minutes (#9): the host records the conclusion, announces and closes; a
   // member and the host confirm; the host finalises and every screen shows it.
@@ -159,3 +165,56 @@ test('seven members vote secretly, one changes the vote, all screens agree on th
   await host.screenshot({ path: join(ARTIFACTS, 'minutes-finalised-host.png'), fullPage: true });
   assert.deepEqual(errors, []);
 });
+
+/** The events in the live frames received (docs/live-protocol.md: `event` frames). */
+function eventsIn(frames) {
+  return frames
+    .map((text) => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        return null;
+      }
+    })
+    .filter((frame) => frame?.type === 'event')
+    .map((frame) => frame.event);
+}
+
+/** Whether `value` holds, at any depth, an object that pairs a voter with an option. */
+function pairsVoterWithChoice(value) {
+  if (value === null || typeof value !== 'object') return false;
+  const voter = ['voter', 'voter_id', 'name'].some((k) => typeof value[k] === 'string' && value[k] !== '');
+  if (voter && 'option' in value) return true;
+  return Object.values(value).some(pairsVoterWithChoice);
+}
+
+/**
+ * The secret ballot as the public socket carried it: who voted (vote_sealed, one
+ * voter per member), never how (no vote_cast, no option beside a voter, no named
+ * votes at the close). The vote frames must be there, or the check proves nothing.
+ */
+function assertNoChoiceReached(frames, members) {
+  const events = eventsIn(frames);
+  const payloads = events.map((e) => e.payload);
+  // This test's ballot: the last one opened while the observer watched.
+  const opened = payloads.filter((p) => p.type === 'ballot_opened');
+  assert.ok(opened.length > 0, `the observer got the opening (${frames.length} frames)`);
+  const ballot = opened.at(-1).ballot_id;
+  const of = (type) => payloads.filter((p) => p.type === type && p.ballot_id === ballot);
+  const closed = of('ballot_closed');
+  assert.equal(closed.length, 1, 'the observer got the close');
+  assert.deepEqual(closed[0].named ?? [], [], 'no named votes in a secret ballot');
+  const sealed = of('vote_sealed');
+  assert.ok(sealed.length >= members.length, `a vote_sealed per vote reached the observer: ${sealed.length}`);
+  assert.equal(new Set(sealed.map((p) => p.voter)).size, members.length, 'every member seen voting');
+  for (const p of sealed) {
+    assert.deepEqual(Object.keys(p).sort(), ['ballot_id', 'type', 'voter'], `a sealed vote says who, not how: ${JSON.stringify(p)}`);
+  }
+  // Nothing anywhere in what the observer received says how anyone voted.
+  assert.deepEqual(payloads.filter((p) => p.type === 'vote_cast'), [], 'a vote with its choice reached the observer');
+  assert.deepEqual(payloads.filter(pairsVoterWithChoice), [], 'a frame pairs a voter with a choice');
+  // Redacted votes carry no hash a reader could test a guess of a choice against.
+  for (const e of events.filter((e) => e.payload.type === 'vote_sealed')) {
+    assert.equal(e.hash, '', `vote_sealed ${e.seq} carries a hash`);
+  }
+}

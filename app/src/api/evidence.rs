@@ -57,7 +57,9 @@ pub async fn evidence_list(hearing_id: String) -> Result<EvidencePage, ApiError>
                         .filter(|o| o.exhibit_id == exhibit.id)
                         .collect();
                     ExhibitView {
-                        challenged: on_this.iter().any(|o| o.opinion.disputes()),
+                        challenged: crate::domain::minutes::challenged(
+                            on_this.iter().map(|o| &o.opinion),
+                        ),
                         opinions: on_this
                             .into_iter()
                             .filter(|o| viewer == Viewer::Staff || Some(o.author_id.as_str()) == me)

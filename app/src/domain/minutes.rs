@@ -73,6 +73,7 @@ pub struct Signatory {
 
 use super::case::Coded;
 use super::clock::format_zh;
+use super::evidence::Opinion;
 use super::procedure::{Procedure, Stage};
 use super::room::RoomState;
 use super::sitting::Part;
@@ -327,11 +328,29 @@ pub struct ExhibitEntry {
     pub title: String,
     /// "信访人 张三"
     pub submitter: String,
-    /// 已采纳 / 有异议 / 已撤回 …
+    /// 已提交 / 已采纳 / 已撤回, as the register has it.
     pub status: String,
+    /// Some 质证 opinion objects to it ([`challenged`]): the status cell adds 有异议.
+    pub challenged: bool,
     pub sha256: String,
     /// Each 质证 opinion as one line: "张三（信访人）：真实性：无异议；…"
     pub opinions: Vec<String>,
+}
+
+/// 有异议: an exhibit is challenged when any 质证 opinion on it disputes its
+/// 真实性, 合法性 or 关联性 ([`Opinion::disputes`]), as the evidence page's badge says.
+pub fn challenged<'a>(opinions: impl IntoIterator<Item = &'a Opinion>) -> bool {
+    opinions.into_iter().any(Opinion::disputes)
+}
+
+/// The status cell: the register's status, and 有异议 on its own line under it,
+/// whatever the status (a withdrawn exhibit may have been challenged first).
+fn status_cell(e: &ExhibitEntry) -> String {
+    if e.challenged {
+        format!("{}\n有异议", e.status)
+    } else {
+        e.status.clone()
+    }
 }
 
 const NUMERALS: [&str; 12] = [
@@ -636,7 +655,7 @@ fn exhibit_blocks(s: &mut Sections, exhibits: &[ExhibitEntry]) {
                     e.label.clone(),
                     e.title.clone(),
                     e.submitter.clone(),
-                    e.status.clone(),
+                    status_cell(e),
                     e.sha256.clone(),
                 ]
             })
@@ -881,6 +900,7 @@ mod tests {
             title: "欠条".into(),
             submitter: "信访人 张三".into(),
             status: "已采纳".into(),
+            challenged: false,
             sha256: "12".repeat(32),
             opinions: vec!["李四（责任单位）：真实性：无异议".into()],
         }];
@@ -928,6 +948,58 @@ mod tests {
             .collect();
         assert!(headings[0].starts_with("一、"));
         assert!(headings.last().unwrap().contains("纪要确认"));
+    }
+
+    #[test]
+    fn an_exhibit_any_opinion_disputes_is_printed_as_challenged() {
+        use crate::domain::evidence::Stance;
+        let opinion = |relevance| Opinion {
+            authenticity: Stance::Agree,
+            legality: Stance::NoComment,
+            relevance,
+            comment: String::new(),
+        };
+        let (agreed, disputed) = (opinion(Stance::Agree), opinion(Stance::Dispute));
+        assert!(!challenged(Vec::<&Opinion>::new()));
+        assert!(!challenged([&agreed, &agreed]));
+        assert!(challenged([&agreed, &disputed]));
+
+        let entry = |label: &str, status: &str, disputed: bool| ExhibitEntry {
+            label: label.into(),
+            title: "欠条".into(),
+            submitter: "信访人 张三".into(),
+            status: status.into(),
+            challenged: disputed,
+            sha256: "12".repeat(32),
+            opinions: Vec::new(),
+        };
+        let exhibits = [
+            entry("申-1", "已采纳", true),
+            entry("被-1", "已提交", false),
+            entry("申-2", "已撤回", true),
+        ];
+        let room = fold(&log(held_to_close())).unwrap();
+        let doc = minutes_doc(&facts(true), &room, &exhibits);
+        let statuses: Vec<(&str, &str)> = doc
+            .blocks
+            .iter()
+            .find_map(|b| match b {
+                Block::Table { rows, .. } if rows.first().is_some_and(|r| r[0] == "申-1") => Some(
+                    rows.iter()
+                        .map(|r| (r[0].as_str(), r[3].as_str()))
+                        .collect(),
+                ),
+                _ => None,
+            })
+            .expect("the exhibit table");
+        assert_eq!(
+            statuses,
+            [
+                ("申-1", "已采纳\n有异议"),
+                ("被-1", "已提交"),
+                ("申-2", "已撤回\n有异议"),
+            ]
+        );
     }
 
     proptest! {

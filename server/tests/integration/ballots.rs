@@ -1,7 +1,8 @@
 //! Voting (#8): ballots open only in the closed stages with a quorum, each member
 //! counts once with the last vote, retries are idempotent, replays and votes
-//! outside the ballot are refused, and a secret ballot's choices never leave the
-//! server — not in the room, not on a socket, not on the public page.
+//! outside the ballot (before it opens, after it closes) are refused, and a
+//! secret ballot's choices never leave the server — not in the room, not on a
+//! socket, not on the public page.
 #![allow(clippy::unwrap_used)]
 
 use crate::common::{Client, Member, TestServer};
@@ -297,6 +298,47 @@ async fn a_secret_ballot_counts_each_member_once_and_never_tells_how() {
     let public = public.text().await.unwrap();
     assert!(public.contains("ballot_closed"));
     assert!(!public.contains("vote_cast") && !public.contains("证据不足以支持诉求"));
+    server.finish().await;
+}
+
+/// A question drafted but not yet opened takes no vote: the member is told
+/// plainly (表决尚未开始), and nothing is left behind — once it opens, the same
+/// request counts as a first vote, not as a replay.
+#[tokio::test]
+async fn a_vote_before_the_ballot_opens_is_refused_with_a_clear_error() {
+    let server = TestServer::start().await;
+    let held = server.held_hearing().await;
+    let host = server.client("host").await;
+    let members = server.seat_members(&held, 2).await;
+    into_deliberation(&host, &held).await;
+    check_in_all(&members, &held).await;
+    let (status, body) = draft(
+        &host,
+        &held,
+        "信访人诉求是否合理",
+        "secret",
+        json!(["支持", "不支持"]),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let ballot = body.as_str().unwrap().to_owned();
+
+    let m0 = &members[0].client;
+    let (status, body) = vote(m0, &held, &ballot, 0, "early").await;
+    assert_eq!((status, refusal(&body)), (409, Some("not_open")), "{body}");
+    let error: app::error::ApiError = serde_json::from_value(body).unwrap();
+    assert_eq!(
+        error.message(app::i18n::Lang::Zh),
+        "表决尚未开始，暂不能投票"
+    );
+    let events = app::db::events::all(&server.db, &held).await.unwrap();
+    let room = app::domain::fold(&events).unwrap();
+    assert!(room.ballot(&ballot).unwrap().votes.is_empty());
+
+    assert_eq!(open_ballot(&host, &held, &ballot).await.status(), 200);
+    let (status, body) = vote(m0, &held, &ballot, 0, "early").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["already_counted"], false);
     server.finish().await;
 }
 

@@ -1,14 +1,61 @@
 //! 纪要 (#9): the demo's completed hearing is finalised by its host; the signed
-//! PDF is parsed back (pdftotext, pdffonts, pdfsig), verified by the page and by
-//! `pingyi verify-minutes`, and any flipped byte is caught. The log is sealed.
+//! PDF is parsed back (pdftotext, pdffonts, pdfsig), validated by pyHanko, verified
+//! by the page and by `pingyi verify-minutes`, and any flipped byte is caught by
+//! the signature check itself. The log is sealed.
 #![allow(clippy::unwrap_used)]
 
 use crate::common::TestServer;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// `make test` sets PINGYI_REQUIRE_PDF_TOOLS=1 (and installs the tools first): a
+/// missing checker then fails the test, where a skip would pass on a fresh machine.
+fn pdf_tools_required() -> bool {
+    std::env::var("PINGYI_REQUIRE_PDF_TOOLS").is_ok_and(|v| v == "1")
+}
+
+/// Whether poppler's `name` runs; if not, fails under `make test` and skips
+/// its checks loudly for a developer running cargo test by hand.
 fn tool(name: &str) -> bool {
-    Command::new(name).arg("-v").output().is_ok()
+    let found = Command::new(name).arg("-v").output().is_ok();
+    if !found {
+        assert!(
+            !pdf_tools_required(),
+            "{name} not found and PINGYI_REQUIRE_PDF_TOOLS=1: `make pdf-tools` installs poppler-utils"
+        );
+        eprintln!("!!! {name} not found (poppler-utils): its checks of the minutes are SKIPPED");
+    }
+    found
+}
+
+/// The venv Python with pyHanko (`make pdf-tools`: target/tools/pyhanko), named by
+/// PINGYI_PYHANKO; unset fails under `make test` and skips loudly otherwise.
+fn pyhanko_python() -> Option<PathBuf> {
+    let python = std::env::var_os("PINGYI_PYHANKO").filter(|p| !p.is_empty());
+    if python.is_none() {
+        assert!(
+            !pdf_tools_required(),
+            "PINGYI_PYHANKO unset and PINGYI_REQUIRE_PDF_TOOLS=1: run through `make test`"
+        );
+        eprintln!("!!! PINGYI_PYHANKO unset: the pyHanko check of the minutes is SKIPPED");
+    }
+    python.map(PathBuf::from)
+}
+
+/// pyHanko's verdict (server/tests/pyhanko_check.py) with the platform's
+/// certificate as trust root: the exit code (0 accepted, 1 rejected) and its report.
+fn pyhanko(python: &Path, pdf: &Path) -> (Option<i32>, String) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pyhanko_check.py");
+    let cert = crate::common::signing_dir().join(server::signing::CERT_FILE);
+    let out = Command::new(python)
+        .arg(script)
+        .arg(pdf)
+        .arg(cert)
+        .output()
+        .unwrap_or_else(|e| panic!("PINGYI_PYHANKO {}: {e}", python.display()));
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code(), text)
 }
 
 fn run(name: &str, args: &[&str]) -> (bool, String) {
@@ -125,7 +172,8 @@ async fn finalised_minutes_are_signed_archived_verifiable_and_seal_the_log() {
     );
 
     // Parsed back: the case number, every member, the conclusion; the font subset.
-    if tool("pdftotext") {
+    let pdfsig = tool("pdfsig");
+    if tool("pdftotext") && tool("pdffonts") {
         let text_of = |p: &Path| {
             let (ok, _) = run("pdftotext", &["-enc", "UTF-8", p.to_str().unwrap(), "-"]);
             assert!(ok);
@@ -172,37 +220,66 @@ async fn finalised_minutes_are_signed_archived_verifiable_and_seal_the_log() {
             fonts.contains('+'),
             "subset font names carry a tag: {fonts}"
         );
-    } else {
-        println!("poppler-utils missing: PDF text checks skipped");
     }
-    if tool("pdfsig") {
+    if pdfsig {
         let (_, out) = run("pdfsig", &[path.to_str().unwrap()]);
         assert!(out.contains("Signature is Valid"), "{out}");
         assert!(out.contains("Total document signed"), "{out}");
     }
+    let python = pyhanko_python();
+    if let Some(python) = &python {
+        let (code, out) = pyhanko(python, &path);
+        assert_eq!(
+            code,
+            Some(0),
+            "pyHanko does not accept the signed minutes:\n{out}"
+        );
+    }
 
-    // The verification page and the CLI agree: authentic.
+    // The verification page and the CLI agree: authentic, and the signature
+    // check itself passes (so its failures below are its own, not the archive's).
+    let report = server::signing::verify_pdf(&signed).expect("our own signature verifies");
+    assert!(report.whole_document);
     let page = verify_page(&server, signed.clone()).await;
     assert!(page.contains("验证通过"), "{page}");
+    assert!(page.contains("电子签章有效"), "{page}");
     assert!(page.contains(server::demo::COMPLETED_CASE));
     let (ok, out) = cli_verify(&server, &path);
     assert!(ok, "{out}");
     assert!(out.contains("验证通过"));
+    assert!(out.contains("电子签章有效"), "{out}");
 
-    // Any one byte flipped inside the signed ranges: rejected by all three.
+    // Any one byte flipped inside the signed ranges: rejected by all of them, and
+    // by the signature check itself, not only because the archive does not know
+    // the file's hash (which alone would reject it even with verification broken).
     let sig_at = find(&signed, b"/Contents <").expect("signature contents");
     for at in [10, signed.len() / 3, sig_at - 20, signed.len() - 10] {
         let mut forged = signed.clone();
         forged[at] ^= 0x01;
         let forged_path = dir.path().join(format!("forged-{at}.pdf"));
         std::fs::write(&forged_path, &forged).unwrap();
+        let refused = server::signing::verify_pdf(&forged);
+        assert!(
+            refused.is_err(),
+            "byte {at}: the signature check accepts it: {refused:?}"
+        );
         let page = verify_page(&server, forged).await;
         assert!(page.contains("验证未通过"), "byte {at}: {page}");
+        assert!(page.contains("电子签章无效"), "byte {at}: {page}");
         let (ok, out) = cli_verify(&server, &forged_path);
         assert!(!ok, "byte {at} accepted by the CLI: {out}");
-        if tool("pdfsig") {
+        assert!(out.contains("电子签章无效"), "byte {at}: {out}");
+        if pdfsig {
             let (_, out) = run("pdfsig", &[forged_path.to_str().unwrap()]);
             assert!(!out.contains("Signature is Valid"), "byte {at}: {out}");
+        }
+        if let Some(python) = &python {
+            let (code, out) = pyhanko(python, &forged_path);
+            assert_eq!(
+                code,
+                Some(1),
+                "byte {at}: pyHanko does not reject it:\n{out}"
+            );
         }
     }
     // A draft is no signed minutes.
