@@ -182,6 +182,9 @@ pub enum ApiError {
     /// 代为录入: the member's own password did not confirm the entry.
     #[error("proxy not confirmed")]
     ProxyNotConfirmed,
+    /// The entry to confirm is gone (confirmed already, or replaced by the host).
+    #[error("proxy entry not found")]
+    ProxyNotFound,
     /// 纪要: a confirmation, the conclusion or the finalisation was refused; also
     /// any change to a hearing whose minutes are finalised.
     #[error("minutes: {refusal}")]
@@ -392,6 +395,10 @@ impl ApiError {
                 format!("纪要无法生成，听证状态未改变：{reason}"),
                 format!("The minutes could not be produced; nothing changed: {reason}"),
             ),
+            ApiError::ProxyNotFound => pick(
+                "该代为录入已确认或已被主持人重新录入，请刷新".into(),
+                "This entry was confirmed already or replaced by the host; refresh".into(),
+            ),
             ApiError::ProxyNotConfirmed => pick(
                 "评议员本人密码不正确，代为录入未获确认，投票未记录".into(),
                 "The member's password did not confirm the entry; nothing was recorded".into(),
@@ -506,6 +513,7 @@ impl ApiError {
             ApiError::NoPdfShown => 409,
             ApiError::VoteRefused { refusal } => refusal_status(refusal),
             ApiError::ProxyNotConfirmed => 403,
+            ApiError::ProxyNotFound => 404,
             ApiError::MinutesRefused { .. } => 409,
             ApiError::AftercareRefused { refusal } => match refusal {
                 crate::domain::aftercare::AftercareRefusal::AlreadyConfirmed { .. }

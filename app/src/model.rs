@@ -52,6 +52,9 @@ pub struct RoomSnapshot {
     /// Define, open and close ballots (the host).
     #[serde(default)]
     pub can_run_ballot: bool,
+    /// Let a member confirm the host's entry of their vote (the clerk's screen).
+    #[serde(default)]
+    pub can_confirm_proxy_votes: bool,
     /// 确认纪要 (a seated member, the host).
     #[serde(default)]
     pub can_confirm_minutes: bool,

@@ -102,10 +102,34 @@ test('seven members vote secretly, one changes the vote, all screens agree on th
     }
   };
   const labels = ['支持', '部分支持', '不支持'];
+  // The sixth member's phone is flat: the host enters that vote, and it counts
+  // only once the member types their own password on the clerk's screen.
+  const proxied = 5;
   for (const [i, screen] of screens.entries()) {
     await screen.page.locator('[data-testid="ballot-status"][data-status="open"]').waitFor({ timeout: 3_000 });
-    await vote(screen.page, choices[i], labels[choices[i]]);
+    if (i !== proxied) await vote(screen.page, choices[i], labels[choices[i]]);
   }
+  await host.locator('.proxy-vote summary').click();
+  await host.getByTestId('proxy-voter').selectOption({ label: screens[proxied].name });
+  await host.getByTestId('proxy-option').selectOption(String(choices[proxied]));
+  await host.getByTestId('proxy-reason').fill('手机没电，当面告知主持人');
+  await host.getByTestId('proxy-submit').click();
+  await host.getByTestId('proxy-saved').waitFor({ timeout: 3_000 });
+  await host.getByTestId('ballot-turnout').filter({ hasText: '已投票 6 / 7 人' }).waitFor({ timeout: 3_000 });
+  const clerkContext = await env.browser.newContext();
+  await logIn(await clerkContext.newPage(), url, 'clerk');
+  const clerk = await openRoom(clerkContext, `${url}/hearings/${hearing.id}`);
+  watch(clerk);
+  const waiting = clerk.getByTestId('proxy-pending').filter({ hasText: screens[proxied].name });
+  await waiting.waitFor({ timeout: 3_000 });
+  assert.ok(!(await waiting.innerText()).includes('不支持'), 'a secret choice is not shown on the clerk screen');
+  await waiting.getByTestId('proxy-password').fill('wrong-password');
+  await waiting.getByTestId('proxy-confirm').click();
+  await waiting.getByTestId('proxy-confirm-error').filter({ hasText: '密码不正确' }).waitFor({ timeout: 3_000 });
+  await waiting.getByTestId('proxy-password').fill('pingyi-demo');
+  await waiting.getByTestId('proxy-confirm').click();
+  await clerk.getByTestId('proxy-none').waitFor({ timeout: 3_000 });
+  await clerk.screenshot({ path: join(ARTIFACTS, 'ballot-clerk-proxy-confirmed.png'), fullPage: true });
   const changer = screens[6].page;
   await changer.screenshot({ path: join(ARTIFACTS, 'ballot-member-voted.png'), fullPage: true });
   await vote(changer, 0, '支持');

@@ -160,9 +160,11 @@ pub async fn cast_vote(
 }
 
 /// 代为录入: the host enters the vote of a seated member who has no device, with
-/// a reason; the member confirms it on the clerk's screen with their password.
+/// a reason. Nothing counts yet: the entry waits until that member confirms it
+/// with their own password on the clerk's screen ([`confirm_proxy_vote`]).
+/// Returns the waiting entry's id. A new entry for the same member and ballot
+/// replaces the earlier one.
 #[server(prefix = "/rpc", endpoint = "record_vote_for")]
-#[allow(clippy::too_many_arguments)]
 pub async fn record_vote_for(
     hearing_id: String,
     ballot_id: String,
@@ -170,10 +172,9 @@ pub async fn record_vote_for(
     option: usize,
     key: String,
     reason: String,
-    voter_password: String,
-) -> Result<VoteAck, ApiError> {
+) -> Result<String, ApiError> {
     use crate::domain::access::Action;
-    use crate::domain::ballot::{ProxyEntry, VoteRefusal};
+    use crate::domain::ballot::VoteRefusal;
     guard::answer(
         async {
             let (state, actor, by) = guard::require(Action::RunBallot, Some(&hearing_id)).await?;
@@ -181,29 +182,130 @@ pub async fn record_vote_for(
             if reason.is_empty() || reason.chars().count() > 500 {
                 return Err(refused(VoteRefusal::ProxyReasonMissing));
             }
-            // Only a member seated on this hearing may be confirmed here: the form
-            // is no way to test other accounts' passwords.
             let seated = crate::db::hearings::staff(&state.db, &hearing_id)
                 .await?
                 .is_some_and(|staff| staff.jurors.contains(&voter_id));
             if !seated {
                 return Err(refused(VoteRefusal::NotSeated));
             }
-            confirm_by_member(&state, &actor.account_id, &voter_id, voter_password).await?;
-            let proxy = ProxyEntry {
-                entered_by: by,
-                reason,
-            };
-            commit_vote(
-                &state,
-                &hearing_id,
-                &ballot_id,
-                &voter_id,
+            let entry = crate::db::proxy::NewProxyRequest {
+                hearing_id: &hearing_id,
+                ballot_id: &ballot_id,
+                voter_id: &voter_id,
                 option,
-                key,
+                reason: &reason,
+                key: &key,
+                requested_by: &by,
+            };
+            let id = crate::db::proxy::put(&state.db, &entry).await?;
+            let ip = guard::client_ip().await;
+            let audit = crate::db::audit::AuditEntry {
+                actor: Some(&actor.account_id),
+                action: "proxy_vote_entered",
+                subject: Some(&voter_id),
+                detail: &reason,
+                ip: ip.as_deref(),
+            };
+            crate::db::audit::record(&state.db, &audit).await?;
+            Ok(id)
+        }
+        .await,
+    )
+}
+
+/// A vote the host entered, waiting on the clerk's screen for the member.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingProxyVote {
+    pub id: String,
+    pub ballot_id: String,
+    pub question: String,
+    pub voter_id: String,
+    pub voter_name: String,
+    /// The option entered, shown only for a named (记名) ballot: a secret choice
+    /// never leaves the server, the member told it to the host in person.
+    pub choice: Option<String>,
+    pub reason: String,
+    pub requested_by: String,
+    pub requested_at_ms: i64,
+}
+
+/// 待确认的代为录入: what waits for members' confirmation on open ballots.
+#[server(prefix = "/rpc", endpoint = "pending_proxy_votes")]
+pub async fn pending_proxy_votes(hearing_id: String) -> Result<Vec<PendingProxyVote>, ApiError> {
+    use crate::domain::access::Action;
+    use crate::domain::ballot::{BallotMode, BallotStatus};
+    guard::answer(
+        async {
+            let (state, _, _) = guard::require(Action::ConfirmProxyVote, Some(&hearing_id)).await?;
+            let events = crate::db::events::all(&state.db, &hearing_id).await?;
+            let room = crate::domain::fold(&events).map_err(|e| {
+                tracing::error!(error = ?e, hearing = %hearing_id, "the hearing log does not fold");
+                ApiError::Internal
+            })?;
+            let pending = crate::db::proxy::of_hearing(&state.db, &hearing_id).await?;
+            Ok(pending
+                .into_iter()
+                .filter_map(|p| {
+                    let ballot = room.ballot(&p.ballot_id)?;
+                    if ballot.status != BallotStatus::Open {
+                        return None;
+                    }
+                    let voter = ballot.voters.iter().find(|v| v.voter_id == p.voter_id)?;
+                    let choice = (ballot.spec.mode == BallotMode::Named)
+                        .then(|| ballot.spec.options.get(p.option).cloned())
+                        .flatten();
+                    Some(PendingProxyVote {
+                        id: p.id,
+                        ballot_id: p.ballot_id,
+                        question: ballot.spec.question.clone(),
+                        voter_id: p.voter_id,
+                        voter_name: voter.name.clone(),
+                        choice,
+                        reason: p.reason,
+                        requested_by: p.requested_by,
+                        requested_at_ms: p.requested_at_ms,
+                    })
+                })
+                .collect())
+        }
+        .await,
+    )
+}
+
+/// 本人确认: the member types their own password on the clerk's screen; only
+/// then does the host's entry count, as a vote marked 代为录入 with its reason.
+#[server(prefix = "/rpc", endpoint = "confirm_proxy_vote")]
+pub async fn confirm_proxy_vote(
+    request_id: String,
+    voter_password: String,
+) -> Result<VoteAck, ApiError> {
+    use crate::domain::access::Action;
+    use crate::domain::ballot::ProxyEntry;
+    guard::answer(
+        async {
+            let state = guard::state()?;
+            let pending = crate::db::proxy::get(&state.db, &request_id)
+                .await?
+                .ok_or(ApiError::ProxyNotFound)?;
+            let (state, actor, _) =
+                guard::require(Action::ConfirmProxyVote, Some(&pending.hearing_id)).await?;
+            confirm_by_member(&state, &actor.account_id, &pending.voter_id, voter_password).await?;
+            let proxy = ProxyEntry {
+                entered_by: pending.requested_by.clone(),
+                reason: pending.reason.clone(),
+            };
+            let ack = commit_vote(
+                &state,
+                &pending.hearing_id,
+                &pending.ballot_id,
+                &pending.voter_id,
+                pending.option,
+                pending.key.clone(),
                 Some(proxy),
             )
-            .await
+            .await?;
+            crate::db::proxy::remove(&state.db, &pending.id).await?;
+            Ok(ack)
         }
         .await,
     )
@@ -213,7 +315,7 @@ pub async fn record_vote_for(
 #[cfg(feature = "ssr")]
 async fn confirm_by_member(
     state: &crate::state::AppState,
-    host_id: &str,
+    asker_id: &str,
     voter_id: &str,
     password: String,
 ) -> Result<(), ApiError> {
@@ -221,15 +323,15 @@ async fn confirm_by_member(
     let account = crate::db::accounts::get(&state.db, voter_id)
         .await?
         .ok_or(refused(crate::domain::ballot::VoteRefusal::NotSeated))?;
-    // Login limits, per host and per member (shared with the login page).
-    let host_key = format!("proxy:{host_id}");
-    if let Err(retry_after_secs) = state.login_limits.check(&host_key, &account.username) {
+    // Login limits, per asker and per member (shared with the login page).
+    let asker_key = format!("proxy:{asker_id}");
+    if let Err(retry_after_secs) = state.login_limits.check(&asker_key, &account.username) {
         return Err(ApiError::RateLimited { retry_after_secs });
     }
     let confirmed = crate::auth::verify_password(password, account.password_hash.clone()).await?
         && !account.disabled;
     let entry = AuditEntry {
-        actor: Some(host_id),
+        actor: Some(asker_id),
         action: if confirmed {
             "proxy_vote_confirmed"
         } else {

@@ -15,6 +15,7 @@ pub mod invitations;
 pub mod minutes;
 pub mod notes;
 pub mod pool;
+pub mod proxy;
 pub mod sessions;
 pub mod settings;
 pub mod stats;

@@ -152,8 +152,11 @@ pub enum Action {
     /// 投票: vote on this hearing's ballots and give reasons (a seated member).
     CastVote,
     /// 表决: define, open and close this hearing's ballots; enter a vote for a
-    /// member without a device, with their confirmation (the host).
+    /// member without a device (the host); it counts once the member confirms.
     RunBallot,
+    /// 代为录入确认: the member without a device confirms the host's entry of
+    /// their vote with their own password, on the clerk's screen.
+    ConfirmProxyVote,
     /// 确认纪要: confirm the minutes as they stand (a seated member, the host).
     ConfirmMinutes,
     /// 评议结论 and 定稿: record the conclusion and finalise the minutes (the host).
@@ -172,7 +175,8 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 41] = [
+    pub const ALL: [Action; 42] = [
+        Action::ConfirmProxyVote,
         Action::ViewStatistics,
         Action::ManageAftercare,
         Action::GiveFeedback,
@@ -528,6 +532,7 @@ const RULES: &[(Action, &[Grant])] = &[
     (Action::KeepPrivateNotes, &[Grant::SeatedJuror]),
     (Action::CastVote, &[Grant::SeatedJuror]),
     (Action::RunBallot, &[Grant::HostOfHearing]),
+    (Action::ConfirmProxyVote, &[Grant::ClerkOfHearing]),
     (
         Action::ConfirmMinutes,
         &[Grant::HostOfHearing, Grant::SeatedJuror],

@@ -22,6 +22,8 @@ use std::collections::HashMap;
 pub struct BallotRights {
     pub can_vote: bool,
     pub can_run: bool,
+    /// The clerk's screen, where a member confirms the host's entry of their vote.
+    pub can_confirm_proxy: bool,
     pub sees_panel: bool,
 }
 
@@ -97,6 +99,7 @@ pub fn BallotPanel(
                     {view! { <BallotCard room ballot_id=ballot_id.clone() hearing=hearing.get_value() rights mine /> }.into_any()}
                 </For>
                 {rights.can_run.then(|| view! { <NewBallotForm hearing_id=hearing.get_value() /> }.into_any())}
+                {rights.can_confirm_proxy.then(|| view! { <ProxyConfirmations room hearing_id=hearing.get_value() /> }.into_any())}
             </section>
         </Show>
     }
@@ -500,8 +503,8 @@ fn HostControls(room: RwSignal<RoomState>, ballot_id: String, hearing: String) -
     .into_any()
 }
 
-/// 代为录入: for a member without a device, with a reason and the member's own
-/// password typed on this screen.
+/// 代为录入: the host enters the vote of a member without a device, with a
+/// reason; it counts once the member confirms it on the clerk's screen.
 #[component]
 fn ProxyVoteForm(room: RwSignal<RoomState>, ballot_id: String, hearing: String) -> impl IntoView {
     let tr = use_tr();
@@ -510,15 +513,13 @@ fn ProxyVoteForm(room: RwSignal<RoomState>, ballot_id: String, hearing: String) 
     let voter = RwSignal::new(String::new());
     let option = RwSignal::new(0usize);
     let reason = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
     // The definition is frozen while open: built once, so a room update never
-    // swaps the options under a selection the member is confirming.
+    // swaps the options under a selection being entered.
     let ballot = StoredValue::new(room.with_untracked(|r| r.ballot(&id.get_value()).cloned()));
     let ballot = move || ballot.get_value();
     let action = ServerAction::<crate::api::RecordVoteFor>::new();
     Effect::new(move || {
         if let Some(Ok(_)) = action.value().get() {
-            password.set(String::new());
             reason.set(String::new());
         }
     });
@@ -531,28 +532,112 @@ fn ProxyVoteForm(room: RwSignal<RoomState>, ballot_id: String, hearing: String) 
             option: option.get_untracked(),
             key: new_vote_key(),
             reason: reason.get_untracked(),
-            voter_password: password.get_untracked(),
         });
     };
     view! {
         <details class="proxy-vote">
             <summary>{tr.s("代为录入（评议员无设备时）", "Enter a vote for a member without a device")}</summary>
             <form class="stack" on:submit=submit>
-                <select data-testid="proxy-voter" prop:value=move || voter.get() on:change=move |ev| voter.set(event_target_value(&ev))>
-                    <option value="">{tr.s("选择评议员", "Member")}</option>
-                    {move || ballot().map(|b| b.voters.into_iter().map(|v| view! { <option value=v.voter_id.clone()>{v.name.clone()}</option> }).collect_view())}
+                <select data-testid="proxy-voter" on:change=move |ev| voter.set(event_target_value(&ev))>
+                    <option value="" selected=move || voter.get().is_empty()>{tr.s("选择评议员", "Member")}</option>
+                    {move || ballot().map(|b| b.voters.into_iter().map(|v| {
+                        let mine = v.voter_id.clone();
+                        view! { <option value=v.voter_id.clone() selected=move || voter.get() == mine>{v.name.clone()}</option> }
+                    }).collect_view())}
                 </select>
-                <select data-testid="proxy-option" prop:value=move || option.get().to_string() on:change=move |ev| option.set(event_target_value(&ev).parse().unwrap_or(0))>
-                    {move || ballot().map(|b| b.spec.options.into_iter().enumerate().map(|(i, o)| view! { <option value=i.to_string()>{o}</option> }).collect_view())}
+                <select data-testid="proxy-option" on:change=move |ev| option.set(event_target_value(&ev).parse().unwrap_or(0))>
+                    {move || ballot().map(|b| b.spec.options.into_iter().enumerate().map(|(i, o)| {
+                        view! { <option value=i.to_string() selected=move || option.get() == i>{o}</option> }
+                    }).collect_view())}
                 </select>
                 <input data-testid="proxy-reason" placeholder="代为录入的理由" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
-                <input type="password" data-testid="proxy-password" autocomplete="off" placeholder="请评议员本人输入登录密码确认"
-                    prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
                 <ActionError result=action.value() testid="proxy-error" />
-                {move || matches!(action.value().get(), Some(Ok(_))).then(|| view! { <p class="ok" data-testid="proxy-saved">{tr.s("已录入，评议员本人已确认。", "Recorded and confirmed by the member.")}</p> })}
-                <button type="submit" data-testid="proxy-submit" disabled=move || action.pending().get()>{tr.s("录入并确认", "Record")}</button>
+                {move || matches!(action.value().get(), Some(Ok(_))).then(|| view! {
+                    <p class="ok" data-testid="proxy-saved">{tr.s(
+                        "已录入，待评议员本人在记录员的屏幕上输入密码确认后计票。",
+                        "Entered: it counts once the member confirms it with their password on the clerk's screen.",
+                    )}</p>
+                })}
+                <button type="submit" data-testid="proxy-submit" disabled=move || action.pending().get()>{tr.s("录入，待本人确认", "Enter for confirmation")}</button>
             </form>
         </details>
+    }
+    .into_any()
+}
+
+/// The clerk's screen: votes the host entered for members without a device,
+/// each confirmed here by the member typing their own password.
+#[component]
+fn ProxyConfirmations(room: RwSignal<RoomState>, hearing_id: String) -> impl IntoView {
+    let tr = use_tr();
+    let refresh = RwSignal::new(0u32);
+    // Ballots opening or closing, votes counted: read the waiting entries again.
+    let seq = Memo::new(move |_| room.with(|r| r.last_seq));
+    let pending = Resource::new(
+        move || (hearing_id.clone(), refresh.get(), seq.get()),
+        |(id, _, _)| crate::api::pending_proxy_votes(id),
+    );
+    view! {
+        <div class="proxy-confirm" data-testid="proxy-confirmations">
+            <div class="row">
+                <h3>{tr.s("代为录入待本人确认", "Entries waiting for the member's confirmation")}</h3>
+                <button type="button" class="button secondary" data-testid="proxy-refresh"
+                    on:click=move |_| refresh.update(|n| *n += 1)>{tr.s("刷新", "Refresh")}</button>
+            </div>
+            <Transition fallback=|| ()>
+                {move || pending.get().map(|r| match r {
+                    Ok(list) if list.is_empty() => view! {
+                        <p class="muted" data-testid="proxy-none">{tr.s("暂无待确认的代为录入", "Nothing waiting")}</p>
+                    }.into_any(),
+                    Ok(list) => list.into_iter().map(|p| view! { <ProxyConfirmation p refresh /> }).collect_view().into_any(),
+                    Err(e) => view! { <p class="error">{e.message(tr.lang())}</p> }.into_any(),
+                })}
+            </Transition>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn ProxyConfirmation(p: crate::api::PendingProxyVote, refresh: RwSignal<u32>) -> impl IntoView {
+    let tr = use_tr();
+    let password = RwSignal::new(String::new());
+    let action = ServerAction::<crate::api::ConfirmProxyVote>::new();
+    Effect::new(move || {
+        if let Some(Ok(_)) = action.value().get() {
+            password.set(String::new());
+            refresh.update(|n| *n += 1);
+        }
+    });
+    let id = StoredValue::new(p.id.clone());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        action.dispatch(crate::api::ConfirmProxyVote {
+            request_id: id.get_value(),
+            voter_password: password.get_untracked(),
+        });
+    };
+    let what = match &p.choice {
+        Some(choice) => format!(
+            "{}：主持人{}代为录入「{}」，理由：{}",
+            p.question, p.requested_by, choice, p.reason
+        ),
+        None => format!(
+            "{}（不记名）：主持人{}已代为录入，理由：{}",
+            p.question, p.requested_by, p.reason
+        ),
+    };
+    view! {
+        <form class="stack proxy-pending" data-testid="proxy-pending" data-voter=p.voter_id.clone() on:submit=submit>
+            <p><strong>{p.voter_name.clone()}</strong>" · "{what}</p>
+            <input type="password" data-testid="proxy-password" autocomplete="off"
+                placeholder="请评议员本人输入登录密码确认"
+                prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
+            <ActionError result=action.value() testid="proxy-confirm-error" />
+            <button type="submit" data-testid="proxy-confirm" disabled=move || action.pending().get() || password.get().is_empty()>
+                {tr.s("本人确认并计票", "Confirm and count")}
+            </button>
+        </form>
     }
     .into_any()
 }

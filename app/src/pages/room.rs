@@ -82,6 +82,7 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
         can_keep_notes,
         can_vote,
         can_run_ballot,
+        can_confirm_proxy_votes,
         can_confirm_minutes,
         can_finalise_minutes,
         can_export_evidence,
@@ -102,10 +103,11 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
         can_mark && !sealed_at_load,
         can_check_in && !sealed_at_load,
     );
-    let (can_deliberate, can_vote, can_run_ballot) = (
+    let (can_deliberate, can_vote, can_run_ballot, can_confirm_proxy) = (
         can_deliberate && !sealed_at_load,
         can_vote && !sealed_at_load,
         can_run_ballot && !sealed_at_load,
+        can_confirm_proxy_votes && !sealed_at_load,
     );
     let room = RwSignal::new(initial);
     let status = RwSignal::new(LiveStatus::Connecting);
@@ -121,7 +123,7 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
         <super::sitting::ProcedureBar room hearing_id=hearing.id.clone() can_run />
         <super::sitting::DeliberationPanel room hearing_id=hearing.id.clone() can_deliberate sees_panel=can_see_deliberation />
         {view! { <super::ballots::BallotPanel room hearing_id=hearing.id.clone()
-            rights=super::ballots::BallotRights { can_vote, can_run: can_run_ballot, sees_panel: can_see_deliberation } /> }.into_any()}
+            rights=super::ballots::BallotRights { can_vote, can_run: can_run_ballot, can_confirm_proxy, sees_panel: can_see_deliberation } /> }.into_any()}
         <OnScreen room hearing_id=hearing.id.clone() can_clear=can_show />
         <super::sitting::FloorPanel room hearing_id=hearing.id.clone() can_run />
     }

@@ -373,56 +373,92 @@ async fn a_named_ballot_publishes_each_vote_and_a_proxy_needs_the_members_passwo
         vote(&members[0].client, &held, &ballot, 0, "n1").await.0,
         200
     );
-    // 刘评议 (the demo juror) has no device: the host enters it, he confirms.
+    // 刘评议 (the demo juror) has no device: the host enters it, he confirms it
+    // with his own password on the clerk's screen; only then does it count.
     let juror_id = app::db::accounts::by_username(&server.db, "juror")
         .await
         .unwrap()
         .unwrap()
         .id;
-    let proxy = |password: &'static str, reason: &'static str| {
-        let (held, ballot, juror_id) = (held.clone(), ballot.clone(), juror_id.clone());
-        let host = &host;
-        async move {
-            host.rpc(
+    let clerk = server.client("clerk").await;
+    let enter = async |who: &Client, voter: &str, reason: &str| {
+        let res = who
+            .rpc(
                 "record_vote_for",
                 &[
                     ("hearing_id", held.as_str()),
                     ("ballot_id", ballot.as_str()),
-                    ("voter_id", juror_id.as_str()),
+                    ("voter_id", voter),
                     ("option", "0"),
                     ("key", "proxy-1"),
                     ("reason", reason),
-                    ("voter_password", password),
                 ],
             )
-            .await
-        }
+            .await;
+        let status = res.status().as_u16();
+        (status, res.json::<Value>().await.unwrap_or(Value::Null))
     };
-    assert_eq!(proxy(server::demo::DEMO_PASSWORD, " ").await.status(), 422);
-    let wrong = proxy("guess", "手机没电").await;
-    assert_eq!(wrong.status(), 403);
+    let confirm = async |who: &Client, request: &str, password: &str| {
+        who.rpc(
+            "confirm_proxy_vote",
+            &[("request_id", request), ("voter_password", password)],
+        )
+        .await
+        .status()
+        .as_u16()
+    };
     assert_eq!(
-        proxy(server::demo::DEMO_PASSWORD, "手机没电")
+        enter(&host, &juror_id, " ").await.0,
+        422,
+        "a reason is required"
+    );
+    // A juror cannot enter votes for others; the clerk cannot enter at all.
+    assert_eq!(enter(&juror, &members[1].account_id, "r").await.0, 403);
+    assert_eq!(enter(&clerk, &juror_id, "手机没电").await.0, 403);
+    let (status, request) = enter(&host, &juror_id, "手机没电").await;
+    assert_eq!(status, 200, "{request}");
+    let request = request.as_str().unwrap().to_owned();
+    let before =
+        app::domain::fold(&app::db::events::all(&server.db, &held).await.unwrap()).unwrap();
+    assert!(
+        !before
+            .ballot(&ballot)
+            .unwrap()
+            .votes
+            .iter()
+            .any(|v| v.juror_id == juror_id),
+        "an entry not yet confirmed does not count"
+    );
+    // The clerk's screen lists it, with the choice (a named ballot).
+    let res = clerk
+        .rpc("pending_proxy_votes", &[("hearing_id", &held)])
+        .await;
+    assert_eq!(res.status(), 200);
+    let pending: Value = res.json().await.unwrap();
+    assert_eq!(pending[0]["id"], request.as_str());
+    assert_eq!(pending[0]["choice"], "是");
+    assert_eq!(pending[0]["reason"], "手机没电");
+    assert_eq!(
+        host.rpc("pending_proxy_votes", &[("hearing_id", &held)])
             .await
             .status(),
+        403,
+        "the host who entered it is not the screen that confirms it"
+    );
+    assert_eq!(
+        confirm(&host, &request, server::demo::DEMO_PASSWORD).await,
+        403
+    );
+    assert_eq!(confirm(&clerk, &request, "guess").await, 403);
+    assert_eq!(
+        confirm(&clerk, &request, server::demo::DEMO_PASSWORD).await,
         200
     );
-    // A juror cannot enter votes for others.
-    let res = juror
-        .rpc(
-            "record_vote_for",
-            &[
-                ("hearing_id", &held),
-                ("ballot_id", &ballot),
-                ("voter_id", &members[1].account_id),
-                ("option", "1"),
-                ("key", "x"),
-                ("reason", "r"),
-                ("voter_password", "p"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), 403);
+    assert_eq!(
+        confirm(&clerk, &request, server::demo::DEMO_PASSWORD).await,
+        404,
+        "confirmed once"
+    );
     assert_eq!(
         vote(&members[1].client, &held, &ballot, 1, "n2").await.0,
         200
