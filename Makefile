@@ -16,6 +16,11 @@ FONT := $(FONT_DIR)/NotoSansHans-Regular.otf
 # Noto Sans SC (思源黑体) Regular, SIL OFL 1.1, from the npm package @embedpdf/fonts-sc.
 FONT_PACKAGE := @embedpdf/fonts-sc@1.0.0
 FONT_SHA256 := 7db3c634bbd0301b3082a80ffcac2f422e8ef9ce0730f8b279c3e8f756598f68
+# pdf.js (Apache-2.0) renders PDF exhibits as pages on a canvas: nothing in a PDF runs,
+# and phones that show no PDF inside a page see it too. From the npm registry, checked by hash.
+PDFJS_PACKAGE := pdfjs-dist@6.5.438
+PDFJS_SHA256 := 7461aefcd27c4ef0dd76f9ca5760f09466eb6b3f934432670c12132e7b3d6faa
+PDFJS_DIR := $(SITE_DIR)/pdfjs
 WASM_PROFILE := wasm-release
 SERVER_PROFILE ?= release
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/postgres
@@ -29,7 +34,7 @@ PDF_TEST_ENV := PINGYI_REQUIRE_PDF_TOOLS=1 PINGYI_PYHANKO=$(PYHANKO_PYTHON)
 
 export PATH := $(TOOLS_DIR)/bin:$(PATH)
 
-.PHONY: run build test tools pdf-tools font wasm server-bin check lint unit integration integration-sqlite integration-postgres e2e e2e-deps bench clean-site
+.PHONY: run build test tools pdf-tools font pdfjs wasm server-bin check lint unit integration integration-sqlite integration-postgres e2e e2e-deps bench clean-site
 
 ## make run: install what is missing, build, migrate ./data/pingyi.db, load the demo, serve :3000
 run: SERVER_PROFILE = release
@@ -37,7 +42,7 @@ run: build
 	@echo "==> 评议 Pingyi: http://$${PINGYI_ADDR:-127.0.0.1:3000}"
 	PINGYI_SITE_ROOT=$(SITE_DIR) PINGYI_FONT=$(FONT) ./target/$(SERVER_PROFILE)/pingyi serve
 
-build: tools font wasm server-bin
+build: tools font wasm pdfjs server-bin
 
 ## Tools: the wasm target and the wasm-bindgen CLI matching Cargo.lock
 tools:
@@ -78,6 +83,25 @@ $(FONT):
 	mv $(FONT_DIR)/pack/package/LICENSE $(FONT_DIR)/LICENSE-NotoSansSC-OFL.txt
 	rm -rf $(FONT_DIR)/pack
 
+## pdf.js for the PDF previews, into target/site/pdfjs (served with its own CSP)
+pdfjs: $(PDFJS_DIR)/pdf.min.mjs
+$(PDFJS_DIR)/pdf.min.mjs:
+	@echo "==> fetching pdf.js ($(PDFJS_PACKAGE))"
+	@rm -rf target/pdfjs-pack && mkdir -p target/pdfjs-pack
+	cd target/pdfjs-pack && npm pack --silent "$(PDFJS_PACKAGE)" >/dev/null
+	@echo "$(PDFJS_SHA256)  $$(ls target/pdfjs-pack/pdfjs-dist-*.tgz)" | sha256sum -c --quiet - || { echo "pdf.js checksum mismatch"; exit 1; }
+	cd target/pdfjs-pack && tar xzf pdfjs-dist-*.tgz package/build/pdf.min.mjs package/build/pdf.worker.min.mjs \
+	  package/cmaps package/standard_fonts package/iccs package/LICENSE \
+	  package/wasm/openjpeg.wasm package/wasm/openjpeg_nowasm_fallback.js package/wasm/jbig2.wasm \
+	  package/wasm/jbig2_nowasm_fallback.js package/wasm/qcms_bg.wasm \
+	  package/wasm/LICENSE_OPENJPEG package/wasm/LICENSE_PDFJS_OPENJPEG package/wasm/LICENSE_JBIG2 \
+	  package/wasm/LICENSE_PDFJS_JBIG2 package/wasm/LICENSE_QCMS package/wasm/LICENSE_PDFJS_QCMS
+	@rm -rf $(PDFJS_DIR) && mkdir -p $(SITE_DIR)
+	mv target/pdfjs-pack/package/build target/pdfjs-pack/package/pdfjs
+	cp -r target/pdfjs-pack/package/{cmaps,standard_fonts,iccs,wasm,LICENSE} target/pdfjs-pack/package/pdfjs/
+	mv target/pdfjs-pack/package/pdfjs $(PDFJS_DIR)
+	@rm -rf target/pdfjs-pack
+
 ## The hydrate bundle and the stylesheet, into target/site/pkg
 wasm:
 	@echo "==> building the browser bundle"
@@ -94,7 +118,7 @@ server-bin:
 
 ## make test: fmt, clippy, unit, integration (SQLite, PostgreSQL), e2e in Chromium
 test: SERVER_PROFILE = debug
-test: tools font pdf-tools lint unit integration wasm e2e
+test: tools font pdf-tools lint unit integration wasm pdfjs e2e
 	@echo "==> make test: all passed"
 
 lint:
@@ -125,6 +149,7 @@ integration-postgres: pdf-tools
 	  echo "!!! PostgreSQL is NOT reachable at 127.0.0.1:5432: integration tests ran on   !!!"; \
 	  echo "!!! SQLite only. Start PostgreSQL to test the scale path.                     !!!"; \
 	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	  if [ "$(PINGYI_REQUIRE_POSTGRES)" = 1 ]; then echo "PINGYI_REQUIRE_POSTGRES=1: failing"; exit 1; fi; \
 	fi
 
 e2e-deps: pdf-tools

@@ -162,6 +162,9 @@ pub enum ApiError {
     /// A party shows its own exhibits only while its side has the floor.
     #[error("not the party's floor")]
     NotYourFloor,
+    /// Exhibits go on the screens only while the hearing sits.
+    #[error("hearing not sitting")]
+    NotSitting,
     #[error("record line not found")]
     RecordLineNotFound,
     #[error("nothing changed")]
@@ -194,8 +197,9 @@ pub enum ApiError {
     /// 档案检索: a date that is not YYYY-MM-DD.
     #[error("date invalid")]
     DateInvalid { value: String },
-    /// The minutes could not be produced (font or signing key missing or unreadable);
-    /// nothing changed.
+    /// The minutes could not be produced; nothing changed. `reason` is a
+    /// [`MinutesFault`] code (`font_missing`, `key_unreadable`, …), never the
+    /// detail (key paths, OS errors): the press logs that where it maps it.
     #[error("minutes unavailable")]
     MinutesUnavailable { reason: String },
     /// 听后跟踪: an outcome, commitment, visit, rating or repeat link was refused.
@@ -391,10 +395,19 @@ impl ApiError {
                 format!("日期“{value}”无效，应为 年-月-日，如 2026-12-03"),
                 format!("“{value}” is not a date; use YYYY-MM-DD"),
             ),
-            ApiError::MinutesUnavailable { reason } => pick(
-                format!("纪要无法生成，听证状态未改变：{reason}"),
-                format!("The minutes could not be produced; nothing changed: {reason}"),
-            ),
+            ApiError::MinutesUnavailable { reason } => {
+                let fault = MinutesFault::from_code(reason);
+                pick(
+                    format!(
+                        "纪要无法生成，听证状态未改变：{}",
+                        fault.map_or("请联系管理员", MinutesFault::message_zh)
+                    ),
+                    format!(
+                        "The minutes could not be produced; nothing changed: {}",
+                        fault.map_or("contact the administrator", MinutesFault::message_en)
+                    ),
+                )
+            }
             ApiError::ProxyNotFound => pick(
                 "该代为录入已确认或已被主持人重新录入，请刷新".into(),
                 "This entry was confirmed already or replaced by the host; refresh".into(),
@@ -441,6 +454,10 @@ impl ApiError {
             ApiError::NotYourFloor => pick(
                 "只有在本方发言时才能当庭展示本方证据".into(),
                 "A party shows its own exhibits only while its side has the floor".into(),
+            ),
+            ApiError::NotSitting => pick(
+                "听证会开始后（休会、闭会时除外）才能当庭展示证据".into(),
+                "Exhibits are shown only while the hearing sits (not before it starts, adjourned or closed)".into(),
             ),
             _ => pick("请求失败".into(), "Request failed".into()),
         }
@@ -506,7 +523,8 @@ impl ApiError {
             | ApiError::NoFloor
             | ApiError::NotInDeliberation
             | ApiError::ClosedSession
-            | ApiError::NotYourFloor => 409,
+            | ApiError::NotYourFloor
+            | ApiError::NotSitting => 409,
             ApiError::AttendanceInvalid { .. } | ApiError::FloorMinutesInvalid { .. } => 422,
             ApiError::RecordLineNotFound => 404,
             ApiError::NothingChanged | ApiError::NotesTooLong { .. } => 422,
@@ -545,7 +563,9 @@ fn refusal_status(refusal: &crate::domain::ballot::VoteRefusal) -> u16 {
         | R::BadKey
         | R::InvalidDraft { .. }
         | R::OpinionInvalid
-        | R::ProxyReasonMissing => 422,
+        | R::ProxyReasonMissing
+        | R::ProxyChoiceMisplaced
+        | R::ProxyChoiceMissing => 422,
         R::NoQuorum { .. }
         | R::NotOpen
         | R::Closed
@@ -553,6 +573,71 @@ fn refusal_status(refusal: &crate::domain::ballot::VoteRefusal) -> u16 {
         | R::Replayed
         | R::NotVotingStage
         | R::NoPanel => 409,
+    }
+}
+
+/// Why the minutes could not be produced, as the host is told it. A category
+/// only: whoever maps a press failure to one logs the detail there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MinutesFault {
+    /// No CJK font configured, or the file is no usable font.
+    FontMissing,
+    /// The signing key or certificate cannot be read, created or paired.
+    KeyUnreadable,
+    /// Laying the document out or writing the PDF failed.
+    RenderFailed,
+    /// The PDF could not be signed.
+    SignFailed,
+}
+
+impl MinutesFault {
+    const ALL: [MinutesFault; 4] = [
+        MinutesFault::FontMissing,
+        MinutesFault::KeyUnreadable,
+        MinutesFault::RenderFailed,
+        MinutesFault::SignFailed,
+    ];
+
+    /// The `reason` of [`ApiError::MinutesUnavailable`] on the wire.
+    pub fn code(self) -> &'static str {
+        match self {
+            MinutesFault::FontMissing => "font_missing",
+            MinutesFault::KeyUnreadable => "key_unreadable",
+            MinutesFault::RenderFailed => "render_failed",
+            MinutesFault::SignFailed => "sign_failed",
+        }
+    }
+
+    /// The fault a `reason` names; anything else is shown as no fault in
+    /// particular (it might be detail, which is never shown).
+    pub fn from_code(code: &str) -> Option<MinutesFault> {
+        Self::ALL.into_iter().find(|f| f.code() == code)
+    }
+
+    pub fn message_zh(self) -> &'static str {
+        match self {
+            MinutesFault::FontMissing => "字体文件缺失或不可用，请联系管理员",
+            MinutesFault::KeyUnreadable => "签章密钥不可读，请联系管理员",
+            MinutesFault::RenderFailed => "纪要排版失败，请联系管理员",
+            MinutesFault::SignFailed => "电子签章失败，请联系管理员",
+        }
+    }
+
+    pub fn message_en(self) -> &'static str {
+        match self {
+            MinutesFault::FontMissing => {
+                "the font file is missing or unusable; contact the administrator"
+            }
+            MinutesFault::KeyUnreadable => {
+                "the signing key cannot be read; contact the administrator"
+            }
+            MinutesFault::RenderFailed => {
+                "the document could not be laid out; contact the administrator"
+            }
+            MinutesFault::SignFailed => {
+                "the document could not be signed; contact the administrator"
+            }
+        }
     }
 }
 

@@ -587,7 +587,7 @@ pub async fn withdraw(
 /// under the hearing's write turn; the event, the flag and the custody entry
 /// commit together; the room is told after the commit.
 pub async fn show(state: &AppState, by: &Filer, exhibit_id: &str) -> Result<u64, ApiError> {
-    use crate::domain::evidence::{ShowRefusal, may_show};
+    use crate::domain::evidence::may_show;
     use crate::sitting::Decision;
     let (exhibit, staff, viewer) = visible_exhibit(state, Some(&by.actor), exhibit_id).await?;
     let managing = permits(Some(&by.actor), Action::ManageEvidence, Some(&staff));
@@ -599,20 +599,7 @@ pub async fn show(state: &AppState, by: &Filer, exhibit_id: &str) -> Result<u64,
             let exhibit = store_db::get_in(tx, exhibit_id)
                 .await?
                 .ok_or(ApiError::ExhibitNotFound)?;
-            let floor = room.floor.as_ref().map(|f| f.part);
-            may_show(
-                viewer,
-                managing,
-                exhibit.exposure(),
-                floor,
-                room.in_closed_session(),
-            )
-            .map_err(|refusal| match refusal {
-                ShowRefusal::ClosedSession => ApiError::ClosedSession,
-                ShowRefusal::NotYourFloor => ApiError::NotYourFloor,
-                ShowRefusal::NotAllowed => ApiError::Forbidden,
-                ShowRefusal::Withdrawn => ApiError::ExhibitWithdrawn,
-            })?;
+            may_show(viewer, managing, exhibit.exposure(), room).map_err(show_refused)?;
             let payload = EventPayload::ExhibitShown {
                 exhibit: ShownExhibit {
                     exhibit_id: exhibit.id.clone(),
@@ -620,6 +607,7 @@ pub async fn show(state: &AppState, by: &Filer, exhibit_id: &str) -> Result<u64,
                     title: exhibit.title.clone(),
                     sha256: exhibit.sha256.clone(),
                     kind: exhibit.kind,
+                    submitter: Some(exhibit.submitter),
                 },
                 shown_by: by.name.clone(),
             };
@@ -637,6 +625,60 @@ pub async fn show(state: &AppState, by: &Filer, exhibit_id: &str) -> Result<u64,
             .await?;
             Ok(())
         },
+    )
+    .await
+    .map(|(seq, _)| seq)
+}
+
+fn show_refused(refusal: crate::domain::evidence::ShowRefusal) -> ApiError {
+    use crate::domain::evidence::ShowRefusal;
+    match refusal {
+        ShowRefusal::NotSitting => ApiError::NotSitting,
+        ShowRefusal::ClosedSession => ApiError::ClosedSession,
+        ShowRefusal::NotYourFloor => ApiError::NotYourFloor,
+        ShowRefusal::NotAllowed => ApiError::Forbidden,
+        ShowRefusal::Withdrawn => ApiError::ExhibitWithdrawn,
+    }
+}
+
+/// Turns the PDF on the screens to `page`: the host, or the party that may show
+/// it now (its own exhibit, its side with the floor) leafs through what it shows.
+pub async fn turn_page(
+    state: &AppState,
+    by: &Filer,
+    hearing_id: &str,
+    page: u32,
+) -> Result<u64, ApiError> {
+    use crate::domain::evidence::may_show;
+    use crate::sitting::Decision;
+    let staff = staff_of(state, hearing_id).await?;
+    let viewer = viewer_of(Some(&by.actor), &staff).ok_or(ApiError::HearingNotFound)?;
+    let managing = permits(Some(&by.actor), Action::ManageEvidence, Some(&staff));
+    if !managing && !matches!(viewer, Viewer::Party(_)) {
+        return Err(ApiError::Forbidden);
+    }
+    crate::sitting::decide_in_turn(
+        state,
+        hearing_id,
+        async |tx, room| {
+            if room.in_closed_session() {
+                return Err(ApiError::ClosedSession);
+            }
+            let shown = match &room.on_screen {
+                Some(shown) if shown.kind == FileKind::Pdf && (1..=10_000).contains(&page) => shown,
+                _ => return Err(ApiError::NoPdfShown),
+            };
+            let exhibit = store_db::get_in(tx, &shown.exhibit_id)
+                .await?
+                .ok_or(ApiError::ExhibitNotFound)?;
+            may_show(viewer, managing, exhibit.exposure(), room).map_err(show_refused)?;
+            let turned = EventPayload::ExhibitPageTurned {
+                page,
+                by: by.name.clone(),
+            };
+            Ok((Decision::Commit(turned), ()))
+        },
+        async |_, _, ()| Ok(()),
     )
     .await
     .map(|(seq, _)| seq)

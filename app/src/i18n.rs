@@ -162,7 +162,7 @@ static ZH: Texts = Texts {
     live_withdrawn: "您的访问权限已变更，实时同步已停止；请刷新页面或重新登录。",
     observer_banner: "公开听证 · 旁听页面（只读）",
     live_connected: "实时同步中",
-    live_reconnecting: "连接中断，正在重连…",
+    live_reconnecting: "重新连接中…",
     download_minutes: "下载笔录（PDF）",
     back_to_list: "返回一览",
     not_found: "页面不存在",

@@ -85,6 +85,15 @@ impl Hub {
         channels.contains_key(hearing_id)
     }
 
+    /// Each watched hearing with the highest seq this instance published.
+    pub fn watched_heads(&self) -> Vec<(String, u64)> {
+        let channels = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
+        channels
+            .iter()
+            .map(|(id, channel)| (id.clone(), channel.last_seq))
+            .collect()
+    }
+
     /// Sends a committed event to everyone watching its hearing. An event no
     /// newer than the last one sent is dropped: sockets that miss an older one
     /// notice the gap at the next event and read the log.
@@ -189,7 +198,8 @@ impl Bus for PgBus {
                     None => tracing::warn!(payload = note.payload(), "unreadable wake-up ignored"),
                 },
                 // `recv` reconnects on the next call; wake-ups sent meanwhile are
-                // lost, and the sockets' gap check re-reads the log on the next one.
+                // lost: the relay's sweep ([`sweep_heads`]) publishes what they
+                // announced, and the sockets' gap check reads the rest from the log.
                 Err(e) => {
                     tracing::warn!(error = %e, "LISTEN connection lost; reconnecting");
                     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
@@ -199,23 +209,53 @@ impl Bus for PgBus {
     }
 }
 
+/// How often the relay compares the watched hearings' heads with the log, for
+/// wake-ups the bus lost (a dropped LISTEN connection hears nothing meanwhile).
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Publishes on this instance's hub what any instance committed: each wake-up
 /// is read back from the log (committed, hence readable) and published; the
-/// hub drops what this instance already published itself.
+/// hub drops what this instance already published itself. A sweep beside it
+/// repairs lost wake-ups, so a quiet room never stays behind.
 pub async fn relay(mut bus: impl Bus, db: crate::db::Db, hub: Hub) {
+    let sweeper = tokio::spawn(sweep_forever(db.clone(), hub.clone()));
     while let Some(wakeup) = bus.next().await {
-        if !hub.is_watched(&wakeup.hearing_id) {
-            continue;
+        if hub.is_watched(&wakeup.hearing_id) {
+            publish_head(&db, &hub, &wakeup.hearing_id, wakeup.seq).await;
         }
-        let after = wakeup.seq.saturating_sub(1);
-        match crate::db::events::since(&db, &wakeup.hearing_id, after, 1).await {
-            Ok(events) => {
-                for event in events {
-                    hub.publish(event);
-                }
+    }
+    sweeper.abort();
+}
+
+async fn sweep_forever(db: crate::db::Db, hub: Hub) {
+    let mut tick = tokio::time::interval(SWEEP_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        sweep_heads(&db, &hub).await;
+    }
+}
+
+/// For each watched hearing whose log is ahead of what this instance published,
+/// publishes the head event: sockets further behind notice the gap and read
+/// the rest from the log.
+pub async fn sweep_heads(db: &crate::db::Db, hub: &Hub) {
+    for (hearing_id, published) in hub.watched_heads() {
+        match crate::db::hearings::head_seq(db, &hearing_id).await {
+            Ok(Some(head)) if head > published => publish_head(db, hub, &hearing_id, head).await,
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, hearing = %hearing_id, "head unreadable in the sweep")
             }
-            Err(e) => tracing::error!(error = %e, "event from another instance unreadable"),
         }
+    }
+}
+
+/// Reads event `seq` of the hearing from the log and publishes it.
+async fn publish_head(db: &crate::db::Db, hub: &Hub, hearing_id: &str, seq: u64) {
+    match crate::db::events::since(db, hearing_id, seq.saturating_sub(1), 1).await {
+        Ok(events) => events.into_iter().for_each(|event| hub.publish(event)),
+        Err(e) => tracing::error!(error = %e, "event from another instance unreadable"),
     }
 }
 

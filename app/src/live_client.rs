@@ -14,34 +14,99 @@ use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 /// Longest wait between reconnection attempts.
 const MAX_BACKOFF_MS: i32 = 8_000;
+/// How often the browser asks the server for a sign of life (`ping`).
+const PING_EVERY_MS: i32 = 15_000;
+/// Silence after which the connection counts as dead (a phone that changed
+/// networks keeps a half-open socket that never reports its close).
+const SILENCE_LIMIT_MS: f64 = 40_000.0;
 
 struct Follower {
     hearing_id: String,
     room: RwSignal<RoomState>,
     status: RwSignal<LiveStatus>,
+    /// Server clock minus this browser's, from the last hello.
+    clock_offset: RwSignal<i64>,
     socket: RefCell<Option<WebSocket>>,
     stopped: RefCell<bool>,
     backoff_ms: RefCell<i32>,
+    /// When the current socket last delivered a frame.
+    last_heard_ms: RefCell<f64>,
 }
 
-/// Keeps `room` in step with the hearing until the component is dropped.
-pub fn follow_room(hearing_id: String, room: RwSignal<RoomState>, status: RwSignal<LiveStatus>) {
+/// Keeps `room` in step with the hearing until the component is dropped, and
+/// `clock_offset` with the server's clock.
+pub fn follow_room(
+    hearing_id: String,
+    room: RwSignal<RoomState>,
+    status: RwSignal<LiveStatus>,
+    clock_offset: RwSignal<i64>,
+) {
     let follower = Rc::new(Follower {
         hearing_id,
         room,
         status,
+        clock_offset,
         socket: RefCell::new(None),
         stopped: RefCell::new(false),
         backoff_ms: RefCell::new(500),
+        last_heard_ms: RefCell::new(web_sys::js_sys::Date::now()),
     });
     connect(&follower);
-    let handle = SendWrapper::new(follower);
+    let watchdog = start_watchdog(&follower);
+    let handle = SendWrapper::new((follower, watchdog));
     on_cleanup(move || {
-        *handle.stopped.borrow_mut() = true;
-        if let Some(socket) = handle.socket.borrow_mut().take() {
+        let (follower, watchdog) = &*handle;
+        *follower.stopped.borrow_mut() = true;
+        if let (Some(window), Some(id)) = (web_sys::window(), *watchdog) {
+            window.clear_interval_with_handle(id);
+        }
+        if let Some(socket) = follower.socket.borrow_mut().take() {
             let _ = socket.close();
         }
     });
+}
+
+/// Pings the server now and then; a socket silent for too long is dropped and
+/// the room reconnects (resuming from the last applied seq).
+fn start_watchdog(follower: &Rc<Follower>) -> Option<i32> {
+    let follower = Rc::clone(follower);
+    let tick = Closure::<dyn FnMut()>::new(move || {
+        if *follower.stopped.borrow() {
+            return;
+        }
+        let open = follower
+            .socket
+            .borrow()
+            .as_ref()
+            .filter(|s| s.ready_state() == WebSocket::OPEN)
+            .cloned();
+        let Some(socket) = open else { return };
+        if web_sys::js_sys::Date::now() - *follower.last_heard_ms.borrow() > SILENCE_LIMIT_MS {
+            abandon(&follower);
+        } else {
+            let _ = socket.send_with_str(r#"{"type":"ping"}"#);
+        }
+    });
+    let id = web_sys::window()?
+        .set_interval_with_callback_and_timeout_and_arguments_0(
+            tick.as_ref().unchecked_ref(),
+            PING_EVERY_MS,
+        )
+        .ok();
+    tick.forget();
+    id
+}
+
+/// Gives up on a socket that went silent, without waiting for a close that a
+/// dead network would never deliver, and reconnects.
+fn abandon(follower: &Rc<Follower>) {
+    if let Some(socket) = follower.socket.borrow_mut().take() {
+        socket.set_onclose(None);
+        socket.set_onmessage(None);
+        let _ = socket.close();
+    }
+    follower.status.set(LiveStatus::Reconnecting);
+    schedule_reconnect(follower);
 }
 
 fn socket_url(hearing_id: &str, after: u64) -> Option<String> {
@@ -95,6 +160,7 @@ fn connect(follower: &Rc<Follower>) {
     socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
     on_close.forget();
 
+    *follower.last_heard_ms.borrow_mut() = web_sys::js_sys::Date::now();
     *follower.socket.borrow_mut() = Some(socket);
 }
 
@@ -105,10 +171,17 @@ fn on_frame(follower: &Rc<Follower>, msg: MessageEvent) {
     let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) else {
         return;
     };
+    *follower.last_heard_ms.borrow_mut() = web_sys::js_sys::Date::now();
     match frame {
-        ServerFrame::Hello { .. } => {
+        ServerFrame::Hello { server_now_ms, .. } => {
             *follower.backoff_ms.borrow_mut() = 500;
             follower.status.set(LiveStatus::Connected);
+            if server_now_ms > 0 {
+                // Rounded to the second: sub-second jitter would make the
+                // countdown flicker between reconnects.
+                let offset = server_now_ms - web_sys::js_sys::Date::now() as i64;
+                follower.clock_offset.set((offset / 1000) * 1000);
+            }
         }
         ServerFrame::Event { event } => {
             let mut gap = false;

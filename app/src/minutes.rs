@@ -116,6 +116,25 @@ async fn account_name(state: &AppState, id: Option<&str>) -> Result<Option<Strin
         .map(|a| a.display_name))
 }
 
+/// Each party invited by a link not revoked, once (a link re-issued to the
+/// same party names it once).
+async fn invited_parties(
+    state: &AppState,
+    hearing_id: &str,
+) -> Result<Vec<(String, crate::domain::sitting::Part)>, DbError> {
+    let mut parties: Vec<(String, crate::domain::sitting::Part)> = Vec::new();
+    for invitation in db::invitations::list(&state.db, hearing_id).await? {
+        let party = (
+            invitation.name,
+            crate::domain::sitting::Part::of_party(invitation.kind),
+        );
+        if invitation.revoked_at.is_none() && !parties.contains(&party) {
+            parties.push(party);
+        }
+    }
+    Ok(parties)
+}
+
 /// The document for the room as folded (`room`), pinned to `chain_head`.
 async fn document(
     state: &AppState,
@@ -143,6 +162,7 @@ async fn document(
         host_account: staff.host_id.clone(),
         clerk: account_name(state, staff.clerk_id.as_deref()).await?,
         seat_accounts: db::hearings::seat_accounts(&state.db, hearing_id).await?,
+        parties: invited_parties(state, hearing_id).await?,
         register_changed_ms,
         chain_head,
         generated_at_ms: db::now_ms(),
@@ -264,10 +284,13 @@ pub async fn finalise(
                 byte_size: i64::try_from(pdf.len()).unwrap_or(i64::MAX),
                 chain_head: chain_head.clone(),
                 outcome: outcome_text(room),
+                // Who sat on the panel, as the minutes list them: not the
+                // members who declined or were recused.
                 members: room
                     .panel
                     .seats
                     .iter()
+                    .filter(|s| s.status.holds_seat())
                     .map(|s| s.holder.name.as_str())
                     .collect::<Vec<_>>()
                     .join("、"),
@@ -362,9 +385,11 @@ pub async fn verify(state: &AppState, pdf: Vec<u8>) -> Result<MinutesVerdict, Ap
                 findings.push("签章后文件被追加了内容".into());
             }
         }
-        Err(reason) => {
+        Err(verdict) => {
             authentic = false;
-            findings.push(format!("电子签章无效：{reason}"));
+            // The press words it for the public page (文件已被修改, 签章无效, …);
+            // the parser's detail stays in its log and `pingyi verify-minutes`.
+            findings.push(format!("电子签章无效：{verdict}"));
         }
     }
     match &entry {

@@ -67,6 +67,9 @@ pub struct RoomSnapshot {
     /// The asker's account id (whose confirmation is theirs); None for a party.
     #[serde(default)]
     pub my_account_id: Option<String>,
+    /// A party's side: with the floor, it turns the pages of its own exhibit.
+    #[serde(default)]
+    pub my_side: Option<crate::domain::access::PartyKind>,
 }
 
 /// 档案: one finalised minutes document as the archive lists it.

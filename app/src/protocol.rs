@@ -21,6 +21,10 @@ pub enum ServerFrame {
     Hello {
         hearing_id: String,
         head_seq: u64,
+        /// The server's clock (Unix ms) when it said hello: screens count the
+        /// speaking time down against it, not against their own clock.
+        #[serde(default)]
+        server_now_ms: i64,
     },
     /// A committed event, in seq order, never one the client already acknowledged by `after`.
     Event {

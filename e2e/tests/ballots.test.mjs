@@ -111,8 +111,10 @@ test('seven members vote secretly, one changes the vote, all screens agree on th
   }
   await host.locator('.proxy-vote summary').click();
   await host.getByTestId('proxy-voter').selectOption({ label: screens[proxied].name });
-  await host.getByTestId('proxy-option').selectOption(String(choices[proxied]));
-  await host.getByTestId('proxy-reason').fill('手机没电，当面告知主持人');
+  // A secret ballot: the host enters only the reason, never the choice.
+  await host.getByTestId('proxy-secret-hint').waitFor();
+  assert.equal(await host.getByTestId('proxy-option').count(), 0);
+  await host.getByTestId('proxy-reason').fill('手机没电，本人到记录员处确认');
   await host.getByTestId('proxy-submit').click();
   await host.getByTestId('proxy-saved').waitFor({ timeout: 3_000 });
   await host.getByTestId('ballot-turnout').filter({ hasText: '已投票 6 / 7 人' }).waitFor({ timeout: 3_000 });
@@ -120,15 +122,23 @@ test('seven members vote secretly, one changes the vote, all screens agree on th
   await logIn(await clerkContext.newPage(), url, 'clerk');
   const clerk = await openRoom(clerkContext, `${url}/hearings/${hearing.id}`);
   watch(clerk);
+  // What the clerk's screen is told back: never a choice.
+  const confirmations = [];
+  clerk.on('response', async (res) => {
+    if (res.url().includes('/rpc/confirm_proxy_vote')) confirmations.push(await res.text().catch(() => ''));
+  });
   const waiting = clerk.getByTestId('proxy-pending').filter({ hasText: screens[proxied].name });
-  await waiting.waitFor({ timeout: 3_000 });
-  assert.ok(!(await waiting.innerText()).includes('不支持'), 'a secret choice is not shown on the clerk screen');
+  await waiting.waitFor({ timeout: 6_000 });
+  // The member chooses on the clerk's screen, then types their own password.
+  await waiting.getByTestId('proxy-choice').nth(choices[proxied]).check();
   await waiting.getByTestId('proxy-password').fill('wrong-password');
   await waiting.getByTestId('proxy-confirm').click();
   await waiting.getByTestId('proxy-confirm-error').filter({ hasText: '密码不正确' }).waitFor({ timeout: 3_000 });
   await waiting.getByTestId('proxy-password').fill('pingyi-demo');
   await waiting.getByTestId('proxy-confirm').click();
   await clerk.getByTestId('proxy-none').waitFor({ timeout: 3_000 });
+  assert.ok(confirmations.length >= 2, 'the refused and the accepted confirmation were seen');
+  for (const body of confirmations) assert.ok(!body.includes('"option"'), `no choice in ${body}`);
   await clerk.screenshot({ path: join(ARTIFACTS, 'ballot-clerk-proxy-confirmed.png'), fullPage: true });
   const changer = screens[6].page;
   await changer.screenshot({ path: join(ARTIFACTS, 'ballot-member-voted.png'), fullPage: true });

@@ -131,6 +131,11 @@ test('a party files two exhibits from a phone, the host releases one to the pane
   await first.getByTestId('released-badge').waitFor();
   await first.getByTestId('preview-toggle').click();
   await first.getByTestId('preview-image').waitFor();
+  // The contract's pages are drawn as pictures (pdf.js), not in the browser's PDF viewer.
+  const second = host.locator('[data-testid="exhibit-row"][data-label="申-2"]');
+  await second.getByTestId('preview-toggle').click();
+  await second.locator('[data-testid="preview-pdf"][data-page="1"]').waitFor({ timeout: 8_000 });
+  assert.equal(await second.locator('iframe').count(), 0);
   await host.getByTestId('integrity-check').click();
   await host.getByTestId('integrity-ok').filter({ hasText: '2' }).waitFor();
   await host.screenshot({ path: join(ARTIFACTS, 'evidence-host.png'), fullPage: true });
@@ -148,6 +153,16 @@ test('a party files two exhibits from a phone, the host releases one to the pane
   // The host shows it in the room: the member's screen follows within a second or two.
   const room = await openRoom(jurorContext, `${url}/hearings/${hearing.id}`);
   watch(room);
+  // Not before the hearing sits: the host is told why, in Chinese.
+  await first.getByTestId('show-live').click();
+  await first.getByTestId('show-error').filter({ hasText: '听证会开始后' }).waitFor();
+  const started = await host.evaluate(async (id) => (await fetch('/rpc/step_procedure', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ hearing_id: id, step: { step: 'start' } }),
+  })).status, hearing.id);
+  assert.equal(started, 200);
+  await room.locator('[data-testid="procedure"][data-stage="opening"]').waitFor({ timeout: 3_000 });
   await first.getByTestId('show-live').click();
   await room.locator('[data-testid="on-screen"][data-label="申-1"]').waitFor({ timeout: 3_000 });
   assert.equal((await room.getByTestId('on-screen-sha').textContent()).trim(), sent['欠条照片']);

@@ -109,8 +109,10 @@ test('host, panel member and observer share the room; the observer never sees th
   await host.getByTestId('page-next').click();
   for (const page of [juror, observer]) {
     await page.getByTestId('on-screen-page').filter({ hasText: '第 2 页' }).waitFor({ timeout: 1_500 });
-    assert.match(await page.getByTestId('preview-pdf').getAttribute('src'), /#page=2$/);
+    // The page itself, drawn by pdf.js (not the browser's PDF viewer).
+    await page.locator('[data-testid="preview-pdf"][data-page="2"][data-pages="2"]').waitFor({ timeout: 8_000 });
   }
+  await observer.screenshot({ path: join(ARTIFACTS, 'room-observer-pdf-page2.png'), fullPage: true });
 
   // On to the debate.
   for (const stage of ['agency_statement', 'cross_examination', 'panel_questions', 'debate']) {

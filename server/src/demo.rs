@@ -336,14 +336,7 @@ async fn complete_hearing(
         id: &id,
         room: &mut room,
     };
-    let members: Vec<String> = log
-        .room
-        .panel
-        .seats
-        .iter()
-        .filter(|s| s.status.holds_seat())
-        .map(|s| s.holder.name.clone())
-        .collect();
+    let voters = app::db::hearings::seated_voters(db, &id).await?;
     for (name, part) in [
         ("张主持", Part::Host),
         ("李记录", Part::Clerk),
@@ -352,15 +345,17 @@ async fn complete_hearing(
     ] {
         log.push(EventPayload::AttendanceMarked {
             name: name.into(),
+            account: None,
             part,
             presence: Presence::InRoom,
             by: "李记录".into(),
         })
         .await?;
     }
-    for name in &members {
+    for member in &voters {
         log.push(EventPayload::AttendanceMarked {
-            name: name.clone(),
+            name: member.name.clone(),
+            account: Some(member.voter_id.clone()),
             part: Part::Juror,
             presence: Presence::InRoom,
             by: "李记录".into(),
@@ -458,7 +453,6 @@ async fn complete_hearing(
     })
     .await?;
     log.step(Step::Advance).await?;
-    let voters = app::db::hearings::seated_voters(db, &id).await?;
     let present = log.room.present_among(&voters);
     log.push(EventPayload::BallotOpened {
         ballot_id: ballot_id.clone(),

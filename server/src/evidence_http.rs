@@ -228,7 +228,10 @@ pub async fn file(
         Ok(response) => response.map(Body::new),
         Err(never) => match never {},
     };
-    let inline = query.download.is_none() && exhibit.kind.preview() != Preview::Download;
+    // A PDF is read by our pdf.js viewer (a fetch, which ignores the disposition):
+    // opened directly it downloads, never into the browser's own PDF viewer.
+    let inline = query.download.is_none()
+        && !matches!(exhibit.kind.preview(), Preview::Download | Preview::Pdf);
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -240,16 +243,13 @@ pub async fn file(
     if let Ok(value) = HeaderValue::from_str(&content_disposition(inline, &name, &exhibit.label)) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
-    // Shown inside our own pages only; nothing in the file may run (the browser's
-    // PDF viewer does not work in a sandbox, and PDFs with scripts are refused at intake).
-    let policy = if exhibit.kind.preview() == Preview::Pdf {
-        "default-src 'none'; frame-ancestors 'self'"
-    } else {
-        "default-src 'none'; media-src 'self'; img-src 'self'; frame-ancestors 'self'; sandbox"
-    };
+    // Shown inside our own pages only (img, audio, video, pdf.js); opened on its
+    // own nothing in the file may run.
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(policy),
+        HeaderValue::from_static(
+            "default-src 'none'; media-src 'self'; img-src 'self'; frame-ancestors 'self'; sandbox",
+        ),
     );
     headers.insert(
         header::X_FRAME_OPTIONS,

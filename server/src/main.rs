@@ -162,11 +162,16 @@ async fn verify_minutes(
     let config = Config::resolve(common)?;
     let db = server::open_database(&config).await?;
     let state = offline_state(&config, db)?;
+    // The page gives the public verdict only; operators also get the reason.
+    let detail = server::signing::verify_pdf(&bytes).err();
     let verdict = app::minutes::verify(&state, bytes)
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.message(app::i18n::Lang::Zh)))?;
     for finding in &verdict.findings {
         println!("- {finding}");
+    }
+    if let Some(detail) = detail {
+        println!("  签章详情 / detail: {detail}");
     }
     println!("SHA-256: {}", verdict.sha256);
     if let Some(entry) = &verdict.entry {

@@ -2,10 +2,12 @@
 //! `GET /hearings/{id}/minutes.pdf`: the signed copy once finalised, else a draft.
 
 use crate::http_error::HttpError;
+use crate::minutes_pdf::PdfError;
 use crate::signing::{SignInfo, Signer, sign_pdf, verify_pdf};
 use app::auth::AuthSession;
 use app::domain::access::Action;
 use app::domain::minutes::MinutesDoc;
+use app::error::MinutesFault;
 use app::minutes::{MinutesFile, MinutesPress, SignatureCheck};
 use app::state::AppState;
 use axum::extract::{Path, State};
@@ -30,8 +32,18 @@ pub fn load_font(path: &FsPath) -> Option<Arc<Vec<u8>>> {
 /// The common name of a certificate created on first start.
 pub const SIGNER_NAME: &str = "Pingyi 评议 会议纪要签章";
 
-/// Renders with the font and signs with the key in `signing_dir`, created (self-
-/// signed) on first use so that a server that never finalises never waits for it.
+/// Logs what went wrong (key paths, OS errors: for the operator) and hands the
+/// app only the category, which is all the host is shown.
+fn fault(kind: MinutesFault, detail: &dyn std::fmt::Display) -> String {
+    tracing::error!(fault = kind.code(), error = %detail, "纪要无法生成 / minutes could not be produced");
+    kind.code().to_owned()
+}
+
+/// Renders with the font and signs with the key in `signing_dir` (loaded, or
+/// created self-signed, at start-up by `serve`, else on first use).
+///
+/// Its errors are [`MinutesFault`] codes, and a failed verification is the
+/// verdict for the public page: the detail goes to the log only.
 pub struct Press {
     font: Option<Arc<Vec<u8>>>,
     signing_dir: PathBuf,
@@ -59,7 +71,7 @@ impl Press {
         }
         let signer = Signer::load_or_create_with(&self.signing_dir, SIGNER_NAME, &self.office)
             .map(Arc::new)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| fault(MinutesFault::KeyUnreadable, &e))?;
         *slot = Some(signer.clone());
         Ok(signer)
     }
@@ -67,11 +79,19 @@ impl Press {
 
 impl MinutesPress for Press {
     fn render(&self, doc: &MinutesDoc) -> Result<Vec<u8>, String> {
-        let font = self
-            .font
-            .as_ref()
-            .ok_or("未配置中文字体（PINGYI_FONT）/ no CJK font configured")?;
-        crate::minutes_pdf::render_minutes(doc, font).map_err(|e| e.to_string())
+        let font = self.font.as_ref().ok_or_else(|| {
+            fault(
+                MinutesFault::FontMissing,
+                &"未配置中文字体（PINGYI_FONT）/ no CJK font loaded",
+            )
+        })?;
+        crate::minutes_pdf::render_minutes(doc, font).map_err(|e| {
+            let kind = match &e {
+                PdfError::Font => MinutesFault::FontMissing,
+                PdfError::Write(_) => MinutesFault::RenderFailed,
+            };
+            fault(kind, &e)
+        })
     }
 
     fn sign(&self, pdf: &[u8], reason: &str) -> Result<Vec<u8>, String> {
@@ -82,11 +102,15 @@ impl MinutesPress for Press {
             location: self.office.clone(),
             signing_time_unix: app::db::now_ms() / 1000,
         };
-        sign_pdf(pdf, &signer, &info).map_err(|e| e.to_string())
+        sign_pdf(pdf, &signer, &info).map_err(|e| fault(MinutesFault::SignFailed, &e))
     }
 
     fn verify(&self, pdf: &[u8]) -> Result<SignatureCheck, String> {
-        let report = verify_pdf(pdf).map_err(|e| e.to_string())?;
+        // Uploads by anyone: the parser's detail is for the log (and the CLI).
+        let report = verify_pdf(pdf).map_err(|e| {
+            tracing::info!(error = %e, "uploaded minutes fail verification");
+            e.verdict_zh().to_owned()
+        })?;
         Ok(SignatureCheck {
             signer: report.signer_subject,
             certificate_sha256: report.cert_fingerprint_sha256,

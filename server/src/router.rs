@@ -210,6 +210,7 @@ pub fn build(
             get(crate::aftercare_http::export_xlsx),
         )
         .route("/exhibits/{id}/file", get(crate::evidence_http::file))
+        .nest_service("/pdfjs", pdfjs_files(&args.site_root))
         .route("/invite/{token}", get(invite::show).post(invite::enter))
         .leptos_routes_with_context(&state, routes, leptos::nonce::provide_nonce, move || {
             shell(options.clone())
@@ -251,6 +252,20 @@ pub fn build(
         )
         .with_state(state.clone());
     Ok((router, state))
+}
+
+/// pdf.js (`make pdfjs`: target/site/pdfjs), which renders PDF exhibits on a
+/// canvas. Its worker takes the CSP of its own script's response: it may load
+/// its decoders (wasm) and the CJK character maps from here, nothing else.
+fn pdfjs_files(site_root: &std::path::Path) -> Router {
+    Router::new()
+        .fallback_service(tower_http::services::ServeDir::new(site_root.join("pdfjs")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+            ),
+        ))
 }
 
 /// 200 when the database answers, 503 otherwise: for load balancers and `make run`.

@@ -113,6 +113,21 @@ pub enum VerifyError {
     Unsupported(String),
 }
 
+impl VerifyError {
+    /// The verdict the public verification page gives, after "电子签章无效：".
+    /// What it means for the reader, never the parser's detail (which reveals
+    /// how the check works): that is logged and `pingyi verify-minutes` prints it.
+    pub fn verdict_zh(&self) -> &'static str {
+        match self {
+            VerifyError::NotSigned => "文件未加盖电子签章，不是本平台签发的定稿纪要",
+            VerifyError::Malformed(_) => "文件无法识别，签章已损坏或文件已被修改",
+            VerifyError::DigestMismatch => "文件在签章后已被修改",
+            VerifyError::BadSignature => "签章无效，签章与文件或证书不符",
+            VerifyError::Unsupported(_) => "不是本平台签发的纪要",
+        }
+    }
+}
+
 fn malformed(why: impl std::fmt::Display) -> VerifyError {
     VerifyError::Malformed(why.to_string())
 }

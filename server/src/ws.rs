@@ -165,6 +165,7 @@ impl Session {
         let hello = ServerFrame::Hello {
             hearing_id: self.hearing_id.clone(),
             head_seq,
+            server_now_ms: app::db::now_ms(),
         };
         let result = match send(&mut socket, &hello).await {
             Ok(()) => self.catch_up(&mut socket).await,

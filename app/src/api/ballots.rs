@@ -109,7 +109,7 @@ pub async fn open_ballot(hearing_id: String, ballot_id: String) -> Result<u64, A
                 Ok(crate::db::hearings::seated_voters_in(conn, &hearing_id).await?)
             };
             let decide = |room: &crate::domain::room::RoomState, voters: Vec<Voter>| {
-                if !room.in_closed_session() {
+                if !room.deliberating() {
                     return Err(refused(VoteRefusal::NotVotingStage));
                 }
                 let present = room.present_among(&voters);
@@ -160,21 +160,22 @@ pub async fn cast_vote(
 }
 
 /// 代为录入: the host enters the vote of a seated member who has no device, with
-/// a reason. Nothing counts yet: the entry waits until that member confirms it
-/// with their own password on the clerk's screen ([`confirm_proxy_vote`]).
-/// Returns the waiting entry's id. A new entry for the same member and ballot
-/// replaces the earlier one.
+/// a reason — in a named ballot with the member's choice, in a secret ballot
+/// without (the member chooses at the clerk's desk). Nothing counts yet: the
+/// entry waits until that member confirms it with their own password on the
+/// clerk's screen ([`confirm_proxy_vote`]). Returns the waiting entry's id. A
+/// new entry for the same member and ballot replaces the earlier one.
 #[server(prefix = "/rpc", endpoint = "record_vote_for")]
 pub async fn record_vote_for(
     hearing_id: String,
     ballot_id: String,
     voter_id: String,
-    option: usize,
+    option: Option<usize>,
     key: String,
     reason: String,
 ) -> Result<String, ApiError> {
     use crate::domain::access::Action;
-    use crate::domain::ballot::VoteRefusal;
+    use crate::domain::ballot::{BallotStatus, VoteRefusal};
     guard::answer(
         async {
             let (state, actor, by) = guard::require(Action::RunBallot, Some(&hearing_id)).await?;
@@ -182,12 +183,17 @@ pub async fn record_vote_for(
             if reason.is_empty() || reason.chars().count() > 500 {
                 return Err(refused(VoteRefusal::ProxyReasonMissing));
             }
-            let seated = crate::db::hearings::staff(&state.db, &hearing_id)
-                .await?
-                .is_some_and(|staff| staff.jurors.contains(&voter_id));
-            if !seated {
+            let room = folded_room(&state, &hearing_id).await?;
+            let ballot = ballot_in(&room, &ballot_id)?;
+            match ballot.status {
+                BallotStatus::Draft => return Err(refused(VoteRefusal::NotOpen)),
+                BallotStatus::Closed => return Err(refused(VoteRefusal::Closed)),
+                BallotStatus::Open => {}
+            }
+            if !ballot.voters.iter().any(|v| v.voter_id == voter_id) {
                 return Err(refused(VoteRefusal::NotSeated));
             }
+            ballot.check_proxy_entry(option).map_err(refused)?;
             let entry = crate::db::proxy::NewProxyRequest {
                 hearing_id: &hearing_id,
                 ballot_id: &ballot_id,
@@ -213,6 +219,19 @@ pub async fn record_vote_for(
     )
 }
 
+/// The hearing's log, folded (for reads outside a write turn).
+#[cfg(feature = "ssr")]
+async fn folded_room(
+    state: &crate::state::AppState,
+    hearing_id: &str,
+) -> Result<crate::domain::room::RoomState, ApiError> {
+    let events = crate::db::events::all(&state.db, hearing_id).await?;
+    crate::domain::fold(&events).map_err(|e| {
+        tracing::error!(error = ?e, hearing = %hearing_id, "the hearing log does not fold");
+        ApiError::Internal
+    })
+}
+
 /// A vote the host entered, waiting on the clerk's screen for the member.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingProxyVote {
@@ -221,9 +240,10 @@ pub struct PendingProxyVote {
     pub question: String,
     pub voter_id: String,
     pub voter_name: String,
-    /// The option entered, shown only for a named (记名) ballot: a secret choice
-    /// never leaves the server, the member told it to the host in person.
+    /// The option the host entered, in a named (记名) ballot; None in a secret
+    /// one, where the member chooses among `options` at the clerk's desk.
     pub choice: Option<String>,
+    pub options: Vec<String>,
     pub reason: String,
     pub requested_by: String,
     pub requested_at_ms: i64,
@@ -237,11 +257,7 @@ pub async fn pending_proxy_votes(hearing_id: String) -> Result<Vec<PendingProxyV
     guard::answer(
         async {
             let (state, _, _) = guard::require(Action::ConfirmProxyVote, Some(&hearing_id)).await?;
-            let events = crate::db::events::all(&state.db, &hearing_id).await?;
-            let room = crate::domain::fold(&events).map_err(|e| {
-                tracing::error!(error = ?e, hearing = %hearing_id, "the hearing log does not fold");
-                ApiError::Internal
-            })?;
+            let room = folded_room(&state, &hearing_id).await?;
             let pending = crate::db::proxy::of_hearing(&state.db, &hearing_id).await?;
             Ok(pending
                 .into_iter()
@@ -252,7 +268,7 @@ pub async fn pending_proxy_votes(hearing_id: String) -> Result<Vec<PendingProxyV
                     }
                     let voter = ballot.voters.iter().find(|v| v.voter_id == p.voter_id)?;
                     let choice = (ballot.spec.mode == BallotMode::Named)
-                        .then(|| ballot.spec.options.get(p.option).cloned())
+                        .then(|| p.option.and_then(|o| ballot.spec.options.get(o).cloned()))
                         .flatten();
                     Some(PendingProxyVote {
                         id: p.id,
@@ -261,6 +277,7 @@ pub async fn pending_proxy_votes(hearing_id: String) -> Result<Vec<PendingProxyV
                         voter_id: p.voter_id,
                         voter_name: voter.name.clone(),
                         choice,
+                        options: ballot.spec.options.clone(),
                         reason: p.reason,
                         requested_by: p.requested_by,
                         requested_at_ms: p.requested_at_ms,
@@ -272,13 +289,23 @@ pub async fn pending_proxy_votes(hearing_id: String) -> Result<Vec<PendingProxyV
     )
 }
 
-/// 本人确认: the member types their own password on the clerk's screen; only
-/// then does the host's entry count, as a vote marked 代为录入 with its reason.
+/// What the clerk's screen learns of a confirmed entry: that it counted, never
+/// the choice (in a secret ballot the member made it on this screen unseen).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProxyConfirmed {
+    pub seq: u64,
+    pub already_counted: bool,
+}
+
+/// 本人确认: the member types their own password on the clerk's screen (and,
+/// in a secret ballot, makes their choice there); only then does the entry
+/// count, as a vote marked 代为录入 with its reason.
 #[server(prefix = "/rpc", endpoint = "confirm_proxy_vote")]
 pub async fn confirm_proxy_vote(
     request_id: String,
     voter_password: String,
-) -> Result<VoteAck, ApiError> {
+    option: Option<usize>,
+) -> Result<ProxyConfirmed, ApiError> {
     use crate::domain::access::Action;
     use crate::domain::ballot::ProxyEntry;
     guard::answer(
@@ -289,6 +316,10 @@ pub async fn confirm_proxy_vote(
                 .ok_or(ApiError::ProxyNotFound)?;
             let (state, actor, _) =
                 guard::require(Action::ConfirmProxyVote, Some(&pending.hearing_id)).await?;
+            let room = folded_room(&state, &pending.hearing_id).await?;
+            let choice = ballot_in(&room, &pending.ballot_id)?
+                .proxy_choice(pending.option, option)
+                .map_err(refused)?;
             confirm_by_member(&state, &actor.account_id, &pending.voter_id, voter_password).await?;
             let proxy = ProxyEntry {
                 entered_by: pending.requested_by.clone(),
@@ -299,13 +330,16 @@ pub async fn confirm_proxy_vote(
                 &pending.hearing_id,
                 &pending.ballot_id,
                 &pending.voter_id,
-                pending.option,
+                choice,
                 pending.key.clone(),
                 Some(proxy),
             )
             .await?;
             crate::db::proxy::remove(&state.db, &pending.id).await?;
-            Ok(ack)
+            Ok(ProxyConfirmed {
+                seq: ack.seq,
+                already_counted: ack.already_counted,
+            })
         }
         .await,
     )

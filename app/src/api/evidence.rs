@@ -23,7 +23,7 @@ async fn filer() -> Result<(crate::state::AppState, crate::evidence::Filer), Api
 pub async fn evidence_list(hearing_id: String) -> Result<EvidencePage, ApiError> {
     use crate::domain::access::{Action, permits};
     use crate::domain::evidence::{
-        Viewer, may_see, may_show, may_withdraw, submit_sides, viewer_of,
+        Viewer, may_see, may_withdraw, shows_on_own_floor, submit_sides, viewer_of,
     };
     use crate::model::ExhibitView;
     guard::answer(
@@ -42,11 +42,6 @@ pub async fn evidence_list(hearing_id: String) -> Result<EvidencePage, ApiError>
             let may_give_opinion = may(Action::GiveEvidenceOpinion);
             let opinions = crate::db::evidence::opinions_of_hearing(&state.db, &hearing_id).await?;
             let me = actor.as_ref().map(|a| a.account_id.as_str());
-            // A party's side, when it holds the floor: what it could then show.
-            let own_floor = match viewer {
-                Viewer::Party(kind) => Some(crate::domain::sitting::Part::of_party(kind)),
-                _ => None,
-            };
             let exhibits = crate::db::evidence::list(&state.db, &hearing_id)
                 .await?
                 .into_iter()
@@ -66,9 +61,7 @@ pub async fn evidence_list(hearing_id: String) -> Result<EvidencePage, ApiError>
                             .cloned()
                             .collect(),
                         may_withdraw: may_withdraw(viewer, may_manage, exhibit.exposure()),
-                        shows_on_own_floor: own_floor.is_some_and(|floor| {
-                            may_show(viewer, false, exhibit.exposure(), Some(floor), false).is_ok()
-                        }),
+                        shows_on_own_floor: shows_on_own_floor(viewer, exhibit.exposure()),
                         exhibit,
                     }
                 })

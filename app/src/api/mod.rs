@@ -153,6 +153,7 @@ pub async fn load_room(hearing_id: String) -> Result<RoomSnapshot, ApiError> {
                 can_finalise_minutes: may(Action::FinaliseMinutes),
                 can_export_evidence: may(Action::ExportEvidence),
                 my_account_id: actor.party_of.is_none().then(|| actor.account_id.clone()),
+                my_side: actor.party_kind,
             })
         }
         .await,
@@ -389,6 +390,7 @@ pub async fn observe_hearing(hearing_id: String) -> Result<RoomSnapshot, ApiErro
                 can_finalise_minutes: false,
                 can_export_evidence: false,
                 my_account_id: None,
+                my_side: None,
             })
         }
         .await,

@@ -92,7 +92,8 @@ pub async fn end_floor(hearing_id: String) -> Result<u64, ApiError> {
     )
 }
 
-/// 签到 by the clerk (or host): anyone's presence or absence.
+/// 签到 by the clerk (or host): anyone's presence or absence. A panel member is
+/// marked by the name of a member seated now, so the quorum counts their account.
 #[server(prefix = "/rpc", endpoint = "mark_attendance", input = leptos::server_fn::codec::Json)]
 pub async fn mark_attendance(
     hearing_id: String,
@@ -101,20 +102,42 @@ pub async fn mark_attendance(
     presence: Presence,
 ) -> Result<u64, ApiError> {
     use crate::domain::access::Action;
+    use crate::domain::sitting::{check_attendance, seated_member_named};
+    use crate::sitting::Decision;
     guard::answer(
         async {
             let (state, _, by) = guard::require(Action::MarkAttendance, Some(&hearing_id)).await?;
-            let name = crate::domain::sitting::check_attendance(&name, part, presence)
-                .map_err(|reason| ApiError::AttendanceInvalid { reason })?;
-            crate::sitting::decide_and_commit(&state, &hearing_id, |_| {
-                Ok(crate::domain::EventPayload::AttendanceMarked {
-                    name,
-                    part,
-                    presence,
-                    by,
-                })
-            })
-            .await
+            let invalid = |reason| ApiError::AttendanceInvalid { reason };
+            let name = check_attendance(&name, part, presence).map_err(invalid)?;
+            let seated = async |conn: &mut sqlx::AnyConnection| {
+                if part != Part::Juror {
+                    return Ok(Vec::new());
+                }
+                Ok(crate::db::hearings::seated_voters_in(conn, &hearing_id).await?)
+            };
+            let decide = |_: &crate::domain::room::RoomState, seated: Vec<_>| {
+                let account = match part {
+                    Part::Juror => Some(
+                        seated_member_named(&name, &seated)
+                            .map_err(invalid)?
+                            .voter_id
+                            .clone(),
+                    ),
+                    _ => None,
+                };
+                Ok(Decision::Commit(
+                    crate::domain::EventPayload::AttendanceMarked {
+                        name,
+                        account,
+                        part,
+                        presence,
+                        by,
+                    },
+                ))
+            };
+            crate::sitting::decide_with(&state, &hearing_id, seated, decide)
+                .await
+                .map(|(seq, _)| seq)
         }
         .await,
     )
@@ -136,6 +159,7 @@ pub async fn check_in(hearing_id: String) -> Result<u64, ApiError> {
             crate::sitting::decide_and_commit(&state, &hearing_id, |_| {
                 Ok(crate::domain::EventPayload::AttendanceMarked {
                     name: name.clone(),
+                    account: Some(actor.account_id.clone()),
                     part,
                     presence: Presence::Online,
                     by: name,
@@ -157,7 +181,7 @@ pub async fn post_deliberation(hearing_id: String, text: String) -> Result<u64, 
             let (state, _, author) = guard::require(Action::Deliberate, Some(&hearing_id)).await?;
             let text = RecordText::parse(&text)?.into_inner();
             crate::sitting::decide_and_commit(&state, &hearing_id, |room| {
-                if !room.in_closed_session() {
+                if !room.deliberating() {
                     return Err(ApiError::NotInDeliberation);
                 }
                 Ok(crate::domain::EventPayload::DeliberationMessage { author, text })
@@ -201,22 +225,16 @@ pub async fn correct_record(
     )
 }
 
-/// Turns the shown PDF to `page` on every screen.
+/// Turns the shown PDF to `page` on every screen (the host, or the party
+/// showing its own exhibit while its side has the floor).
 #[server(prefix = "/rpc", endpoint = "turn_exhibit_page")]
 pub async fn turn_exhibit_page(hearing_id: String, page: u32) -> Result<u64, ApiError> {
-    use crate::domain::access::Action;
-    use crate::domain::evidence::FileKind;
     guard::answer(
         async {
-            let (state, _, by) = guard::require(Action::ManageEvidence, Some(&hearing_id)).await?;
-            crate::sitting::decide_and_commit(&state, &hearing_id, |room| match &room.on_screen {
-                _ if room.in_closed_session() => Err(ApiError::ClosedSession),
-                Some(shown) if shown.kind == FileKind::Pdf && (1..=10_000).contains(&page) => {
-                    Ok(crate::domain::EventPayload::ExhibitPageTurned { page, by })
-                }
-                _ => Err(ApiError::NoPdfShown),
-            })
-            .await
+            let state = guard::state()?;
+            let (actor, name) = guard::actor().await?.ok_or(ApiError::NotLoggedIn)?;
+            let by = crate::evidence::Filer { actor, name };
+            crate::evidence::turn_page(&state, &by, &hearing_id, page).await
         }
         .await,
     )

@@ -12,7 +12,8 @@ pub struct ProxyRequest {
     pub hearing_id: String,
     pub ballot_id: String,
     pub voter_id: String,
-    pub option: usize,
+    /// The host's entry in a named ballot; None in a secret one.
+    pub option: Option<usize>,
     pub reason: String,
     /// The vote's idempotency key: a confirmation retried never counts twice.
     pub key: String,
@@ -25,7 +26,7 @@ pub struct NewProxyRequest<'a> {
     pub hearing_id: &'a str,
     pub ballot_id: &'a str,
     pub voter_id: &'a str,
-    pub option: usize,
+    pub option: Option<usize>,
     pub reason: &'a str,
     pub key: &'a str,
     pub requested_by: &'a str,
@@ -35,7 +36,11 @@ pub struct NewProxyRequest<'a> {
 /// (the host corrected it before the member confirmed). Returns its id.
 pub async fn put(db: &Db, entry: &NewProxyRequest<'_>) -> Result<String, DbError> {
     let id = new_id();
-    let option = i64::try_from(entry.option).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    let option = entry
+        .option
+        .map(i64::try_from)
+        .transpose()
+        .map_err(|e| DbError::Corrupt(e.to_string()))?;
     sqlx::query(
         "INSERT INTO proxy_vote_requests (id, hearing_id, ballot_id, voter_id, option_index, \
          reason, vote_key, requested_by, requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
@@ -62,13 +67,16 @@ const SELECT: &str = "SELECT id, hearing_id, ballot_id, voter_id, option_index, 
                       vote_key, requested_by, requested_at FROM proxy_vote_requests";
 
 fn read(row: &sqlx::any::AnyRow) -> Result<ProxyRequest, DbError> {
-    let option: i64 = row.try_get("option_index")?;
+    let option: Option<i64> = row.try_get("option_index")?;
     Ok(ProxyRequest {
         id: row.try_get("id")?,
         hearing_id: row.try_get("hearing_id")?,
         ballot_id: row.try_get("ballot_id")?,
         voter_id: row.try_get("voter_id")?,
-        option: usize::try_from(option).map_err(|e| DbError::Corrupt(e.to_string()))?,
+        option: option
+            .map(usize::try_from)
+            .transpose()
+            .map_err(|e| DbError::Corrupt(e.to_string()))?,
         reason: row.try_get("reason")?,
         key: row.try_get("vote_key")?,
         requested_by: row.try_get("requested_by")?,

@@ -5,6 +5,7 @@
 use super::{Db, DbError, stored_code, stored_date};
 use crate::domain::case::CalendarDate;
 use crate::domain::clock::CHINA_OFFSET_SECONDS;
+use crate::domain::pool::SeatStatus;
 use crate::domain::stats::{CaseFact, HeldHearing, MemberFact, StatsData, VisitFact};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -20,20 +21,13 @@ pub async fn data(db: &Db, now_ms: i64) -> Result<StatsData, DbError> {
 }
 
 /// Hearings that took place: on the calendar (not postponed or cancelled) and begun.
+///
+/// "Begun" is the start time having passed, the same rule as the aftercare
+/// pages (`api::aftercare::edge::held`), which let an outcome or a rating be
+/// recorded only then. Imported history has no event log, and its latest
+/// hearings no outcome yet, so neither can be required here.
 async fn held_hearings(db: &Db, now_ms: i64) -> Result<Vec<HeldHearing>, DbError> {
-    let mut served: HashMap<String, Vec<String>> = HashMap::new();
-    let seats = sqlx::query(
-        "SELECT hearing_id, member_id FROM panel_seats WHERE status = 'accepted' AND member_id IS NOT NULL \
-         ORDER BY hearing_id, member_id",
-    )
-    .fetch_all(db.pool())
-    .await?;
-    for seat in &seats {
-        served
-            .entry(seat.try_get("hearing_id")?)
-            .or_default()
-            .push(seat.try_get("member_id")?);
-    }
+    let mut served = panel_members(db).await?;
     let rows = sqlx::query(
         "SELECT h.id, h.starts_at, c.number, c.district, o.resolution, \
          (SELECT COUNT(*) FROM repeat_petitions r WHERE r.earlier_hearing_id = h.id) AS repeats, \
@@ -62,6 +56,29 @@ async fn held_hearings(db: &Db, now_ms: i64) -> Result<Vec<HeldHearing>, DbError
             })
         })
         .collect()
+}
+
+/// Each hearing's pool members who served: the seats held (invited or
+/// accepted) by the one rule the room and the ballots use,
+/// [`SeatStatus::holds_seat`]; a declined or recused seat is not a service.
+async fn panel_members(db: &Db) -> Result<HashMap<String, Vec<String>>, DbError> {
+    let seats = sqlx::query(
+        "SELECT hearing_id, member_id, status FROM panel_seats WHERE member_id IS NOT NULL \
+         ORDER BY hearing_id, member_id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let mut served: HashMap<String, Vec<String>> = HashMap::new();
+    for seat in &seats {
+        let status: SeatStatus = stored_code(&seat.try_get::<String, _>("status")?)?;
+        if status.holds_seat() {
+            served
+                .entry(seat.try_get("hearing_id")?)
+                .or_default()
+                .push(seat.try_get("member_id")?);
+        }
+    }
+    Ok(served)
 }
 
 async fn cases(db: &Db) -> Result<Vec<CaseFact>, DbError> {

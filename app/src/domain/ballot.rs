@@ -120,6 +120,13 @@ pub enum VoteRefusal {
     OpinionInvalid,
     #[error("proxy vote needs a reason")]
     ProxyReasonMissing,
+    /// 代为录入 in a secret ballot: the member chooses at the clerk's desk, the
+    /// host enters only the reason (they must not learn the choice).
+    #[error("in a secret ballot the member chooses, not the host")]
+    ProxyChoiceMisplaced,
+    /// A named entry needs the host's choice; a secret one the member's.
+    #[error("the proxy vote has no choice")]
+    ProxyChoiceMissing,
 }
 
 impl VoteRefusal {
@@ -149,6 +156,10 @@ impl VoteRefusal {
             VoteRefusal::ProxyReasonMissing => {
                 "代为录入必须写明理由（如：该评议员无可用设备）".into()
             }
+            VoteRefusal::ProxyChoiceMisplaced => {
+                "不记名表决由评议员本人在记录员处选择，主持人只录入理由".into()
+            }
+            VoteRefusal::ProxyChoiceMissing => "请选择表决意见".into(),
         }
     }
 }
@@ -373,6 +384,57 @@ impl BallotState {
             .copied()
     }
 
+    /// 少数意见: reasons flagged as a dissent by a member whose counted vote is
+    /// not the option the ballot decided. The flag of a member in the majority
+    /// prints as ordinary reasons; with no majority every flagged dissent stands.
+    /// (A reader without the member's identity keeps the flag as given.)
+    pub fn is_dissent(&self, opinion: &Opinion) -> bool {
+        if !opinion.minority {
+            return false;
+        }
+        match self.result.as_ref().map(|r| &r.outcome) {
+            Some(Outcome::Decided { option }) if !opinion.voter_id.is_empty() => {
+                self.choice_of(&opinion.voter_id) != Some(*option)
+            }
+            _ => true,
+        }
+    }
+
+    /// 代为录入 as the host enters it: in a named ballot the host enters the
+    /// member's choice (the member then confirms what they see); in a secret
+    /// ballot no choice at all (the member makes it at the clerk's desk).
+    pub fn check_proxy_entry(&self, option: Option<usize>) -> Result<(), VoteRefusal> {
+        match (self.spec.mode, option) {
+            (BallotMode::Secret, Some(_)) => Err(VoteRefusal::ProxyChoiceMisplaced),
+            (BallotMode::Named, None) => Err(VoteRefusal::ProxyChoiceMissing),
+            (_, Some(o)) if o >= self.spec.options.len() => Err(VoteRefusal::UnknownOption),
+            _ => Ok(()),
+        }
+    }
+
+    /// The choice that counts when the member confirms an entry: the host's in
+    /// a named ballot (the member confirms it as shown), the member's own in a
+    /// secret one.
+    pub fn proxy_choice(
+        &self,
+        entered: Option<usize>,
+        chosen: Option<usize>,
+    ) -> Result<usize, VoteRefusal> {
+        let choice = match self.spec.mode {
+            BallotMode::Named => entered,
+            BallotMode::Secret if entered.is_some() => {
+                return Err(VoteRefusal::ProxyChoiceMisplaced);
+            }
+            BallotMode::Secret => chosen,
+        }
+        .ok_or(VoteRefusal::ProxyChoiceMissing)?;
+        if choice < self.spec.options.len() {
+            Ok(choice)
+        } else {
+            Err(VoteRefusal::UnknownOption)
+        }
+    }
+
     /// May the definition still change?
     pub fn check_editable(&self) -> Result<(), VoteRefusal> {
         match self.status {
@@ -570,7 +632,7 @@ impl BallotState {
             } else {
                 opinion.name.as_str()
             };
-            let kind = if opinion.minority {
+            let kind = if self.is_dissent(opinion) {
                 "少数意见"
             } else {
                 "评议意见"
@@ -846,6 +908,65 @@ mod fold_tests {
         let room = fold(&events).unwrap();
         let text = room.ballot("b1").unwrap().minutes_lines().join("\n");
         assert!(text.contains("记名表决：评议员2 — 不支持"), "{text}");
+    }
+
+    #[test]
+    fn a_secret_proxy_vote_is_chosen_by_the_member_a_named_one_entered_by_the_host() {
+        let named = fold(&play(spec(BallotMode::Named, false), 3, &[])).unwrap();
+        let named = named.ballot("b1").unwrap();
+        assert_eq!(named.check_proxy_entry(Some(1)), Ok(()));
+        assert_eq!(
+            named.check_proxy_entry(None),
+            Err(VoteRefusal::ProxyChoiceMissing)
+        );
+        assert_eq!(
+            named.check_proxy_entry(Some(9)),
+            Err(VoteRefusal::UnknownOption)
+        );
+        assert_eq!(
+            named.proxy_choice(Some(1), Some(2)),
+            Ok(1),
+            "the entry as shown counts"
+        );
+        let secret = fold(&play(spec(BallotMode::Secret, false), 3, &[])).unwrap();
+        let secret = secret.ballot("b1").unwrap();
+        assert_eq!(secret.check_proxy_entry(None), Ok(()));
+        assert_eq!(
+            secret.check_proxy_entry(Some(0)),
+            Err(VoteRefusal::ProxyChoiceMisplaced)
+        );
+        assert_eq!(secret.proxy_choice(None, Some(2)), Ok(2));
+        assert_eq!(
+            secret.proxy_choice(None, None),
+            Err(VoteRefusal::ProxyChoiceMissing)
+        );
+        assert_eq!(
+            secret.proxy_choice(None, Some(7)),
+            Err(VoteRefusal::UnknownOption)
+        );
+    }
+
+    #[test]
+    fn a_dissent_is_printed_only_for_a_member_outside_the_majority() {
+        // 评议员0 flags a dissent: voting with the majority, it prints as reasons.
+        let with_majority = play(
+            spec(BallotMode::Named, false),
+            3,
+            &[(0, 0, 1), (1, 0, 2), (2, 2, 3)],
+        );
+        let room = fold(&with_majority).unwrap();
+        let text = room.ballot("b1").unwrap().minutes_lines().join("\n");
+        assert!(text.contains("评议意见（评议员0）：证据不足"), "{text}");
+        assert!(!text.contains("少数意见"), "{text}");
+        // Outvoted, it is a 少数意见.
+        let outvoted = play(
+            spec(BallotMode::Named, false),
+            3,
+            &[(0, 2, 1), (1, 0, 2), (2, 0, 3)],
+        );
+        let room = fold(&outvoted).unwrap();
+        let text = room.ballot("b1").unwrap().minutes_lines().join("\n");
+        assert!(text.contains("少数意见（评议员0）：证据不足"), "{text}");
     }
 
     fn arb_votes() -> impl Strategy<Value = Vec<(usize, usize, u8)>> {

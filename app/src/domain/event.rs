@@ -80,6 +80,9 @@ pub enum EventPayload {
     /// 签到: a participant's presence, marked online by themselves or by the clerk.
     AttendanceMarked {
         name: String,
+        /// The marked person's account, when known (absent in older logs).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        account: Option<String>,
         part: crate::domain::sitting::Part,
         presence: crate::domain::sitting::Presence,
         by: String,

@@ -579,6 +579,9 @@ pub fn may_withdraw(viewer: Viewer, managing: bool, e: Exposure) -> bool {
 /// Why an exhibit may not go on the room's screens now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ShowRefusal {
+    /// The hearing is not sitting (not started, adjourned or closed): there is
+    /// no room to show it to, and showing opens the file to the public.
+    NotSitting,
     /// The panel sits in closed session: nothing is shown to the room.
     ClosedSession,
     /// Neither the host nor the side that filed it with the floor.
@@ -595,29 +598,38 @@ pub fn may_show(
     viewer: Viewer,
     managing: bool,
     e: Exposure,
-    floor: Option<super::sitting::Part>,
-    closed_session: bool,
+    room: &super::room::RoomState,
 ) -> Result<(), ShowRefusal> {
     if e.status == ExhibitStatus::Withdrawn {
         return Err(ShowRefusal::Withdrawn);
     }
-    if closed_session {
+    if room.in_closed_session() {
         return Err(ShowRefusal::ClosedSession);
     }
+    if !room.sitting() {
+        return Err(ShowRefusal::NotSitting);
+    }
+    let floor = room.floor.as_ref().map(|f| f.part);
     if managing {
         return Ok(());
     }
-    let Viewer::Party(kind) = viewer else {
-        return Err(ShowRefusal::NotAllowed);
-    };
-    if Submitter::from(kind) != e.submitter {
-        return Err(ShowRefusal::NotAllowed);
+    match viewer {
+        Viewer::Party(kind) if shows_on_own_floor(viewer, e) => {
+            if floor == Some(super::sitting::Part::of_party(kind)) {
+                Ok(())
+            } else {
+                Err(ShowRefusal::NotYourFloor)
+            }
+        }
+        _ => Err(ShowRefusal::NotAllowed),
     }
-    if floor == Some(super::sitting::Part::of_party(kind)) {
-        Ok(())
-    } else {
-        Err(ShowRefusal::NotYourFloor)
-    }
+}
+
+/// A party's own exhibit still on file: what it may show while its side has
+/// the floor (the evidence page offers the button).
+pub fn shows_on_own_floor(viewer: Viewer, e: Exposure) -> bool {
+    matches!(viewer, Viewer::Party(kind) if Submitter::from(kind) == e.submitter)
+        && e.status != ExhibitStatus::Withdrawn
 }
 
 /// The facts about an exhibit that decide who sees it.
@@ -982,50 +994,104 @@ mod tests {
         assert!(may_see(Viewer::Party(PartyKind::Petitioner), withdrawn));
     }
 
+    /// A room at `stage` (running), with `floor` speaking.
+    fn room_at(
+        procedure: crate::domain::procedure::Procedure,
+        floor: Option<crate::domain::sitting::Part>,
+    ) -> crate::domain::room::RoomState {
+        crate::domain::room::RoomState {
+            procedure,
+            floor: floor.map(|part| crate::domain::sitting::Floor {
+                speaker: "某某".into(),
+                part,
+                since_ms: 0,
+                allotted_secs: 60,
+                stage: None,
+            }),
+            ..Default::default()
+        }
+    }
+
     #[test]
     fn the_host_shows_any_exhibit_a_party_its_own_while_it_has_the_floor() {
+        use crate::domain::procedure::{Procedure, Stage};
         use crate::domain::sitting::Part;
+        let debate = Procedure::Running {
+            stage: Stage::Debate,
+        };
+        let at = |floor| room_at(debate, floor);
         let petitioners = exposure(Submitter::Petitioner);
         let party = Viewer::Party(PartyKind::Petitioner);
         assert_eq!(
-            may_show(Viewer::Staff, true, petitioners, None, false),
+            may_show(Viewer::Staff, true, petitioners, &at(None)),
             Ok(())
         );
         assert_eq!(
-            may_show(party, false, petitioners, Some(Part::Petitioner), false),
+            may_show(party, false, petitioners, &at(Some(Part::Petitioner))),
             Ok(())
         );
         assert_eq!(
-            may_show(party, false, petitioners, Some(Part::Agency), false),
+            may_show(party, false, petitioners, &at(Some(Part::Agency))),
             Err(ShowRefusal::NotYourFloor)
         );
         assert_eq!(
-            may_show(party, false, petitioners, None, false),
+            may_show(party, false, petitioners, &at(None)),
             Err(ShowRefusal::NotYourFloor)
         );
         let agency = Viewer::Party(PartyKind::Agency);
         assert_eq!(
-            may_show(agency, false, petitioners, Some(Part::Agency), false),
+            may_show(agency, false, petitioners, &at(Some(Part::Agency))),
             Err(ShowRefusal::NotAllowed),
             "never the other side's exhibit"
         );
         assert_eq!(
-            may_show(Viewer::Juror, false, petitioners, Some(Part::Juror), false),
+            may_show(Viewer::Juror, false, petitioners, &at(Some(Part::Juror))),
             Err(ShowRefusal::NotAllowed)
-        );
-        assert_eq!(
-            may_show(Viewer::Staff, true, petitioners, None, true),
-            Err(ShowRefusal::ClosedSession),
-            "nothing is shown in closed session, not even by the host"
         );
         let withdrawn = Exposure {
             status: ExhibitStatus::Withdrawn,
             ..petitioners
         };
         assert_eq!(
-            may_show(Viewer::Staff, true, withdrawn, None, false),
+            may_show(Viewer::Staff, true, withdrawn, &at(None)),
             Err(ShowRefusal::Withdrawn)
         );
+    }
+
+    #[test]
+    fn nothing_is_shown_unless_the_hearing_sits_in_open_session() {
+        use crate::domain::procedure::{Procedure, Stage};
+        let petitioners = exposure(Submitter::Petitioner);
+        let show_at = |p| may_show(Viewer::Staff, true, petitioners, &room_at(p, None));
+        assert_eq!(show_at(Procedure::NotStarted), Err(ShowRefusal::NotSitting));
+        assert_eq!(show_at(Procedure::Closed), Err(ShowRefusal::NotSitting));
+        assert_eq!(
+            show_at(Procedure::Adjourned {
+                stage: Stage::Debate
+            }),
+            Err(ShowRefusal::NotSitting)
+        );
+        assert_eq!(
+            show_at(Procedure::Paused {
+                stage: Stage::Debate
+            }),
+            Ok(())
+        );
+        for closed in [
+            Procedure::Running {
+                stage: Stage::Deliberation,
+            },
+            Procedure::Adjourned {
+                stage: Stage::Deliberation,
+            },
+            Procedure::Paused { stage: Stage::Vote },
+        ] {
+            assert_eq!(
+                show_at(closed),
+                Err(ShowRefusal::ClosedSession),
+                "nothing is shown in closed session, not even by the host ({closed:?})"
+            );
+        }
     }
 
     #[test]

@@ -309,6 +309,9 @@ pub struct MinutesFacts {
     pub clerk: Option<String>,
     /// Each seat's member id and the account that member confirms with.
     pub seat_accounts: Vec<(String, String)>,
+    /// The parties invited to the hearing (name, side): one never marked in the
+    /// attendance is printed as such, not left out.
+    pub parties: Vec<(String, Part)>,
     /// When the exhibit register last changed (it is kept outside the log).
     pub register_changed_ms: Option<i64>,
     /// The chain head the minutes pin, and the seq it is at.
@@ -392,7 +395,7 @@ pub fn minutes_doc(
     s.heading("评议团组成");
     s.push(panel_block(room));
     s.heading("出席情况");
-    s.push(attendance_block(room, &when));
+    s.push(attendance_block(facts, room, &when));
     s.heading("听证程序");
     s.push(procedure_block(room, &when));
     if !room.speeches.is_empty() {
@@ -511,11 +514,10 @@ fn panel_block(room: &RoomState) -> Block {
     }
 }
 
-fn attendance_block(room: &RoomState, when: &dyn Fn(i64) -> String) -> Block {
-    if room.attendance.is_empty() {
-        return Block::Para("未记录出席情况。".into());
-    }
-    let rows = room
+/// Everyone marked, then every seated member and invited party nobody marked
+/// (出席情况 must say who was absent, not only who came).
+fn attendance_block(facts: &MinutesFacts, room: &RoomState, when: &dyn Fn(i64) -> String) -> Block {
+    let mut rows: Vec<Vec<String>> = room
         .attendance
         .iter()
         .map(|a| {
@@ -527,6 +529,38 @@ fn attendance_block(room: &RoomState, when: &dyn Fn(i64) -> String) -> Block {
             ]
         })
         .collect();
+    let marked = |name: &str, account: Option<&str>, part: Part| {
+        room.attendance
+            .iter()
+            .any(|a| a.part == part && a.is_same_person(name, account))
+    };
+    let account_of = |member_id: &str| {
+        facts
+            .seat_accounts
+            .iter()
+            .find(|(m, _)| m == member_id)
+            .map(|(_, a)| a.as_str())
+    };
+    let members = room.panel.seats.iter().filter(|s| s.status.holds_seat());
+    let unmarked_members = members
+        .filter(|s| !marked(&s.holder.name, account_of(&s.holder.member_id), Part::Juror))
+        .map(|s| (s.holder.name.clone(), Part::Juror));
+    let unmarked_parties = facts
+        .parties
+        .iter()
+        .filter(|(name, part)| !marked(name, None, *part))
+        .cloned();
+    for (name, part) in unmarked_members.chain(unmarked_parties) {
+        rows.push(vec![
+            name,
+            part.label_zh().to_owned(),
+            "无出席记录".to_owned(),
+            "—".to_owned(),
+        ]);
+    }
+    if rows.is_empty() {
+        return Block::Para("未记录出席情况。".into());
+    }
     Block::Table {
         columns: vec![
             Column::new("姓名", 4),
@@ -864,6 +898,10 @@ mod tests {
             seat_accounts: (1..=3)
                 .map(|i| (format!("m{i}"), format!("j{i}")))
                 .collect(),
+            parties: vec![
+                ("张三".into(), Part::Petitioner),
+                ("住建局".into(), Part::Agency),
+            ],
             register_changed_ms: None,
             chain_head: "ef".repeat(32),
             generated_at_ms: 0,
@@ -887,6 +925,49 @@ mod tests {
             out.push('\n');
         }
         out
+    }
+
+    #[test]
+    fn the_attendance_names_every_member_and_party_nobody_marked() {
+        use crate::domain::sitting::Presence;
+        let mut payloads = held_to_close();
+        let marked = |name: &str, account: Option<&str>, part| EventPayload::AttendanceMarked {
+            name: name.into(),
+            account: account.map(str::to_owned),
+            part,
+            presence: Presence::InRoom,
+            by: "记录员".into(),
+        };
+        payloads.insert(1, marked("张三", None, Part::Petitioner));
+        payloads.insert(2, marked("评议员1", Some("j1"), Part::Juror));
+        let room = fold(&log(payloads)).unwrap();
+        let doc = minutes_doc(&facts(false), &room, &[]);
+        let rows = doc
+            .blocks
+            .iter()
+            .find_map(|b| match b {
+                Block::Table { columns, rows } if columns[2].title == "出席情况" => {
+                    Some(rows.clone())
+                }
+                _ => None,
+            })
+            .expect("an attendance table");
+        let presence_of = |name: &str| {
+            rows.iter()
+                .filter(|r| r[0] == name)
+                .map(|r| r[2].as_str())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(presence_of("张三"), ["现场出席"]);
+        assert_eq!(presence_of("评议员1"), ["现场出席"]);
+        assert_eq!(presence_of("评议员2"), ["无出席记录"]);
+        assert_eq!(presence_of("评议员3"), ["无出席记录"]);
+        assert_eq!(presence_of("住建局"), ["无出席记录"]);
+        assert_eq!(
+            presence_of("评议员4"),
+            Vec::<&str>::new(),
+            "an alternate is not expected"
+        );
     }
 
     #[test]

@@ -91,6 +91,10 @@ pub struct ShownExhibit {
     pub title: String,
     pub sha256: String,
     pub kind: super::evidence::FileKind,
+    /// Whose exhibit it is: that side, with the floor, may turn its pages
+    /// (absent in older logs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitter: Option<super::evidence::Submitter>,
 }
 
 /// A change of plan as the room announces it.
@@ -146,14 +150,16 @@ impl RoomState {
             }
             EventPayload::AttendanceMarked {
                 name,
+                account,
                 part,
                 presence,
                 by,
             } => {
                 self.attendance
-                    .retain(|a| !(a.name == *name && a.part == *part));
+                    .retain(|a| !(a.part == *part && a.is_same_person(name, account.as_deref())));
                 self.attendance.push(super::sitting::AttendanceLine {
                     name: name.clone(),
+                    account: account.clone(),
                     part: *part,
                     presence: *presence,
                     at_ms: event.at_ms,
@@ -258,7 +264,7 @@ impl RoomState {
             .filter(|v| {
                 self.attendance.iter().any(|a| {
                     a.part == super::sitting::Part::Juror
-                        && a.name == v.name
+                        && a.is_same_person(&v.name, Some(&v.voter_id))
                         && a.presence.is_present()
                 })
             })
@@ -376,9 +382,26 @@ impl RoomState {
         }
     }
 
-    /// 评议中: the panel deliberates or votes behind closed doors.
+    /// 评议中: the hearing stands in the closed stages (deliberation or the vote),
+    /// also while paused or adjourned there: nothing public moves, parties and
+    /// the public see "评议中" only.
     pub fn in_closed_session(&self) -> bool {
-        matches!(self.procedure, super::procedure::Procedure::Running { stage } | super::procedure::Procedure::Paused { stage } if stage.is_closed_session())
+        use super::procedure::Procedure::{Adjourned, Paused, Running};
+        matches!(self.procedure, Running { stage } | Paused { stage } | Adjourned { stage } if stage.is_closed_session())
+    }
+
+    /// The panel sits in closed session now (not adjourned): it may deliberate
+    /// and vote.
+    pub fn deliberating(&self) -> bool {
+        use super::procedure::Procedure::{Paused, Running};
+        matches!(self.procedure, Running { stage } | Paused { stage } if stage.is_closed_session())
+    }
+
+    /// The hearing sits (started, not adjourned or closed): what is shown on
+    /// the screens is shown to the room.
+    pub fn sitting(&self) -> bool {
+        use super::procedure::Procedure::{Paused, Running};
+        matches!(self.procedure, Running { .. } | Paused { .. })
     }
 }
 
@@ -458,6 +481,59 @@ mod tests {
             .collect()
     }
 
+    fn mark(
+        name: &str,
+        account: Option<&str>,
+        presence: crate::domain::sitting::Presence,
+    ) -> EventPayload {
+        EventPayload::AttendanceMarked {
+            name: name.into(),
+            account: account.map(str::to_owned),
+            part: crate::domain::sitting::Part::Juror,
+            presence,
+            by: "记录员".into(),
+        }
+    }
+
+    #[test]
+    fn the_quorum_counts_seated_members_by_account() {
+        use crate::domain::ballot::Voter;
+        use crate::domain::sitting::Presence::{Absent, InRoom, Online};
+        let voters = [
+            Voter {
+                voter_id: "a1".into(),
+                name: "王芳".into(),
+            },
+            Voter {
+                voter_id: "a2".into(),
+                name: "李强".into(),
+            },
+            Voter {
+                voter_id: "a3".into(),
+                name: "李强".into(),
+            },
+        ];
+        let room = fold(&committed_log(vec![
+            // One 李强 checked in online; the other namesake is not counted for it.
+            mark("李强", Some("a2"), Online),
+            // An old log's mark by name only still counts by name.
+            mark("王芳", None, InRoom),
+            // Someone not seated counts for nobody.
+            mark("赵六", Some("x9"), InRoom),
+        ]))
+        .expect("contiguous log");
+        assert_eq!(room.present_among(&voters), 2);
+        // A later mark of the same account replaces the earlier one.
+        let room = fold(&committed_log(vec![
+            mark("李强", Some("a2"), Online),
+            mark("李强", Some("a2"), Absent),
+            mark("李强", Some("a3"), InRoom),
+        ]))
+        .expect("contiguous log");
+        assert_eq!(room.present_among(&voters), 1);
+        assert_eq!(room.attendance.len(), 2);
+    }
+
     #[test]
     fn gap_is_refused_and_duplicate_ignored() {
         let events = log(&["一".into(), "二".into(), "三".into()]);
@@ -520,6 +596,7 @@ mod tests {
             (part, prop::sample::select(Presence::ALL.to_vec())).prop_map(|(part, presence)| {
                 EventPayload::AttendanceMarked {
                     name: "李四".into(),
+                    account: None,
                     part,
                     presence,
                     by: "记录员".into(),

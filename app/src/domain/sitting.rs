@@ -54,10 +54,26 @@ impl Presence {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttendanceLine {
     pub name: String,
+    /// The account of the person marked, when known (an online check-in, or a
+    /// seated member the clerk picked by name): quorum counts by account, so a
+    /// renamed or namesake member is never counted twice or missed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     pub part: Part,
     pub presence: Presence,
     pub at_ms: i64,
     pub marked_by: String,
+}
+
+impl AttendanceLine {
+    /// Whether this line is about the person named `name` (with `account`, if
+    /// known): by account when both sides have one, else by name.
+    pub fn is_same_person(&self, name: &str, account: Option<&str>) -> bool {
+        match (self.account.as_deref(), account) {
+            (Some(mine), Some(theirs)) => mine == theirs,
+            _ => self.name == name,
+        }
+    }
 }
 
 /// Why an attendance mark was refused.
@@ -69,6 +85,12 @@ pub enum AttendanceError {
     /// Only a petitioner's absence may be recorded as a waiver.
     #[error("waiver only for a petitioner")]
     WaiverNotForThisPart,
+    /// A panel member is marked by the name of a member seated on this panel.
+    #[error("no seated member by that name")]
+    NotOnPanel,
+    /// Two seated members share the name: each must check in online.
+    #[error("several seated members by that name")]
+    AmbiguousMember,
 }
 
 impl AttendanceError {
@@ -76,6 +98,8 @@ impl AttendanceError {
         match self {
             AttendanceError::BadName => "请填写姓名（不超过 50 个字）",
             AttendanceError::WaiverNotForThisPart => "只有信访人无故缺席可记为“视为放弃”",
+            AttendanceError::NotOnPanel => "评议团中没有这位评议员，请核对姓名",
+            AttendanceError::AmbiguousMember => "评议团中有同名评议员，请由本人线上签到",
         }
     }
 }
@@ -94,6 +118,20 @@ pub fn check_attendance(
         return Err(AttendanceError::WaiverNotForThisPart);
     }
     Ok(name.to_owned())
+}
+
+/// The account of the seated member a clerk marks by `name`: exactly one seated
+/// member must bear it (a typo must not leave a present member out of the quorum).
+pub fn seated_member_named<'a>(
+    name: &str,
+    seated: &'a [super::ballot::Voter],
+) -> Result<&'a super::ballot::Voter, AttendanceError> {
+    let mut named = seated.iter().filter(|v| v.name == name);
+    match (named.next(), named.next()) {
+        (Some(member), None) => Ok(member),
+        (Some(_), Some(_)) => Err(AttendanceError::AmbiguousMember),
+        (None, _) => Err(AttendanceError::NotOnPanel),
+    }
 }
 
 /// The floor: who speaks now, since when, for how long.
@@ -155,6 +193,35 @@ pub enum Audience {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::ballot::Voter;
+
+    fn voter(id: &str, name: &str) -> Voter {
+        Voter {
+            voter_id: id.into(),
+            name: name.into(),
+        }
+    }
+
+    #[test]
+    fn a_clerk_marks_a_member_by_the_one_seated_name() {
+        let seated = [
+            voter("a1", "王芳"),
+            voter("a2", "李强"),
+            voter("a3", "李强"),
+        ];
+        assert_eq!(
+            seated_member_named("王芳", &seated).map(|v| v.voter_id.as_str()),
+            Ok("a1")
+        );
+        assert_eq!(
+            seated_member_named("王方", &seated),
+            Err(AttendanceError::NotOnPanel)
+        );
+        assert_eq!(
+            seated_member_named("李强", &seated),
+            Err(AttendanceError::AmbiguousMember)
+        );
+    }
 
     #[test]
     fn only_a_petitioner_can_waive_by_absence() {

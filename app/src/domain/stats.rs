@@ -82,6 +82,13 @@ pub fn no_repeat_rate(repeated: &[bool]) -> Rate {
     Rate::new(clamp(clean), clamp(repeated.len()))
 }
 
+/// 重复信访率 (repeat-petition rate): reviewed cases petitioned again
+/// afterwards (2 of 34 → 5.88%), the figure [`no_repeat_rate`] is the other side of.
+pub fn repeat_rate(repeated: &[bool]) -> Rate {
+    let again = repeated.iter().filter(|r| **r).count();
+    Rate::new(clamp(again), clamp(repeated.len()))
+}
+
 /// 满意率: 满意 and 基本满意 among the ratings given (Weifang's 96.9%).
 pub fn satisfaction_rate(ratings: &[Satisfaction]) -> Rate {
     let content = ratings
@@ -356,7 +363,8 @@ pub struct HeldHearing {
     pub repeated: bool,
     /// The latest satisfaction rating, if any.
     pub rating: Option<Satisfaction>,
-    /// Pool member ids who served on the panel (accepted seats).
+    /// Pool member ids who served on the panel: the seats held (invited or
+    /// accepted, `SeatStatus::holds_seat`), not those declined or recused.
     pub served: Vec<String>,
 }
 
@@ -427,6 +435,8 @@ pub struct Dashboard {
     pub resolution_counts: Vec<(String, u32)>,
     /// 评议后未再信访 (Haining's 94.12%).
     pub no_repeat: Rate,
+    /// 重复信访率: the reviews followed by a repeat petition (2 of 34 → 5.88%).
+    pub repeat: Rate,
     pub satisfaction: Rate,
     pub satisfaction_counts: Vec<(Satisfaction, u32)>,
     /// Cases received in the period: rows red, yellow, green; columns class A, B, C.
@@ -482,6 +492,7 @@ pub fn dashboard(
         resolution: resolution_rate(&outcomes),
         resolution_counts: resolution_counts(&outcomes),
         no_repeat: no_repeat_rate(&repeated),
+        repeat: repeat_rate(&repeated),
         satisfaction: satisfaction_rate(&ratings),
         satisfaction_counts: Satisfaction::ALL
             .iter()
@@ -685,6 +696,7 @@ impl Dashboard {
                 rows: vec![
                     rate_row("化解率", self.resolution),
                     rate_row("评议后未重复信访率", self.no_repeat),
+                    rate_row("重复信访率", self.repeat),
                     rate_row("满意率（满意+基本满意）", self.satisfaction),
                 ],
             },
@@ -945,6 +957,12 @@ mod tests {
         );
         assert_eq!(d.no_repeat, Rate::new(32, 34));
         assert_eq!(d.no_repeat.percent_text(), "94.12%");
+        assert_eq!(
+            d.repeat,
+            Rate::new(2, 34),
+            "hearings 3 and 20 were repeated"
+        );
+        assert_eq!(d.repeat.percent_text(), "5.88%");
         assert_eq!(d.resolution, Rate::new(24, 30));
         assert_eq!(d.resolution.percent_text(), "80.00%");
         assert_eq!(d.satisfaction, Rate::new(31, 32));
@@ -1020,6 +1038,7 @@ mod tests {
         );
         // 长安镇 holds the odd hearings; January–June: i = 1, 3, 5, 11, 13, 15, 23, 25, 27, 33.
         assert_eq!(d.no_repeat, Rate::new(9, 10), "hearing 3 was repeated");
+        assert_eq!(d.repeat, Rate::new(1, 10));
         assert_eq!(d.resolution, Rate::new(7, 9), "33 has no outcome yet");
         assert_eq!(d.held_per_month.len(), 6);
         assert_eq!(d.held_per_month.iter().map(|(_, n)| n).sum::<u32>(), 10);
@@ -1125,6 +1144,8 @@ mod tests {
         let csv = tables_csv(&d.tables());
         assert!(csv.starts_with('\u{feff}'));
         assert!(csv.contains("评议后未重复信访率,32,34,94.12%\r\n"), "{csv}");
+        // Its own line: "评议后未重复信访率,…" also contains "重复信访率,".
+        assert!(csv.contains("\r\n重复信访率,2,34,5.88%\r\n"), "{csv}");
         assert!(csv.contains("化解率,24,30,80.00%\r\n"));
         assert!(csv.contains("满意率（满意+基本满意）,31,32,96.88%\r\n"));
         assert!(csv.contains("2026-01,4\r\n"));
@@ -1147,6 +1168,9 @@ mod tests {
         let rate = no_repeat_rate(&repeated);
         assert_eq!(rate, Rate::new(32, 34));
         assert_eq!(rate.percent_text(), "94.12%");
+        let again = repeat_rate(&repeated);
+        assert_eq!(again, Rate::new(2, 34));
+        assert_eq!(again.percent_text(), "5.88%");
     }
 
     #[test]

@@ -466,7 +466,7 @@ fn Opinions(ballot: BallotState) -> impl IntoView {
                 {ballot.opinions.iter().map(|o| {
                     let who = if o.name.is_empty() { "评议员（不记名）".to_owned() } else { o.name.clone() };
                     view! {
-                        <li><strong>{who}</strong>{o.minority.then_some("【少数意见】")}"："{o.text.clone()}</li>
+                        <li><strong>{who}</strong>{ballot.is_dissent(o).then_some("【少数意见】")}"："{o.text.clone()}</li>
                     }
                 }).collect_view()}
             </ul>
@@ -517,6 +517,7 @@ fn ProxyVoteForm(room: RwSignal<RoomState>, ballot_id: String, hearing: String) 
     // swaps the options under a selection being entered.
     let ballot = StoredValue::new(room.with_untracked(|r| r.ballot(&id.get_value()).cloned()));
     let ballot = move || ballot.get_value();
+    let named = ballot().is_some_and(|b| b.spec.mode == BallotMode::Named);
     let action = ServerAction::<crate::api::RecordVoteFor>::new();
     Effect::new(move || {
         if let Some(Ok(_)) = action.value().get() {
@@ -529,7 +530,8 @@ fn ProxyVoteForm(room: RwSignal<RoomState>, ballot_id: String, hearing: String) 
             hearing_id: hearing.get_value(),
             ballot_id: id.get_value(),
             voter_id: voter.get_untracked(),
-            option: option.get_untracked(),
+            // A secret choice is the member's to make at the clerk's desk.
+            option: named.then(|| option.get_untracked()),
             key: new_vote_key(),
             reason: reason.get_untracked(),
         });
@@ -545,16 +547,27 @@ fn ProxyVoteForm(room: RwSignal<RoomState>, ballot_id: String, hearing: String) 
                         view! { <option value=v.voter_id.clone() selected=move || voter.get() == mine>{v.name.clone()}</option> }
                     }).collect_view())}
                 </select>
-                <select data-testid="proxy-option" on:change=move |ev| option.set(event_target_value(&ev).parse().unwrap_or(0))>
-                    {move || ballot().map(|b| b.spec.options.into_iter().enumerate().map(|(i, o)| {
-                        view! { <option value=i.to_string() selected=move || option.get() == i>{o}</option> }
-                    }).collect_view())}
-                </select>
+                {if named {
+                    view! {
+                        <select data-testid="proxy-option" on:change=move |ev| option.set(event_target_value(&ev).parse().unwrap_or(0))>
+                            {move || ballot().map(|b| b.spec.options.into_iter().enumerate().map(|(i, o)| {
+                                view! { <option value=i.to_string() selected=move || option.get() == i>{o}</option> }
+                            }).collect_view())}
+                        </select>
+                    }.into_any()
+                } else {
+                    view! {
+                        <p class="hint" data-testid="proxy-secret-hint">{tr.s(
+                            "不记名表决：主持人只录入理由，由评议员本人在记录员的屏幕上选择并输入密码确认。",
+                            "Secret ballot: enter only the reason; the member chooses and confirms on the clerk's screen.",
+                        )}</p>
+                    }.into_any()
+                }}
                 <input data-testid="proxy-reason" placeholder="代为录入的理由" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
                 <ActionError result=action.value() testid="proxy-error" />
                 {move || matches!(action.value().get(), Some(Ok(_))).then(|| view! {
                     <p class="ok" data-testid="proxy-saved">{tr.s(
-                        "已录入，待评议员本人在记录员的屏幕上输入密码确认后计票。",
+                        "已录入，待评议员本人在记录员的屏幕上确认后计票。",
                         "Entered: it counts once the member confirms it with their password on the clerk's screen.",
                     )}</p>
                 })}
@@ -573,10 +586,43 @@ fn ProxyConfirmations(room: RwSignal<RoomState>, hearing_id: String) -> impl Int
     let refresh = RwSignal::new(0u32);
     // Ballots opening or closing, votes counted: read the waiting entries again.
     let seq = Memo::new(move |_| room.with(|r| r.last_seq));
-    let pending = Resource::new(
-        move || (hearing_id.clone(), refresh.get(), seq.get()),
-        |(id, _, _)| crate::api::pending_proxy_votes(id),
-    );
+    // The host's entry is not an event of the room: while a ballot is open the
+    // list is also read every few seconds.
+    let voting =
+        Memo::new(move |_| room.with(|r| r.ballots.iter().any(|b| b.status == BallotStatus::Open)));
+    Effect::new(move || {
+        let open = voting.get();
+        #[cfg(feature = "hydrate")]
+        if open {
+            let handle = set_interval_with_handle(
+                move || refresh.update(|n| *n += 1),
+                std::time::Duration::from_secs(5),
+            );
+            if let Ok(handle) = handle {
+                on_cleanup(move || handle.clear());
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = open;
+    });
+    let pending = LocalResource::new(move || {
+        let _ = (refresh.get(), seq.get());
+        crate::api::pending_proxy_votes(hearing_id.clone())
+    });
+    // Kept in a signal and listed by id, so that a member typing a password is
+    // not interrupted when the list is read again.
+    let entries = RwSignal::new(None::<Vec<crate::api::PendingProxyVote>>);
+    let failure = RwSignal::new(None::<ApiError>);
+    Effect::new(move || match pending.get() {
+        Some(Ok(list)) => {
+            if entries.with_untracked(|e| e.as_ref() != Some(&list)) {
+                entries.set(Some(list));
+            }
+            failure.set(None);
+        }
+        Some(Err(e)) => failure.set(Some(e)),
+        None => {}
+    });
     view! {
         <div class="proxy-confirm" data-testid="proxy-confirmations">
             <div class="row">
@@ -584,15 +630,13 @@ fn ProxyConfirmations(room: RwSignal<RoomState>, hearing_id: String) -> impl Int
                 <button type="button" class="button secondary" data-testid="proxy-refresh"
                     on:click=move |_| refresh.update(|n| *n += 1)>{tr.s("刷新", "Refresh")}</button>
             </div>
-            <Transition fallback=|| ()>
-                {move || pending.get().map(|r| match r {
-                    Ok(list) if list.is_empty() => view! {
-                        <p class="muted" data-testid="proxy-none">{tr.s("暂无待确认的代为录入", "Nothing waiting")}</p>
-                    }.into_any(),
-                    Ok(list) => list.into_iter().map(|p| view! { <ProxyConfirmation p refresh /> }).collect_view().into_any(),
-                    Err(e) => view! { <p class="error">{e.message(tr.lang())}</p> }.into_any(),
-                })}
-            </Transition>
+            <Show when=move || entries.with(|e| e.as_ref().is_some_and(Vec::is_empty))>
+                <p class="muted" data-testid="proxy-none">{tr.s("暂无待确认的代为录入", "Nothing waiting")}</p>
+            </Show>
+            <For each=move || entries.get().unwrap_or_default() key=|p| p.id.clone() let:p>
+                <ProxyConfirmation p refresh />
+            </For>
+            {move || failure.get().map(|e| view! { <p class="error">{e.message(tr.lang())}</p> })}
         </div>
     }
     .into_any()
@@ -609,12 +653,16 @@ fn ProxyConfirmation(p: crate::api::PendingProxyVote, refresh: RwSignal<u32>) ->
             refresh.update(|n| *n += 1);
         }
     });
+    // In a secret ballot the member picks here; nothing of it is shown after.
+    let chosen = RwSignal::new(None::<usize>);
+    let secret = p.choice.is_none();
     let id = StoredValue::new(p.id.clone());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         action.dispatch(crate::api::ConfirmProxyVote {
             request_id: id.get_value(),
             voter_password: password.get_untracked(),
+            option: chosen.get_untracked(),
         });
     };
     let what = match &p.choice {
@@ -623,18 +671,37 @@ fn ProxyConfirmation(p: crate::api::PendingProxyVote, refresh: RwSignal<u32>) ->
             p.question, p.requested_by, choice, p.reason
         ),
         None => format!(
-            "{}（不记名）：主持人{}已代为录入，理由：{}",
+            "{}（不记名）：主持人{}申请代为录入，理由：{}。请评议员本人选择：",
             p.question, p.requested_by, p.reason
         ),
     };
+    let radio_group = format!("proxy-choice-{}", p.id);
+    let choices = secret.then(|| {
+        p.options
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                view! {
+                    <label class="row">
+                        <input type="radio" name=radio_group.clone() data-testid="proxy-choice" value=i.to_string()
+                            prop:checked=move || chosen.get() == Some(i)
+                            on:change=move |_| chosen.set(Some(i)) />
+                        {o.clone()}
+                    </label>
+                }
+            })
+            .collect_view()
+    });
+    let ready = move || !password.get().is_empty() && (!secret || chosen.get().is_some());
     view! {
         <form class="stack proxy-pending" data-testid="proxy-pending" data-voter=p.voter_id.clone() on:submit=submit>
             <p><strong>{p.voter_name.clone()}</strong>" · "{what}</p>
+            {choices}
             <input type="password" data-testid="proxy-password" autocomplete="off"
                 placeholder="请评议员本人输入登录密码确认"
                 prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
             <ActionError result=action.value() testid="proxy-confirm-error" />
-            <button type="submit" data-testid="proxy-confirm" disabled=move || action.pending().get() || password.get().is_empty()>
+            <button type="submit" data-testid="proxy-confirm" disabled=move || action.pending().get() || !ready()>
                 {tr.s("本人确认并计票", "Confirm and count")}
             </button>
         </form>

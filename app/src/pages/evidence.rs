@@ -106,8 +106,13 @@ fn EvidenceBody(page: EvidencePage, changed: RwSignal<u32>) -> impl IntoView {
 enum UploadState {
     Ready,
     Uploading,
-    Done { label: String, sha256: String },
+    Done {
+        label: String,
+        sha256: String,
+    },
     Failed(ApiError),
+    /// Refused before sending (empty, or over the size cap): never sent.
+    Refused(ApiError),
 }
 
 /// A file picked for upload, with its description typed beside it.
@@ -188,6 +193,8 @@ fn Upload(
         limits.max_hearing_bytes / MIB
     );
 
+    #[cfg(feature = "hydrate")]
+    let size_check = StoredValue::new(limits.clone());
     // Adds what the picker or a drop delivered; nothing is sent yet.
     #[cfg(feature = "hydrate")]
     let add_files = move |list: Option<web_sys::FileList>| {
@@ -207,7 +214,13 @@ fn Upload(
                 description: RwSignal::new(String::new()),
                 purpose: RwSignal::new(String::new()),
                 progress: RwSignal::new(0),
-                state: RwSignal::new(UploadState::Ready),
+                // Over the cap: say so now, not after sending 50 MB from a phone.
+                state: RwSignal::new(
+                    match size_check.with_value(|l| l.check_size(file.size() as u64, 0)) {
+                        Ok(()) => UploadState::Ready,
+                        Err(reason) => UploadState::Refused(ApiError::EvidenceRefused { reason }),
+                    },
+                ),
             });
             picked.update(|p| p.push(item));
             files.update_value(|f| f.push((key, file)));
@@ -343,12 +356,13 @@ fn UploadRow(item: Picked, remove: impl Fn(u32) + Copy + Send + Sync + 'static) 
             UploadState::Ready | UploadState::Failed(_)
         )
     };
+    let removable = move || editable() || matches!(item.state.get(), UploadState::Refused(_));
     view! {
         <li class="upload-row" data-testid="upload-row">
             <div class="upload-head">
                 <strong class="file-name">{item.name.get_value()}</strong>
                 <span class="muted">{format_size(item.size)}</span>
-                <Show when=editable>
+                <Show when=removable>
                     <button type="button" class="link-button" on:click=move |_| remove(item.key)>{tr.s("移除", "Remove")}</button>
                 </Show>
             </div>
@@ -376,12 +390,13 @@ fn UploadRow(item: Picked, remove: impl Fn(u32) + Copy + Send + Sync + 'static) 
                 UploadState::Uploading => "uploading",
                 UploadState::Done { .. } => "done",
                 UploadState::Failed(_) => "failed",
+                UploadState::Refused(_) => "refused",
             }>
                 {move || match item.state.get() {
                     UploadState::Ready => tr.s("待提交", "Ready")().to_owned(),
                     UploadState::Uploading => format!("{}{}%", tr.s("上传中 ", "Uploading ")(), item.progress.get()),
                     UploadState::Done { label, sha256 } => format!("{}{label} · SHA-256 {}", tr.s("已提交：", "Filed: ")(), &sha256[..12.min(sha256.len())]),
-                    UploadState::Failed(e) => e.message(lang.get()),
+                    UploadState::Failed(e) | UploadState::Refused(e) => e.message(lang.get()),
                 }}
             </p>
         </li>
@@ -641,15 +656,15 @@ fn ExhibitItem(
     }
 }
 
-/// The file shown in the page: images, PDFs (the browser's viewer, in a frame of
-/// our own origin), audio and video players; anything else downloads.
+/// The file shown in the page: images, PDFs (their pages drawn as pictures),
+/// audio and video players; anything else downloads.
 #[component]
 pub fn ExhibitPreview(id: String, kind: FileKind, title: String) -> impl IntoView {
     let tr = use_tr();
     let src = file_href(&id, false);
     match kind.preview() {
         Preview::Image => view! { <img class="preview" src=src alt=title data-testid="preview-image" /> }.into_any(),
-        Preview::Pdf => view! { <iframe class="preview pdf" src=src title=title data-testid="preview-pdf"></iframe> }.into_any(),
+        Preview::Pdf => view! { <super::pdf_view::PdfPreview src title /> }.into_any(),
         Preview::Audio => view! { <audio class="preview" controls src=src data-testid="preview-audio"></audio> }.into_any(),
         Preview::Video => view! { <video class="preview" controls src=src data-testid="preview-video"></video> }.into_any(),
         Preview::Download => view! {
@@ -665,10 +680,19 @@ fn HostActions(exhibit: ExhibitRecord, changed: RwSignal<u32>) -> impl IntoView 
     let switch = ServerAction::<SwitchExhibit>::new();
     let admit = ServerAction::<AdmitExhibit>::new();
     let show = ServerAction::<ShowExhibit>::new();
-    for done in [switch.version(), admit.version(), show.version()] {
+    // Read the list again after a change, not after a refusal (its message stays).
+    let succeeded = [
+        Signal::derive(move || switch.value().with(|v| matches!(v, Some(Ok(_))))),
+        Signal::derive(move || admit.value().with(|v| matches!(v, Some(Ok(_))))),
+        Signal::derive(move || show.value().with(|v| matches!(v, Some(Ok(_))))),
+    ];
+    for (done, ok) in [switch.version(), admit.version(), show.version()]
+        .into_iter()
+        .zip(succeeded)
+    {
         Effect::new(move |seen: Option<usize>| {
             let now = done.get();
-            if seen.is_some_and(|s| s != now) {
+            if seen.is_some_and(|s| s != now) && ok.get_untracked() {
                 changed.update(|n| *n += 1);
             }
             now

@@ -12,6 +12,7 @@ mod invite;
 mod login;
 mod minutes;
 mod panel;
+mod pdf_view;
 mod pool;
 pub(crate) mod room;
 mod schedule;

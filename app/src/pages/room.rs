@@ -31,6 +31,11 @@ pub enum LiveStatus {
     Withdrawn,
 }
 
+/// How far the server's clock is ahead of this browser's (ms), learnt from the
+/// live socket's hello: countdowns run on the server's time.
+#[derive(Clone, Copy)]
+pub struct ServerClock(pub RwSignal<i64>);
+
 /// The hearing id in the page's path.
 fn hearing_id_param() -> impl Fn() -> String + Clone + Send + Sync + 'static {
     let params = use_params_map();
@@ -87,6 +92,7 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
         can_finalise_minutes,
         can_export_evidence,
         my_account_id,
+        my_side,
     } = snapshot;
     // A log the server sent is contiguous; if not, show what folds and let the
     // live socket resume from there.
@@ -111,9 +117,11 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
     );
     let room = RwSignal::new(initial);
     let status = RwSignal::new(LiveStatus::Connecting);
+    let clock = ServerClock(RwSignal::new(0));
+    provide_context(clock);
 
     #[cfg(feature = "hydrate")]
-    crate::live_client::follow_room(hearing.id.clone(), room, status);
+    crate::live_client::follow_room(hearing.id.clone(), room, status, clock.0);
 
     let evidence_href = format!("/hearings/{}/evidence", hearing.id);
     // Observers have no evidence page: what is shown live is all they see.
@@ -124,7 +132,7 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
         <super::sitting::DeliberationPanel room hearing_id=hearing.id.clone() can_deliberate sees_panel=can_see_deliberation />
         {view! { <super::ballots::BallotPanel room hearing_id=hearing.id.clone()
             rights=super::ballots::BallotRights { can_vote, can_run: can_run_ballot, can_confirm_proxy, sees_panel: can_see_deliberation } /> }.into_any()}
-        <OnScreen room hearing_id=hearing.id.clone() can_clear=can_show />
+        <OnScreen room hearing_id=hearing.id.clone() can_clear=can_show my_side=my_side.filter(|_| !sealed_at_load) />
         <super::sitting::FloorPanel room hearing_id=hearing.id.clone() can_run />
     }
     .into_any();
@@ -203,7 +211,12 @@ struct ObserverView;
 /// 当庭展示: the exhibit on every screen now, with its number and hash; it
 /// follows the room's log, so a host's "show" reaches everyone at once.
 #[component]
-fn OnScreen(room: RwSignal<RoomState>, hearing_id: String, can_clear: bool) -> impl IntoView {
+fn OnScreen(
+    room: RwSignal<RoomState>,
+    hearing_id: String,
+    can_clear: bool,
+    my_side: Option<crate::domain::access::PartyKind>,
+) -> impl IntoView {
     let lang = use_lang();
     let zh = move || lang.get() == Lang::Zh;
     let clear = ServerAction::<ClearShownExhibit>::new();
@@ -225,7 +238,17 @@ fn OnScreen(room: RwSignal<RoomState>, hearing_id: String, can_clear: bool) -> i
                     <p><strong data-testid="on-screen-label">{shown.label.clone()}</strong>" "{shown.title.clone()}" · "{kind_label}</p>
                     <p class="hint">"SHA-256 "<code class="sha" data-testid="on-screen-sha">{shown.sha256.clone()}</code></p>
                     {if shown.kind == crate::domain::evidence::FileKind::Pdf {
-                        view! { <ShownPdf room exhibit_id=shown.exhibit_id.clone() title=shown.title.clone() hearing_id=hearing_id.get_value() can_turn=can_clear /> }.into_any()
+                        // A party turns the pages of its own exhibit while its side has the floor.
+                        let submitter = shown.submitter;
+                        let can_turn = Signal::derive(move || {
+                            can_clear
+                                || my_side.is_some_and(|side| {
+                                    submitter == Some(side.into())
+                                        && room.with(|r| r.floor.as_ref().map(|f| f.part))
+                                            == Some(crate::domain::sitting::Part::of_party(side))
+                                })
+                        });
+                        view! { <ShownPdf room exhibit_id=shown.exhibit_id.clone() title=shown.title.clone() hearing_id=hearing_id.get_value() can_turn /> }.into_any()
                     } else {
                         view! { <super::evidence::ExhibitPreview id=shown.exhibit_id.clone() kind=shown.kind title=shown.title.clone() /> }.into_any()
                     }}
@@ -235,47 +258,44 @@ fn OnScreen(room: RwSignal<RoomState>, hearing_id: String, can_clear: bool) -> i
     }
 }
 
-/// A PDF on every screen at the page the host turned to (the viewer's `#page=`).
+/// A PDF on every screen at the page the host (or the party showing it) turned to.
 #[component]
 fn ShownPdf(
     room: RwSignal<RoomState>,
     exhibit_id: String,
     title: String,
     hearing_id: String,
-    can_turn: bool,
+    can_turn: Signal<bool>,
 ) -> impl IntoView {
     let lang = use_lang();
     let zh = move || lang.get() == Lang::Zh;
-    let page = move || room.with(|r| r.on_screen_page.max(1));
-    let src = move || {
-        format!(
-            "{}#page={}",
-            super::evidence::file_href(&exhibit_id, false),
-            page()
-        )
-    };
+    let page = Signal::derive(move || room.with(|r| r.on_screen_page.max(1)));
+    let pages = RwSignal::new(0u32);
     let turn = ServerAction::<TurnExhibitPage>::new();
     let hearing_id = StoredValue::new(hearing_id);
     let go = move |delta: i64| {
-        let to = (i64::from(page()) + delta).max(1);
+        let to = (i64::from(page.get_untracked()) + delta).max(1);
         turn.dispatch(TurnExhibitPage {
             hearing_id: hearing_id.get_value(),
             page: u32::try_from(to).unwrap_or(1),
         });
     };
+    let of_pages = move || match pages.get() {
+        0 => String::new(),
+        n if zh() => format!(" / 共 {n} 页"),
+        n => format!(" of {n}"),
+    };
     view! {
         <p class="row">
-            <span data-testid="on-screen-page">{move || if zh() { format!("第 {} 页", page()) } else { format!("Page {}", page()) }}</span>
-            {can_turn.then(|| view! {
+            <span data-testid="on-screen-page">{move || if zh() { format!("第 {} 页", page.get()) } else { format!("Page {}", page.get()) }}</span>
+            <span class="muted">{of_pages}</span>
+            <Show when=move || can_turn.get()>
                 <button type="button" class="button secondary" data-testid="page-prev" on:click=move |_| go(-1)>{move || if zh() { "上一页" } else { "Previous" }}</button>
                 <button type="button" class="button secondary" data-testid="page-next" on:click=move |_| go(1)>{move || if zh() { "下一页" } else { "Next" }}</button>
-            })}
+            </Show>
         </p>
-        // Keyed on the page so the frame reloads at the new page.
-        {move || {
-            let src = src();
-            view! { <iframe class="preview pdf" src=src title=title.clone() data-testid="preview-pdf"></iframe> }
-        }}
+        <super::ActionError result=turn.value() testid="page-turn-error" />
+        <super::pdf_view::PdfPages src=super::evidence::file_href(&exhibit_id, false) title page pages />
     }
 }
 

@@ -156,10 +156,14 @@ pub fn FloorPanel(room: RwSignal<RoomState>, hearing_id: String, can_run: bool) 
             }
         }
     });
+    // The browser's clock corrected to the server's (a phone set wrong would
+    // otherwise show a wrong countdown or a false overtime).
+    let offset = use_context::<super::room::ServerClock>().map(|c| c.0);
     let left = move || {
+        let skew = offset.map_or(0, |o| o.get());
         room.with(|r| r.floor.clone())
             .zip(now.get())
-            .map(|(floor, now)| seconds_left(&floor, now))
+            .map(|(floor, now)| seconds_left(&floor, now + skew))
     };
     view! {
         <section class="card floor" data-testid="floor">
@@ -299,13 +303,13 @@ pub fn AttendancePanel(
                     }).collect_view()}
                 </ul>
             </Show>
-            {can_mark.then(|| view! { <AttendanceForm hearing_id=hearing_id.clone() /> }.into_any())}
+            {can_mark.then(|| view! { <AttendanceForm room hearing_id=hearing_id.clone() /> }.into_any())}
         </section>
     }
 }
 
 #[component]
-fn AttendanceForm(hearing_id: String) -> impl IntoView {
+fn AttendanceForm(room: RwSignal<RoomState>, hearing_id: String) -> impl IntoView {
     let tr = use_tr();
     let lang = use_lang();
     let action = ServerAction::<MarkAttendance>::new();
@@ -325,7 +329,18 @@ fn AttendanceForm(hearing_id: String) -> impl IntoView {
         <form class="row" on:submit=submit>
             <label class="stack grow">
                 <span>{tr.s("姓名 / 单位", "Name")}</span>
-                <input data-testid="attendance-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                <input data-testid="attendance-name" list="seated-members" autocomplete="off"
+                    prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                // A panel member is marked by the name seated on the panel.
+                <datalist id="seated-members">
+                    {move || room.with(|r| r.panel.seats.iter()
+                        .filter(|s| s.status.holds_seat())
+                        .map(|s| s.holder.name.clone())
+                        .collect::<Vec<_>>())
+                        .into_iter()
+                        .map(|n| view! { <option value=n></option> })
+                        .collect_view()}
+                </datalist>
             </label>
             <label class="stack">
                 <span>{tr.s("身份", "Part")}</span>

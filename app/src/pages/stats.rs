@@ -133,6 +133,7 @@ fn Board(d: Dashboard) -> impl IntoView {
             <Kpi label="听证场次" value=d.held_total.to_string() detail="期间举行的听证".to_owned() testid="kpi-held" />
             <RateKpi label="化解率" rate=d.resolution detail="化解 ÷ 已录入处理结果" testid="kpi-resolution" />
             <RateKpi label="评议后未重复信访率" rate=d.no_repeat detail="未再信访 ÷ 评议案件" testid="kpi-no-repeat" />
+            <RateKpi label="重复信访率" rate=d.repeat detail="再次信访 ÷ 评议案件" testid="kpi-repeat" />
             <RateKpi label="满意率" rate=d.satisfaction detail="满意+基本满意 ÷ 评价" testid="kpi-satisfaction" />
             <Kpi label="逾期事项" value=d.overdue_count.to_string() detail=format!("截至{}", d.today.format_zh()) testid="kpi-overdue" />
         </div>

@@ -420,6 +420,11 @@ async fn the_dashboard_and_its_exports_are_for_administrators() {
         "Haining's 32 of 34 in the demo year"
     );
     assert_eq!(seen["no_repeat"]["of"], 34);
+    assert_eq!(
+        rate(&seen, "repeat"),
+        (2, 34),
+        "重复信访率: the 2 of 34 petitioned again"
+    );
     assert_eq!(head.get("/stats/export.csv").await.status(), 200);
     let hearing = server.completed_hearing().await;
     let form = [
@@ -470,10 +475,64 @@ async fn the_dashboard_and_its_exports_are_for_administrators() {
         text.contains(&line),
         "the file says what the page says: {text}"
     );
+    // On its own line: "评议后未重复信访率,…" also contains "重复信访率,".
+    let (again, reviewed) = rate(&d, "repeat");
+    let repeat_line = format!("\r\n重复信访率,{again},{reviewed},");
+    assert!(
+        text.contains(&repeat_line),
+        "the repeat-petition rate as the page has it: {text}"
+    );
     assert!(text.contains("每月听证场次"));
 
+    // The workbook carries the same figures as the CSV, not merely a zip.
     let xlsx = admin.get("/stats/export.xlsx").await;
     assert_eq!(xlsx.status(), 200);
-    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+    let bytes = xlsx.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"PK"), "an xlsx is a zip");
+    let (sheet, strings) = first_sheet(&bytes);
+    let percent = csv_percent(&text, "评议后未重复信访率");
+    assert_eq!(percent, "94.12%", "the demo year's 32 of 34");
+    let repeat_percent = csv_percent(&text, "重复信访率");
+    assert_eq!(repeat_percent, "5.88%", "the demo year's 2 of 34");
+    for label in [
+        "主要指标",
+        "评议后未重复信访率",
+        "重复信访率",
+        percent.as_str(),
+        repeat_percent.as_str(),
+    ] {
+        assert!(
+            strings.contains(label),
+            "{label} in the shared strings: {strings}"
+        );
+    }
+    for n in [no_repeat["count"].as_u64(), no_repeat["of"].as_u64()] {
+        let value = format!("<v>{}</v>", n.unwrap());
+        assert!(
+            sheet.contains(&value),
+            "{value}, a number in the sheet: {sheet}"
+        );
+    }
     server.finish().await;
+}
+
+/// The first worksheet's XML and the shared strings its text cells point to.
+fn first_sheet(bytes: &[u8]) -> (String, String) {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut read = |name: &str| {
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut xml).unwrap();
+        xml
+    };
+    let sheet = read("xl/worksheets/sheet1.xml");
+    (sheet, read("xl/sharedStrings.xml"))
+}
+
+/// The percentage the CSV prints for `label` ("94.12%"): the last cell of its line.
+fn csv_percent(csv: &str, label: &str) -> String {
+    let line = csv
+        .lines()
+        .find(|l| l.starts_with(&format!("{label},")))
+        .unwrap_or_else(|| panic!("no {label} line: {csv}"));
+    line.rsplit(',').next().unwrap().to_owned()
 }

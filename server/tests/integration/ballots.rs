@@ -86,6 +86,26 @@ async fn room_json(client: &Client, hearing: &str) -> String {
     res.text().await.unwrap()
 }
 
+/// The held demo hearing in deliberation, two more members seated and checked
+/// in (three with the demo juror), and an open ballot on `question`.
+async fn two_more_members_vote(
+    server: &TestServer,
+    question: &str,
+    mode: &str,
+    options: Value,
+) -> (String, Client, Vec<Member>, String) {
+    let held = server.held_hearing().await;
+    let host = server.client("host").await;
+    let members = server.seat_members(&held, 2).await;
+    into_deliberation(&host, &held).await;
+    check_in_all(&members, &held).await;
+    let (status, body) = draft(&host, &held, question, mode, options).await;
+    assert_eq!(status, 200, "{body}");
+    let ballot = body.as_str().unwrap().to_owned();
+    assert_eq!(open_ballot(&host, &held, &ballot).await.status(), 200);
+    (held, host, members, ballot)
+}
+
 async fn check_in_all(members: &[Member], hearing: &str) {
     for m in members {
         let res = m.client.rpc("check_in", &[("hearing_id", hearing)]).await;
@@ -143,7 +163,19 @@ async fn a_secret_ballot_counts_each_member_once_and_never_tells_how() {
     let body: Value = res.json().await.unwrap();
     assert_eq!(refusal(&body), Some("no_quorum"));
     assert!(body.to_string().contains("\"needed\":5"), "{body}");
-    check_in_all(&members[4..5], &held).await;
+    // The clerk marks a member in the room by the name seated on the panel (a
+    // name nobody holds a seat by is refused; it would count for nobody).
+    let mark = |name: &str| json!({"hearing_id": held, "name": name, "part": "juror", "presence": "in_room"});
+    let (status, body) = TestServer::json_rpc(&clerk, "mark_attendance", mark("无此评议员")).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("attendance_invalid")),
+        "{body}"
+    );
+    assert_eq!(body["reason"], "not_on_panel", "{body}");
+    let (status, body) =
+        TestServer::json_rpc(&clerk, "mark_attendance", mark(&members[4].name)).await;
+    assert_eq!(status, 200, "{body}");
     assert_eq!(open_ballot(&host, &held, &ballot).await.status(), 200);
     // Frozen once open.
     let form = json!({"ballot_id": ballot, "question": "改了", "options": ["是", "否"], "rule": "simple", "mode": "named", "live_tally": true});
@@ -345,29 +377,10 @@ async fn a_vote_before_the_ballot_opens_is_refused_with_a_clear_error() {
 #[tokio::test]
 async fn a_named_ballot_publishes_each_vote_and_a_proxy_needs_the_members_password() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
-    let host = server.client("host").await;
+    let question = "是否建议责任单位重新核定补偿";
+    let (held, host, members, ballot) =
+        two_more_members_vote(&server, question, "named", json!(["是", "否"])).await;
     let juror = server.client("juror").await;
-    let members = server.seat_members(&held, 2).await;
-    into_deliberation(&host, &held).await;
-    check_in_all(&members, &held).await;
-    let (status, body) = draft(
-        &host,
-        &held,
-        "是否建议责任单位重新核定补偿",
-        "named",
-        json!(["是", "否"]),
-    )
-    .await;
-    assert_eq!(status, 200);
-    let ballot = body.as_str().unwrap().to_owned();
-    let res = host
-        .rpc(
-            "open_ballot",
-            &[("hearing_id", &held), ("ballot_id", &ballot)],
-        )
-        .await;
-    assert_eq!(res.status(), 200);
 
     assert_eq!(
         vote(&members[0].client, &held, &ballot, 0, "n1").await.0,
@@ -399,13 +412,21 @@ async fn a_named_ballot_publishes_each_vote_and_a_proxy_needs_the_members_passwo
         (status, res.json::<Value>().await.unwrap_or(Value::Null))
     };
     let confirm = async |who: &Client, request: &str, password: &str| {
-        who.rpc(
-            "confirm_proxy_vote",
-            &[("request_id", request), ("voter_password", password)],
-        )
-        .await
-        .status()
-        .as_u16()
+        let res = who
+            .rpc(
+                "confirm_proxy_vote",
+                &[("request_id", request), ("voter_password", password)],
+            )
+            .await;
+        let status = res.status().as_u16();
+        if status == 200 {
+            let ack: Value = res.json().await.unwrap();
+            assert!(
+                ack.get("option").is_none(),
+                "the clerk's screen learns no choice: {ack}"
+            );
+        }
+        status
     };
     assert_eq!(
         enter(&host, &juror_id, " ").await.0,
@@ -495,5 +516,77 @@ async fn a_named_ballot_publishes_each_vote_and_a_proxy_needs_the_members_passwo
     let audit = app::db::audit::recent(&server.db, 20).await.unwrap();
     assert!(audit.iter().any(|(a, _)| a == "proxy_vote_refused"));
     assert!(audit.iter().any(|(a, _)| a == "proxy_vote_confirmed"));
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn a_secret_proxy_vote_is_chosen_by_the_member_at_the_clerks_desk() {
+    let server = TestServer::start().await;
+    let (held, host, members, ballot) =
+        two_more_members_vote(&server, "诉求是否合理", "secret", json!(["支持", "不支持"])).await;
+    let clerk = server.client("clerk").await;
+    let member = &members[0];
+    let enter = async |option: Option<&str>| {
+        let mut form = vec![
+            ("hearing_id", held.as_str()),
+            ("ballot_id", ballot.as_str()),
+            ("voter_id", member.account_id.as_str()),
+            ("key", "secret-proxy-1"),
+            ("reason", "手机没电"),
+        ];
+        if let Some(option) = option {
+            form.push(("option", option));
+        }
+        let res = host.rpc("record_vote_for", &form).await;
+        let status = res.status().as_u16();
+        (status, res.json::<Value>().await.unwrap_or(Value::Null))
+    };
+    // The host never learns a secret choice: entering one is refused.
+    let (status, body) = enter(Some("1")).await;
+    assert_eq!(
+        (status, refusal(&body)),
+        (422, Some("proxy_choice_misplaced")),
+        "{body}"
+    );
+    let (status, request) = enter(None).await;
+    assert_eq!(status, 200, "{request}");
+    let request = request.as_str().unwrap().to_owned();
+    let res = clerk
+        .rpc("pending_proxy_votes", &[("hearing_id", &held)])
+        .await;
+    let pending: Value = res.json().await.unwrap();
+    assert_eq!(pending[0]["choice"], Value::Null);
+    assert_eq!(pending[0]["options"], json!(["支持", "不支持"]));
+
+    // The member chooses on the clerk's screen with their password.
+    let confirm = async |form: &[(&str, &str)]| {
+        let res = clerk.rpc("confirm_proxy_vote", form).await;
+        let status = res.status().as_u16();
+        (status, res.json::<Value>().await.unwrap_or(Value::Null))
+    };
+    let password = server::demo::DEMO_PASSWORD;
+    let (status, body) = confirm(&[("request_id", &request), ("voter_password", password)]).await;
+    assert_eq!(
+        (status, refusal(&body)),
+        (422, Some("proxy_choice_missing")),
+        "{body}"
+    );
+    let chosen = [
+        ("request_id", request.as_str()),
+        ("voter_password", password),
+        ("option", "1"),
+    ];
+    let (status, ack) = confirm(&chosen).await;
+    assert_eq!(status, 200, "{ack}");
+    assert!(ack.get("option").is_none(), "{ack}");
+    let events = app::db::events::all(&server.db, &held).await.unwrap();
+    let room = app::domain::fold(&events).unwrap();
+    let counted = room.ballot(&ballot).unwrap();
+    assert!(
+        counted
+            .votes
+            .iter()
+            .any(|v| v.juror_id == member.account_id && v.option == 1)
+    );
     server.finish().await;
 }

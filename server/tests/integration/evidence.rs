@@ -275,10 +275,11 @@ async fn a_party_files_evidence_and_the_host_releases_it_to_the_panel() {
     assert_eq!(minutes.status(), 200);
     let pdf_path = server.data_dir().join("minutes.pdf");
     std::fs::write(&pdf_path, minutes.bytes().await.unwrap()).unwrap();
-    if let Ok(out) = std::process::Command::new("pdftotext")
-        .args([pdf_path.to_str().unwrap(), "-"])
-        .output()
-    {
+    if crate::common::pdf_tool("pdftotext") {
+        let out = std::process::Command::new("pdftotext")
+            .args([pdf_path.to_str().unwrap(), "-"])
+            .output()
+            .unwrap();
         let text = String::from_utf8_lossy(&out.stdout).replace(['\n', ' '], "");
         for expected in [
             "证据清单及质证意见",
@@ -575,7 +576,12 @@ async fn observers_see_only_what_is_shown_live() {
         .await
         .unwrap()
         .unwrap_or(0);
-    let mut socket = observer.socket(&held, head).await.unwrap();
+    let step = json!({"hearing_id": held, "step": {"step": "start"}});
+    assert_eq!(
+        TestServer::json_rpc(&host, "step_procedure", step).await.0,
+        200
+    );
+    let mut socket = observer.socket(&held, head + 1).await.unwrap();
     let shown = host.rpc("show_exhibit", &[("exhibit_id", id)]).await;
     assert_eq!(shown.status(), 200);
     let seq: u64 = shown.json().await.unwrap();
@@ -630,12 +636,11 @@ async fn a_party_shows_its_own_exhibit_while_its_side_has_the_floor() {
     let page = evidence(&petitioner, &held).await;
     assert_eq!(page["exhibits"][0]["shows_on_own_floor"], true);
 
-    // Not before its side has the floor.
-    let (status, body) = show(&petitioner).await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (409, Some("not_your_floor"))
-    );
+    // Nothing goes on the screens before the hearing sits, not even the host's.
+    for who in [&petitioner, &host] {
+        let (status, body) = show(who).await;
+        assert_eq!((status, body["code"].as_str()), (409, Some("not_sitting")));
+    }
     let step = json!({"hearing_id": held, "step": {"step": "start"}});
     assert_eq!(
         TestServer::json_rpc(&host, "step_procedure", step).await.0,
@@ -664,5 +669,46 @@ async fn a_party_shows_its_own_exhibit_while_its_side_has_the_floor() {
     assert!(matches!(status, 403 | 404), "{status}");
     let page = evidence(&petitioner, &held).await;
     assert_eq!(page["exhibits"][0]["exhibit"]["shown_live"], true);
+
+    // Its own PDF: it leafs through it while it speaks; the other side cannot.
+    let (status, filed) = petitioner
+        .upload(&held, None, "劳动合同", "合同.pdf", pdf(""))
+        .await;
+    assert_eq!(status, 201, "{filed}");
+    let pdf_id = filed["id"].as_str().unwrap().to_owned();
+    let res = petitioner
+        .rpc("show_exhibit", &[("exhibit_id", &pdf_id)])
+        .await;
+    assert_eq!(res.status(), 200);
+    // Read by the pages' pdf.js; opened on its own it downloads, sandboxed.
+    let file = agency.get(&format!("/exhibits/{pdf_id}/file")).await;
+    assert_eq!(file.status(), 200);
+    let header = |name: &str| file.headers()[name].to_str().unwrap().to_owned();
+    assert!(header("content-disposition").starts_with("attachment; "));
+    assert!(header("content-security-policy").contains("sandbox"));
+    assert_eq!(header("content-type"), "application/pdf");
+    let turn = async |who: &Client| {
+        let res = who
+            .rpc(
+                "turn_exhibit_page",
+                &[("hearing_id", held.as_str()), ("page", "2")],
+            )
+            .await;
+        let status = res.status().as_u16();
+        (status, res.json::<Value>().await.unwrap_or(Value::Null))
+    };
+    assert_eq!(turn(&petitioner).await.0, 200);
+    assert_eq!(turn(&agency).await.0, 403);
+    let floor = json!({"hearing_id": held, "speaker": "住建局", "part": "agency", "minutes": 5});
+    assert_eq!(
+        TestServer::json_rpc(&host, "give_floor", floor).await.0,
+        200
+    );
+    let (status, body) = turn(&petitioner).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("not_your_floor"))
+    );
+    assert_eq!(turn(&host).await.0, 200);
     server.finish().await;
 }

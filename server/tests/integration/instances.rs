@@ -53,6 +53,15 @@ async fn a_client_on_one_instance_sees_commits_on_another_and_resumes_there() {
     let mut a = TestServer::start().await;
     let b = a.another_instance().await;
     let hearing = a.held_hearing().await;
+    // The hearing sits: exhibits go on the screens only then.
+    let host_on_a = a.client("host").await;
+    let start = serde_json::json!({"hearing_id": hearing, "step": {"step": "start"}});
+    assert_eq!(
+        TestServer::json_rpc(&host_on_a, "step_procedure", start)
+            .await
+            .0,
+        200
+    );
     let head = app::db::hearings::head_seq(&a.db, &hearing)
         .await
         .unwrap()
@@ -75,7 +84,6 @@ async fn a_client_on_one_instance_sees_commits_on_another_and_resumes_there() {
     assert_eq!(next_seq(&mut on_a).await, head + 2);
 
     // An exhibit shown on A appears on B's screens, with its number and hash.
-    let host_on_a = a.client("host").await;
     let (status, exhibit) = host_on_a
         .upload(&hearing, Some("office"), "现场照片", "a.png", tiny_png())
         .await;
@@ -207,4 +215,30 @@ async fn socket_at(base: &str, client: &Client, hearing: &str, after: u64) -> So
         .headers_mut()
         .insert("cookie", cookie.parse().unwrap());
     tokio_tungstenite::connect_async(request).await.unwrap().0
+}
+
+/// A wake-up the bus lost (its LISTEN connection dropped while another instance
+/// committed) is repaired by the relay's sweep: the head goes out once.
+#[tokio::test]
+async fn a_lost_wakeup_is_repaired_by_the_sweep() {
+    let server = TestServer::start().await;
+    let hearing = server.held_hearing().await;
+    // A hub nobody wakes: what the other instance commits is not heard.
+    let hub = app::live::Hub::default();
+    let mut feed = hub.subscribe(&hearing);
+    assert_eq!(
+        server.record(&hearing, "无人通知的一条").await.status(),
+        200
+    );
+    let head = app::db::hearings::head_seq(&server.db, &hearing)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(feed.try_recv().is_err(), "nothing heard yet");
+    app::live::sweep_heads(&server.db, &hub).await;
+    let live = feed.try_recv().expect("the sweep published the head");
+    assert_eq!(live.event.seq, head);
+    app::live::sweep_heads(&server.db, &hub).await;
+    assert!(feed.try_recv().is_err(), "published once");
+    server.finish().await;
 }

@@ -8,33 +8,13 @@ use crate::common::TestServer;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// `make test` sets PINGYI_REQUIRE_PDF_TOOLS=1 (and installs the tools first): a
-/// missing checker then fails the test, where a skip would pass on a fresh machine.
-fn pdf_tools_required() -> bool {
-    std::env::var("PINGYI_REQUIRE_PDF_TOOLS").is_ok_and(|v| v == "1")
-}
-
-/// Whether poppler's `name` runs; if not, fails under `make test` and skips
-/// its checks loudly for a developer running cargo test by hand.
-fn tool(name: &str) -> bool {
-    let found = Command::new(name).arg("-v").output().is_ok();
-    if !found {
-        assert!(
-            !pdf_tools_required(),
-            "{name} not found and PINGYI_REQUIRE_PDF_TOOLS=1: `make pdf-tools` installs poppler-utils"
-        );
-        eprintln!("!!! {name} not found (poppler-utils): its checks of the minutes are SKIPPED");
-    }
-    found
-}
-
 /// The venv Python with pyHanko (`make pdf-tools`: target/tools/pyhanko), named by
 /// PINGYI_PYHANKO; unset fails under `make test` and skips loudly otherwise.
 fn pyhanko_python() -> Option<PathBuf> {
     let python = std::env::var_os("PINGYI_PYHANKO").filter(|p| !p.is_empty());
     if python.is_none() {
         assert!(
-            !pdf_tools_required(),
+            !crate::common::pdf_tools_required(),
             "PINGYI_PYHANKO unset and PINGYI_REQUIRE_PDF_TOOLS=1: run through `make test`"
         );
         eprintln!("!!! PINGYI_PYHANKO unset: the pyHanko check of the minutes is SKIPPED");
@@ -98,10 +78,6 @@ async fn verify_page(server: &TestServer, bytes: Vec<u8>) -> String {
 
 #[tokio::test]
 async fn finalised_minutes_are_signed_archived_verifiable_and_seal_the_log() {
-    if !crate::common::font_path().is_file() {
-        println!("PINGYI_FONT missing: skipping the minutes test (make font)");
-        return;
-    }
     let server = TestServer::start().await;
     let hearing = server.completed_hearing().await;
     let host = server.client("host").await;
@@ -172,8 +148,8 @@ async fn finalised_minutes_are_signed_archived_verifiable_and_seal_the_log() {
     );
 
     // Parsed back: the case number, every member, the conclusion; the font subset.
-    let pdfsig = tool("pdfsig");
-    if tool("pdftotext") && tool("pdffonts") {
+    let pdfsig = crate::common::pdf_tool("pdfsig");
+    if crate::common::pdf_tool("pdftotext") && crate::common::pdf_tool("pdffonts") {
         let text_of = |p: &Path| {
             let (ok, _) = run("pdftotext", &["-enc", "UTF-8", p.to_str().unwrap(), "-"]);
             assert!(ok);
@@ -343,10 +319,6 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// stays as it was (not sealed, still confirmable, nothing archived).
 #[tokio::test]
 async fn a_broken_signing_key_refuses_clearly_and_changes_nothing() {
-    if !crate::common::font_path().is_file() {
-        println!("PINGYI_FONT missing: skipping (make font)");
-        return;
-    }
     let keys = tempfile::tempdir().unwrap();
     std::fs::write(keys.path().join("minutes-signing.key.pem"), "not a key").unwrap();
     std::fs::write(

@@ -166,12 +166,19 @@ async fn live_socket_delivers_commits_and_resumes_without_gaps_or_duplicates() {
     let hearing = server.held_hearing().await;
 
     let mut watcher = connect(&server, &hearing, 0).await;
-    assert_eq!(
-        next_frame(&mut watcher).await,
-        ServerFrame::Hello {
-            hearing_id: hearing.clone(),
-            head_seq: 4
-        }
+    let ServerFrame::Hello {
+        hearing_id,
+        head_seq,
+        server_now_ms,
+    } = next_frame(&mut watcher).await
+    else {
+        panic!("hello first");
+    };
+    assert_eq!((hearing_id.as_str(), head_seq), (hearing.as_str(), 4));
+    // The server's clock, for the screens' countdown.
+    assert!(
+        (server_now_ms - app::db::now_ms()).abs() < 10_000,
+        "{server_now_ms}"
     );
     for expected in 1..=4 {
         assert_eq!(next_seq(&mut watcher).await, expected);
@@ -264,16 +271,119 @@ async fn the_record_downloads_as_a_chinese_pdf() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("record.pdf");
     std::fs::write(&file, &pdf).unwrap();
-    if let Ok(out) = std::process::Command::new("pdftotext")
-        .arg(&file)
-        .arg("-")
-        .output()
-    {
+    if crate::common::pdf_tool("pdftotext") {
+        let out = std::process::Command::new("pdftotext")
+            .arg(&file)
+            .arg("-")
+            .output()
+            .unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("海宁信访〔2026〕131号"), "{text}");
         assert!(text.contains("工资保证金"), "{text}");
     }
     let missing = archivist.get("/hearings/nope/minutes.pdf").await;
     assert_eq!(missing.status(), 404);
+    server.finish().await;
+}
+
+/// A seeded storm of malformed, unknown, deeply nested, oversized and binary
+/// frames at a live socket: each gets its error frame (or pong), the socket and
+/// the room go on, and a frame past the transport limit ends only that socket.
+#[tokio::test]
+async fn a_storm_of_bad_frames_is_answered_and_the_room_goes_on() {
+    use app::protocol::ErrorCode;
+    let server = TestServer::start().await;
+    let hearing = server.held_hearing().await;
+    let head = app::db::hearings::head_seq(&server.db, &hearing)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut storm = connect(&server, &hearing, head).await;
+    let mut bystander = connect(&server, &hearing, head).await;
+    for socket in [&mut storm, &mut bystander] {
+        assert!(matches!(
+            next_frame(socket).await,
+            ServerFrame::Hello { .. }
+        ));
+    }
+    // xorshift: the same storm every run, and a failing case can be replayed.
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for round in 0..48 {
+        let roll = next();
+        let (frame, expected) = match roll % 8 {
+            0 => {
+                let bytes: Vec<u8> = (0..(roll % 200)).map(|_| next() as u8).collect();
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                // Random bytes may happen to be JSON-ish, never a valid frame.
+                (
+                    Message::Text(format!("x{text}").into()),
+                    Some(ErrorCode::BadFrame),
+                )
+            }
+            1 => (
+                Message::Text(r#"{"type":"pi"#.into()),
+                Some(ErrorCode::BadFrame),
+            ),
+            2 => (
+                Message::Text(r#"{"type":"cast_vote","option":1}"#.into()),
+                Some(ErrorCode::BadFrame),
+            ),
+            3 => (
+                Message::Text(format!("{}{}", "[".repeat(2000), "]".repeat(2000)).into()),
+                Some(ErrorCode::BadFrame),
+            ),
+            4 => (
+                Message::Text("p".repeat(20 * 1024).into()),
+                Some(ErrorCode::FrameTooLarge),
+            ),
+            5 => (
+                Message::Binary(vec![0u8; (roll % 512) as usize].into()),
+                Some(ErrorCode::BinaryNotSupported),
+            ),
+            6 => (
+                Message::Text(r#"{"type":"ping","extra":[1,2,3]}"#.into()),
+                None,
+            ),
+            _ => (Message::Text(r#"{"type":"ping"}"#.into()), None),
+        };
+        storm.send(frame).await.unwrap();
+        match (next_frame(&mut storm).await, expected) {
+            (ServerFrame::Error { code, message }, Some(want)) => {
+                assert_eq!(code, want, "round {round}: {message}");
+                assert!(!message.is_empty());
+            }
+            (ServerFrame::Pong, None) => {}
+            (other, want) => panic!("round {round}: expected {want:?}, got {other:?}"),
+        }
+        // Under the rate limit (20 frames a second): this is about content.
+        tokio::time::sleep(Duration::from_millis(60)).await;
+    }
+    // The stormed socket still follows the room, and so does everyone else.
+    assert_eq!(server.record(&hearing, "风暴之后").await.status(), 200);
+    assert_eq!(next_seq(&mut storm).await, head + 1);
+    assert_eq!(next_seq(&mut bystander).await, head + 1);
+
+    // Past the transport's limit: that socket ends; the room does not.
+    storm
+        .send(Message::Text("q".repeat(70 * 1024).into()))
+        .await
+        .unwrap();
+    let ended = loop {
+        match tokio::time::timeout(Duration::from_secs(3), storm.next()).await {
+            Ok(Some(Ok(Message::Close(frame)))) => break frame.map(|f| u16::from(f.code)),
+            Ok(Some(Ok(_))) => continue,
+            Ok(_) => break None,
+            Err(_) => panic!("the oversized frame's socket stayed open"),
+        }
+    };
+    assert!(matches!(ended, None | Some(1009)), "{ended:?}");
+    assert_eq!(server.record(&hearing, "房间照常").await.status(), 200);
+    assert_eq!(next_seq(&mut bystander).await, head + 2);
     server.finish().await;
 }

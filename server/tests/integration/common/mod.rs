@@ -20,6 +20,26 @@ pub struct TestServer {
     _dir: tempfile::TempDir,
 }
 
+/// `make test` sets PINGYI_REQUIRE_PDF_TOOLS=1 (and installs the tools first): a
+/// missing checker then fails the test, where a skip would pass on a fresh machine.
+pub fn pdf_tools_required() -> bool {
+    std::env::var("PINGYI_REQUIRE_PDF_TOOLS").is_ok_and(|v| v == "1")
+}
+
+/// Whether poppler's `name` runs; if not, fails under `make test` and skips
+/// its checks loudly for a developer running cargo test by hand.
+pub fn pdf_tool(name: &str) -> bool {
+    let found = std::process::Command::new(name).arg("-v").output().is_ok();
+    if !found {
+        assert!(
+            !pdf_tools_required(),
+            "{name} not found and PINGYI_REQUIRE_PDF_TOOLS=1: `make pdf-tools` installs poppler-utils"
+        );
+        eprintln!("!!! {name} not found (poppler-utils): its checks are SKIPPED");
+    }
+    found
+}
+
 /// The font the Makefile fetched; the PDF tests need it and say so.
 pub fn font_path() -> PathBuf {
     let path = PathBuf::from(
