@@ -136,6 +136,9 @@ test('a party files two exhibits from a phone, the host releases one to the pane
   await second.getByTestId('preview-toggle').click();
   await second.locator('[data-testid="preview-pdf"][data-page="1"]').waitFor({ timeout: 8_000 });
   assert.equal(await second.locator('iframe').count(), 0);
+  const next = second.getByTestId('preview-next');
+  assert.equal((await next.textContent()).trim(), '下一页');
+  assert.ok(await next.isDisabled(), 'a one-page PDF has no next page');
   await host.getByTestId('integrity-check').click();
   await host.getByTestId('integrity-ok').filter({ hasText: '2' }).waitFor();
   await host.screenshot({ path: join(ARTIFACTS, 'evidence-host.png'), fullPage: true });

@@ -86,12 +86,14 @@ pub fn PdfPreview(src: String, title: String) -> impl IntoView {
     let tr = use_tr();
     let page = RwSignal::new(1u32);
     let pages = RwSignal::new(0u32);
+    let at_first = move || page.get() <= 1;
+    let at_last = move || page.get() >= pages.get();
     view! {
         <div class="preview pdf">
             <PdfPages src title page pages />
             <p class="row pdf-pager">
                 <button type="button" class="button secondary" data-testid="preview-prev"
-                    disabled=move || page.get() <= 1
+                    disabled=at_first
                     on:click=move |_| page.update(|p| *p = p.saturating_sub(1).max(1))>
                     {tr.s("上一页", "Previous")}
                 </button>
@@ -100,7 +102,7 @@ pub fn PdfPreview(src: String, title: String) -> impl IntoView {
                     if total == 0 { String::new() } else { format!("{} / {}", page.get(), total) }
                 }}</span>
                 <button type="button" class="button secondary" data-testid="preview-next"
-                    disabled=move || page.get() >= pages.get()
+                    disabled=at_last
                     on:click=move |_| page.update(|p| *p += 1)>
                     {tr.s("下一页", "Next")}
                 </button>

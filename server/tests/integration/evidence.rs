@@ -312,30 +312,67 @@ async fn a_party_files_evidence_and_the_host_releases_it_to_the_panel() {
     server.finish().await;
 }
 
-#[tokio::test]
-async fn hostile_files_are_refused_with_a_reason() {
+/// The held demo hearing and its host, for one attack each.
+async fn under_attack() -> (TestServer, String, Client) {
     let server = TestServer::start().await;
     let held = server.held_hearing().await;
     let host = server.client("host").await;
-    let refused = |body: &Value| {
-        body["reason"]["reason"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
-    };
+    (server, held, host)
+}
 
-    // Over the per-file cap (2 MB in the tests): refused while streaming.
+/// The refusal's reason code (`{"code":"evidence_refused","reason":{"reason":…}}`).
+fn refusal_reason(body: &Value) -> String {
+    body["reason"]["reason"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Refused uploads leave nothing behind in staging.
+fn assert_staging_empty(server: &TestServer) {
+    assert!(stored_files(&server.data_dir().join("evidence/staging")).is_empty());
+}
+
+#[tokio::test]
+async fn an_oversized_file_is_refused_while_streaming_and_the_hearing_cap_holds() {
+    let (server, held, host) = under_attack().await;
+    // Over the per-file cap (2 MB in the tests).
     let mut big = png("big");
     big.resize(2 * 1024 * 1024 + 10, 0);
     let (status, body) = host
         .upload(&held, Some("office"), "大文件", "big.png", big)
         .await;
     assert_eq!(
-        (status, refused(&body).as_str()),
+        (status, refusal_reason(&body).as_str()),
         (413, "file_too_large"),
         "{body}"
     );
-    // A web page named .pdf, an SVG with a script named .png.
+    // The hearing's cap (5 MB in the tests).
+    for i in 0..2 {
+        let mut chunk = png(&format!("part{i}"));
+        chunk.resize(1900 * 1024, 1);
+        let (status, body) = host
+            .upload(&held, Some("office"), "分卷", "p.png", chunk)
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let mut last = png("last");
+    last.resize(1900 * 1024, 2);
+    let (status, body) = host
+        .upload(&held, Some("office"), "分卷", "p.png", last)
+        .await;
+    assert_eq!(
+        (status, refusal_reason(&body).as_str()),
+        (413, "hearing_full"),
+        "{body}"
+    );
+    assert_staging_empty(&server);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn a_web_page_named_pdf_is_refused_by_its_bytes() {
+    let (server, held, host) = under_attack().await;
     let (status, body) = host
         .upload(
             &held,
@@ -345,19 +382,43 @@ async fn hostile_files_are_refused_with_a_reason() {
             b"<!DOCTYPE html><script>alert(1)</script>".to_vec(),
         )
         .await;
-    assert_eq!((status, refused(&body).as_str()), (422, "markup"), "{body}");
+    assert_eq!(
+        (status, refusal_reason(&body).as_str()),
+        (422, "markup"),
+        "{body}"
+    );
+    assert_staging_empty(&server);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn an_svg_with_a_script_is_refused() {
+    let (server, held, host) = under_attack().await;
     let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>"#;
-    let (status, body) = host
-        .upload(&held, Some("office"), "图片", "photo.png", svg.to_vec())
-        .await;
-    assert_eq!((status, refused(&body).as_str()), (422, "markup"), "{body}");
+    for name in ["photo.png", "image.svg"] {
+        let (status, body) = host
+            .upload(&held, Some("office"), "图片", name, svg.to_vec())
+            .await;
+        assert_eq!(
+            (status, refusal_reason(&body).as_str()),
+            (422, "markup"),
+            "{body}"
+        );
+    }
+    assert_staging_empty(&server);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn a_pdf_with_javascript_or_hidden_objects_is_refused() {
+    let (server, held, host) = under_attack().await;
     // A PDF that runs JavaScript when opened.
     let active = pdf("/OpenAction << /S /JavaScript /JS (app.alert\\(1\\)) >> ");
     let (status, body) = host
         .upload(&held, Some("office"), "脚本", "a.pdf", active)
         .await;
     assert_eq!(
-        (status, refused(&body).as_str()),
+        (status, refusal_reason(&body).as_str()),
         (422, "pdf_active_content"),
         "{body}"
     );
@@ -373,10 +434,59 @@ async fn hostile_files_are_refused_with_a_reason() {
         .upload(&held, Some("office"), "加密", "locked.pdf", locked)
         .await;
     assert_eq!(
-        (status, refused(&body).as_str()),
+        (status, refusal_reason(&body).as_str()),
         (422, "unreadable"),
         "{body}"
     );
+    assert_staging_empty(&server);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn a_zip_bomb_dressed_as_docx_is_refused_and_an_honest_docx_accepted() {
+    let (server, held, host) = under_attack().await;
+    // 16 MB of zeros in a few KB.
+    let bomb = docx(16 * 1024 * 1024);
+    assert!(bomb.len() < 100 * 1024, "the bomb is small: {}", bomb.len());
+    let (status, body) = host
+        .upload(&held, Some("office"), "炸弹", "report.docx", bomb)
+        .await;
+    assert_eq!(
+        (status, refusal_reason(&body).as_str()),
+        (422, "zip_bomb"),
+        "{body}"
+    );
+    assert_staging_empty(&server);
+    let (status, body) = host
+        .upload(&held, Some("office"), "调查报告", "report.docx", docx(0))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["kind"], "docx");
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn paths_and_control_characters_in_names_never_reach_the_disk_or_the_downloader() {
+    let (server, held, host) = under_attack().await;
+    // The name is cleaned, the file is stored by hash only, nothing is written
+    // outside the store.
+    let (status, body) = host
+        .upload(
+            &held,
+            Some("office"),
+            "名称",
+            "../../etc/\u{202e}gnp.\tevil.png",
+            png("name"),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["file_name"], "gnp.evil.png");
+    assert!(!server.data_dir().join("etc").exists());
+    // Line breaks in a part's header break the form itself: a clear 400.
+    let (status, body) = host
+        .upload(&held, Some("office"), "名称", "a\r\nb.png", png("crlf"))
+        .await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("bad_request")));
     // The uploader's extension never reaches the downloader.
     let (status, body) = host
         .upload(&held, Some("office"), "程序", "evil.hta", png("hta"))
@@ -393,74 +503,24 @@ async fn hostile_files_are_refused_with_a_reason() {
         .unwrap()
         .to_owned();
     assert!(disposition.ends_with("evil.png"), "{disposition}");
-    // A zip bomb dressed as DOCX (16 MB of zeros in a few KB), and an honest DOCX.
-    let bomb = docx(16 * 1024 * 1024);
-    assert!(bomb.len() < 100 * 1024, "the bomb is small: {}", bomb.len());
-    let (status, body) = host
-        .upload(&held, Some("office"), "炸弹", "report.docx", bomb)
-        .await;
-    assert_eq!(
-        (status, refused(&body).as_str()),
-        (422, "zip_bomb"),
-        "{body}"
-    );
-    let (status, body) = host
-        .upload(&held, Some("office"), "调查报告", "report.docx", docx(0))
-        .await;
-    assert_eq!(status, 201, "{body}");
-    assert_eq!(body["kind"], "docx");
-    // Paths and control characters in the name: the name is cleaned, the file is
-    // stored by hash only, nothing is written outside the store.
-    let (status, body) = host
-        .upload(
-            &held,
-            Some("office"),
-            "名称",
-            "../../etc/\u{202e}gnp.\tevil.png",
-            png("name"),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
-    assert_eq!(body["file_name"], "gnp.evil.png");
-    let outside = server.data_dir().join("etc");
-    assert!(!outside.exists());
-    // Line breaks in a part's header break the form itself: a clear 400.
-    let (status, body) = host
-        .upload(&held, Some("office"), "名称", "a\r\nb.png", png("crlf"))
-        .await;
-    assert_eq!((status, body["code"].as_str()), (400, Some("bad_request")));
-    // A missing title, a bad side.
+    assert_staging_empty(&server);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn an_upload_needs_a_title_a_side_and_a_filer() {
+    let (server, held, host) = under_attack().await;
     let (status, body) = host
         .upload(&held, Some("office"), "  ", "a.png", png("t"))
         .await;
-    assert_eq!((status, refused(&body).as_str()), (422, "title_missing"));
+    assert_eq!(
+        (status, refusal_reason(&body).as_str()),
+        (422, "title_missing")
+    );
     let (status, _) = host
         .upload(&held, Some("court"), "x", "a.png", png("s"))
         .await;
     assert_eq!(status, 400);
-    // Nothing refused is left behind in staging.
-    assert!(stored_files(&server.data_dir().join("evidence/staging")).is_empty());
-
-    // The hearing's cap (5 MB in the tests).
-    for i in 0..2 {
-        let mut chunk = png(&format!("part{i}"));
-        chunk.resize(1900 * 1024, 1);
-        let (status, body) = host
-            .upload(&held, Some("office"), "分卷", "p.png", chunk)
-            .await;
-        assert_eq!(status, 201, "{body}");
-    }
-    let mut last = png("last");
-    last.resize(1900 * 1024, 2);
-    let (status, body) = host
-        .upload(&held, Some("office"), "分卷", "p.png", last)
-        .await;
-    assert_eq!(
-        (status, refused(&body).as_str()),
-        (413, "hearing_full"),
-        "{body}"
-    );
-
     // An archivist reads evidence but files none; a panel member neither.
     let (status, _) = server
         .client("archivist")
@@ -480,6 +540,7 @@ async fn hostile_files_are_refused_with_a_reason() {
         .upload(&held, None, "x", "a.png", png("a"))
         .await;
     assert_eq!(status, 401);
+    assert_staging_empty(&server);
     server.finish().await;
 }
 
