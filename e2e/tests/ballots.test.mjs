@@ -131,6 +131,7 @@ test('seven members vote secretly, one changes the vote, all screens agree on th
   await waiting.waitFor({ timeout: 6_000 });
   // The member chooses on the clerk's screen, then types their own password.
   await waiting.getByTestId('proxy-choice').nth(choices[proxied]).check();
+  await waiting.screenshot({ path: join(ARTIFACTS, 'ballot-clerk-proxy-pending.png') });
   await waiting.getByTestId('proxy-password').fill('wrong-password');
   await waiting.getByTestId('proxy-confirm').click();
   await waiting.getByTestId('proxy-confirm-error').filter({ hasText: '密码不正确' }).waitFor({ timeout: 3_000 });
