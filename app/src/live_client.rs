@@ -16,9 +16,11 @@ use web_sys::{CloseEvent, MessageEvent, WebSocket};
 const MAX_BACKOFF_MS: i32 = 8_000;
 /// How often the browser asks the server for a sign of life (`ping`).
 const PING_EVERY_MS: i32 = 15_000;
-/// Silence after which the connection counts as dead (a phone that changed
-/// networks keeps a half-open socket that never reports its close).
-const SILENCE_LIMIT_MS: f64 = 40_000.0;
+/// A ping unanswered this long means a dead connection (a phone that changed
+/// networks keeps a half-open socket that never reports its close). Judged
+/// from the ping, not the clock: a background tab whose timers the browser
+/// slows to once a minute is not taken for dead.
+const ANSWER_WITHIN_MS: f64 = 10_000.0;
 
 struct Follower {
     hearing_id: String,
@@ -31,6 +33,8 @@ struct Follower {
     backoff_ms: RefCell<i32>,
     /// When the current socket last delivered a frame.
     last_heard_ms: RefCell<f64>,
+    /// When the last ping went out on the current socket (None: none yet).
+    last_ping_ms: RefCell<Option<f64>>,
 }
 
 /// Keeps `room` in step with the hearing until the component is dropped, and
@@ -50,6 +54,7 @@ pub fn follow_room(
         stopped: RefCell::new(false),
         backoff_ms: RefCell::new(500),
         last_heard_ms: RefCell::new(web_sys::js_sys::Date::now()),
+        last_ping_ms: RefCell::new(None),
     });
     connect(&follower);
     let watchdog = start_watchdog(&follower);
@@ -81,10 +86,17 @@ fn start_watchdog(follower: &Rc<Follower>) -> Option<i32> {
             .filter(|s| s.ready_state() == WebSocket::OPEN)
             .cloned();
         let Some(socket) = open else { return };
-        if web_sys::js_sys::Date::now() - *follower.last_heard_ms.borrow() > SILENCE_LIMIT_MS {
+        let now = web_sys::js_sys::Date::now();
+        let last_ping = *follower.last_ping_ms.borrow();
+        let unanswered = last_ping.is_some_and(|sent| {
+            *follower.last_heard_ms.borrow() < sent && now - sent > ANSWER_WITHIN_MS
+        });
+        if unanswered {
             abandon(&follower);
-        } else {
+        } else if last_ping.is_none_or(|sent| *follower.last_heard_ms.borrow() >= sent) {
+            // One ping in flight at a time: the next waits for the answer.
             let _ = socket.send_with_str(r#"{"type":"ping"}"#);
+            *follower.last_ping_ms.borrow_mut() = Some(now);
         }
     });
     let id = web_sys::window()?
@@ -161,6 +173,7 @@ fn connect(follower: &Rc<Follower>) {
     on_close.forget();
 
     *follower.last_heard_ms.borrow_mut() = web_sys::js_sys::Date::now();
+    *follower.last_ping_ms.borrow_mut() = None;
     *follower.socket.borrow_mut() = Some(socket);
 }
 

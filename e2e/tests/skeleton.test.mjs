@@ -1,7 +1,7 @@
 // The walking skeleton, end to end: SSR + hydration in Chinese, the language
 // switch without reload, a server function writing the event log with a typed
 // Chinese error, the live socket reaching a second browser, reconnection across
-// a server restart, and the Chinese PDF.
+// a server restart or a frozen server, and the Chinese PDF.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -100,6 +100,27 @@ test('a record line typed in one browser appears in another within a second, als
   }
   await clerk.context().close();
   await juror.context().close();
+});
+
+test('a frozen server is noticed: the room says 重新连接中… and recovers by itself', async () => {
+  const scout = await env.browser.newPage();
+  const roomUrl = await firstHearingUrl(scout);
+  await scout.close();
+  const context = await env.browser.newContext();
+  await logIn(await context.newPage(), server.url, 'juror');
+  const juror = await openRoom(context, roomUrl);
+  // SIGSTOP: the socket stays open (the kernel keeps it) but nothing answers, as
+  // when a phone changes networks; the browser's unanswered ping gives it away.
+  process.kill(server.proc.pid, 'SIGSTOP');
+  try {
+    const status = juror.locator('[data-testid="live-status"][data-status="reconnecting"]');
+    await status.waitFor({ timeout: 45_000 });
+    assert.equal((await status.textContent()).trim(), '重新连接中…');
+  } finally {
+    process.kill(server.proc.pid, 'SIGCONT');
+  }
+  await juror.locator('[data-testid="live-status"][data-status="connected"]').waitFor({ timeout: 30_000 });
+  await context.close();
 });
 
 test('the record downloads as a Chinese PDF with an embedded, subset font', async () => {
