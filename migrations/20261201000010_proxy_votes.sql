@@ -6,9 +6,7 @@ CREATE TABLE proxy_vote_requests (
     hearing_id       TEXT NOT NULL REFERENCES hearings (id),
     ballot_id        TEXT NOT NULL,
     voter_id         TEXT NOT NULL REFERENCES accounts (id),
-    -- The host's entry of the choice in a named ballot; NULL in a secret one,
-    -- where the member chooses at the clerk's desk and the host never learns it.
-    option_index     BIGINT,
+    option_index     BIGINT NOT NULL,
     reason           TEXT NOT NULL,
     vote_key         TEXT NOT NULL,     -- the vote's idempotency key
     requested_by     TEXT NOT NULL,     -- the host's display name

@@ -218,13 +218,23 @@ const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
 /// hub drops what this instance already published itself. A sweep beside it
 /// repairs lost wake-ups, so a quiet room never stays behind.
 pub async fn relay(mut bus: impl Bus, db: crate::db::Db, hub: Hub) {
-    let sweeper = tokio::spawn(sweep_forever(db.clone(), hub.clone()));
+    // Stopped with the relay, however it ends (the server aborts the relay's
+    // task at shutdown: the guard is dropped with it).
+    let _sweeper = AbortOnDrop(tokio::spawn(sweep_forever(db.clone(), hub.clone())));
     while let Some(wakeup) = bus.next().await {
         if hub.is_watched(&wakeup.hearing_id) {
             publish_head(&db, &hub, &wakeup.hearing_id, wakeup.seq).await;
         }
     }
-    sweeper.abort();
+}
+
+/// A task that ends when its handle is dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 async fn sweep_forever(db: crate::db::Db, hub: Hub) {

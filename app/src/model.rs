@@ -70,6 +70,9 @@ pub struct RoomSnapshot {
     /// A party's side: with the floor, it turns the pages of its own exhibit.
     #[serde(default)]
     pub my_side: Option<crate::domain::access::PartyKind>,
+    /// The members seated now, for whoever marks attendance (else empty).
+    #[serde(default)]
+    pub seated: Vec<crate::domain::ballot::Voter>,
 }
 
 /// 档案: one finalised minutes document as the archive lists it.

@@ -47,13 +47,18 @@ function open(lib, url) {
 }
 
 // Draws page `page` (clamped to the document) of the PDF at `url` to fit the
-// canvas's container; resolves to the number of pages. A newer call on the same
-// canvas cancels an older one still drawing.
+// canvas's container; resolves to the number of pages, or 0 when a newer call
+// on the same canvas took over (the newest request always wins, whichever
+// page loads first).
 export async function renderPdfPage(canvas, url, page) {
+  const generation = (canvas.pingyiGeneration || 0) + 1;
+  canvas.pingyiGeneration = generation;
+  const superseded = () => canvas.pingyiGeneration !== generation;
   const lib = await pdfjs();
   const pdf = await open(lib, url);
   const number = Math.min(Math.max(1, page), pdf.numPages);
   const pdfPage = await pdf.getPage(number);
+  if (superseded()) return 0;
   if (canvas.pingyiTask) {
     canvas.pingyiTask.cancel();
   }

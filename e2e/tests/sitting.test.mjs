@@ -138,6 +138,8 @@ test('host, panel member and observer share the room; the observer never sees th
   }
   await Promise.all([stageIs(juror, 'deliberation'), stageIs(observer, 'deliberation')]);
   await observer.getByTestId('deliberating').waitFor();
+  // The screens went blank with the closed session.
+  assert.equal(await observer.getByTestId('on-screen').count(), 0);
   await juror.getByTestId('deliberation-input').fill('欠薪事实清楚，建议支持信访人诉求。');
   await juror.getByTestId('deliberation-submit').click();
   await host.getByTestId('deliberation').filter({ hasText: '欠薪事实清楚' }).waitFor({ timeout: 1_500 });

@@ -128,6 +128,11 @@ pub async fn load_room(hearing_id: String) -> Result<RoomSnapshot, ApiError> {
             let may = |action| crate::domain::access::permits(Some(&actor), action, staff.as_ref());
             // The closed deliberation reaches the panel, host and clerk only.
             let sees_panel = may(Action::SeeDeliberation);
+            let seated = if may(Action::MarkAttendance) {
+                crate::db::hearings::seated_voters(&state.db, &hearing_id).await?
+            } else {
+                Vec::new()
+            };
             let events = crate::db::events::all(&state.db, &hearing_id)
                 .await?
                 .iter()
@@ -154,6 +159,7 @@ pub async fn load_room(hearing_id: String) -> Result<RoomSnapshot, ApiError> {
                 can_export_evidence: may(Action::ExportEvidence),
                 my_account_id: actor.party_of.is_none().then(|| actor.account_id.clone()),
                 my_side: actor.party_kind,
+                seated,
             })
         }
         .await,
@@ -391,6 +397,7 @@ pub async fn observe_hearing(hearing_id: String) -> Result<RoomSnapshot, ApiErro
                 can_export_evidence: false,
                 my_account_id: None,
                 my_side: None,
+                seated: Vec::new(),
             })
         }
         .await,

@@ -93,16 +93,18 @@ pub async fn end_floor(hearing_id: String) -> Result<u64, ApiError> {
 }
 
 /// 签到 by the clerk (or host): anyone's presence or absence. A panel member is
-/// marked by the name of a member seated now, so the quorum counts their account.
+/// picked by `account` from the members seated now (or named by the name exactly
+/// one of them bears), so the quorum counts their account.
 #[server(prefix = "/rpc", endpoint = "mark_attendance", input = leptos::server_fn::codec::Json)]
 pub async fn mark_attendance(
     hearing_id: String,
     name: String,
     part: Part,
     presence: Presence,
+    #[server(default)] account: Option<String>,
 ) -> Result<u64, ApiError> {
     use crate::domain::access::Action;
-    use crate::domain::sitting::{check_attendance, seated_member_named};
+    use crate::domain::sitting::{check_attendance, seated_member};
     use crate::sitting::Decision;
     guard::answer(
         async {
@@ -116,14 +118,14 @@ pub async fn mark_attendance(
                 Ok(crate::db::hearings::seated_voters_in(conn, &hearing_id).await?)
             };
             let decide = |_: &crate::domain::room::RoomState, seated: Vec<_>| {
-                let account = match part {
-                    Part::Juror => Some(
-                        seated_member_named(&name, &seated)
-                            .map_err(invalid)?
-                            .voter_id
-                            .clone(),
-                    ),
-                    _ => None,
+                // A member goes in under the account and the name on the panel.
+                let (name, account) = match part {
+                    Part::Juror => {
+                        let member =
+                            seated_member(&name, account.as_deref(), &seated).map_err(invalid)?;
+                        (member.name.clone(), Some(member.voter_id.clone()))
+                    }
+                    _ => (name, None),
                 };
                 Ok(Decision::Commit(
                     crate::domain::EventPayload::AttendanceMarked {

@@ -394,10 +394,25 @@ impl BallotState {
         }
         match self.result.as_ref().map(|r| &r.outcome) {
             Some(Outcome::Decided { option }) if !opinion.voter_id.is_empty() => {
-                self.choice_of(&opinion.voter_id) != Some(*option)
+                match self.counted_choice(&opinion.voter_id) {
+                    Some(choice) => choice != *option,
+                    None => true,
+                }
             }
             _ => true,
         }
+    }
+
+    /// A member's counted choice where this reader may know it: from the votes,
+    /// or, for a panel that saw only sealed votes, the named result published
+    /// at the close.
+    fn counted_choice(&self, voter_id: &str) -> Option<usize> {
+        self.choice_of(voter_id).or_else(|| {
+            self.named
+                .iter()
+                .find(|n| n.voter_id == voter_id)
+                .map(|n| n.option)
+        })
     }
 
     /// 代为录入 as the host enters it: in a named ballot the host enters the
@@ -967,6 +982,14 @@ mod fold_tests {
         let room = fold(&outvoted).unwrap();
         let text = room.ballot("b1").unwrap().minutes_lines().join("\n");
         assert!(text.contains("少数意见（评议员0）：证据不足"), "{text}");
+        // A panel member's screen saw only sealed votes: the published named
+        // result decides the same way as the server's minutes.
+        for (log, dissent) in [(&with_majority, false), (&outvoted, true)] {
+            let mut ballot = fold(log).unwrap().ballot("b1").unwrap().clone();
+            ballot.votes.clear();
+            let flagged = ballot.opinions.iter().find(|o| o.minority).unwrap().clone();
+            assert_eq!(ballot.is_dissent(&flagged), dissent);
+        }
     }
 
     fn arb_votes() -> impl Strategy<Value = Vec<(usize, usize, u8)>> {

@@ -141,6 +141,11 @@ impl RoomState {
             EventPayload::ProcedureStepped { to, by, .. } => {
                 self.end_turn(event.at_ms);
                 self.procedure = *to;
+                // The screens go blank when the room stops sitting in open
+                // session (休会, 闭会, the closed deliberation).
+                if !self.sitting() || self.in_closed_session() {
+                    self.on_screen = None;
+                }
                 self.procedure_log.push(ProcedureChange {
                     seq: event.seq,
                     at_ms: event.at_ms,
@@ -492,6 +497,68 @@ mod tests {
             part: crate::domain::sitting::Part::Juror,
             presence,
             by: "记录员".into(),
+        }
+    }
+
+    #[test]
+    fn the_screens_go_blank_when_the_room_stops_sitting_in_open_session() {
+        use crate::domain::procedure::{Procedure, Stage, Step};
+        let shown = EventPayload::ExhibitShown {
+            exhibit: ShownExhibit {
+                exhibit_id: "e1".into(),
+                label: "申-1".into(),
+                title: "欠条".into(),
+                sha256: "ab".repeat(32),
+                kind: crate::domain::evidence::FileKind::Png,
+                submitter: None,
+            },
+            shown_by: "主持人".into(),
+        };
+        let step = |step, to| EventPayload::ProcedureStepped {
+            step,
+            to,
+            by: "主持人".into(),
+        };
+        let debate = Procedure::Running {
+            stage: Stage::Debate,
+        };
+        for (step_to, blank) in [
+            (
+                step(
+                    Step::Pause,
+                    Procedure::Paused {
+                        stage: Stage::Debate,
+                    },
+                ),
+                false,
+            ),
+            (
+                step(
+                    Step::Adjourn,
+                    Procedure::Adjourned {
+                        stage: Stage::Debate,
+                    },
+                ),
+                true,
+            ),
+            (
+                step(
+                    Step::Advance,
+                    Procedure::Running {
+                        stage: Stage::Deliberation,
+                    },
+                ),
+                true,
+            ),
+        ] {
+            let room = fold(&committed_log(vec![
+                step(Step::Start, debate),
+                shown.clone(),
+                step_to,
+            ]))
+            .expect("contiguous log");
+            assert_eq!(room.on_screen.is_none(), blank, "{:?}", room.procedure);
+            assert_eq!(room.shown.len(), 1, "what was shown stays shown");
         }
     }
 

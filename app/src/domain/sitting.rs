@@ -120,12 +120,20 @@ pub fn check_attendance(
     Ok(name.to_owned())
 }
 
-/// The account of the seated member a clerk marks by `name`: exactly one seated
-/// member must bear it (a typo must not leave a present member out of the quorum).
-pub fn seated_member_named<'a>(
+/// The seated member a clerk marks: picked by account (the clerk's list), or
+/// by a name exactly one seated member bears (a typo must not leave a present
+/// member out of the quorum).
+pub fn seated_member<'a>(
     name: &str,
+    account: Option<&str>,
     seated: &'a [super::ballot::Voter],
 ) -> Result<&'a super::ballot::Voter, AttendanceError> {
+    if let Some(account) = account {
+        return seated
+            .iter()
+            .find(|v| v.voter_id == account)
+            .ok_or(AttendanceError::NotOnPanel);
+    }
     let mut named = seated.iter().filter(|v| v.name == name);
     match (named.next(), named.next()) {
         (Some(member), None) => Ok(member),
@@ -209,18 +217,14 @@ mod tests {
             voter("a2", "李强"),
             voter("a3", "李强"),
         ];
-        assert_eq!(
-            seated_member_named("王芳", &seated).map(|v| v.voter_id.as_str()),
-            Ok("a1")
-        );
-        assert_eq!(
-            seated_member_named("王方", &seated),
-            Err(AttendanceError::NotOnPanel)
-        );
-        assert_eq!(
-            seated_member_named("李强", &seated),
-            Err(AttendanceError::AmbiguousMember)
-        );
+        let marked =
+            |name, account| seated_member(name, account, &seated).map(|v| v.voter_id.clone());
+        assert_eq!(marked("王芳", None), Ok("a1".into()));
+        assert_eq!(marked("王方", None), Err(AttendanceError::NotOnPanel));
+        assert_eq!(marked("李强", None), Err(AttendanceError::AmbiguousMember));
+        // Picked from the clerk's list: namesakes are told apart by account.
+        assert_eq!(marked("", Some("a3")), Ok("a3".into()));
+        assert_eq!(marked("李强", Some("x1")), Err(AttendanceError::NotOnPanel));
     }
 
     #[test]

@@ -93,6 +93,7 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
         can_export_evidence,
         my_account_id,
         my_side,
+        seated,
     } = snapshot;
     // A log the server sent is contiguous; if not, show what folds and let the
     // live socket resume from there.
@@ -138,7 +139,7 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
     .into_any();
     let attendance = (!observer).then(|| {
         view! {
-            <super::sitting::AttendancePanel room hearing_id=hearing.id.clone() can_mark can_check_in />
+            <super::sitting::AttendancePanel room hearing_id=hearing.id.clone() can_mark can_check_in seated />
             {can_keep_notes.then(|| view! { <super::sitting::PrivateNotes hearing_id=hearing.id.clone() /> })}
         }
         .into_any()
@@ -280,6 +281,8 @@ fn ShownPdf(
             page: u32::try_from(to).unwrap_or(1),
         });
     };
+    // The last page is known once pdf.js has read the document.
+    let at_last = move || pages.get() > 0 && page.get() >= pages.get();
     let of_pages = move || match pages.get() {
         0 => String::new(),
         n if zh() => format!(" / 共 {n} 页"),
@@ -291,7 +294,7 @@ fn ShownPdf(
             <span class="muted">{of_pages}</span>
             <Show when=move || can_turn.get()>
                 <button type="button" class="button secondary" data-testid="page-prev" on:click=move |_| go(-1)>{move || if zh() { "上一页" } else { "Previous" }}</button>
-                <button type="button" class="button secondary" data-testid="page-next" on:click=move |_| go(1)>{move || if zh() { "下一页" } else { "Next" }}</button>
+                <button type="button" class="button secondary" data-testid="page-next" disabled=at_last on:click=move |_| go(1)>{move || if zh() { "下一页" } else { "Next" }}</button>
             </Show>
         </p>
         <super::ActionError result=turn.value() testid="page-turn-error" />

@@ -275,6 +275,8 @@ pub fn AttendancePanel(
     hearing_id: String,
     can_mark: bool,
     can_check_in: bool,
+    /// The members seated now (for the clerk's list).
+    seated: Vec<crate::domain::ballot::Voter>,
 ) -> impl IntoView {
     let tr = use_tr();
     let lang = use_lang();
@@ -303,45 +305,62 @@ pub fn AttendancePanel(
                     }).collect_view()}
                 </ul>
             </Show>
-            {can_mark.then(|| view! { <AttendanceForm room hearing_id=hearing_id.clone() /> }.into_any())}
+            {can_mark.then(|| view! { <AttendanceForm hearing_id=hearing_id.clone() seated=seated.clone() /> }.into_any())}
         </section>
     }
 }
 
 #[component]
-fn AttendanceForm(room: RwSignal<RoomState>, hearing_id: String) -> impl IntoView {
+fn AttendanceForm(hearing_id: String, seated: Vec<crate::domain::ballot::Voter>) -> impl IntoView {
     let tr = use_tr();
     let lang = use_lang();
     let action = ServerAction::<MarkAttendance>::new();
     let name = RwSignal::new(String::new());
+    // A panel member is picked from the members seated now (namesakes apart).
+    let member = RwSignal::new(String::new());
     let part = RwSignal::new(Part::Petitioner);
     let presence = RwSignal::new(Presence::InRoom);
+    let seated = StoredValue::new(seated);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let juror = part.get_untracked() == Part::Juror;
+        let picked = seated.with_value(|s| {
+            s.iter()
+                .find(|v| v.voter_id == member.get_untracked())
+                .cloned()
+        });
         action.dispatch(MarkAttendance {
             hearing_id: hearing_id.clone(),
-            name: name.get_untracked(),
+            name: match (&picked, juror) {
+                (Some(v), true) => v.name.clone(),
+                _ => name.get_untracked(),
+            },
             part: part.get_untracked(),
             presence: presence.get_untracked(),
+            account: picked.filter(|_| juror).map(|v| v.voter_id),
         });
     };
+    let is_juror = move || part.get() == Part::Juror;
     view! {
         <form class="row" on:submit=submit>
-            <label class="stack grow">
-                <span>{tr.s("姓名 / 单位", "Name")}</span>
-                <input data-testid="attendance-name" list="seated-members" autocomplete="off"
-                    prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
-                // A panel member is marked by the name seated on the panel.
-                <datalist id="seated-members">
-                    {move || room.with(|r| r.panel.seats.iter()
-                        .filter(|s| s.status.holds_seat())
-                        .map(|s| s.holder.name.clone())
-                        .collect::<Vec<_>>())
-                        .into_iter()
-                        .map(|n| view! { <option value=n></option> })
-                        .collect_view()}
-                </datalist>
-            </label>
+            <Show when=is_juror fallback=move || view! {
+                <label class="stack grow">
+                    <span>{tr.s("姓名 / 单位", "Name")}</span>
+                    <input data-testid="attendance-name" autocomplete="off"
+                        prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                </label>
+            }>
+                <label class="stack grow">
+                    <span>{tr.s("评议员", "Panel member")}</span>
+                    <select data-testid="attendance-member" on:change=move |ev| member.set(event_target_value(&ev))>
+                        <option value="" selected=move || member.get().is_empty()>{tr.s("（选择评议员）", "(choose)")}</option>
+                        {seated.get_value().into_iter().map(|v| {
+                            let id = v.voter_id.clone();
+                            view! { <option value=v.voter_id.clone() selected=move || member.get() == id>{v.name.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+            </Show>
             <label class="stack">
                 <span>{tr.s("身份", "Part")}</span>
                 {part_select(part, "attendance-part", Part::ALL)}
@@ -403,7 +422,8 @@ pub fn DeliberationPanel(
                     }).collect_view()}
                 </ol>
                 {(can_deliberate).then(|| view! {
-                    <Show when=closed>
+                    // Not while adjourned (休会): the panel writes when it sits.
+                    <Show when=move || room.with(|r| r.deliberating())>
                         <form class="record-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
                             ev.prevent_default();
                             action.dispatch(PostDeliberation { hearing_id: hearing_id.get_value(), text: text.get_untracked() });

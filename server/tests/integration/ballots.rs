@@ -176,6 +176,20 @@ async fn a_secret_ballot_counts_each_member_once_and_never_tells_how() {
     let (status, body) =
         TestServer::json_rpc(&clerk, "mark_attendance", mark(&members[4].name)).await;
     assert_eq!(status, 200, "{body}");
+    // Picked from the clerk's list by account: the mark takes the panel's name.
+    let picked = json!({"hearing_id": held, "name": "（列表选择）", "part": "juror",
+        "presence": "in_room", "account": members[3].account_id});
+    let (status, body) = TestServer::json_rpc(&clerk, "mark_attendance", picked).await;
+    assert_eq!(status, 200, "{body}");
+    let events = app::db::events::all(&server.db, &held).await.unwrap();
+    let marked = app::domain::fold(&events).unwrap();
+    let line = marked
+        .attendance
+        .iter()
+        .rev()
+        .find(|a| a.account.as_deref() == Some(members[3].account_id.as_str()))
+        .expect("the member's mark");
+    assert_eq!(line.name, members[3].name);
     assert_eq!(open_ballot(&host, &held, &ballot).await.status(), 200);
     // Frozen once open.
     let form = json!({"ballot_id": ballot, "question": "改了", "options": ["是", "否"], "rule": "simple", "mode": "named", "live_tally": true});
