@@ -55,6 +55,14 @@ test('host, panel member and observer share the room; the observer never sees th
   // Opening, then the petitioner's statement: everyone follows within a second or so.
   await host.getByTestId('step-start').click();
   await Promise.all([stageIs(juror, 'opening'), stageIs(observer, 'opening')]);
+  // 签到: the host marks a panel member present, picked from the seated members.
+  await host.getByTestId('attendance-part').selectOption('juror');
+  const memberPicker = host.getByTestId('attendance-member');
+  await memberPicker.selectOption({ index: 1 });
+  const memberName = (await memberPicker.locator('option:checked').textContent()).trim();
+  await host.getByTestId('attendance-submit').click();
+  await juror.locator('[data-testid="attendance-list"] li[data-presence="in_room"]')
+    .filter({ hasText: memberName }).waitFor({ timeout: 3_000 });
   await host.getByTestId('step-advance').click();
   await Promise.all([stageIs(juror, 'petitioner_statement'), stageIs(observer, 'petitioner_statement')]);
 
