@@ -328,6 +328,19 @@ fn refusal_reason(body: &Value) -> String {
         .to_owned()
 }
 
+/// Uploads as the office and asserts the refusal: its status and reason code.
+async fn assert_refused(
+    host: &Client,
+    held: &str,
+    title: &str,
+    name: &str,
+    bytes: Vec<u8>,
+    expected: (u16, &str),
+) {
+    let (status, body) = host.upload(held, Some("office"), title, name, bytes).await;
+    assert_eq!((status, refusal_reason(&body).as_str()), expected, "{body}");
+}
+
 /// Refused uploads leave nothing behind in staging.
 fn assert_staging_empty(server: &TestServer) {
     assert!(stored_files(&server.data_dir().join("evidence/staging")).is_empty());
@@ -339,14 +352,15 @@ async fn an_oversized_file_is_refused_while_streaming_and_the_hearing_cap_holds(
     // Over the per-file cap (2 MB in the tests).
     let mut big = png("big");
     big.resize(2 * 1024 * 1024 + 10, 0);
-    let (status, body) = host
-        .upload(&held, Some("office"), "大文件", "big.png", big)
-        .await;
-    assert_eq!(
-        (status, refusal_reason(&body).as_str()),
+    assert_refused(
+        &host,
+        &held,
+        "大文件",
+        "big.png",
+        big,
         (413, "file_too_large"),
-        "{body}"
-    );
+    )
+    .await;
     // The hearing's cap (5 MB in the tests).
     for i in 0..2 {
         let mut chunk = png(&format!("part{i}"));
@@ -358,14 +372,7 @@ async fn an_oversized_file_is_refused_while_streaming_and_the_hearing_cap_holds(
     }
     let mut last = png("last");
     last.resize(1900 * 1024, 2);
-    let (status, body) = host
-        .upload(&held, Some("office"), "分卷", "p.png", last)
-        .await;
-    assert_eq!(
-        (status, refusal_reason(&body).as_str()),
-        (413, "hearing_full"),
-        "{body}"
-    );
+    assert_refused(&host, &held, "分卷", "p.png", last, (413, "hearing_full")).await;
     assert_staging_empty(&server);
     server.finish().await;
 }
@@ -373,20 +380,15 @@ async fn an_oversized_file_is_refused_while_streaming_and_the_hearing_cap_holds(
 #[tokio::test]
 async fn a_web_page_named_pdf_is_refused_by_its_bytes() {
     let (server, held, host) = under_attack().await;
-    let (status, body) = host
-        .upload(
-            &held,
-            Some("office"),
-            "伪装",
-            "证据.pdf",
-            b"<!DOCTYPE html><script>alert(1)</script>".to_vec(),
-        )
-        .await;
-    assert_eq!(
-        (status, refusal_reason(&body).as_str()),
+    assert_refused(
+        &host,
+        &held,
+        "伪装",
+        "证据.pdf",
+        b"<!DOCTYPE html><script>alert(1)</script>".to_vec(),
         (422, "markup"),
-        "{body}"
-    );
+    )
+    .await;
     assert_staging_empty(&server);
     server.finish().await;
 }
@@ -396,14 +398,7 @@ async fn an_svg_with_a_script_is_refused() {
     let (server, held, host) = under_attack().await;
     let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>"#;
     for name in ["photo.png", "image.svg"] {
-        let (status, body) = host
-            .upload(&held, Some("office"), "图片", name, svg.to_vec())
-            .await;
-        assert_eq!(
-            (status, refusal_reason(&body).as_str()),
-            (422, "markup"),
-            "{body}"
-        );
+        assert_refused(&host, &held, "图片", name, svg.to_vec(), (422, "markup")).await;
     }
     assert_staging_empty(&server);
     server.finish().await;
@@ -414,14 +409,15 @@ async fn a_pdf_with_javascript_or_hidden_objects_is_refused() {
     let (server, held, host) = under_attack().await;
     // A PDF that runs JavaScript when opened.
     let active = pdf("/OpenAction << /S /JavaScript /JS (app.alert\\(1\\)) >> ");
-    let (status, body) = host
-        .upload(&held, Some("office"), "脚本", "a.pdf", active)
-        .await;
-    assert_eq!(
-        (status, refusal_reason(&body).as_str()),
+    assert_refused(
+        &host,
+        &held,
+        "脚本",
+        "a.pdf",
+        active,
         (422, "pdf_active_content"),
-        "{body}"
-    );
+    )
+    .await;
     // A password-protected PDF hides its objects from the check: refused as unreadable.
     let locked = String::from_utf8(pdf(""))
         .unwrap()
@@ -430,14 +426,15 @@ async fn a_pdf_with_javascript_or_hidden_objects_is_refused() {
             "/Root 1 0 R /Encrypt << /Filter /Standard /V 1 /R 2 /O <00> /U <00> /P -4 >>",
         )
         .into_bytes();
-    let (status, body) = host
-        .upload(&held, Some("office"), "加密", "locked.pdf", locked)
-        .await;
-    assert_eq!(
-        (status, refusal_reason(&body).as_str()),
+    assert_refused(
+        &host,
+        &held,
+        "加密",
+        "locked.pdf",
+        locked,
         (422, "unreadable"),
-        "{body}"
-    );
+    )
+    .await;
     assert_staging_empty(&server);
     server.finish().await;
 }
@@ -448,14 +445,7 @@ async fn a_zip_bomb_dressed_as_docx_is_refused_and_an_honest_docx_accepted() {
     // 16 MB of zeros in a few KB.
     let bomb = docx(16 * 1024 * 1024);
     assert!(bomb.len() < 100 * 1024, "the bomb is small: {}", bomb.len());
-    let (status, body) = host
-        .upload(&held, Some("office"), "炸弹", "report.docx", bomb)
-        .await;
-    assert_eq!(
-        (status, refusal_reason(&body).as_str()),
-        (422, "zip_bomb"),
-        "{body}"
-    );
+    assert_refused(&host, &held, "炸弹", "report.docx", bomb, (422, "zip_bomb")).await;
     assert_staging_empty(&server);
     let (status, body) = host
         .upload(&held, Some("office"), "调查报告", "report.docx", docx(0))
@@ -510,13 +500,15 @@ async fn paths_and_control_characters_in_names_never_reach_the_disk_or_the_downl
 #[tokio::test]
 async fn an_upload_needs_a_title_a_side_and_a_filer() {
     let (server, held, host) = under_attack().await;
-    let (status, body) = host
-        .upload(&held, Some("office"), "  ", "a.png", png("t"))
-        .await;
-    assert_eq!(
-        (status, refusal_reason(&body).as_str()),
-        (422, "title_missing")
-    );
+    assert_refused(
+        &host,
+        &held,
+        "  ",
+        "a.png",
+        png("t"),
+        (422, "title_missing"),
+    )
+    .await;
     let (status, _) = host
         .upload(&held, Some("court"), "x", "a.png", png("s"))
         .await;
