@@ -144,6 +144,10 @@ pub struct ServeArgs {
     /// Minutes of inactivity after which a session ends.
     #[arg(long, env = "PINGYI_SESSION_IDLE_MINUTES", default_value_t = 30)]
     pub session_idle_minutes: i64,
+    /// Seconds a stopping server waits for requests still in flight before it
+    /// stops without them (a stop must end before a service manager kills it).
+    #[arg(long, env = "PINGYI_SHUTDOWN_GRACE_SECONDS", default_value_t = 15)]
+    pub shutdown_grace_seconds: u64,
     /// The office's name as notices and announcements print it, e.g. 海宁市信访局.
     #[arg(long, env = "PINGYI_OFFICE_NAME", default_value = "信访局")]
     pub office_name: String,

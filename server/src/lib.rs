@@ -25,11 +25,14 @@ pub mod ws;
 use anyhow::Context;
 use app::db::{self, Db};
 use config::{Config, ServeArgs};
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use tokio::net::TcpListener;
 
 /// How long a stopping server waits for its live sockets to say goodbye.
 const SOCKETS_CLOSE_WITHIN: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// How long the pool may take to hand back its connections when closing.
+const POOL_CLOSE_WITHIN: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Opens (creating when missing) and migrates the database the config names.
 pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
@@ -93,7 +96,9 @@ pub async fn serve(
     let relay = start_relay(&db, &hub).await?;
     let local = listener.local_addr().context("listener address")?;
     tracing::info!(address = %local, backend = ?db.backend(), "pingyi 已启动 / serving");
-    axum::serve(
+    let (draining, drain_started) = tokio::sync::oneshot::channel::<()>();
+    let closing = stopping.closing.clone();
+    let serving = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
@@ -102,10 +107,27 @@ pub async fn serve(
         tracing::info!("正在停止 / shutting down");
         // Live sockets are upgraded connections the HTTP drain does not wait for:
         // tell them to close so clients reconnect elsewhere.
-        stopping.closing.cancel();
-    })
-    .await
-    .context("server error")?;
+        closing.cancel();
+        let _ = draining.send(());
+    });
+    // Requests still in flight (a download, a page streaming to a client that went
+    // quiet) get the grace period; then the stop ends without them, since a stop
+    // that never ends is escalated to SIGKILL by the service manager mid-write.
+    let grace = std::time::Duration::from_secs(args.shutdown_grace_seconds);
+    let drain_deadline = async {
+        match drain_started.await {
+            Ok(()) => tokio::time::sleep(grace).await,
+            // The server ended before any stop was asked: its own result tells why.
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        served = serving.into_future() => served.context("server error")?,
+        () = drain_deadline => tracing::warn!(
+            grace_seconds = args.shutdown_grace_seconds,
+            "requests still open at shutdown: stopping without them"
+        ),
+    }
     // The sockets' last reads and close frames need the database still open.
     stopping.sockets.close();
     if tokio::time::timeout(SOCKETS_CLOSE_WITHIN, stopping.sockets.wait())
@@ -121,7 +143,12 @@ pub async fn serve(
     if let Some(relay) = relay {
         relay.abort();
     }
-    db.close().await;
+    if tokio::time::timeout(POOL_CLOSE_WITHIN, db.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("database connections still in use at shutdown");
+    }
     Ok(())
 }
 

@@ -94,6 +94,10 @@ impl std::ops::DerefMut for WriteTx {
     }
 }
 
+/// The longest a writer queues for SQLite's one write turn; commits take
+/// milliseconds, so this is only reached when something holds the turn stuck.
+const WRITE_TURN_WAIT: Duration = Duration::from_secs(30);
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
 /// Classifies a DATABASE_URL before anything touches the disk or network, so a typo
@@ -186,7 +190,17 @@ impl Db {
     pub async fn begin_write(&self) -> Result<WriteTx, DbError> {
         Ok(match self.backend {
             Backend::Sqlite => {
-                let turn = self.write_gate.clone().lock_owned().await;
+                // Bounded like the pool's own wait: a turn that never comes is an
+                // error the request reports, never a request that hangs forever.
+                let turn = tokio::time::timeout(
+                    WRITE_TURN_WAIT,
+                    self.write_gate.clone().lock_owned(),
+                )
+                .await
+                .map_err(|_| {
+                    tracing::error!(within = ?WRITE_TURN_WAIT, "SQLite write turn not granted");
+                    DbError::Query(sqlx::Error::PoolTimedOut)
+                })?;
                 WriteTx {
                     tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
                     _turn: Some(turn),

@@ -387,3 +387,40 @@ async fn a_storm_of_bad_frames_is_answered_and_the_room_goes_on() {
     assert_eq!(next_seq(&mut bystander).await, head + 2);
     server.finish().await;
 }
+
+#[tokio::test]
+async fn a_stop_ends_within_the_grace_even_with_a_request_left_open() {
+    use tokio::io::AsyncWriteExt;
+    let mut server = TestServer::start().await;
+    // A client that announced a body and went quiet: the request stays in flight.
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let mut quiet = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    quiet
+        .write_all(
+            b"POST /rpc/login HTTP/1.1\r\nHost: pingyi\r\n\
+              Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nuser",
+        )
+        .await
+        .unwrap();
+    // Served: the request has reached the server before it is asked to stop.
+    let probe = server.client("").await;
+    assert_eq!(probe.get("/healthz").await.status(), 200);
+    let started = std::time::Instant::now();
+    server.stop().await;
+    let took = started.elapsed();
+    assert!(
+        took >= crate::common::SHUTDOWN_GRACE,
+        "the open request had its grace: {took:?}"
+    );
+    assert!(
+        took < crate::common::SHUTDOWN_GRACE + Duration::from_secs(5),
+        "the stop ended soon after the grace: {took:?}"
+    );
+    assert!(
+        reqwest::get(format!("{}/healthz", server.base))
+            .await
+            .is_err(),
+        "nothing is served after the stop"
+    );
+    server.finish().await;
+}

@@ -8,6 +8,13 @@ use std::path::PathBuf;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+/// The longest any one request of a test may take.
+const REQUEST_WITHIN: std::time::Duration = std::time::Duration::from_secs(60);
+/// How long a stopping test server waits for requests still open.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+/// The longest a graceful stop may take: past the grace, the stop itself hangs.
+const STOP_WITHIN: std::time::Duration = std::time::Duration::from_secs(30);
+
 pub struct TestServer {
     pub base: String,
     /// The database the server runs on (for the CLI tests).
@@ -114,6 +121,7 @@ impl TestServer {
             secure_cookies: false,
             public_url: None,
             session_idle_minutes: 30,
+            shutdown_grace_seconds: SHUTDOWN_GRACE.as_secs(),
             office_name: "海宁市信访局".into(),
             timezone: "Asia/Shanghai".into(),
             utc_offset: 8 * 3600,
@@ -158,23 +166,29 @@ impl TestServer {
     }
 
     /// Graceful stop of this instance only (its sockets are told to reconnect).
+    /// The server bounds its own drain; a stop that still does not end is a hang.
     pub async fn stop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(task) = self.task.take() {
-            task.await.unwrap().unwrap();
+            let started = std::time::Instant::now();
+            let stopped = tokio::time::timeout(STOP_WITHIN, task)
+                .await
+                .unwrap_or_else(|_| panic!("the server did not stop within {STOP_WITHIN:?}"));
+            stopped.unwrap().unwrap();
+            if started.elapsed() >= SHUTDOWN_GRACE {
+                eprintln!(
+                    "!!! the server took {:?} to stop: a request was still open",
+                    started.elapsed()
+                );
+            }
         }
     }
 
     /// Graceful stop, then the PostgreSQL test database is dropped.
     pub async fn finish(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            task.await.unwrap().unwrap();
-        }
+        self.stop().await;
         self.db.close().await;
         if let Some((admin, name)) = self.postgres.take() {
             use sqlx::Connection;
@@ -198,6 +212,8 @@ impl TestServer {
         let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
+            // A server that never answers fails the test with the URL, not CI's clock.
+            .timeout(REQUEST_WITHIN)
             .local_address(source)
             .build()
             .unwrap();
