@@ -189,7 +189,10 @@ impl TestServer {
     /// Graceful stop, then the PostgreSQL test database is dropped.
     pub async fn finish(mut self) {
         self.stop().await;
-        self.db.close().await;
+        // A connection some task never handed back would make this wait forever.
+        tokio::time::timeout(STOP_WITHIN, self.db.close())
+            .await
+            .expect("the test's pool closes: no task still holds a connection");
         if let Some((admin, name)) = self.postgres.take() {
             use sqlx::Connection;
             let mut admin = sqlx::PgConnection::connect(&admin).await.unwrap();
