@@ -43,22 +43,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("迁移完成 / migrations applied");
             Ok(())
         }
-        Some(Command::Demo) => {
-            let config = Config::resolve(&cli.common)?;
-            let db = server::open_database(&config).await?;
-            if server::load_demo_if_empty(&db).await? {
-                let state = offline_state(&config, db)?;
-                if let Err(e) = server::demo::finalise_held(&state).await {
-                    eprintln!("演示听证纪要未能定稿 / demo minutes not finalised: {e:#}");
-                }
-                println!("演示数据已载入 / demo data loaded");
-                Ok(())
-            } else {
-                anyhow::bail!(
-                    "数据库非空，未载入演示数据 / the database is not empty; demo not loaded"
-                )
-            }
-        }
+        Some(Command::Demo) => load_demo(&cli.common).await,
         Some(Command::VerifyDraw { target }) => verify_draw(&cli.common, &target).await,
         Some(Command::VerifyMinutes { file }) => verify_minutes(&cli.common, &file).await,
         Some(Command::Minutes(MinutesCommand::Export { hearing, all, out })) => {
@@ -85,16 +70,79 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// The app's state without a listener, for commands that use the press (the
-/// same font, signing key and evidence store `serve` would use).
-fn offline_state(config: &Config, db: app::db::Db) -> anyhow::Result<app::state::AppState> {
+/// `pingyi demo`: loads the demo into an empty database, then finalises the
+/// completed demo hearing's minutes. The data is usable without them, so a
+/// failed finalisation is a warning (exit 0) that says how to finish the job.
+async fn load_demo(common: &server::config::Common) -> anyhow::Result<()> {
+    let config = Config::resolve(common)?;
+    let db = server::open_database(&config).await?;
+    if !server::load_demo_if_empty(&db).await? {
+        anyhow::bail!("数据库非空，未载入演示数据 / the database is not empty; demo not loaded");
+    }
+    let args = offline_args(&config)?;
+    let state = offline_state_with(&args, db)?;
+    println!("演示数据已载入 / demo data loaded");
+    if let Err(e) = server::demo::finalise_held(&state).await {
+        eprintln!("{}", demo_minutes_not_finalised(&args, &e));
+    }
+    Ok(())
+}
+
+/// The warning when the demo's minutes could not be finalised: what is missing,
+/// the likely cause, and the steps that finish it (Chinese, then English).
+fn demo_minutes_not_finalised(args: &ServeArgs, error: &anyhow::Error) -> String {
+    let case = server::demo::COMPLETED_CASE;
+    let font = args.font.display();
+    let signing = args
+        .signing_dir
+        .as_deref()
+        .map_or_else(String::new, |d| d.display().to_string());
+    // The press reports only a category; a missing font file is the usual one.
+    let (cause_zh, cause_en) = if std::fs::metadata(&args.font).is_err() {
+        (
+            format!("找不到中文字体文件 {font}"),
+            format!("the CJK font file {font} was not found"),
+        )
+    } else {
+        (
+            format!(
+                "请检查字体 {font} 是否为可用的中文 OTF/TTF 字体，以及签章目录 {signing}（`pingyi signing show`）"
+            ),
+            format!(
+                "check that {font} is a usable CJK OTF/TTF font, and the signing directory {signing} (`pingyi signing show`)"
+            ),
+        )
+    };
+    format!(
+        "警告：演示数据已载入，但已结束的演示听证（{case}）的纪要未定稿、未签章（{error:#}）。\n\
+         原因：{cause_zh}。\n\
+         解决：运行 `make font` 下载字体，或将 PINGYI_FONT 设为中文字体文件的路径；然后由主持人（host）在该听证的纪要页定稿，或删除数据库后重新运行 `pingyi demo`。\n\
+         warning: the demo data is loaded, but the minutes of the completed demo hearing ({case}) were NOT finalised or signed ({error:#}).\n\
+         cause: {cause_en}.\n\
+         fix: run `make font`, or set PINGYI_FONT to the path of a CJK font file; then let the host (`host`) finalise them on the hearing's minutes page, or delete the database and run `pingyi demo` again."
+    )
+}
+
+/// The arguments `serve` would run with here: the environment, with the
+/// evidence store and signing key under the data directory by default.
+fn offline_args(config: &Config) -> anyhow::Result<ServeArgs> {
     let mut args = ServeArgs::from_env()?;
     args.evidence_dir
         .get_or_insert_with(|| config.data_dir.join("evidence"));
     args.signing_dir
         .get_or_insert_with(|| config.data_dir.join("signing"));
+    Ok(args)
+}
+
+/// The app's state without a listener, for commands that use the press (the
+/// same font, signing key and evidence store `serve` would use).
+fn offline_state(config: &Config, db: app::db::Db) -> anyhow::Result<app::state::AppState> {
+    offline_state_with(&offline_args(config)?, db)
+}
+
+fn offline_state_with(args: &ServeArgs, db: app::db::Db) -> anyhow::Result<app::state::AppState> {
     let stopping = server::router::Stopping::default();
-    let (_, state) = server::router::build(&args, db, app::live::Hub::default(), stopping)?;
+    let (_, state) = server::router::build(args, db, app::live::Hub::default(), stopping)?;
     Ok(state)
 }
 

@@ -772,7 +772,7 @@ mod tests {
         }
     }
 
-    /// A hearing from the draw to the close: every stage, a record line, a turn.
+    /// A hearing from the draw to the close: every stage and a record line.
     fn held_to_close() -> Vec<EventPayload> {
         let mut payloads = vec![EventPayload::PanelDrawn {
             draw_id: "d1".into(),
@@ -1029,6 +1029,111 @@ mod tests {
             .collect();
         assert!(headings[0].starts_with("一、"));
         assert!(headings.last().unwrap().contains("纪要确认"));
+    }
+
+    /// The turn given in `stage`, if any: (speaker, part, allotted, spoken seconds).
+    fn turn_in(stage: Stage) -> Option<(&'static str, Part, u32, i64)> {
+        match stage {
+            // 5 minutes allotted, 5:35 spoken.
+            Stage::PetitionerStatement => Some(("张三", Part::Petitioner, 300, 335)),
+            // 2 minutes allotted, 1 minute spoken.
+            Stage::AgencyStatement => Some(("住建局", Part::Agency, 120, 60)),
+            _ => None,
+        }
+    }
+
+    /// [`held_to_close`] a minute between events, with the turns of [`turn_in`]
+    /// given 10 s into their stage and ended by the host after their length.
+    fn held_with_turns() -> Vec<HearingEvent> {
+        let mut at_secs = 0;
+        let mut timed = Vec::new();
+        for payload in held_to_close() {
+            let turn = match &payload {
+                EventPayload::ProcedureStepped {
+                    to: Procedure::Running { stage },
+                    ..
+                } => turn_in(*stage),
+                _ => None,
+            };
+            at_secs += 60;
+            timed.push((at_secs, payload));
+            if let Some((speaker, part, seconds, spoken)) = turn {
+                let given = at_secs + 10;
+                timed.push((
+                    given,
+                    EventPayload::FloorGiven {
+                        speaker: speaker.into(),
+                        part,
+                        seconds,
+                        by: "主持人".into(),
+                    },
+                ));
+                timed.push((
+                    given + spoken,
+                    EventPayload::FloorEnded {
+                        by: "主持人".into(),
+                    },
+                ));
+                at_secs = given + spoken;
+            }
+        }
+        let mut link = super::super::event::ChainHash::GENESIS;
+        timed
+            .into_iter()
+            .zip(1u64..)
+            .map(|((secs, payload), seq)| {
+                link = link.next("h", seq, secs * 1000, &payload);
+                HearingEvent {
+                    hearing_id: "h".into(),
+                    seq,
+                    at_ms: secs * 1000,
+                    payload,
+                    hash: link.to_hex(),
+                }
+            })
+            .collect()
+    }
+
+    fn speech_rows(doc: &MinutesDoc) -> Option<Vec<Vec<String>>> {
+        doc.blocks.iter().find_map(|b| match b {
+            Block::Table { columns, rows } if columns[0].title == "发言人" => Some(rows.clone()),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn the_minutes_list_every_turn_with_its_length_and_any_overtime() {
+        let room = fold(&held_with_turns()).unwrap();
+        let doc = minutes_doc(&facts(true), &room, &[]);
+        let rows = speech_rows(&doc).expect("a table of the turns");
+        // Epoch + 8 h: the petitioner's stage begins at 08:03:00, the turn 10 s in.
+        assert_eq!(
+            rows,
+            [
+                [
+                    "张三（信访人）",
+                    "信访人陈述",
+                    "08:03:10",
+                    "5 分 35 秒",
+                    "5 分 00 秒",
+                    "超时 0 分 35 秒"
+                ],
+                [
+                    "住建局（责任单位）",
+                    "责任单位陈述",
+                    "08:10:55",
+                    "1 分 00 秒",
+                    "2 分 00 秒",
+                    "—"
+                ],
+            ]
+        );
+        assert!(all_text(&doc).contains("、发言记录"));
+
+        let silent = fold(&log(held_to_close())).unwrap();
+        let doc = minutes_doc(&facts(true), &silent, &[]);
+        assert_eq!(speech_rows(&doc), None, "no turns, no table");
+        assert!(!all_text(&doc).contains("发言记录"));
     }
 
     #[test]

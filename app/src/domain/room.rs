@@ -628,33 +628,322 @@ mod tests {
         assert_eq!(verify_chain(&events), Err(1));
     }
 
-    fn arb_payload() -> impl Strategy<Value = EventPayload> {
-        use crate::domain::case::Coded;
+    /// A log of hearing "h" with each event at the given second, with a real
+    /// hash chain: a turn's length is the time between its events.
+    fn timed_log(events: Vec<(i64, EventPayload)>) -> Vec<HearingEvent> {
+        let mut link = ChainHash::GENESIS;
+        events
+            .into_iter()
+            .enumerate()
+            .map(|(i, (second, payload))| {
+                let seq = i as u64 + 1;
+                let at_ms = second * 1000;
+                link = link.next("h", seq, at_ms, &payload);
+                HearingEvent {
+                    hearing_id: "h".into(),
+                    seq,
+                    at_ms,
+                    payload,
+                    hash: link.to_hex(),
+                }
+            })
+            .collect()
+    }
+
+    fn stepped(
+        step: crate::domain::procedure::Step,
+        to: crate::domain::procedure::Procedure,
+    ) -> EventPayload {
+        EventPayload::ProcedureStepped {
+            step,
+            to,
+            by: "主持人".into(),
+        }
+    }
+
+    fn floor_to(speaker: &str, part: crate::domain::sitting::Part, seconds: u32) -> EventPayload {
+        EventPayload::FloorGiven {
+            speaker: speaker.into(),
+            part,
+            seconds,
+            by: "主持人".into(),
+        }
+    }
+
+    fn floor_ended() -> EventPayload {
+        EventPayload::FloorEnded {
+            by: "主持人".into(),
+        }
+    }
+
+    fn running(stage: crate::domain::procedure::Stage) -> crate::domain::procedure::Procedure {
+        crate::domain::procedure::Procedure::Running { stage }
+    }
+
+    #[test]
+    fn a_turn_the_host_ends_is_recorded_with_its_stage_length_and_overtime() {
+        use crate::domain::procedure::{Stage, Step};
+        use crate::domain::sitting::{Part, SpeakingTurn};
+        let room = fold(&timed_log(vec![
+            (0, stepped(Step::Start, running(Stage::Opening))),
+            (
+                10,
+                stepped(Step::Advance, running(Stage::PetitionerStatement)),
+            ),
+            // 5 minutes allotted, 5:35 spoken: 35 seconds over.
+            (100, floor_to("张三", Part::Petitioner, 300)),
+            (435, floor_ended()),
+            // 2 minutes allotted, 1 minute spoken: within the time.
+            (500, floor_to("住建局", Part::Agency, 120)),
+            (560, floor_ended()),
+        ]))
+        .expect("contiguous log");
+        assert_eq!(room.floor, None, "nobody has the floor after it ended");
+        assert_eq!(
+            room.speeches,
+            [
+                SpeakingTurn {
+                    speaker: "张三".into(),
+                    part: Part::Petitioner,
+                    stage: Some(Stage::PetitionerStatement),
+                    from_ms: 100_000,
+                    to_ms: 435_000,
+                    allotted_secs: 300,
+                },
+                SpeakingTurn {
+                    speaker: "住建局".into(),
+                    part: Part::Agency,
+                    stage: Some(Stage::PetitionerStatement),
+                    from_ms: 500_000,
+                    to_ms: 560_000,
+                    allotted_secs: 120,
+                },
+            ]
+        );
+        let lengths: Vec<(i64, i64)> = room
+            .speeches
+            .iter()
+            .map(|t| (t.spoken_secs(), t.overtime_secs()))
+            .collect();
+        assert_eq!(lengths, [(335, 35), (60, 0)]);
+    }
+
+    #[test]
+    fn a_stage_step_or_the_next_speaker_ends_the_turn_under_the_stage_it_began_in() {
         use crate::domain::procedure::{Procedure, Stage, Step};
+        use crate::domain::sitting::Part;
+        let room = fold(&timed_log(vec![
+            (0, stepped(Step::Start, running(Stage::Opening))),
+            (
+                5,
+                stepped(Step::Advance, running(Stage::PetitionerStatement)),
+            ),
+            (20, floor_to("张三", Part::Petitioner, 60)),
+            // The next speaker is given the floor without ending the first turn.
+            (50, floor_to("住建局", Part::Agency, 60)),
+            // The host moves on while the agency still speaks: 90 s of 60.
+            (140, stepped(Step::Advance, running(Stage::AgencyStatement))),
+            (150, floor_to("张三", Part::Petitioner, 30)),
+            // A pause ends the turn too.
+            (
+                170,
+                stepped(
+                    Step::Pause,
+                    Procedure::Paused {
+                        stage: Stage::AgencyStatement,
+                    },
+                ),
+            ),
+        ]))
+        .expect("contiguous log");
+        assert_eq!(room.floor, None, "a stage step takes the floor back");
+        let turns: Vec<(&str, Option<Stage>, i64, i64, i64)> = room
+            .speeches
+            .iter()
+            .map(|t| {
+                (
+                    t.speaker.as_str(),
+                    t.stage,
+                    t.from_ms,
+                    t.spoken_secs(),
+                    t.overtime_secs(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            turns,
+            [
+                ("张三", Some(Stage::PetitionerStatement), 20_000, 30, 0),
+                ("住建局", Some(Stage::PetitionerStatement), 50_000, 90, 30),
+                ("张三", Some(Stage::AgencyStatement), 150_000, 20, 0),
+            ]
+        );
+    }
+
+    #[test]
+    fn ending_the_floor_when_nobody_has_it_records_no_turn() {
+        use crate::domain::procedure::{Stage, Step};
+        let room = fold(&timed_log(vec![
+            (0, stepped(Step::Start, running(Stage::Opening))),
+            (10, floor_ended()),
+            (
+                20,
+                stepped(Step::Advance, running(Stage::PetitionerStatement)),
+            ),
+        ]))
+        .expect("contiguous log");
+        assert!(room.speeches.is_empty(), "{:?}", room.speeches);
+    }
+
+    /// What the generator asks for at one point of a log; [`Session::admit`]
+    /// keeps only what the server would commit at that point.
+    #[derive(Clone, Debug)]
+    enum Intent {
+        /// Committed whatever the procedure (record, floor, attendance,
+        /// deliberation, plan changes, clearing the screens).
+        Anytime(EventPayload),
+        /// A procedure step, committed only when [`Procedure::apply`] allows it.
+        Step(crate::domain::procedure::Step),
+        /// 当庭展示: only while the room sits in open session.
+        Show(ShownExhibit),
+        /// Only while a PDF is on the screens of a room in open session.
+        TurnPage(u32),
+    }
+
+    /// The little a generator must know of the log so far to keep it valid.
+    /// Deliberately not `RoomState`: the fold under test must not decide what
+    /// it is tested with.
+    #[derive(Default)]
+    struct Session {
+        procedure: crate::domain::procedure::Procedure,
+        pdf_on_screen: bool,
+    }
+
+    impl Session {
+        fn in_open_session(&self) -> bool {
+            use crate::domain::procedure::Procedure::{Paused, Running};
+            matches!(self.procedure, Running { stage } | Paused { stage } if !stage.is_closed_session())
+        }
+
+        fn admit(&mut self, intent: Intent) -> Option<EventPayload> {
+            use crate::domain::evidence::FileKind;
+            match intent {
+                Intent::Anytime(payload) => {
+                    if matches!(payload, EventPayload::ExhibitCleared { .. }) {
+                        self.pdf_on_screen = false;
+                    }
+                    Some(payload)
+                }
+                Intent::Step(step) => {
+                    let to = self.procedure.apply(step).ok()?;
+                    self.procedure = to;
+                    if !self.in_open_session() {
+                        self.pdf_on_screen = false;
+                    }
+                    Some(stepped(step, to))
+                }
+                Intent::Show(exhibit) => {
+                    if !self.in_open_session() {
+                        return None;
+                    }
+                    self.pdf_on_screen = exhibit.kind == FileKind::Pdf;
+                    Some(EventPayload::ExhibitShown {
+                        exhibit,
+                        shown_by: "主持人".into(),
+                    })
+                }
+                Intent::TurnPage(page) => {
+                    (self.pdf_on_screen && self.in_open_session()).then(|| {
+                        EventPayload::ExhibitPageTurned {
+                            page,
+                            by: "主持人".into(),
+                        }
+                    })
+                }
+            }
+        }
+    }
+
+    /// Payloads valid in the order given: the intents the session admits.
+    fn valid_log(intents: Vec<Intent>) -> Vec<EventPayload> {
+        let mut session = Session::default();
+        intents
+            .into_iter()
+            .filter_map(|intent| session.admit(intent))
+            .collect()
+    }
+
+    fn arb_step() -> impl Strategy<Value = crate::domain::procedure::Step> {
+        use crate::domain::procedure::{Stage, Step};
+        prop_oneof![
+            1 => Just(Step::Start),
+            // Advancing most often, so that logs reach the closed stages and the close.
+            4 => Just(Step::Advance),
+            1 => prop::sample::select(Stage::ALL.to_vec()).prop_map(|to| Step::GoBack { to }),
+            1 => Just(Step::Pause),
+            1 => Just(Step::Adjourn),
+            2 => Just(Step::Resume),
+            1 => Just(Step::Close),
+        ]
+    }
+
+    /// The hearing's exhibits: an id always names the same file (its kind and
+    /// hash), as the register guarantees; few, so that one is shown again.
+    fn arb_exhibit() -> impl Strategy<Value = ShownExhibit> {
+        use crate::domain::evidence::{FileKind, Submitter};
+        let register = [
+            (FileKind::Pdf, Some(Submitter::Petitioner)),
+            (FileKind::Png, Some(Submitter::Agency)),
+            (FileKind::Mp4, None),
+            (FileKind::Pdf, Some(Submitter::Office)),
+        ];
+        prop::sample::select(register.into_iter().enumerate().collect::<Vec<_>>()).prop_map(
+            |(n, (kind, submitter))| ShownExhibit {
+                exhibit_id: format!("e{n}"),
+                label: format!("申-{n}"),
+                title: format!("证据{n}"),
+                sha256: format!("{n:02}").repeat(32),
+                kind,
+                submitter,
+            },
+        )
+    }
+
+    fn arb_plan_change() -> impl Strategy<Value = EventPayload> {
+        use crate::domain::case::Coded;
+        use crate::domain::schedule::{HearingStatus, ScheduleChange};
+        (
+            prop::sample::select(ScheduleChange::ALL.to_vec()),
+            prop::sample::select(HearingStatus::ALL.to_vec()),
+            1i64..20,
+            0i64..2_000_000_000_000,
+            ".{0,8}",
+            prop::option::of(".{1,8}"),
+        )
+            .prop_map(|(change, status, version, starts_at_ms, place, reason)| {
+                EventPayload::PlanChanged {
+                    change,
+                    version,
+                    status,
+                    starts_at_ms,
+                    duration_min: 120,
+                    place,
+                    reason,
+                }
+            })
+    }
+
+    fn arb_anytime() -> impl Strategy<Value = EventPayload> {
+        use crate::domain::case::Coded;
         use crate::domain::sitting::{Part, Presence};
-        let stage = prop::sample::select(Stage::ALL.to_vec());
         let part = prop::sample::select(Part::ALL.to_vec());
         prop_oneof![
             ".{0,8}".prop_map(|text| EventPayload::RecordEntered {
                 author: "记录员".into(),
                 text
             }),
-            stage
-                .clone()
-                .prop_map(|stage| EventPayload::ProcedureStepped {
-                    step: Step::Advance,
-                    to: Procedure::Running { stage },
-                    by: "主持人".into(),
-                }),
-            (part.clone(), 1u32..600).prop_map(|(part, seconds)| EventPayload::FloorGiven {
-                speaker: "张三".into(),
-                part,
-                seconds,
-                by: "主持人".into(),
-            }),
-            Just(EventPayload::FloorEnded {
-                by: "主持人".into()
-            }),
+            (part.clone(), 1u32..600).prop_map(|(part, seconds)| floor_to("张三", part, seconds)),
+            Just(floor_ended()),
             (1u64..40, ".{0,8}").prop_map(|(line_seq, text)| EventPayload::RecordCorrected {
                 line_seq,
                 text,
@@ -673,7 +962,51 @@ mod tests {
                 author: "评议员".into(),
                 text
             }),
+            arb_plan_change(),
+            Just(EventPayload::ExhibitCleared {
+                cleared_by: "主持人".into()
+            }),
         ]
+    }
+
+    fn arb_intent() -> impl Strategy<Value = Intent> {
+        prop_oneof![
+            4 => arb_anytime().prop_map(Intent::Anytime),
+            3 => arb_step().prop_map(Intent::Step),
+            1 => arb_exhibit().prop_map(Intent::Show),
+            1 => (1u32..50).prop_map(Intent::TurnPage),
+        ]
+    }
+
+    /// A valid log: every procedure step allowed where it stands, exhibits shown
+    /// and leafed through only in open session.
+    fn arb_log() -> impl Strategy<Value = Vec<EventPayload>> {
+        proptest::collection::vec(arb_intent(), 0..60).prop_map(valid_log)
+    }
+
+    /// What holds of any room folded from a valid log.
+    fn check_room(room: &RoomState) -> Result<(), TestCaseError> {
+        if let Some(on_screen) = &room.on_screen {
+            prop_assert!(
+                room.sitting() && !room.in_closed_session(),
+                "{on_screen:?} on the screens while {:?}",
+                room.procedure
+            );
+            prop_assert!(
+                room.shown.contains(on_screen),
+                "on screen, not in the shown list"
+            );
+        }
+        let mut ids: Vec<&str> = room.shown.iter().map(|e| e.exhibit_id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        prop_assert_eq!(ids.len(), room.shown.len(), "an exhibit listed twice");
+        for turn in &room.speeches {
+            prop_assert!(turn.from_ms <= turn.to_ms, "{turn:?}");
+        }
+        let last_step = room.procedure_log.last().map(|c| c.to).unwrap_or_default();
+        prop_assert_eq!(room.procedure, last_step);
+        Ok(())
     }
 
     fn chain(payloads: Vec<EventPayload>) -> Vec<HearingEvent> {
@@ -686,11 +1019,12 @@ mod tests {
         /// panel gets the same room minus the deliberation, and never its text.
         #[test]
         fn any_log_folds_alike_and_withholds_only_the_deliberation(
-            payloads in proptest::collection::vec(arb_payload(), 0..40),
-            cuts in proptest::collection::vec(0usize..40, 0..6),
+            payloads in arb_log(),
+            cuts in proptest::collection::vec(0usize..60, 0..6),
         ) {
             let events = chain(payloads);
             let server = fold(&events).expect("contiguous log");
+            check_room(&server)?;
             let mut client = RoomState::default();
             let mut start = 0;
             for cut in cuts.into_iter().chain([events.len()]) {

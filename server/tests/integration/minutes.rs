@@ -181,6 +181,9 @@ async fn finalised_minutes_are_signed_archived_verifiable_and_seal_the_log() {
             "少数意见",
             "第1页",
             "事件日志哈希链头",
+            // The demo's host and members confirmed before the finalisation.
+            "纪要确认",
+            "在线确认",
         ] {
             assert!(text.contains(needle), "{needle} missing");
         }
@@ -280,6 +283,33 @@ async fn finalised_minutes_are_signed_archived_verifiable_and_seal_the_log() {
     assert_eq!(found.as_array().unwrap().len(), 1);
     let (_, found) = search(serde_json::json!({ "outcome": "部分支持" })).await;
     assert_eq!(found.as_array().unwrap().len(), 1);
+    // By words of the title, and by a member's name: the hearing itself.
+    let member = app::db::hearings::seated_voters(&server.db, &hearing)
+        .await
+        .unwrap()
+        .remove(0)
+        .name;
+    for query in [
+        serde_json::json!({ "text": "异地就医" }),
+        serde_json::json!({ "member": member }),
+    ] {
+        let (status, found) = search(query.clone()).await;
+        assert_eq!(status, 200, "{query}: {found}");
+        let ids: Vec<&str> = found
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["hearing_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, [hearing.as_str()], "{query}");
+    }
+    for query in [
+        serde_json::json!({ "text": "无此标题" }),
+        serde_json::json!({ "member": "无此评议员" }),
+    ] {
+        let (_, found) = search(query.clone()).await;
+        assert_eq!(found.as_array().unwrap().len(), 0, "{query}: {found}");
+    }
     let (_, found) = search(serde_json::json!({ "case_number": "999" })).await;
     assert_eq!(found.as_array().unwrap().len(), 0);
     let (_, found) = search(serde_json::json!({ "from": "2000-01-01", "to": "2000-12-31" })).await;
@@ -333,13 +363,26 @@ async fn a_broken_signing_key_refuses_clearly_and_changes_nothing() {
         .rpc("finalise_minutes", &[("hearing_id", &hearing)])
         .await;
     assert_eq!(res.status(), 503);
-    let body = res.text().await.unwrap();
-    assert!(body.contains("minutes_unavailable"), "{body}");
+    let refusal: serde_json::Value = res.json().await.unwrap();
+    // The category the host is told, not just "unavailable": it is the key.
+    assert_eq!(refusal["code"], "minutes_unavailable", "{refusal}");
+    assert_eq!(refusal["reason"], "key_unreadable", "{refusal}");
     assert!(
         app::db::minutes::entry(&server.db, &hearing)
             .await
             .unwrap()
             .is_none()
+    );
+    // Not sealed: no finalisation entered the log.
+    let events = app::db::events::all(&server.db, &hearing).await.unwrap();
+    let room = app::domain::room::fold(&events).unwrap();
+    assert_eq!(room.minutes.finalised, None);
+    assert!(
+        !events.iter().any(|e| matches!(
+            e.payload,
+            app::domain::EventPayload::MinutesFinalised { .. }
+        )),
+        "a finalisation was logged"
     );
     // The log still takes events: a conclusion, then a confirmation.
     let res = host
