@@ -32,7 +32,9 @@ pub trait BlobStore: Send + Sync + std::fmt::Debug {
     /// A directory on the same file system as the store (rename is atomic there).
     fn staging_dir(&self) -> &Path;
     /// Moves a staged, fsynced file into the store under its SHA-256. `false`:
-    /// the same content was stored before (the staged copy is dropped).
+    /// the same content was stored before (the staged copy is dropped); `true`:
+    /// the staged file was written, as the first copy or in place of a stored
+    /// one whose bytes no longer match its name.
     fn commit(&self, staged: &Path, sha256: &str) -> io::Result<bool>;
     /// A local file holding the blob, for streaming (with Range requests).
     fn local_path(&self, sha256: &str) -> io::Result<PathBuf>;
@@ -71,6 +73,32 @@ impl DirStore {
     }
 }
 
+/// Whether `target` holds exactly the bytes named `sha256`. A copy that exists
+/// but was damaged on disk (or cannot be read) is not kept: the upload of the
+/// same bytes is the chance to repair it.
+fn stored_copy_is_intact(target: &Path, sha256: &str) -> bool {
+    match file_sha256(target) {
+        Ok(actual) if actual.eq_ignore_ascii_case(sha256) => true,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+        Ok(actual) => {
+            tracing::warn!(%sha256, %actual, "stored evidence file was damaged; replacing it with the new upload of the same bytes");
+            false
+        }
+        Err(error) => {
+            tracing::warn!(%sha256, %error, "stored evidence file is unreadable; replacing it with the new upload of the same bytes");
+            false
+        }
+    }
+}
+
+/// The SHA-256 of a file, read in a stream (evidence may be large). Blocking.
+fn file_sha256(path: &Path) -> io::Result<String> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    io::copy(&mut file, &mut hasher)?;
+    Ok(hex::encode(hasher.finalize()))
+}
+
 #[cfg(unix)]
 fn restrict(dir: &Path) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
@@ -89,12 +117,14 @@ impl BlobStore for DirStore {
 
     fn commit(&self, staged: &Path, sha256: &str) -> io::Result<bool> {
         let target = self.path_of(sha256)?;
-        if target.exists() {
+        if stored_copy_is_intact(&target, sha256) {
             std::fs::remove_file(staged)?;
             return Ok(false);
         }
         let parent = target.parent().unwrap_or(&self.root);
         std::fs::create_dir_all(parent)?;
+        // Atomic, also over a damaged copy: readers see the old file or the
+        // new one, never a mix.
         std::fs::rename(staged, &target)?;
         // The rename is durable only once the directory entry is on disk.
         std::fs::File::open(parent)?.sync_all()?;
@@ -754,17 +784,9 @@ pub async fn give_opinion(
 
 /// Re-hashes one stored file: `None` when it still matches its name.
 pub fn check_blob(store: &dyn BlobStore, sha256: &str) -> Option<IntegrityFault> {
-    let Ok(path) = store.local_path(sha256) else {
+    let Ok(actual) = store.local_path(sha256).and_then(|path| file_sha256(&path)) else {
         return Some(IntegrityFault::Missing);
     };
-    let Ok(mut file) = std::fs::File::open(path) else {
-        return Some(IntegrityFault::Missing);
-    };
-    let mut hasher = Sha256::new();
-    if io::copy(&mut file, &mut hasher).is_err() {
-        return Some(IntegrityFault::Missing);
-    }
-    let actual = hex::encode(hasher.finalize());
     (actual != sha256).then_some(IntegrityFault::Altered { actual })
 }
 
@@ -815,4 +837,104 @@ pub async fn check_integrity(
         }
     }
     Ok(report)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// A store in its own directory under the system's temp dir, removed after the test.
+    struct ScratchStore {
+        store: DirStore,
+        root: PathBuf,
+    }
+
+    impl ScratchStore {
+        fn new() -> ScratchStore {
+            let root = std::env::temp_dir()
+                .join(format!("pingyi-evidence-{}", uuid::Uuid::new_v4().simple()));
+            ScratchStore {
+                store: DirStore::open(&root).unwrap(),
+                root,
+            }
+        }
+
+        /// Writes `bytes` to a staging file, as an upload would: (its path, its SHA-256).
+        fn stage(&self, bytes: &[u8]) -> (PathBuf, String) {
+            let path = self
+                .store
+                .staging_dir()
+                .join(format!("{}.part", uuid::Uuid::new_v4().simple()));
+            std::fs::write(&path, bytes).unwrap();
+            (path, hex::encode(Sha256::digest(bytes)))
+        }
+
+        fn staging_is_empty(&self) -> bool {
+            std::fs::read_dir(self.store.staging_dir())
+                .unwrap()
+                .next()
+                .is_none()
+        }
+    }
+
+    impl Drop for ScratchStore {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.root);
+        }
+    }
+
+    const CONTRACT: &[u8] = b"%PDF-1.4 labour contract, page one";
+
+    #[test]
+    fn the_same_bytes_are_stored_once() {
+        let scratch = ScratchStore::new();
+        let (first, sha) = scratch.stage(CONTRACT);
+        assert!(scratch.store.commit(&first, &sha).unwrap());
+        let (second, _) = scratch.stage(CONTRACT);
+        assert!(!scratch.store.commit(&second, &sha).unwrap());
+        assert!(scratch.staging_is_empty());
+        let stored = scratch.store.local_path(&sha).unwrap();
+        assert_eq!(std::fs::read(stored).unwrap(), CONTRACT);
+        assert_eq!(check_blob(&scratch.store, &sha), None);
+    }
+
+    #[test]
+    fn committing_the_same_bytes_again_repairs_a_damaged_stored_copy() {
+        let scratch = ScratchStore::new();
+        let (first, sha) = scratch.stage(CONTRACT);
+        assert!(scratch.store.commit(&first, &sha).unwrap());
+        let stored = scratch.store.local_path(&sha).unwrap();
+        let mut damaged = CONTRACT.to_vec();
+        damaged[3] ^= 0x01;
+        std::fs::write(&stored, &damaged).unwrap();
+        assert!(matches!(
+            check_blob(&scratch.store, &sha),
+            Some(IntegrityFault::Altered { .. })
+        ));
+
+        let (again, _) = scratch.stage(CONTRACT);
+        assert!(
+            scratch.store.commit(&again, &sha).unwrap(),
+            "the damaged copy is replaced, so a file was written"
+        );
+        assert_eq!(std::fs::read(&stored).unwrap(), CONTRACT);
+        assert_eq!(check_blob(&scratch.store, &sha), None);
+        assert!(scratch.staging_is_empty());
+    }
+
+    #[test]
+    fn a_stored_copy_that_vanished_is_written_again() {
+        let scratch = ScratchStore::new();
+        let (first, sha) = scratch.stage(CONTRACT);
+        assert!(scratch.store.commit(&first, &sha).unwrap());
+        std::fs::remove_file(scratch.store.local_path(&sha).unwrap()).unwrap();
+        assert_eq!(
+            check_blob(&scratch.store, &sha),
+            Some(IntegrityFault::Missing)
+        );
+        let (again, _) = scratch.stage(CONTRACT);
+        assert!(scratch.store.commit(&again, &sha).unwrap());
+        assert_eq!(check_blob(&scratch.store, &sha), None);
+    }
 }

@@ -312,6 +312,206 @@ async fn a_party_files_evidence_and_the_host_releases_it_to_the_panel() {
     server.finish().await;
 }
 
+/// The exhibit's chain of custody as the host reads it.
+async fn custody_of(host: &Client, exhibit_id: &str) -> Vec<Value> {
+    let res = host
+        .rpc("exhibit_custody", &[("exhibit_id", exhibit_id)])
+        .await;
+    assert_eq!(res.status(), 200);
+    res.json::<Value>()
+        .await
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn actions(custody: &[Value]) -> Vec<&str> {
+    custody
+        .iter()
+        .map(|c| c["action"].as_str().unwrap())
+        .collect()
+}
+
+/// The one custody entry of `action` (there must be exactly one).
+fn entry<'a>(custody: &'a [Value], action: &str) -> &'a Value {
+    let found: Vec<&Value> = custody.iter().filter(|c| c["action"] == action).collect();
+    assert_eq!(found.len(), 1, "one {action} entry in {custody:?}");
+    found[0]
+}
+
+/// Calls a server function and returns (status, body as JSON or null).
+async fn call(who: &Client, name: &str, form: &[(&str, &str)]) -> (u16, Value) {
+    let res = who.rpc(name, form).await;
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// 向各方公开 on or off.
+async fn share(who: &Client, exhibit_id: &str, on: bool) -> (u16, Value) {
+    let on = if on { "true" } else { "false" };
+    let form = [
+        ("exhibit_id", exhibit_id),
+        ("what", "share_with_parties"),
+        ("on", on),
+    ];
+    call(who, "switch_exhibit", &form).await
+}
+
+/// A refusal's message as the page shows it to a Chinese reader.
+fn message_zh(body: &Value) -> String {
+    let error: app::error::ApiError = serde_json::from_value(body.clone()).unwrap();
+    error.message(app::i18n::Lang::Zh)
+}
+
+#[tokio::test]
+async fn an_exhibit_shared_with_the_parties_reaches_the_other_side_only() {
+    let server = TestServer::start().await;
+    let held = server.held_hearing().await;
+    app::db::hearings::set_public(&server.db, &held, true)
+        .await
+        .unwrap();
+    let petitioner = server.party(&held, "petitioner", "张三").await;
+    let agency = server.party(&held, "agency", "住建局").await;
+    let host = server.client("host").await;
+    let juror = server.client("juror").await;
+    let observer = server.client("").await;
+    let photo = png("shared");
+    let (status, filed) = petitioner
+        .upload(&held, None, "工资欠条照片", "欠条.png", photo.clone())
+        .await;
+    assert_eq!(status, 201, "{filed}");
+    let id = filed["id"].as_str().unwrap();
+    let file_path = format!("/exhibits/{id}/file");
+    let hidden_from = async |who: &Client| {
+        labels(&evidence(who, &held).await).is_empty() && who.get(&file_path).await.status() == 404
+    };
+    assert!(hidden_from(&agency).await);
+
+    // Only the host shares (证据交换).
+    assert_eq!(share(&petitioner, id, true).await.0, 403);
+    assert_eq!(share(&host, id, true).await.0, 200);
+    assert_eq!(labels(&evidence(&agency, &held).await), ["申-1"]);
+    let served = agency.get(&format!("{file_path}?download=1")).await;
+    assert_eq!(served.status(), 200);
+    assert_eq!(served.bytes().await.unwrap().as_ref(), photo.as_slice());
+    // Shared with the parties is not released to the panel, nor shown to the public.
+    assert!(hidden_from(&juror).await);
+    assert!(hidden_from(&observer).await);
+
+    // Unsharing takes it back from the other side; its own side keeps it.
+    assert_eq!(share(&host, id, false).await.0, 200);
+    assert!(hidden_from(&agency).await);
+    assert_eq!(labels(&evidence(&petitioner, &held).await), ["申-1"]);
+
+    // Shared again, then withdrawn: gone from the other side, and not shared again.
+    assert_eq!(share(&host, id, true).await.0, 200);
+    assert_eq!(labels(&evidence(&agency, &held).await), ["申-1"]);
+    let withdraw = [("exhibit_id", id), ("reason", "提交错误")];
+    assert_eq!(
+        call(&petitioner, "withdraw_exhibit", &withdraw).await.0,
+        200
+    );
+    assert!(hidden_from(&agency).await);
+    let (status, body) = share(&host, id, true).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("exhibit_withdrawn"))
+    );
+
+    let custody = custody_of(&host, id).await;
+    assert_eq!(
+        actions(&custody),
+        [
+            "submitted",
+            "shared_with_parties",
+            "viewed",
+            "shared_with_parties",
+            "shared_with_parties",
+            "withdrawn"
+        ]
+    );
+    let details: Vec<&str> = custody
+        .iter()
+        .filter(|c| c["action"] == "shared_with_parties")
+        .map(|c| c["detail"].as_str().unwrap())
+        .collect();
+    assert_eq!(details, ["是", "撤销", "是"]);
+    let viewed = entry(&custody, "viewed");
+    assert_eq!(
+        (viewed["actor_name"].as_str(), viewed["detail"].as_str()),
+        (Some("住建局"), Some("下载"))
+    );
+    assert_eq!(entry(&custody, "withdrawn")["detail"], "提交错误");
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn only_the_host_admits_and_every_step_joins_the_custody_trail() {
+    let server = TestServer::start().await;
+    let held = server.held_hearing().await;
+    let petitioner = server.party(&held, "petitioner", "张三").await;
+    let host = server.client("host").await;
+    let (status, filed) = petitioner
+        .upload(&held, None, "劳动合同", "合同.pdf", pdf(""))
+        .await;
+    assert_eq!(status, 201, "{filed}");
+    let id = filed["id"].as_str().unwrap();
+    let admit = [("exhibit_id", id)];
+
+    // 采纳 is the host's: not even the side that filed it admits it.
+    let (status, body) = call(&petitioner, "admit_exhibit", &admit).await;
+    assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")));
+    assert_eq!(call(&host, "admit_exhibit", &admit).await.0, 200);
+    let page = evidence(&host, &held).await;
+    assert_eq!(page["exhibits"][0]["exhibit"]["status"], "admitted");
+
+    // Shown in the sitting hearing and shared with the parties.
+    let step = json!({"hearing_id": held, "step": {"step": "start"}});
+    assert_eq!(
+        TestServer::json_rpc(&host, "step_procedure", step).await.0,
+        200
+    );
+    let (status, seq) = call(&host, "show_exhibit", &admit).await;
+    assert_eq!(status, 200, "{seq}");
+    assert_eq!(share(&host, id, true).await.0, 200);
+
+    // Withdrawn by the host with a reason: it cannot be admitted again.
+    let withdraw = [("exhibit_id", id), ("reason", "与申-2 重复")];
+    assert_eq!(call(&host, "withdraw_exhibit", &withdraw).await.0, 200);
+    let (status, body) = call(&host, "admit_exhibit", &admit).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("exhibit_withdrawn"))
+    );
+    assert_eq!(message_zh(&body), "该证据已撤回，不能再展示、采纳或质证");
+    let page = evidence(&host, &held).await;
+    assert_eq!(page["exhibits"][0]["exhibit"]["status"], "withdrawn");
+
+    // The trail holds each step once, in order; the refused admission left none.
+    let custody = custody_of(&host, id).await;
+    assert_eq!(
+        actions(&custody),
+        [
+            "submitted",
+            "admitted",
+            "shown_live",
+            "shared_with_parties",
+            "withdrawn"
+        ]
+    );
+    for action in ["admitted", "shown_live", "shared_with_parties", "withdrawn"] {
+        assert_eq!(entry(&custody, action)["actor_name"], "张主持", "{action}");
+    }
+    assert_eq!(
+        entry(&custody, "shown_live")["detail"],
+        format!("事件 #{seq}")
+    );
+    assert_eq!(entry(&custody, "shared_with_parties")["detail"], "是");
+    assert_eq!(entry(&custody, "withdrawn")["detail"], "与申-2 重复");
+    server.finish().await;
+}
+
 /// The held demo hearing and its host, for one attack each.
 async fn under_attack() -> (TestServer, String, Client) {
     let server = TestServer::start().await;
@@ -329,6 +529,7 @@ fn refusal_reason(body: &Value) -> String {
 }
 
 /// Uploads as the office and asserts the refusal: its status and reason code.
+/// Returns the refusal, for its message.
 async fn assert_refused(
     host: &Client,
     held: &str,
@@ -336,9 +537,10 @@ async fn assert_refused(
     name: &str,
     bytes: Vec<u8>,
     expected: (u16, &str),
-) {
+) -> Value {
     let (status, body) = host.upload(held, Some("office"), title, name, bytes).await;
     assert_eq!((status, refusal_reason(&body).as_str()), expected, "{body}");
+    body
 }
 
 /// Refused uploads leave nothing behind in staging.
@@ -352,7 +554,7 @@ async fn an_oversized_file_is_refused_while_streaming_and_the_hearing_cap_holds(
     // Over the per-file cap (2 MB in the tests).
     let mut big = png("big");
     big.resize(2 * 1024 * 1024 + 10, 0);
-    assert_refused(
+    let refusal = assert_refused(
         &host,
         &held,
         "大文件",
@@ -361,6 +563,11 @@ async fn an_oversized_file_is_refused_while_streaming_and_the_hearing_cap_holds(
         (413, "file_too_large"),
     )
     .await;
+    // The page shows the citizen what to do, with the office's cap.
+    assert_eq!(
+        message_zh(&refusal),
+        "文件超过 2 MB 的上限，请压缩或分成几份后再提交"
+    );
     // The hearing's cap (5 MB in the tests).
     for i in 0..2 {
         let mut chunk = png(&format!("part{i}"));
@@ -372,7 +579,9 @@ async fn an_oversized_file_is_refused_while_streaming_and_the_hearing_cap_holds(
     }
     let mut last = png("last");
     last.resize(1900 * 1024, 2);
-    assert_refused(&host, &held, "分卷", "p.png", last, (413, "hearing_full")).await;
+    let refusal = assert_refused(&host, &held, "分卷", "p.png", last, (413, "hearing_full")).await;
+    let message = message_zh(&refusal);
+    assert!(message.contains("再提交将超过 5 MB 的总上限"), "{message}");
     assert_staging_empty(&server);
     server.finish().await;
 }
@@ -536,6 +745,23 @@ async fn an_upload_needs_a_title_a_side_and_a_filer() {
     server.finish().await;
 }
 
+/// Where the store keeps the file of this SHA-256.
+fn stored_path(server: &TestServer, sha: &str) -> PathBuf {
+    server
+        .data_dir()
+        .join("evidence/sha256")
+        .join(&sha[..2])
+        .join(&sha[2..4])
+        .join(sha)
+}
+
+/// 完整性校验 by the host: the report.
+async fn check_evidence(host: &Client, held: &str) -> Value {
+    let (status, report) = call(host, "check_evidence", &[("hearing_id", held)]).await;
+    assert_eq!(status, 200, "{report}");
+    report
+}
+
 #[tokio::test]
 async fn a_flipped_byte_in_a_stored_file_is_reported() {
     let server = TestServer::start().await;
@@ -567,12 +793,7 @@ async fn a_flipped_byte_in_a_stored_file_is_reported() {
     assert!(clean.status.success(), "{clean:?}");
     assert!(String::from_utf8_lossy(&clean.stdout).contains("一致"));
 
-    let stored = server
-        .data_dir()
-        .join("evidence/sha256")
-        .join(&sha[..2])
-        .join(&sha[2..4])
-        .join(&sha);
+    let stored = stored_path(&server, &sha);
     let mut bytes = std::fs::read(&stored).unwrap();
     bytes[20] ^= 0x01;
     std::fs::write(&stored, bytes).unwrap();
@@ -603,6 +824,58 @@ async fn a_flipped_byte_in_a_stored_file_is_reported() {
             .status(),
         403
     );
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn uploading_the_same_bytes_again_repairs_a_damaged_stored_file() {
+    let server = TestServer::start().await;
+    let held = server.held_hearing().await;
+    let host = server.client("host").await;
+    let photo = png("repair");
+    let (status, first) = host
+        .upload(&held, Some("office"), "照片", "a.png", photo.clone())
+        .await;
+    assert_eq!(status, 201, "{first}");
+    let sha = first["sha256"].as_str().unwrap().to_owned();
+    let stored = stored_path(&server, &sha);
+    let mut damaged = photo.clone();
+    damaged[20] ^= 0x01;
+    std::fs::write(&stored, damaged).unwrap();
+    let report = check_evidence(&host, &held).await;
+    assert_eq!(report["faults"][0][0], "听-1");
+
+    // The office files the same bytes again (from its own copy): the stored file
+    // is replaced by the intact upload, still one file under its hash.
+    let (status, again) = host
+        .upload(
+            &held,
+            Some("office"),
+            "照片（重新提交）",
+            "a.png",
+            photo.clone(),
+        )
+        .await;
+    assert_eq!(status, 201, "{again}");
+    assert_eq!(again["sha256"], sha);
+    assert_eq!(sha256_hex(&std::fs::read(&stored).unwrap()), sha);
+    assert_eq!(
+        stored_files(&server.data_dir().join("evidence/sha256")),
+        [stored]
+    );
+    assert_staging_empty(&server);
+    let report = check_evidence(&host, &held).await;
+    assert_eq!(report["checked"], 2);
+    assert!(report["faults"].as_array().unwrap().is_empty(), "{report}");
+    let custody = custody_of(&host, first["id"].as_str().unwrap()).await;
+    let checks: Vec<&str> = custody
+        .iter()
+        .filter(|c| c["action"] == "integrity_checked")
+        .map(|c| c["detail"].as_str().unwrap())
+        .collect();
+    assert_eq!(checks.len(), 2, "{custody:?}");
+    assert!(checks[0].starts_with("不一致"), "{checks:?}");
+    assert_eq!(checks[1], "一致");
     server.finish().await;
 }
 
