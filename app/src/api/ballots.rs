@@ -151,7 +151,6 @@ pub async fn cast_vote(
                 &actor.account_id,
                 option,
                 key,
-                None,
             )
             .await
         }
@@ -307,7 +306,6 @@ pub async fn confirm_proxy_vote(
     option: Option<usize>,
 ) -> Result<ProxyConfirmed, ApiError> {
     use crate::domain::access::Action;
-    use crate::domain::ballot::ProxyEntry;
     guard::answer(
         async {
             let state = guard::state()?;
@@ -321,28 +319,66 @@ pub async fn confirm_proxy_vote(
                 .proxy_choice(pending.option, option)
                 .map_err(refused)?;
             confirm_by_member(&state, &actor.account_id, &pending.voter_id, voter_password).await?;
-            let proxy = ProxyEntry {
-                entered_by: pending.requested_by.clone(),
-                reason: pending.reason.clone(),
-            };
-            let ack = commit_vote(
-                &state,
-                &pending.hearing_id,
-                &pending.ballot_id,
-                &pending.voter_id,
-                choice,
-                pending.key.clone(),
-                Some(proxy),
-            )
-            .await?;
-            crate::db::proxy::remove(&state.db, &pending.id).await?;
-            Ok(ProxyConfirmed {
-                seq: ack.seq,
-                already_counted: ack.already_counted,
-            })
+            count_confirmed_entry(&state, pending, choice).await
         }
         .await,
     )
+}
+
+/// Counts a confirmed entry: its vote and the entry's removal are one
+/// transaction, so a crash can never leave an entry that already counted still
+/// waiting on the clerk's screen (confirmed again after the member had voted
+/// since, it would be refused as a replay). The vote takes a write turn of its
+/// own rather than the hearing's group commit: confirmations come one member
+/// at a time at the clerk's desk, so there is nothing to batch, and the group
+/// commit has no place for a second write in the vote's transaction.
+#[cfg(feature = "ssr")]
+async fn count_confirmed_entry(
+    state: &crate::state::AppState,
+    pending: crate::db::proxy::ProxyRequest,
+    choice: usize,
+) -> Result<ProxyConfirmed, ApiError> {
+    use crate::domain::ballot::{CastVote, ProxyEntry};
+    let vote = CastVote {
+        juror_id: pending.voter_id.clone(),
+        option: choice,
+        key: pending.key.clone(),
+        seq: 0,
+    };
+    let proxy = ProxyEntry {
+        entered_by: pending.requested_by.clone(),
+        reason: pending.reason.clone(),
+    };
+    let (seq, committed) = crate::sitting::decide_in_turn(
+        state,
+        &pending.hearing_id,
+        async move |_, room| {
+            Ok((
+                decide_vote(room, &pending.ballot_id, vote, Some(proxy))?,
+                (),
+            ))
+        },
+        async |tx, _, ()| {
+            // Gone since we read it: the host replaced the entry, so the member
+            // confirmed what is no longer entered; the vote rolls back with it.
+            if crate::db::proxy::remove_in(tx, &pending.id).await? {
+                Ok(())
+            } else {
+                Err(ApiError::ProxyNotFound)
+            }
+        },
+    )
+    .await?;
+    if !committed {
+        // Counted already under the entry's key (a confirmation of the same
+        // entry took the turn first): the entry is done, not refused as a
+        // replay, and removing it again changes nothing.
+        crate::db::proxy::remove(&state.db, &pending.id).await?;
+    }
+    Ok(ProxyConfirmed {
+        seq,
+        already_counted: !committed,
+    })
 }
 
 /// The member's own password, checked like a login (same limits, audited).
@@ -391,11 +427,8 @@ async fn commit_vote(
     voter_id: &str,
     option: usize,
     key: String,
-    proxy: Option<crate::domain::ballot::ProxyEntry>,
 ) -> Result<VoteAck, ApiError> {
-    use crate::domain::EventPayload;
-    use crate::domain::ballot::{CastVote, VoteDecision};
-    use crate::sitting::Decision;
+    use crate::domain::ballot::CastVote;
     let vote = CastVote {
         juror_id: voter_id.to_owned(),
         option,
@@ -404,25 +437,40 @@ async fn commit_vote(
     };
     let ballot_id = ballot_id.to_owned();
     let (seq, committed) = crate::sitting::decide_grouped(state, hearing_id, move |room| {
-        let ballot = ballot_in(room, &ballot_id)?;
-        match ballot.decide_vote(&vote).map_err(refused)? {
-            VoteDecision::AlreadyCounted { seq } => Ok(Decision::Answer(seq)),
-            VoteDecision::Record => Ok(Decision::Commit(EventPayload::VoteCast {
-                ballot_id: ballot_id.clone(),
-                voter: vote.juror_id.clone(),
-                option: vote.option,
-                key: vote.key.clone(),
-                sealed: ballot.spec.sealed(),
-                proxy,
-                salt: crate::db::new_salt(),
-            })),
-        }
+        decide_vote(room, &ballot_id, vote, None)
     })
     .await?;
     Ok(VoteAck {
         seq,
         option,
         already_counted: !committed,
+    })
+}
+
+/// A vote decided against the room as committed: the event to record, or the
+/// seq of the same vote already counted.
+#[cfg(feature = "ssr")]
+fn decide_vote(
+    room: &crate::domain::room::RoomState,
+    ballot_id: &str,
+    vote: crate::domain::ballot::CastVote,
+    proxy: Option<crate::domain::ballot::ProxyEntry>,
+) -> Result<crate::sitting::Decision<u64>, ApiError> {
+    use crate::domain::EventPayload;
+    use crate::domain::ballot::VoteDecision;
+    use crate::sitting::Decision;
+    let ballot = ballot_in(room, ballot_id)?;
+    Ok(match ballot.decide_vote(&vote).map_err(refused)? {
+        VoteDecision::AlreadyCounted { seq } => Decision::Answer(seq),
+        VoteDecision::Record => Decision::Commit(EventPayload::VoteCast {
+            ballot_id: ballot_id.to_owned(),
+            voter: vote.juror_id,
+            option: vote.option,
+            key: vote.key,
+            sealed: ballot.spec.sealed(),
+            proxy,
+            salt: crate::db::new_salt(),
+        }),
     })
 }
 

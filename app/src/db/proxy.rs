@@ -107,7 +107,18 @@ pub async fn of_hearing(db: &Db, hearing_id: &str) -> Result<Vec<ProxyRequest>, 
     .collect()
 }
 
-/// Done with an entry (confirmed and counted).
+/// Removes a confirmed entry inside the transaction that counts its vote, so
+/// both happen or neither does. `false` when the entry is no longer there
+/// (replaced by the host or removed by another confirmation meanwhile).
+pub async fn remove_in(conn: &mut sqlx::AnyConnection, id: &str) -> Result<bool, DbError> {
+    let removed = sqlx::query("DELETE FROM proxy_vote_requests WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(removed.rows_affected() == 1)
+}
+
+/// Done with an entry whose vote counted already (removing it twice is harmless).
 pub async fn remove(db: &Db, id: &str) -> Result<(), DbError> {
     sqlx::query("DELETE FROM proxy_vote_requests WHERE id = $1")
         .bind(id)

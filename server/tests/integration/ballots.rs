@@ -1,8 +1,9 @@
 //! Voting (#8): ballots open only in the closed stages with a quorum, each member
 //! counts once with the last vote, retries are idempotent, replays and votes
-//! outside the ballot (before it opens, after it closes) are refused, and a
-//! secret ballot's choices never leave the server — not in the room, not on a
-//! socket, not on the public page.
+//! outside the ballot (before it opens, after it closes, by members not seated
+//! when it opened) are refused, and a secret ballot's choices never leave the
+//! server — not in the room, not on a socket, not on the public page. A named
+//! ballot with a live tally shows each vote to the panel, never to the public.
 #![allow(clippy::unwrap_used)]
 
 use crate::common::{Client, Member, TestServer};
@@ -29,10 +30,18 @@ async fn draft(
     mode: &str,
     options: Value,
 ) -> (u16, Value) {
-    let form = json!({
+    draft_form(host, hearing, ballot_form(question, mode, options)).await
+}
+
+/// A new ballot's form: decided by simple majority, no live tally.
+fn ballot_form(question: &str, mode: &str, options: Value) -> Value {
+    json!({
         "ballot_id": "", "question": question, "options": options,
         "rule": "simple", "mode": mode, "live_tally": false,
-    });
+    })
+}
+
+async fn draft_form(host: &Client, hearing: &str, form: Value) -> (u16, Value) {
     TestServer::json_rpc(
         host,
         "draft_ballot",
@@ -95,15 +104,27 @@ async fn two_more_members_vote(
     options: Value,
 ) -> (String, Client, Vec<Member>, String) {
     let held = server.held_hearing().await;
+    open_with_members(server, &held, 2, ballot_form(question, mode, options)).await
+}
+
+/// `hearing` in deliberation with `count` more members seated and checked in
+/// (the demo juror holds one more seat, unchecked), and an open ballot drafted
+/// from `form`.
+async fn open_with_members(
+    server: &TestServer,
+    hearing: &str,
+    count: usize,
+    form: Value,
+) -> (String, Client, Vec<Member>, String) {
     let host = server.client("host").await;
-    let members = server.seat_members(&held, 2).await;
-    into_deliberation(&host, &held).await;
-    check_in_all(&members, &held).await;
-    let (status, body) = draft(&host, &held, question, mode, options).await;
+    let members = server.seat_members(hearing, count).await;
+    into_deliberation(&host, hearing).await;
+    check_in_all(&members, hearing).await;
+    let (status, body) = draft_form(&host, hearing, form).await;
     assert_eq!(status, 200, "{body}");
     let ballot = body.as_str().unwrap().to_owned();
-    assert_eq!(open_ballot(&host, &held, &ballot).await.status(), 200);
-    (held, host, members, ballot)
+    assert_eq!(open_ballot(&host, hearing, &ballot).await.status(), 200);
+    (hearing.to_owned(), host, members, ballot)
 }
 
 async fn check_in_all(members: &[Member], hearing: &str) {
@@ -601,6 +622,336 @@ async fn a_secret_proxy_vote_is_chosen_by_the_member_at_the_clerks_desk() {
             .votes
             .iter()
             .any(|v| v.juror_id == member.account_id && v.option == 1)
+    );
+    server.finish().await;
+}
+
+/// The hearing's last committed seq.
+async fn head(server: &TestServer, hearing: &str) -> u64 {
+    app::db::hearings::head_seq(&server.db, hearing)
+        .await
+        .unwrap()
+        .expect("the hearing exists")
+}
+
+/// The payloads of the event frames a socket receives, up to and including
+/// `seq` (each frame awaited at most 2 s).
+async fn payloads_until(socket: &mut crate::common::Socket, seq: u64) -> Vec<Value> {
+    let mut payloads = Vec::new();
+    loop {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(2), socket.next())
+            .await
+            .expect("a frame within 2 s")
+            .expect("socket open")
+            .unwrap();
+        let Ok(text) = frame.into_text() else {
+            continue;
+        };
+        let Ok(frame) = serde_json::from_str::<Value>(text.as_str()) else {
+            continue;
+        };
+        if frame["type"] != "event" {
+            continue;
+        }
+        payloads.push(frame["event"]["payload"].clone());
+        if frame["event"]["seq"].as_u64() >= Some(seq) {
+            return payloads;
+        }
+    }
+}
+
+fn of_type<'a>(payloads: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    payloads.iter().filter(|p| p["type"] == kind).collect()
+}
+
+/// The room as `rpc` ("load_room" or "observe_hearing") shows it to `reader`,
+/// folded as the reader's browser folds it.
+async fn room_seen_by(reader: &Client, rpc: &str, hearing: &str) -> app::domain::room::RoomState {
+    let res = reader.rpc(rpc, &[("hearing_id", hearing)]).await;
+    assert_eq!(res.status(), 200);
+    let snapshot: app::model::RoomSnapshot = res.json().await.unwrap();
+    app::domain::fold(&snapshot.events).unwrap()
+}
+
+/// 代为录入 by `host` for `voter`; returns (status, body).
+async fn enter_vote_for(
+    host: &Client,
+    hearing: &str,
+    ballot: &str,
+    voter: &str,
+    option: &str,
+    key: &str,
+) -> (u16, Value) {
+    let form = [
+        ("hearing_id", hearing),
+        ("ballot_id", ballot),
+        ("voter_id", voter),
+        ("option", option),
+        ("key", key),
+        ("reason", "手机没电"),
+    ];
+    let res = host.rpc("record_vote_for", &form).await;
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn confirm_entry(clerk: &Client, request: &str) -> (u16, Value) {
+    let form = [
+        ("request_id", request),
+        ("voter_password", server::demo::DEMO_PASSWORD),
+    ];
+    let res = clerk.rpc("confirm_proxy_vote", &form).await;
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_live_named_ballot_shows_the_panel_each_vote_and_needs_two_thirds() {
+    let server = TestServer::start().await;
+    let held = server.held_hearing().await;
+    app::db::hearings::set_public(&server.db, &held, true)
+        .await
+        .unwrap();
+    let observer = server.client("").await;
+    let form = json!({
+        "ballot_id": "", "question": "是否建议撤销原处理意见", "options": ["是", "否"],
+        "rule": "two_thirds", "mode": "named", "live_tally": true,
+    });
+    // Five seats with the demo juror: two thirds is four votes, a simple majority three.
+    let (held, host, members, ballot) = open_with_members(&server, &held, 4, form).await;
+    let opened = head(&server, &held).await;
+    let mut host_socket = host.socket(&held, opened).await.unwrap();
+    let mut member_socket = members[3].client.socket(&held, opened).await.unwrap();
+    let mut public_socket = observer.socket(&held, opened).await.unwrap();
+
+    // 是 ×3, 否 ×1; the demo juror does not vote.
+    for (i, option) in [(0, 0), (1, 0), (2, 0), (3, 1)] {
+        let (status, body) = vote(
+            &members[i].client,
+            &held,
+            &ballot,
+            option,
+            &format!("l-{i}"),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let last_vote = head(&server, &held).await;
+
+    // Live on the sockets: the host and a member see who chose what, the public
+    // only who voted.
+    for socket in [&mut host_socket, &mut member_socket] {
+        let payloads = payloads_until(socket, last_vote).await;
+        let cast = of_type(&payloads, "vote_cast");
+        let choices: Vec<(&str, u64)> = cast
+            .iter()
+            .map(|p| (p["voter"].as_str().unwrap(), p["option"].as_u64().unwrap()))
+            .collect();
+        let expected: Vec<(&str, u64)> = [(0, 0), (1, 0), (2, 0), (3, 1)]
+            .iter()
+            .map(|&(i, option)| (members[i].account_id.as_str(), option))
+            .collect();
+        assert_eq!(choices, expected, "{payloads:?}");
+        assert!(of_type(&payloads, "vote_sealed").is_empty(), "{payloads:?}");
+    }
+    let public = payloads_until(&mut public_socket, last_vote).await;
+    assert!(of_type(&public, "vote_cast").is_empty(), "{public:?}");
+    let sealed = of_type(&public, "vote_sealed");
+    assert_eq!(sealed.len(), 4, "{public:?}");
+    assert!(
+        sealed.iter().all(|p| p.get("option").is_none()),
+        "{public:?}"
+    );
+    drop((host_socket, member_socket, public_socket));
+
+    // In the room: live counts for the panel; for the public, who voted, no counts.
+    for reader in [&host, &members[3].client] {
+        let room = room_seen_by(reader, "load_room", &held).await;
+        let live = room.ballot(&ballot).unwrap();
+        assert_eq!(live.tally().counts, vec![3, 1]);
+        assert_eq!(live.choice_of(&members[0].account_id), Some(0));
+    }
+    let room = room_seen_by(&observer, "observe_hearing", &held).await;
+    let public = room.ballot(&ballot).unwrap();
+    assert!(public.votes.is_empty(), "{:?}", public.votes);
+    assert_eq!(public.voted.len(), 4);
+    assert_eq!(public.tally().counts, vec![0, 0]);
+
+    // Three of five is a simple majority, short of two thirds: no majority.
+    let res = host
+        .rpc(
+            "close_ballot",
+            &[("hearing_id", &held), ("ballot_id", &ballot)],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let events = app::db::events::all(&server.db, &held).await.unwrap();
+    let room = app::domain::fold(&events).unwrap();
+    let result = room.ballot(&ballot).unwrap().result.clone().unwrap();
+    assert_eq!(result.counts, vec![3, 1]);
+    assert_eq!((result.voted, result.seated, result.needed), (4, 5, 4));
+    assert!(result.counts[0] >= app::domain::ballot::MajorityRule::Simple.needed(5));
+    assert_eq!(result.outcome, app::domain::ballot::Outcome::NoMajority);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn a_secret_ballot_drafted_with_a_live_tally_is_stored_without_one() {
+    let server = TestServer::start().await;
+    let held = server.held_hearing().await;
+    let mut form = ballot_form("诉求是否合理", "secret", json!(["支持", "不支持"]));
+    form["live_tally"] = json!(true);
+    let (held, host, members, ballot) = open_with_members(&server, &held, 2, form).await;
+    let events = app::db::events::all(&server.db, &held).await.unwrap();
+    let room = app::domain::fold(&events).unwrap();
+    let spec = &room.ballot(&ballot).unwrap().spec;
+    assert!(!spec.live_tally, "{spec:?}");
+    assert!(spec.sealed());
+
+    // So a vote reaches even the host sealed.
+    let (status, body) = vote(&members[0].client, &held, &ballot, 1, "s-1").await;
+    assert_eq!(status, 200, "{body}");
+    let room = room_json(&host, &held).await;
+    assert!(
+        room.contains("vote_sealed") && !room.contains("vote_cast"),
+        "{room}"
+    );
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn only_members_seated_when_the_ballot_opened_vote_or_are_entered_for() {
+    let server = TestServer::start().await;
+    let (held, host, _members, ballot) =
+        two_more_members_vote(&server, "诉求是否合理", "named", json!(["是", "否"])).await;
+    // Seated after the opening: on the panel now, not among this ballot's voters.
+    let hash = app::auth::hash_password(server::demo::DEMO_PASSWORD.to_owned())
+        .await
+        .unwrap();
+    let late = app::db::accounts::NewAccount {
+        username: "late",
+        display_name: "迟到评议员",
+        password_hash: &hash,
+        roles: &[app::domain::access::Role::Juror],
+    };
+    let late_id = app::db::accounts::create(&server.db, &late)
+        .await
+        .unwrap()
+        .unwrap();
+    app::db::hearings::seat_juror(&server.db, &held, &late_id)
+        .await
+        .unwrap();
+    let late = server.client("late").await;
+    let not_seated = |(status, body): (u16, Value)| {
+        assert_eq!(
+            (status, body["code"].as_str(), refusal(&body)),
+            (403, Some("vote_refused"), Some("not_seated")),
+            "{body}"
+        );
+    };
+    not_seated(vote(&late, &held, &ballot, 0, "late-1").await);
+    not_seated(enter_vote_for(&host, &held, &ballot, &late_id, "0", "late-2").await);
+    // Nor for someone who never held a seat (the clerk).
+    let clerk_id = app::db::accounts::by_username(&server.db, "clerk")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    not_seated(enter_vote_for(&host, &held, &ballot, &clerk_id, "0", "clerk-1").await);
+
+    let pending = app::db::proxy::of_hearing(&server.db, &held).await.unwrap();
+    assert!(pending.is_empty(), "{pending:?}");
+    let events = app::db::events::all(&server.db, &held).await.unwrap();
+    let room = app::domain::fold(&events).unwrap();
+    assert!(room.ballot(&ballot).unwrap().votes.is_empty());
+    server.finish().await;
+}
+
+/// Makes deleting a waiting proxy entry fail (`refuse`) or work again, as a
+/// storage fault between a confirmed vote and the end of its entry would.
+async fn refuse_proxy_removal(db: &app::db::Db, refuse: bool) {
+    let postgres = db.backend() == app::db::Backend::Postgres;
+    let statements: &[&str] = match (postgres, refuse) {
+        (false, true) => &[
+            "CREATE TRIGGER keep_proxy_entries BEFORE DELETE ON proxy_vote_requests \
+             BEGIN SELECT RAISE(ABORT, 'proxy entries are kept'); END",
+        ],
+        (false, false) => &["DROP TRIGGER keep_proxy_entries"],
+        (true, true) => &[
+            "CREATE FUNCTION keep_proxy_entries() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'proxy entries are kept'; END $$",
+            "CREATE TRIGGER keep_proxy_entries BEFORE DELETE ON proxy_vote_requests \
+             FOR EACH ROW EXECUTE FUNCTION keep_proxy_entries()",
+        ],
+        (true, false) => &[
+            "DROP TRIGGER keep_proxy_entries ON proxy_vote_requests",
+            "DROP FUNCTION keep_proxy_entries()",
+        ],
+    };
+    let mut tx = db.begin().await.unwrap();
+    for statement in statements {
+        sqlx::query(statement).execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+/// A confirmed proxy vote and the end of its waiting entry commit together: if
+/// the entry cannot be cleared, the vote does not count either and the entry
+/// still waits; confirmed again, it counts once.
+#[tokio::test]
+async fn a_proxy_vote_counts_only_together_with_the_end_of_its_entry() {
+    let server = TestServer::start().await;
+    let (held, host, members, ballot) =
+        two_more_members_vote(&server, "诉求是否合理", "named", json!(["是", "否"])).await;
+    let clerk = server.client("clerk").await;
+    let member = &members[0].account_id;
+    let (status, request) = enter_vote_for(&host, &held, &ballot, member, "1", "atomic-1").await;
+    assert_eq!(status, 200, "{request}");
+    let request = request.as_str().unwrap().to_owned();
+    let before = head(&server, &held).await;
+
+    refuse_proxy_removal(&server.db, true).await;
+    let (status, body) = confirm_entry(&clerk, &request).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (500, Some("internal")),
+        "{body}"
+    );
+    assert_eq!(
+        head(&server, &held).await,
+        before,
+        "the vote was counted alone"
+    );
+    let pending = app::db::proxy::of_hearing(&server.db, &held).await.unwrap();
+    assert_eq!(
+        pending.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
+        [request.as_str()]
+    );
+
+    refuse_proxy_removal(&server.db, false).await;
+    let (status, ack) = confirm_entry(&clerk, &request).await;
+    assert_eq!(status, 200, "{ack}");
+    assert_eq!(ack["already_counted"], false, "{ack}");
+    assert!(
+        app::db::proxy::of_hearing(&server.db, &held)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let events = app::db::events::all(&server.db, &held).await.unwrap();
+    let counted = app::domain::fold(&events).unwrap();
+    let counted = counted.ballot(&ballot).unwrap();
+    let votes: Vec<(&str, usize)> = counted
+        .votes
+        .iter()
+        .map(|v| (v.juror_id.as_str(), v.option))
+        .collect();
+    assert_eq!(votes, [(member.as_str(), 1)]);
+    assert_eq!(counted.proxies.len(), 1);
+    assert_eq!(
+        confirm_entry(&clerk, &request).await.0,
+        404,
+        "confirmed once"
     );
     server.finish().await;
 }
