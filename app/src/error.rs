@@ -537,7 +537,8 @@ impl ApiError {
                 crate::domain::aftercare::AftercareRefusal::AlreadyConfirmed { .. }
                 | crate::domain::aftercare::AftercareRefusal::AlreadyRepeat
                 | crate::domain::aftercare::AftercareRefusal::WordingChanged
-                | crate::domain::aftercare::AftercareRefusal::VisitRecorded => 409,
+                | crate::domain::aftercare::AftercareRefusal::VisitRecorded
+                | crate::domain::aftercare::AftercareRefusal::CaseStillOpen { .. } => 409,
                 crate::domain::aftercare::AftercareRefusal::NotThatParty => 403,
                 _ => 422,
             },

@@ -106,6 +106,7 @@ pub async fn update_case(
     if case == current.case {
         return Ok(current);
     }
+    refuse_unfinished_closing(db, id, &current, &case).await?;
     if db::cases::number_taken(db, &case.number, Some(id)).await? {
         return Err(ApiError::CaseNumberTaken {
             number: case.number,
@@ -127,6 +128,26 @@ pub async fn update_case(
     }
     tx.commit().await.map_err(DbError::from)?;
     get_case(db, id, clock).await
+}
+
+/// 三个不结案 (Hengkou): a case is changed to 已办结 only when none of its
+/// hearings leaves the petitioner dissatisfied, a follow-up visit to make or the
+/// two-way commitment unconfirmed; the refusal names what is still open. Here, so
+/// that the page and /api/v1 both keep it; any other change reads no aftercare.
+async fn refuse_unfinished_closing(
+    db: &Db,
+    id: &str,
+    current: &CaseRecord,
+    next: &CaseDraft,
+) -> Result<(), ApiError> {
+    use crate::domain::aftercare::check_case_closing;
+    use crate::domain::case::CaseStatus;
+    if next.status != CaseStatus::Concluded {
+        return Ok(());
+    }
+    let hearings = db::aftercare::closing_facts(db, id).await?;
+    check_case_closing(current.case.status, next.status, &hearings)
+        .map_err(|refusal| ApiError::AftercareRefused { refusal })
 }
 
 pub async fn get_case(db: &Db, id: &str, clock: OfficeClock) -> Result<CaseRecord, ApiError> {

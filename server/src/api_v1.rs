@@ -282,7 +282,7 @@ impl TryFrom<CaseUpdateBody> for CaseUpdate {
 /// Replace a case's fields (the history keeps the old ones).
 #[utoipa::path(put, path = "/api/v1/cases/{id}", tag = "cases", request_body = CaseUpdate,
     params(("id" = String, Path, description = "case id")), security(("bearer" = [])),
-    responses((status = 200, body = CaseRecord), (status = 404, body = ErrorBody), (status = 409, description = "stale version or number taken", body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = CaseRecord), (status = 404, body = ErrorBody), (status = 409, description = "stale version, number taken, or closing refused while aftercare is open (三个不结案: aftercare_refused / case_still_open)", body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update_case(
     State(state): State<AppState>,
     client: ApiClient,

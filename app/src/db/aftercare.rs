@@ -4,8 +4,8 @@
 
 use super::{Db, DbError, new_id, now_ms, stored_code, stored_date};
 use crate::domain::aftercare::{
-    AftercareRefusal, Commitment, Confirmation, FollowUpPolicy, FollowUpState, Outcome, Rating,
-    RatingSource,
+    AftercareRefusal, ClosingFacts, Commitment, Confirmation, FollowUpPolicy, FollowUpState,
+    Outcome, Rating, RatingSource,
 };
 use crate::domain::case::{CalendarDate, Coded};
 use crate::domain::stats::{Resolution, Satisfaction};
@@ -420,6 +420,37 @@ pub async fn add_rating(db: &Db, hearing_id: &str, rating: &Rating) -> Result<()
     .execute(db.pool())
     .await?;
     Ok(())
+}
+
+/// What each hearing of the case leaves to do before the case may be closed
+/// (三个不结案): its latest rating, its visits still to make, and whether its
+/// commitment is confirmed by both sides. Empty for a case without hearings.
+pub async fn closing_facts(db: &Db, case_id: &str) -> Result<Vec<ClosingFacts>, DbError> {
+    let rows = sqlx::query("SELECT id FROM hearings WHERE case_id = $1 ORDER BY id")
+        .bind(case_id)
+        .fetch_all(db.pool())
+        .await?;
+    let mut facts = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let hearing_id: String = row.try_get("id")?;
+        facts.push(hearing_closing_facts(db, &hearing_id).await?);
+    }
+    Ok(facts)
+}
+
+async fn hearing_closing_facts(db: &Db, hearing_id: &str) -> Result<ClosingFacts, DbError> {
+    let open_visits: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM follow_ups WHERE hearing_id = $1 AND done_on IS NULL",
+    )
+    .bind(hearing_id)
+    .fetch_one(db.pool())
+    .await?
+    .try_get("n")?;
+    Ok(ClosingFacts {
+        latest_rating: ratings(db, hearing_id).await?.first().map(|r| r.rating),
+        open_visits: usize::try_from(open_visits).unwrap_or(usize::MAX),
+        commitment_confirmed: commitment(db, hearing_id).await?.map(|c| c.is_complete()),
+    })
 }
 
 /// Later cases marked as repeats of this hearing.

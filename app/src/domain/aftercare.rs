@@ -6,7 +6,7 @@
 //! unsatisfied) is why satisfaction and follow-ups are tracked per hearing and
 //! why an overdue visit is flagged rather than silently dropped.
 
-use super::case::CalendarDate;
+use super::case::{CalendarDate, CaseStatus};
 use super::stats::{Resolution, Satisfaction};
 use serde::{Deserialize, Serialize};
 
@@ -481,6 +481,100 @@ pub fn check_repeat(
     Ok(())
 }
 
+/// What one hearing of a case still leaves to do, as far as closing the case
+/// is concerned (三个不结案).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClosingFacts {
+    /// The latest satisfaction rating (the one that counts), if any.
+    pub latest_rating: Option<Satisfaction>,
+    /// Follow-up visits not yet recorded, pending or overdue.
+    pub open_visits: usize,
+    /// `None` when no commitment was drafted; else whether both sides confirmed it.
+    pub commitment_confirmed: Option<bool>,
+}
+
+/// Why a case may not be closed yet: each of Hengkou's “三个不结案” that applies.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StillOpen {
+    /// 信访人不满意: a hearing's latest rating is 不满意.
+    pub petitioner_dissatisfied: bool,
+    /// 回访未完成: a follow-up visit is still to make.
+    pub visits_open: bool,
+    /// 双向承诺书未经双方确认: drafted, but not confirmed by both sides.
+    pub commitment_unconfirmed: bool,
+}
+
+impl StillOpen {
+    /// What the case's hearings leave open, all of them together.
+    pub fn of(hearings: &[ClosingFacts]) -> StillOpen {
+        StillOpen {
+            petitioner_dissatisfied: hearings
+                .iter()
+                .any(|h| h.latest_rating == Some(Satisfaction::Dissatisfied)),
+            visits_open: hearings.iter().any(|h| h.open_visits > 0),
+            commitment_unconfirmed: hearings
+                .iter()
+                .any(|h| h.commitment_confirmed == Some(false)),
+        }
+    }
+
+    pub fn is_clear(self) -> bool {
+        self == StillOpen::default()
+    }
+
+    /// The open items as the office names them, in the rule's order.
+    pub fn items_zh(self) -> Vec<&'static str> {
+        self.items().into_iter().map(|(zh, _)| zh).collect()
+    }
+
+    pub fn items_en(self) -> Vec<&'static str> {
+        self.items().into_iter().map(|(_, en)| en).collect()
+    }
+
+    fn items(self) -> Vec<(&'static str, &'static str)> {
+        [
+            (
+                self.petitioner_dissatisfied,
+                ("信访人不满意", "the petitioner is dissatisfied"),
+            ),
+            (
+                self.visits_open,
+                ("回访未完成", "a follow-up visit is still open"),
+            ),
+            (
+                self.commitment_unconfirmed,
+                (
+                    "双向承诺书未经双方确认",
+                    "the two-way commitment is not confirmed by both sides",
+                ),
+            ),
+        ]
+        .into_iter()
+        .filter(|(open, _)| *open)
+        .map(|(_, words)| words)
+        .collect()
+    }
+}
+
+/// 三个不结案 (Hengkou): a case changed to 已办结 is refused while, for any of its
+/// hearings, the petitioner's latest rating is 不满意, a follow-up visit is
+/// still open, or a drafted commitment lacks a side's confirmation. Every other
+/// change of status, and a case without hearings, passes.
+pub fn check_case_closing(
+    from: CaseStatus,
+    to: CaseStatus,
+    hearings: &[ClosingFacts],
+) -> Result<(), AftercareRefusal> {
+    let closing = to == CaseStatus::Concluded && from != CaseStatus::Concluded;
+    let open = StillOpen::of(hearings);
+    if closing && !open.is_clear() {
+        Err(AftercareRefusal::CaseStillOpen { open })
+    } else {
+        Ok(())
+    }
+}
+
 /// Trimmed, within `max` characters, without control characters (new lines
 /// allowed: decisions and notes are paragraphs).
 fn checked_text(raw: &str, field: AftercareField, max: usize) -> Result<String, AftercareRefusal> {
@@ -562,6 +656,9 @@ pub enum AftercareRefusal {
     PolicyInvalid,
     #[error("the scan must be a PDF, JPEG, PNG or WebP file")]
     ScanType,
+    /// 三个不结案: the case may not be concluded while these stay open.
+    #[error("the case cannot be concluded yet: {}", .open.items_en().join("; "))]
+    CaseStillOpen { open: StillOpen },
 }
 
 impl AftercareRefusal {
@@ -604,6 +701,10 @@ impl AftercareRefusal {
                 "回访天数应为 1 至 6 个递增的天数（1–730），用逗号分隔，如 30,90".into()
             }
             AftercareRefusal::ScanType => "承诺书扫描件须为 PDF、JPEG、PNG 或 WebP 文件".into(),
+            AftercareRefusal::CaseStillOpen { open } => format!(
+                "按“三个不结案”的规定，本案暂不能办结：{}",
+                open.items_zh().join("、")
+            ),
         }
     }
 }
@@ -880,6 +981,119 @@ mod tests {
                 max: COMMENT_MAX
             })
         );
+    }
+
+    /// A hearing with nothing left to do: rated content, visits made, the
+    /// commitment confirmed by both sides.
+    fn settled() -> ClosingFacts {
+        ClosingFacts {
+            latest_rating: Some(Satisfaction::Satisfied),
+            open_visits: 0,
+            commitment_confirmed: Some(true),
+        }
+    }
+
+    fn closing(hearings: &[ClosingFacts]) -> Result<(), AftercareRefusal> {
+        check_case_closing(CaseStatus::Accepted, CaseStatus::Concluded, hearings)
+    }
+
+    #[test]
+    fn a_case_is_not_concluded_while_the_petitioner_is_dissatisfied() {
+        let unhappy = ClosingFacts {
+            latest_rating: Some(Satisfaction::Dissatisfied),
+            ..settled()
+        };
+        let refused = closing(&[settled(), unhappy]);
+        assert_eq!(
+            refused,
+            Err(AftercareRefusal::CaseStillOpen {
+                open: StillOpen {
+                    petitioner_dissatisfied: true,
+                    ..StillOpen::default()
+                }
+            }),
+            "one hearing of the case is enough"
+        );
+        // 基本满意 is content; so is a hearing nobody rated yet.
+        let fairly = ClosingFacts {
+            latest_rating: Some(Satisfaction::FairlySatisfied),
+            ..settled()
+        };
+        let unrated = ClosingFacts {
+            latest_rating: None,
+            ..settled()
+        };
+        assert_eq!(closing(&[fairly, unrated]), Ok(()));
+    }
+
+    #[test]
+    fn a_case_is_not_concluded_with_a_visit_open_or_a_commitment_half_confirmed() {
+        let visit = ClosingFacts {
+            open_visits: 1,
+            ..settled()
+        };
+        let half = ClosingFacts {
+            commitment_confirmed: Some(false),
+            ..settled()
+        };
+        let Err(AftercareRefusal::CaseStillOpen { open }) = closing(&[visit, half]) else {
+            panic!("refused");
+        };
+        assert_eq!(
+            open.items_zh(),
+            vec!["回访未完成", "双向承诺书未经双方确认"]
+        );
+        // No commitment drafted at all is not an unconfirmed one.
+        let none = ClosingFacts {
+            commitment_confirmed: None,
+            ..settled()
+        };
+        assert_eq!(closing(&[none]), Ok(()));
+    }
+
+    #[test]
+    fn the_refusal_names_everything_still_open() {
+        let everything = ClosingFacts {
+            latest_rating: Some(Satisfaction::Dissatisfied),
+            open_visits: 2,
+            commitment_confirmed: Some(false),
+        };
+        let refusal = closing(&[everything]).unwrap_err();
+        assert_eq!(
+            refusal.message_zh(),
+            "按“三个不结案”的规定，本案暂不能办结：信访人不满意、回访未完成、双向承诺书未经双方确认"
+        );
+        assert_eq!(
+            refusal.to_string(),
+            "the case cannot be concluded yet: the petitioner is dissatisfied; \
+             a follow-up visit is still open; the two-way commitment is not confirmed by both sides"
+        );
+    }
+
+    #[test]
+    fn only_the_change_to_concluded_is_checked() {
+        let everything = ClosingFacts {
+            latest_rating: Some(Satisfaction::Dissatisfied),
+            open_visits: 2,
+            commitment_confirmed: Some(false),
+        };
+        for (from, to) in [
+            (CaseStatus::Registered, CaseStatus::Accepted),
+            (CaseStatus::Accepted, CaseStatus::NotAccepted),
+            (CaseStatus::Concluded, CaseStatus::Accepted),
+            // Already concluded (e.g. imported history): other edits pass.
+            (CaseStatus::Concluded, CaseStatus::Concluded),
+        ] {
+            assert_eq!(
+                check_case_closing(from, to, &[everything]),
+                Ok(()),
+                "{from:?} → {to:?}"
+            );
+        }
+        for from in [CaseStatus::Registered, CaseStatus::NotAccepted] {
+            assert!(check_case_closing(from, CaseStatus::Concluded, &[everything]).is_err());
+        }
+        assert_eq!(closing(&[]), Ok(()), "a case without hearings");
     }
 
     proptest! {

@@ -536,3 +536,504 @@ fn csv_percent(csv: &str, label: &str) -> String {
         .unwrap_or_else(|| panic!("no {label} line: {csv}"));
     line.rsplit(',').next().unwrap().to_owned()
 }
+
+/// The demo account's id, by its user name.
+async fn account_id(server: &TestServer, username: &str) -> String {
+    app::db::accounts::list(&server.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.username == username)
+        .unwrap_or_else(|| panic!("demo account {username}"))
+        .id
+}
+
+/// The visits still to make, as `client` lists them (its own, or everybody's).
+async fn open_visits(client: &Client, everyone: bool) -> Vec<Value> {
+    let everyone = if everyone { "true" } else { "false" };
+    let res = client.rpc("open_visits", &[("everyone", everyone)]).await;
+    assert_eq!(res.status(), 200);
+    let list: Value = res.json().await.unwrap();
+    list.as_array().unwrap().clone()
+}
+
+fn lists_visit(list: &[Value], follow_up_id: &str) -> bool {
+    list.iter().any(|t| t["follow_up"]["id"] == follow_up_id)
+}
+
+/// Records the completed demo hearing's handling decision (today): its visits
+/// are scheduled and go to the host. Returns the visits' ids, earliest first.
+async fn decide_today(host: &Client, hearing: &str) -> Vec<String> {
+    let today = today().to_string();
+    let form = [
+        ("hearing_id", hearing),
+        ("decision", "责令责任单位三十日内复核结算口径"),
+        ("decided_on", today.as_str()),
+        ("resolution", "resolved"),
+    ];
+    assert_eq!(host.rpc("record_outcome", &form).await.status(), 200);
+    view(host, hearing).await["follow_ups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_visit_is_reassigned_to_another_staff_member_while_still_open() {
+    let server = TestServer::start().await;
+    let hearing = server.completed_hearing().await;
+    let host = server.client("host").await;
+    let clerk = server.client("clerk").await;
+    let visits = decide_today(&host, &hearing).await;
+    let (first, second) = (visits[0].as_str(), visits[1].as_str());
+    assert!(lists_visit(&open_visits(&host, false).await, first));
+    assert!(!lists_visit(&open_visits(&clerk, false).await, first));
+
+    // To the clerk: off the host's own list, onto the clerk's.
+    let clerk_id = account_id(&server, "clerk").await;
+    let to_clerk = [("follow_up_id", first), ("assignee_id", clerk_id.as_str())];
+    assert_eq!(host.rpc("assign_visit", &to_clerk).await.status(), 200);
+    let clerks = open_visits(&clerk, false).await;
+    let task = clerks
+        .iter()
+        .find(|t| t["follow_up"]["id"] == first)
+        .expect("on the clerk's list");
+    assert_eq!(task["follow_up"]["assignee_name"], "李记录");
+    assert_eq!(task["hearing_id"], hearing.as_str());
+    assert!(!lists_visit(&open_visits(&host, false).await, first));
+    assert!(
+        lists_visit(&open_visits(&host, false).await, second),
+        "the other visit stays with the host"
+    );
+
+    // Nobody known, or somebody who does not make visits, is refused.
+    let archivist_id = account_id(&server, "archivist").await;
+    for nobody in ["no-such-account", archivist_id.as_str()] {
+        let form = [("follow_up_id", second), ("assignee_id", nobody)];
+        let res = host.rpc("assign_visit", &form).await;
+        assert_eq!(res.status(), 422, "{nobody}");
+        assert!(res.text().await.unwrap().contains("unknown_person"));
+    }
+    let missing = [("follow_up_id", "nope"), ("assignee_id", clerk_id.as_str())];
+    assert_eq!(host.rpc("assign_visit", &missing).await.status(), 404);
+
+    // Recorded: it is history, and no longer anybody's to make.
+    let today_text = today().to_string();
+    let record = [
+        ("follow_up_id", first),
+        ("done_on", today_text.as_str()),
+        ("note", "电话回访：已按处理决定复核"),
+    ];
+    assert_eq!(clerk.rpc("record_visit", &record).await.status(), 200);
+    let host_id = account_id(&server, "host").await;
+    let back = [("follow_up_id", first), ("assignee_id", host_id.as_str())];
+    let res = host.rpc("assign_visit", &back).await;
+    assert_eq!(res.status(), 409);
+    assert!(res.text().await.unwrap().contains("visit_recorded"));
+    let v = view(&host, &hearing).await;
+    assert_eq!(v["follow_ups"][0]["assignee_name"], "李记录", "unchanged");
+
+    // Only petition office staff assign visits.
+    for who in ["archivist", "juror", "head"] {
+        let client = server.client(who).await;
+        let form = [("follow_up_id", second), ("assignee_id", clerk_id.as_str())];
+        assert_eq!(
+            client.rpc("assign_visit", &form).await.status(),
+            403,
+            "{who}"
+        );
+    }
+    let anonymous = server.client("").await;
+    let form = [("follow_up_id", second), ("assignee_id", clerk_id.as_str())];
+    assert_eq!(anonymous.rpc("assign_visit", &form).await.status(), 401);
+    assert!(lists_visit(&open_visits(&host, false).await, second));
+    server.finish().await;
+}
+
+async fn stats_in(client: &Client, district: &str) -> Value {
+    let res = client
+        .rpc(
+            "statistics",
+            &[("from", ""), ("to", ""), ("district", district)],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+async fn csv_in(client: &Client, district: &str) -> String {
+    let url = reqwest::Url::parse_with_params(
+        &format!("{}/stats/export.csv", client.base),
+        &[("district", district)],
+    )
+    .unwrap();
+    let res = client.http.get(url).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_district_narrows_the_figures_and_the_csv() {
+    let server = TestServer::start().await;
+    let admin = server.client("admin").await;
+    let all = stats_in(&admin, "").await;
+    // 袁花镇 in the demo year (server/src/demo_history.rs): two hearings, one
+    // 未化解 and rated 不满意 and petitioned again, one still without its
+    // decision and rated 满意; the demo's own 袁花镇 hearing is still to come.
+    let d = stats_in(&admin, "袁花镇").await;
+    assert_eq!(d["filter"]["district"], "袁花镇");
+    assert_eq!(d["held_total"], 2);
+    assert_eq!(rate(&d, "resolution"), (0, 1));
+    assert_eq!(rate(&d, "satisfaction"), (1, 2));
+    assert_eq!(rate(&d, "repeat"), (1, 2));
+    assert_eq!(rate(&d, "no_repeat"), (1, 2));
+    assert_eq!(
+        all["held_total"], 34,
+        "every district: Haining's 34 reviews"
+    );
+    assert!(
+        d["overdue"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["district"] == "袁花镇"),
+        "late items of the district only: {}",
+        d["overdue"]
+    );
+    assert!(
+        all["districts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x == "袁花镇"),
+        "the page offers the district"
+    );
+    // The districts split the year's hearings between them.
+    let mut held = 0;
+    for district in all["districts"].as_array().unwrap() {
+        held += stats_in(&admin, district.as_str().unwrap()).await["held_total"]
+            .as_u64()
+            .unwrap();
+    }
+    assert_eq!(Some(held), all["held_total"].as_u64());
+    // A district nobody petitions from counts nothing.
+    let none = stats_in(&admin, "不存在的镇").await;
+    assert_eq!(none["held_total"], 0);
+    assert_eq!(rate(&none, "satisfaction"), (0, 0));
+
+    // The export says what the page says for the same district.
+    let csv = csv_in(&admin, "袁花镇").await;
+    assert!(
+        csv.contains("，袁花镇）"),
+        "the title names the district: {csv}"
+    );
+    for line in [
+        "\r\n化解率,0,1,0.00%",
+        "\r\n满意率（满意+基本满意）,1,2,50.00%",
+        "\r\n重复信访率,1,2,50.00%",
+        "\r\n合计,2\r\n",
+    ] {
+        assert!(csv.contains(line), "{line:?} in {csv}");
+    }
+    let everywhere = csv_in(&admin, "").await;
+    assert!(!everywhere.contains("袁花镇）"));
+    assert!(
+        everywhere.contains(&format!("\r\n合计,{}\r\n", all["held_total"])),
+        "{everywhere}"
+    );
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn the_demo_years_overdue_visits_are_flagged_everywhere() {
+    let server = TestServer::start().await;
+    let admin = server.client("admin").await;
+    let d = stats(&admin).await;
+    let late: Vec<&Value> = d["overdue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["what_zh"] == "回访")
+        .collect();
+    // demo_history leaves three visits due more than ten days ago unmade.
+    assert_eq!(late.len(), 3, "{}", d["overdue"]);
+    assert!(late.iter().all(|o| o["days"].as_i64().unwrap() > 10));
+    assert_eq!(
+        d["overdue_count"].as_u64().unwrap(),
+        d["overdue"].as_array().unwrap().len() as u64
+    );
+    assert!(d["overdue_count"].as_u64().unwrap() >= 3);
+
+    // The visits list flags the same three, with the days late.
+    let tasks = open_visits(&admin, true).await;
+    let flagged: Vec<&Value> = tasks
+        .iter()
+        .filter(|t| t["follow_up"]["state"]["state"] == "overdue")
+        .collect();
+    assert_eq!(flagged.len(), 3, "{tasks:?}");
+    for o in &late {
+        let same = flagged.iter().find(|t| {
+            t["case_number"] == o["case_number"] && t["follow_up"]["due_on"] == o["due_on"]
+        });
+        let task = same.unwrap_or_else(|| panic!("{o} on the visits list"));
+        assert_eq!(task["follow_up"]["state"]["days"], o["days"]);
+        assert_eq!(task["follow_up"]["assignee_name"], o["assignee"]);
+    }
+    // Visits not yet due are pending, not overdue.
+    assert!(
+        tasks
+            .iter()
+            .any(|t| t["follow_up"]["state"]["state"] == "pending")
+    );
+    // And on the hearing's own page.
+    let hearing = flagged[0]["hearing_id"].as_str().unwrap();
+    let v = view(&admin, hearing).await;
+    let visit = v["follow_ups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == flagged[0]["follow_up"]["id"])
+        .unwrap();
+    assert_eq!(visit["state"]["state"], "overdue");
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn staff_see_the_panels_opinion_with_what_followed() {
+    let server = TestServer::start().await;
+    let hearing = server.completed_hearing().await;
+    for who in ["host", "admin"] {
+        let v = view(&server.client(who).await, &hearing).await;
+        let opinion = v["panel_conclusion"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{who} sees the panel's opinion: {}", v["panel_conclusion"]));
+        assert!(
+            opinion.starts_with("评议团经不记名投票"),
+            "{who}: {opinion}"
+        );
+    }
+    // The petitioner's page has the commitment, not the panel's opinion.
+    let petitioner = server.party(&hearing, "petitioner", "蒋秀兰").await;
+    assert!(view(&petitioner, &hearing).await["panel_conclusion"].is_null());
+    server.finish().await;
+}
+
+/// The case as its edit page loads it: (version, draft).
+async fn case_draft(client: &Client, case_id: &str) -> (i64, Value) {
+    let res = client.rpc("case_detail", &[("case_id", case_id)]).await;
+    assert_eq!(res.status(), 200);
+    let detail: Value = res.json().await.unwrap();
+    let record = &detail["record"];
+    (record["version"].as_i64().unwrap(), record["case"].clone())
+}
+
+/// Saves the case with `status` (and otherwise as loaded, with `title` when
+/// given), as the edit page does: (HTTP status, answer).
+async fn save_status(
+    client: &Client,
+    case_id: &str,
+    status: &str,
+    title: Option<&str>,
+) -> (u16, Value) {
+    let (version, mut draft) = case_draft(client, case_id).await;
+    draft["status"] = Value::from(status);
+    if let Some(title) = title {
+        draft["title"] = Value::from(title);
+    }
+    let body = serde_json::json!({ "case_id": case_id, "version": version, "draft": draft });
+    TestServer::json_rpc(client, "save_case", body).await
+}
+
+/// Concludes the case through /api/v1 with a token the administrator issues:
+/// (HTTP status, answer).
+async fn api_conclude(admin: &Client, case_id: &str) -> (u16, Value) {
+    let issued: Value = admin
+        .http
+        .post(format!("{}/rpc/issue_api_token", admin.base))
+        .json(&serde_json::json!({ "name": "省信访信息系统", "scopes": ["cases:read", "cases:write"] }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = issued["token"].as_str().expect("token issued");
+    let url = format!("{}/api/v1/cases/{case_id}", admin.base);
+    let record: Value = reqwest::Client::new()
+        .get(&url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut case = record["case"].clone();
+    case["status"] = Value::from("concluded");
+    let body = serde_json::json!({ "version": record["version"], "case": case });
+    let res = reqwest::Client::new()
+        .put(&url)
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// The refusal's open items, and its message as the case page shows it.
+fn still_open(answer: &Value) -> (Value, String) {
+    assert_eq!(answer["code"], "aftercare_refused", "{answer}");
+    assert_eq!(answer["refusal"]["refusal"], "case_still_open", "{answer}");
+    let error: app::error::ApiError = serde_json::from_value(answer.clone()).unwrap();
+    (
+        answer["refusal"]["open"].clone(),
+        error.message(app::i18n::Lang::Zh),
+    )
+}
+
+#[tokio::test]
+async fn a_case_is_not_concluded_while_its_hearing_leaves_things_open() {
+    let server = TestServer::start().await;
+    let hearing = server.completed_hearing().await;
+    let host = server.client("host").await;
+    let admin = server.client("admin").await;
+    let case_id = view(&host, &hearing).await["case_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The demo concluded the case; reopened to follow the hearing up.
+    assert_eq!(case_draft(&admin, &case_id).await.1["status"], "concluded");
+    assert_eq!(save_status(&admin, &case_id, "accepted", None).await.0, 200);
+
+    // Visits scheduled, a commitment drafted, the petitioner unhappy on a call.
+    let visits = decide_today(&host, &hearing).await;
+    let words = [
+        ("hearing_id", hearing.as_str()),
+        ("agency_text", "三十日内复核结算口径并书面告知信访人"),
+        ("petitioner_text", "复核结果作出后不再就此事重复信访"),
+    ];
+    assert_eq!(host.rpc("draft_commitment", &words).await.status(), 200);
+    let call = [
+        ("hearing_id", hearing.as_str()),
+        ("rating", "dissatisfied"),
+        ("comment", "电话回访：对复核进度不满"),
+    ];
+    assert_eq!(host.rpc("rate_handling", &call).await.status(), 200);
+
+    let (status, answer) = save_status(&admin, &case_id, "concluded", None).await;
+    assert_eq!(status, 409, "{answer}");
+    let (open, message) = still_open(&answer);
+    assert_eq!(
+        open,
+        serde_json::json!({
+            "petitioner_dissatisfied": true,
+            "visits_open": true,
+            "commitment_unconfirmed": true
+        })
+    );
+    assert_eq!(
+        message,
+        "按“三个不结案”的规定，本案暂不能办结：信访人不满意、回访未完成、双向承诺书未经双方确认"
+    );
+    // The same rule through /api/v1 (a provincial system closing the case).
+    let (status, answer) = api_conclude(&admin, &case_id).await;
+    assert_eq!(status, 409, "{answer}");
+    assert_eq!(answer["code"], "aftercare_refused", "{answer}");
+    let (_, draft) = case_draft(&admin, &case_id).await;
+    assert_eq!(draft["status"], "accepted", "nothing was saved");
+    // Any other edit of the open case goes through.
+    let (status, saved) = save_status(
+        &admin,
+        &case_id,
+        "accepted",
+        Some("医疗费用报销争议（复核中）"),
+    )
+    .await;
+    assert_eq!(status, 200, "{saved}");
+
+    // Each item closes on its own: the latest rating counts …
+    let content = [
+        ("hearing_id", hearing.as_str()),
+        ("rating", "fairly_satisfied"),
+        ("comment", "复核后基本满意"),
+    ];
+    assert_eq!(host.rpc("rate_handling", &content).await.status(), 200);
+    let (status, answer) = save_status(&admin, &case_id, "concluded", None).await;
+    assert_eq!(status, 409);
+    let (_, message) = still_open(&answer);
+    assert!(
+        message.ends_with("：回访未完成、双向承诺书未经双方确认"),
+        "{message}"
+    );
+    // … both sides confirm the commitment …
+    for (kind, name) in [("petitioner", "蒋秀兰"), ("agency", "海宁市医疗保障局")] {
+        let party = server.party(&hearing, kind, name).await;
+        assert_eq!(party.rpc("confirm_commitment", &words).await.status(), 200);
+    }
+    let (status, answer) = save_status(&admin, &case_id, "concluded", None).await;
+    assert_eq!(status, 409);
+    assert!(still_open(&answer).1.ends_with("：回访未完成"));
+    // … and every visit is made: then the case is concluded.
+    let today_text = today().to_string();
+    for visit in &visits {
+        let form = [
+            ("follow_up_id", visit.as_str()),
+            ("done_on", today_text.as_str()),
+            ("note", "电话回访：复核已完成，信访人认可"),
+        ];
+        assert_eq!(host.rpc("record_visit", &form).await.status(), 200);
+    }
+    let (status, saved) = save_status(&admin, &case_id, "concluded", None).await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["case"]["status"], "concluded");
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn the_closing_rule_leaves_other_changes_and_cases_without_hearings_alone() {
+    let server = TestServer::start().await;
+    let admin = server.client("admin").await;
+    // An imported case, concluded with a visit still to make: edited as it is.
+    let task = open_visits(&admin, true).await[0].clone();
+    let hearing = task["hearing_id"].as_str().unwrap();
+    let case_id = view(&admin, hearing).await["case_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, draft) = case_draft(&admin, &case_id).await;
+    assert_eq!(draft["status"], "concluded");
+    let (status, saved) = save_status(
+        &admin,
+        &case_id,
+        "concluded",
+        Some("历史案件（已更正标题）"),
+    )
+    .await;
+    assert_eq!(status, 200, "{saved}");
+    // Reopened, it is not concluded again while the visit is open.
+    assert_eq!(save_status(&admin, &case_id, "accepted", None).await.0, 200);
+    let (status, answer) = save_status(&admin, &case_id, "concluded", None).await;
+    assert_eq!(status, 409);
+    assert_eq!(still_open(&answer).0["visits_open"], true);
+    // 不予受理 is not closing after a hearing's follow-up.
+    assert_eq!(
+        save_status(&admin, &case_id, "not_accepted", None).await.0,
+        200
+    );
+
+    // A case without hearings is concluded as before.
+    let mut fresh = draft.clone();
+    fresh["number"] = Value::from("海宁信访〔2026〕901号");
+    fresh["status"] = Value::from("accepted");
+    let body = serde_json::json!({ "case_id": null, "version": 0, "draft": fresh });
+    let (status, created) = TestServer::json_rpc(&admin, "save_case", body).await;
+    assert_eq!(status, 200, "{created}");
+    let fresh_id = created["id"].as_str().unwrap();
+    let (status, saved) = save_status(&admin, fresh_id, "concluded", None).await;
+    assert_eq!(status, 200, "{saved}");
+    server.finish().await;
+}
