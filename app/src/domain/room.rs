@@ -439,13 +439,20 @@ pub fn verify_chain<'a>(
 /// hash chain (for the domain's tests).
 #[cfg(test)]
 pub(crate) fn committed_log(payloads: Vec<EventPayload>) -> Vec<HearingEvent> {
+    timed_log((1..).zip(payloads).collect())
+}
+
+/// A log of hearing "h" with each event at the given second, with a real hash
+/// chain: a turn's length is the time between its events.
+#[cfg(test)]
+pub(crate) fn timed_log(events: Vec<(i64, EventPayload)>) -> Vec<HearingEvent> {
     let mut link = super::event::ChainHash::GENESIS;
-    payloads
+    events
         .into_iter()
         .enumerate()
-        .map(|(i, payload)| {
+        .map(|(i, (second, payload))| {
             let seq = i as u64 + 1;
-            let at_ms = seq as i64 * 1000;
+            let at_ms = second * 1000;
             link = link.next("h", seq, at_ms, &payload);
             HearingEvent {
                 hearing_id: "h".into(),
@@ -626,28 +633,6 @@ mod tests {
             text: "改".into(),
         };
         assert_eq!(verify_chain(&events), Err(1));
-    }
-
-    /// A log of hearing "h" with each event at the given second, with a real
-    /// hash chain: a turn's length is the time between its events.
-    fn timed_log(events: Vec<(i64, EventPayload)>) -> Vec<HearingEvent> {
-        let mut link = ChainHash::GENESIS;
-        events
-            .into_iter()
-            .enumerate()
-            .map(|(i, (second, payload))| {
-                let seq = i as u64 + 1;
-                let at_ms = second * 1000;
-                link = link.next("h", seq, at_ms, &payload);
-                HearingEvent {
-                    hearing_id: "h".into(),
-                    seq,
-                    at_ms,
-                    payload,
-                    hash: link.to_hex(),
-                }
-            })
-            .collect()
     }
 
     fn stepped(
