@@ -188,6 +188,9 @@ pub enum ApiError {
     /// The entry to confirm is gone (confirmed already, or replaced by the host).
     #[error("proxy entry not found")]
     ProxyNotFound,
+    /// The hearing's log holds as many events as one hearing may.
+    #[error("hearing log full")]
+    LogFull { max: u64 },
     /// 纪要: a confirmation, the conclusion or the finalisation was refused; also
     /// any change to a hearing whose minutes are finalised.
     #[error("minutes: {refusal}")]
@@ -444,6 +447,10 @@ impl ApiError {
                 format!("Notes may not exceed {max} characters"),
             ),
             ApiError::NotInDeliberation => pick(
+            ApiError::LogFull { max } => pick(
+                format!("本场听证的记录已达上限（{max} 条），不能再添加；请联系管理员"),
+                format!("This hearing's log holds its maximum of {max} events; nothing was added"),
+            ),
                 "只有在评议、表决环节才能发表评议意见".into(),
                 "Deliberation is open only in the deliberation and vote stages".into(),
             ),
@@ -561,12 +568,15 @@ fn refusal_status(refusal: &crate::domain::ballot::VoteRefusal) -> u16 {
         R::NotSeated => 403,
         R::UnknownBallot => 404,
         R::UnknownOption
+            ApiError::LogFull { .. } => 409,
         | R::BadKey
         | R::InvalidDraft { .. }
         | R::OpinionInvalid
         | R::ProxyReasonMissing
         | R::ProxyChoiceMisplaced
-        | R::ProxyChoiceMissing => 422,
+        | R::ProxyChoiceMissing
+        | R::ProxyCodeWrong { .. } => 422,
+        R::ProxyCodeExpired | R::ProxyCodeLocked | R::TooManyChanges { .. } => 409,
         R::NoQuorum { .. }
         | R::NotOpen
         | R::Closed
@@ -673,3 +683,8 @@ impl From<crate::db::DbError> for ApiError {
         ApiError::Internal
     }
 }
+        if matches!(e, crate::db::DbError::LogFull) {
+            return ApiError::LogFull {
+                max: crate::domain::event::MAX_EVENTS_PER_HEARING,
+            };
+        }

@@ -197,7 +197,16 @@ pub enum MinutesFile {
     Draft(Vec<u8>),
 }
 
-pub async fn current_file(state: &AppState, hearing_id: &str) -> Result<MinutesFile, ApiError> {
+///
+/// The draft is made for `reader`: outside the panel, host and clerk, and until
+/// the hearing is closed, it is folded from the log as they may read it
+/// (`domain::access::disclosure`, `HearingEvent::seen_by`): no deliberation,
+/// opinion, draft conclusion or unannounced result.
+pub async fn current_file(
+    state: &AppState,
+    hearing_id: &str,
+    reader: &crate::domain::access::Actor,
+) -> Result<MinutesFile, ApiError> {
     if let Some(entry) = db::minutes::entry(&state.db, hearing_id).await? {
         let path = state.evidence.store.local_path(&entry.sha256).map_err(|e| {
             tracing::error!(hearing = %hearing_id, error = %e, "archived minutes missing from the store");
@@ -206,7 +215,17 @@ pub async fn current_file(state: &AppState, hearing_id: &str) -> Result<MinutesF
         return Ok(MinutesFile::Signed(path));
     }
     let events = db::events::all(&state.db, hearing_id).await?;
-    let (room, head) = fold_checked(&events, hearing_id)?;
+    let (mut room, head) = fold_checked(&events, hearing_id)?;
+    let staff = db::hearings::staff(&state.db, hearing_id).await?;
+    let disclosure =
+        crate::domain::access::disclosure(Some(reader), staff.as_ref(), room.procedure);
+    if !disclosure.deliberation {
+        let outside: Vec<_> = events.iter().map(|e| e.seen_by(false)).collect();
+        room = crate::domain::fold(outside.iter().map(|e| e.as_ref())).map_err(|e| {
+            tracing::error!(error = %e, hearing = %hearing_id, "hearing log does not fold");
+            ApiError::Internal
+        })?;
+    }
     let changed = {
         let mut conn = state.db.pool().acquire().await.map_err(DbError::from)?;
         db::evidence::register_changed_at_in(&mut conn, hearing_id).await?

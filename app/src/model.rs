@@ -73,6 +73,10 @@ pub struct RoomSnapshot {
     /// The members seated now, for whoever marks attendance (else empty).
     #[serde(default)]
     pub seated: Vec<crate::domain::ballot::Voter>,
+    /// A bounded snapshot's folded room (the public observer page), which
+    /// `events` then continue; None when `events` is the whole log.
+    #[serde(default)]
+    pub base: Option<crate::domain::room::RoomState>,
 }
 
 /// 档案: one finalised minutes document as the archive lists it.

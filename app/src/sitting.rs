@@ -119,6 +119,37 @@ pub async fn decide_all(
         .unwrap_or_default())
 }
 
+/// Several events decided together in one write turn, with reads and writes
+/// of other rows in the same transaction (e.g. a ballot's close and the secret
+/// opinions it publishes, whose held rows it deletes). Returns their seqs.
+pub async fn decide_events_in_turn<T>(
+    state: &AppState,
+    hearing_id: &str,
+    decide: impl AsyncFnOnce(
+        &mut sqlx::AnyConnection,
+        &RoomState,
+    ) -> Result<(Vec<EventPayload>, T), ApiError>,
+    after: impl AsyncFnOnce(
+        &mut sqlx::AnyConnection,
+        &[crate::domain::HearingEvent],
+        T,
+    ) -> Result<(), ApiError>,
+) -> Result<Vec<u64>, ApiError> {
+    let outcome = turn(
+        state,
+        hearing_id,
+        async |tx, room| {
+            let (payloads, extra) = decide(tx, room).await?;
+            Ok((Plan::Append(payloads), extra))
+        },
+        after,
+    )
+    .await?;
+    Ok(outcome
+        .map(|events| events.iter().map(|e| e.seq).collect())
+        .unwrap_or_default())
+}
+
 /// What a turn writes: these events, or nothing and this answer.
 enum Plan {
     Append(Vec<EventPayload>),
@@ -144,9 +175,14 @@ async fn turn<T>(
     let mut room = state.rooms.catch_up(&mut tx, hearing_id).await?;
     let (payloads, extra) = match decide(&mut tx, &room).await {
         Ok((Plan::Append(payloads), extra)) if !payloads.is_empty() => (payloads, extra),
-        // Nothing to write: end the turn at once (the gate opens after the rollback).
-        Ok((Plan::Append(_), _)) => {
-            tx.rollback().await.map_err(DbError::from)?;
+        // No event: whatever `after` writes beside the log (e.g. a secret
+        // opinion held until the close) still commits under the turn.
+        Ok((Plan::Append(_), extra)) => {
+            if let Err(e) = after(&mut tx, &[], extra).await {
+                let _ = tx.rollback().await;
+                return Err(e);
+            }
+            tx.commit().await.map_err(DbError::from)?;
             state.rooms.keep(hearing_id, room);
             return Ok(Ok(Vec::new()));
         }

@@ -52,7 +52,7 @@ struct Body {
 impl From<app::db::DbError> for HttpError {
     fn from(e: app::db::DbError) -> Self {
         match e {
-            app::db::DbError::Sealed => HttpError::from_api(e.into()),
+            app::db::DbError::Sealed | app::db::DbError::LogFull => HttpError::from_api(e.into()),
             e => HttpError::Internal(e.to_string()),
         }
     }

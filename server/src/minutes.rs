@@ -145,11 +145,12 @@ pub async fn download(
     State(state): State<AppState>,
     auth: AuthSession,
 ) -> Result<Response, HttpError> {
-    crate::http_error::authorize(&state, &auth, Action::DownloadMinutes, &hearing_id).await?;
+    let reader =
+        crate::http_error::authorize(&state, &auth, Action::DownloadMinutes, &hearing_id).await?;
     let hearing = app::db::hearings::get(&state.db, &hearing_id)
         .await?
         .ok_or(HttpError::NotFound)?;
-    let file = app::minutes::current_file(&state, &hearing_id)
+    let file = app::minutes::current_file(&state, &hearing_id, &reader)
         .await
         .map_err(HttpError::from_api)?;
     Ok(match file {

@@ -217,12 +217,22 @@ pub async fn aftercare(hearing_id: String) -> Result<AftercareView, ApiError> {
                 ratings.truncate(1);
             }
             // The panel's opinion is for those who may read the room or the
-            // figures, not for every host and clerk of the office.
+            // figures, not for every host and clerk of the office — and, for
+            // anyone outside the panel, not before the hearing is closed (the
+            // one rule: domain::access::disclosure).
             let conclusion =
                 if asker.may(Action::ViewRoom) && is_staff || asker.may(Action::ViewStatistics) {
                     let events = crate::db::events::all(db, &hearing_id).await?;
                     crate::domain::fold(&events)
                         .ok()
+                        .filter(|room| {
+                            crate::domain::access::disclosure(
+                                Some(&asker.actor),
+                                Some(&asker.staff),
+                                room.procedure,
+                            )
+                            .deliberation
+                        })
                         .and_then(|room| room.minutes.conclusion.map(|c| c.text))
                 } else {
                     None

@@ -161,9 +161,12 @@ pub async fn cast_vote(
 /// 代为录入: the host enters the vote of a seated member who has no device, with
 /// a reason — in a named ballot with the member's choice, in a secret ballot
 /// without (the member chooses at the clerk's desk). Nothing counts yet: the
-/// entry waits until that member confirms it with their own password on the
-/// clerk's screen ([`confirm_proxy_vote`]). Returns the waiting entry's id. A
-/// new entry for the same member and ballot replaces the earlier one.
+/// entry waits until that member confirms it on the clerk's screen with a
+/// one-time code issued to them ([`issue_proxy_code`]: shown on their own
+/// phone, or printed by the host for a member without one) —
+/// [`confirm_proxy_vote`]. Never their password. Returns the waiting entry's
+/// id. A new entry for the same member and ballot replaces the earlier one
+/// (and voids its code).
 #[server(prefix = "/rpc", endpoint = "record_vote_for")]
 pub async fn record_vote_for(
     hearing_id: String,
@@ -178,7 +181,7 @@ pub async fn record_vote_for(
     guard::answer(
         async {
             let (state, actor, by) = guard::require(Action::RunBallot, Some(&hearing_id)).await?;
-            let reason = reason.trim().to_owned();
+            let reason = crate::domain::event::clean_text(&reason, false);
             if reason.is_empty() || reason.chars().count() > 500 {
                 return Err(refused(VoteRefusal::ProxyReasonMissing));
             }
@@ -252,7 +255,6 @@ pub struct PendingProxyVote {
 #[server(prefix = "/rpc", endpoint = "pending_proxy_votes")]
 pub async fn pending_proxy_votes(hearing_id: String) -> Result<Vec<PendingProxyVote>, ApiError> {
     use crate::domain::access::Action;
-    use crate::domain::ballot::{BallotMode, BallotStatus};
     guard::answer(
         async {
             let (state, _, _) = guard::require(Action::ConfirmProxyVote, Some(&hearing_id)).await?;
@@ -260,32 +262,40 @@ pub async fn pending_proxy_votes(hearing_id: String) -> Result<Vec<PendingProxyV
             let pending = crate::db::proxy::of_hearing(&state.db, &hearing_id).await?;
             Ok(pending
                 .into_iter()
-                .filter_map(|p| {
-                    let ballot = room.ballot(&p.ballot_id)?;
-                    if ballot.status != BallotStatus::Open {
-                        return None;
-                    }
-                    let voter = ballot.voters.iter().find(|v| v.voter_id == p.voter_id)?;
-                    let choice = (ballot.spec.mode == BallotMode::Named)
-                        .then(|| p.option.and_then(|o| ballot.spec.options.get(o).cloned()))
-                        .flatten();
-                    Some(PendingProxyVote {
-                        id: p.id,
-                        ballot_id: p.ballot_id,
-                        question: ballot.spec.question.clone(),
-                        voter_id: p.voter_id,
-                        voter_name: voter.name.clone(),
-                        choice,
-                        options: ballot.spec.options.clone(),
-                        reason: p.reason,
-                        requested_by: p.requested_by,
-                        requested_at_ms: p.requested_at_ms,
-                    })
-                })
+                .filter_map(|p| pending_view(&room, p))
                 .collect())
         }
         .await,
     )
+}
+
+/// A waiting entry as the screens show it, while its ballot is open.
+#[cfg(feature = "ssr")]
+fn pending_view(
+    room: &crate::domain::room::RoomState,
+    p: crate::db::proxy::ProxyRequest,
+) -> Option<PendingProxyVote> {
+    use crate::domain::ballot::{BallotMode, BallotStatus};
+    let ballot = room.ballot(&p.ballot_id)?;
+    if ballot.status != BallotStatus::Open {
+        return None;
+    }
+    let voter = ballot.voters.iter().find(|v| v.voter_id == p.voter_id)?;
+    let choice = (ballot.spec.mode == BallotMode::Named)
+        .then(|| p.option.and_then(|o| ballot.spec.options.get(o).cloned()))
+        .flatten();
+    Some(PendingProxyVote {
+        id: p.id,
+        ballot_id: p.ballot_id,
+        question: ballot.spec.question.clone(),
+        voter_id: p.voter_id,
+        voter_name: voter.name.clone(),
+        choice,
+        options: ballot.spec.options.clone(),
+        reason: p.reason,
+        requested_by: p.requested_by,
+        requested_at_ms: p.requested_at_ms,
+    })
 }
 
 /// What the clerk's screen learns of a confirmed entry: that it counted, never
@@ -296,16 +306,107 @@ pub struct ProxyConfirmed {
     pub already_counted: bool,
 }
 
-/// 本人确认: the member types their own password on the clerk's screen (and,
-/// in a secret ballot, makes their choice there); only then does the entry
-/// count, as a vote marked 代为录入 with its reason.
+/// A one-time code that confirms one 代为录入 entry, as issued (the server keeps
+/// only its hash).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProxyCode {
+    pub request_id: String,
+    pub code: String,
+    pub expires_at_ms: i64,
+}
+
+/// 获取验证码: issues a new one-time code for a waiting entry (voiding any
+/// earlier one). The member asks on their own phone, which then shows it; the
+/// host asks to print it for a member without a device (audited as such).
+/// Valid for 10 minutes and for this entry only (its ballot, its member).
+#[server(prefix = "/rpc", endpoint = "issue_proxy_code")]
+pub async fn issue_proxy_code(request_id: String) -> Result<ProxyCode, ApiError> {
+    use crate::domain::access::Action;
+    use crate::domain::ballot::{
+        BallotStatus, PROXY_CODE_DIGITS, PROXY_CODE_TTL_MS, VoteRefusal, proxy_code_hash,
+    };
+    guard::answer(
+        async {
+            let state = guard::state()?;
+            let pending = crate::db::proxy::get(&state.db, &request_id)
+                .await?
+                .ok_or(ApiError::ProxyNotFound)?;
+            // The member for their own entry; else the host of the hearing.
+            let (state, actor, _) =
+                match guard::require(Action::CastVote, Some(&pending.hearing_id)).await {
+                    Ok(asker) if asker.1.account_id == pending.voter_id => asker,
+                    _ => guard::require(Action::RunBallot, Some(&pending.hearing_id)).await?,
+                };
+            let room = folded_room(&state, &pending.hearing_id).await?;
+            if ballot_in(&room, &pending.ballot_id)?.status != BallotStatus::Open {
+                return Err(refused(VoteRefusal::Closed));
+            }
+            let number = u128::from_be_bytes(*uuid::Uuid::new_v4().as_bytes())
+                % 10u128.pow(PROXY_CODE_DIGITS as u32);
+            let code = format!("{number:0width$}", width = PROXY_CODE_DIGITS);
+            let hash = proxy_code_hash(&pending.id, &pending.ballot_id, &pending.voter_id, &code);
+            let expires_at_ms = crate::db::now_ms() + PROXY_CODE_TTL_MS;
+            if !crate::db::proxy::set_code(&state.db, &pending.id, &hash, expires_at_ms).await? {
+                return Err(ApiError::ProxyNotFound);
+            }
+            let by_member = actor.account_id == pending.voter_id;
+            let ip = guard::client_ip().await;
+            let audit = crate::db::audit::AuditEntry {
+                actor: Some(&actor.account_id),
+                action: if by_member {
+                    "proxy_code_shown_to_member"
+                } else {
+                    "proxy_code_printed_by_host"
+                },
+                subject: Some(&pending.voter_id),
+                detail: &pending.ballot_id,
+                ip: ip.as_deref(),
+            };
+            crate::db::audit::record(&state.db, &audit).await?;
+            Ok(ProxyCode {
+                request_id: pending.id,
+                code,
+                expires_at_ms,
+            })
+        }
+        .await,
+    )
+}
+
+/// The asker's own entries waiting for confirmation (a seated member's phone
+/// shows them, with the host's entry of the choice in a named ballot, and
+/// offers to show a code).
+#[server(prefix = "/rpc", endpoint = "my_proxy_entries")]
+pub async fn my_proxy_entries(hearing_id: String) -> Result<Vec<PendingProxyVote>, ApiError> {
+    use crate::domain::access::Action;
+    guard::answer(
+        async {
+            let (state, actor, _) = guard::require(Action::CastVote, Some(&hearing_id)).await?;
+            let room = folded_room(&state, &hearing_id).await?;
+            let mine =
+                crate::db::proxy::of_member(&state.db, &hearing_id, &actor.account_id).await?;
+            Ok(mine
+                .into_iter()
+                .filter_map(|p| pending_view(&room, p))
+                .collect())
+        }
+        .await,
+    )
+}
+
+/// 本人确认: the clerk's screen takes the one-time code the member reads from
+/// their own phone (or from the slip the host printed) and, in a secret ballot,
+/// the member's choice made there; only then does the entry count, as a vote
+/// marked 代为录入 with its reason. The code is single-use, expires after 10
+/// minutes and allows 5 wrong tries; the member's password is never asked.
 #[server(prefix = "/rpc", endpoint = "confirm_proxy_vote")]
 pub async fn confirm_proxy_vote(
     request_id: String,
-    voter_password: String,
+    code: String,
     option: Option<usize>,
 ) -> Result<ProxyConfirmed, ApiError> {
     use crate::domain::access::Action;
+    use crate::domain::ballot::{check_proxy_code, proxy_code_hash};
     guard::answer(
         async {
             let state = guard::state()?;
@@ -318,7 +419,36 @@ pub async fn confirm_proxy_vote(
             let choice = ballot_in(&room, &pending.ballot_id)?
                 .proxy_choice(pending.option, option)
                 .map_err(refused)?;
-            confirm_by_member(&state, &actor.account_id, &pending.voter_id, voter_password).await?;
+            let code: String = code
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .take(32)
+                .collect();
+            let offered =
+                proxy_code_hash(&pending.id, &pending.ballot_id, &pending.voter_id, &code);
+            let issued = crate::db::proxy::code(&state.db, &pending.id).await?;
+            let verdict = check_proxy_code(issued.as_ref(), &offered, crate::db::now_ms());
+            if matches!(
+                verdict,
+                Err(crate::domain::ballot::VoteRefusal::ProxyCodeWrong { .. }
+                    | crate::domain::ballot::VoteRefusal::ProxyCodeLocked)
+            ) && issued.is_some()
+            {
+                crate::db::proxy::code_failed(&state.db, &pending.id).await?;
+            }
+            let audit = crate::db::audit::AuditEntry {
+                actor: Some(&actor.account_id),
+                action: if verdict.is_ok() {
+                    "proxy_vote_confirmed"
+                } else {
+                    "proxy_vote_refused"
+                },
+                subject: Some(&pending.voter_id),
+                detail: &pending.ballot_id,
+                ip: None,
+            };
+            crate::db::audit::record(&state.db, &audit).await?;
+            verdict.map_err(refused)?;
             count_confirmed_entry(&state, pending, choice).await
         }
         .await,
@@ -381,44 +511,6 @@ async fn count_confirmed_entry(
     })
 }
 
-/// The member's own password, checked like a login (same limits, audited).
-#[cfg(feature = "ssr")]
-async fn confirm_by_member(
-    state: &crate::state::AppState,
-    asker_id: &str,
-    voter_id: &str,
-    password: String,
-) -> Result<(), ApiError> {
-    use crate::db::audit::{AuditEntry, record};
-    let account = crate::db::accounts::get(&state.db, voter_id)
-        .await?
-        .ok_or(refused(crate::domain::ballot::VoteRefusal::NotSeated))?;
-    // Login limits, per asker and per member (shared with the login page).
-    let asker_key = format!("proxy:{asker_id}");
-    if let Err(retry_after_secs) = state.login_limits.check(&asker_key, &account.username) {
-        return Err(ApiError::RateLimited { retry_after_secs });
-    }
-    let confirmed = crate::auth::verify_password(password, account.password_hash.clone()).await?
-        && !account.disabled;
-    let entry = AuditEntry {
-        actor: Some(asker_id),
-        action: if confirmed {
-            "proxy_vote_confirmed"
-        } else {
-            "proxy_vote_refused"
-        },
-        subject: Some(voter_id),
-        detail: "",
-        ip: None,
-    };
-    record(&state.db, &entry).await?;
-    if confirmed {
-        Ok(())
-    } else {
-        Err(ApiError::ProxyNotConfirmed)
-    }
-}
-
 #[cfg(feature = "ssr")]
 async fn commit_vote(
     state: &crate::state::AppState,
@@ -475,7 +567,10 @@ fn decide_vote(
 }
 
 /// 评议意见 / 少数意见: the asker's written reasons on a ballot (replacing their
-/// earlier ones), while it is open or after its close.
+/// earlier ones), while it is open or after its close. Returns the committed
+/// seq — or 0 in a secret ballot still open: there the opinion is held by the
+/// server (off the log) and published with the others at the close, in an
+/// order that says nothing of who wrote it or when.
 #[server(prefix = "/rpc", endpoint = "give_ballot_opinion")]
 pub async fn give_ballot_opinion(
     hearing_id: String,
@@ -485,38 +580,64 @@ pub async fn give_ballot_opinion(
 ) -> Result<u64, ApiError> {
     use crate::domain::EventPayload;
     use crate::domain::access::Action;
-    use crate::domain::ballot::BallotMode;
+    use crate::domain::ballot::{BallotMode, HeldOpinion};
     guard::answer(
         async {
             let (state, actor, name) = guard::require(Action::CastVote, Some(&hearing_id)).await?;
-            crate::sitting::decide_and_commit(&state, &hearing_id, |room| {
-                let ballot = ballot_in(room, &ballot_id)?;
-                let text = ballot
-                    .check_opinion(&actor.account_id, &text)
-                    .map_err(refused)?;
-                let opinion_id = ballot
-                    .opinions
-                    .iter()
-                    .find(|o| o.voter_id == actor.account_id)
-                    .map_or_else(crate::db::new_id, |o| o.opinion_id.clone());
-                Ok(EventPayload::OpinionGiven {
-                    ballot_id: ballot_id.clone(),
-                    opinion_id,
-                    voter_id: actor.account_id.clone(),
-                    name,
-                    text,
-                    minority,
-                    anonymous: ballot.spec.mode == BallotMode::Secret,
-                    salt: crate::db::new_salt(),
-                })
-            })
-            .await
+            let seqs = crate::sitting::decide_events_in_turn(
+                &state,
+                &hearing_id,
+                async |_, room| {
+                    let ballot = ballot_in(room, &ballot_id)?;
+                    let text = ballot
+                        .check_opinion(&actor.account_id, &text)
+                        .map_err(refused)?;
+                    if ballot.holds_opinions() {
+                        // Decided under the turn, so a close cannot slip in
+                        // between and leave this opinion held for ever.
+                        let held = HeldOpinion {
+                            voter_id: actor.account_id.clone(),
+                            name: name.clone(),
+                            text,
+                            minority,
+                        };
+                        return Ok((Vec::new(), Some(held)));
+                    }
+                    let opinion_id = ballot
+                        .opinions
+                        .iter()
+                        .find(|o| o.voter_id == actor.account_id)
+                        .map_or_else(crate::db::new_salt, |o| o.opinion_id.clone());
+                    let event = EventPayload::OpinionGiven {
+                        ballot_id: ballot_id.clone(),
+                        opinion_id,
+                        voter_id: actor.account_id.clone(),
+                        name: name.clone(),
+                        text,
+                        minority,
+                        anonymous: ballot.spec.mode == BallotMode::Secret,
+                        salt: crate::db::new_salt(),
+                    };
+                    Ok((vec![event], None))
+                },
+                async |tx, _, held: Option<HeldOpinion>| {
+                    if let Some(held) = held {
+                        crate::db::proxy::hold_opinion_in(tx, &hearing_id, &ballot_id, &held)
+                            .await?;
+                    }
+                    Ok(())
+                },
+            )
+            .await?;
+            Ok(seqs.first().copied().unwrap_or(0))
         }
         .await,
     )
 }
 
-/// 结束表决: counts by the one tally and announces the result.
+/// 结束表决: counts by the one tally and announces the result to the panel; in
+/// a secret ballot the opinions held while it was open are published in the
+/// same commit. Parties and the public learn the result at 宣布评议意见.
 #[server(prefix = "/rpc", endpoint = "close_ballot")]
 pub async fn close_ballot(hearing_id: String, ballot_id: String) -> Result<u64, ApiError> {
     use crate::domain::EventPayload;
@@ -524,17 +645,43 @@ pub async fn close_ballot(hearing_id: String, ballot_id: String) -> Result<u64, 
     guard::answer(
         async {
             let (state, _, by) = guard::require(Action::RunBallot, Some(&hearing_id)).await?;
-            crate::sitting::decide_and_commit(&state, &hearing_id, |room| {
-                let (result, named) = ballot_in(room, &ballot_id)?.closing().map_err(refused)?;
-                Ok(EventPayload::BallotClosed {
-                    ballot_id,
-                    result,
-                    named,
-                    by,
-                    salt: crate::db::new_salt(),
-                })
-            })
-            .await
+            let seqs = crate::sitting::decide_events_in_turn(
+                &state,
+                &hearing_id,
+                async |tx, room| {
+                    let ballot = ballot_in(room, &ballot_id)?;
+                    let (result, named) = ballot.closing().map_err(refused)?;
+                    let held =
+                        crate::db::proxy::held_opinions_in(tx, &hearing_id, &ballot_id).await?;
+                    let mut events = vec![EventPayload::BallotClosed {
+                        ballot_id: ballot_id.clone(),
+                        result,
+                        named,
+                        by,
+                        salt: crate::db::new_salt(),
+                    }];
+                    // Random ids (not time-ordered ones) and the domain's order.
+                    for (opinion_id, held) in ballot.release_held(held, crate::db::new_salt) {
+                        events.push(EventPayload::OpinionGiven {
+                            ballot_id: ballot_id.clone(),
+                            opinion_id,
+                            voter_id: held.voter_id,
+                            name: held.name,
+                            text: held.text,
+                            minority: held.minority,
+                            anonymous: true,
+                            salt: crate::db::new_salt(),
+                        });
+                    }
+                    Ok((events, ()))
+                },
+                async |tx, _, ()| {
+                    crate::db::proxy::release_held_in(tx, &hearing_id, &ballot_id).await?;
+                    Ok(())
+                },
+            )
+            .await?;
+            seqs.first().copied().ok_or(ApiError::Internal)
         }
         .await,
     )
@@ -553,17 +700,25 @@ pub async fn my_ballots(hearing_id: String) -> Result<Vec<MyBallot>, ApiError> {
                 tracing::error!(error = %e, hearing = %hearing_id, "hearing log does not fold");
                 ApiError::Internal
             })?;
+            // A secret ballot's opinion waiting for the close is the member's own.
+            let held = crate::db::proxy::held_opinion_of(&state.db, &hearing_id, &actor.account_id)
+                .await?;
             Ok(room
                 .ballots
                 .iter()
                 .map(|b| MyBallot {
                     ballot_id: b.spec.ballot_id.clone(),
                     choice: b.choice_of(&actor.account_id),
-                    opinion: b
-                        .opinions
+                    opinion: held
                         .iter()
-                        .find(|o| o.voter_id == actor.account_id)
-                        .map(|o| (o.text.clone(), o.minority)),
+                        .find(|(ballot, _)| *ballot == b.spec.ballot_id)
+                        .map(|(_, h)| (h.text.clone(), h.minority))
+                        .or_else(|| {
+                            b.opinions
+                                .iter()
+                                .find(|o| o.voter_id == actor.account_id)
+                                .map(|o| (o.text.clone(), o.minority))
+                        }),
                 })
                 .collect())
         }

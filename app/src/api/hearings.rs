@@ -29,6 +29,20 @@ pub(crate) async fn home_list(
     Ok(crate::db::hearings::list_from(db, from).await?)
 }
 
+/// [`home_list`] for a panel member: only the hearings they are seated on.
+#[cfg(feature = "ssr")]
+pub(crate) async fn home_list_of_member(
+    db: &crate::db::Db,
+    account_id: &str,
+) -> Result<Vec<crate::model::HearingSummary>, ApiError> {
+    let clock = clock();
+    let from = clock
+        .today()
+        .plus_days(-HOME_LIST_DAYS_BACK)
+        .start_ms(clock.offset_seconds);
+    Ok(crate::db::hearings::list_seated_from(db, account_id, from).await?)
+}
+
 /// A hearing's plan page: the plan, every version of it, and what the asker may do.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HearingView {

@@ -108,7 +108,11 @@ pub async fn list_hearings() -> Result<Vec<HearingSummary>, ApiError> {
     use crate::domain::access::Action;
     guard::answer(
         async {
-            let (state, _, _) = guard::require(Action::ListHearings, None).await?;
+            let (state, actor, _) = guard::require(Action::ListHearings, None).await?;
+            // A panel member's phone lists the hearings they sit on, no other.
+            if crate::domain::access::lists_own_hearings_only(&actor) {
+                return hearings::home_list_of_member(&state.db, &actor.account_id).await;
+            }
             hearings::home_list(&state.db).await
         }
         .await,
@@ -185,6 +189,7 @@ pub async fn record_note(hearing_id: String, text: String) -> Result<u64, ApiErr
                 })
             })
             .await
+                base: None,
         }
         .await,
     )
@@ -371,14 +376,20 @@ pub async fn observe_hearing(hearing_id: String) -> Result<RoomSnapshot, ApiErro
             let hearing = crate::db::hearings::get(&state.db, &hearing_id)
                 .await?
                 .ok_or(ApiError::HearingNotFound)?;
-            let events = crate::db::events::all(&state.db, &hearing_id)
-                .await?
-                .iter()
-                .map(|e| e.seen_by(false).into_owned())
-                .collect();
+            // Bounded, whatever the log's length: the room folded as the public
+            // sees it, with its last record lines; the socket goes on from there.
+            let events = crate::db::events::all(&state.db, &hearing_id).await?;
+            let seen: Vec<_> = events.iter().map(|e| e.seen_by(false)).collect();
+            let room = crate::domain::fold(seen.iter().map(|e| e.as_ref()))
+                .map_err(|e| {
+                    tracing::error!(error = %e, hearing = %hearing_id, "hearing log does not fold");
+                    ApiError::Internal
+                })?
+                .bounded(OBSERVER_RECORD_LINES);
             Ok(RoomSnapshot {
                 hearing,
-                events,
+                events: Vec::new(),
+                base: Some(room),
                 can_record: false,
                 can_invite: false,
                 can_download: false,
@@ -394,6 +405,10 @@ pub async fn observe_hearing(hearing_id: String) -> Result<RoomSnapshot, ApiErro
                 can_confirm_proxy_votes: false,
                 can_confirm_minutes: false,
                 can_finalise_minutes: false,
+/// How many record lines the public observer page receives at load (the
+/// signed minutes hold the whole record).
+pub const OBSERVER_RECORD_LINES: usize = 200;
+
                 can_export_evidence: false,
                 my_account_id: None,
                 my_side: None,

@@ -16,14 +16,14 @@ pub async fn step_procedure(hearing_id: String, step: Step) -> Result<u64, ApiEr
     guard::answer(
         async {
             let (state, _, by) = guard::require(Action::RunProcedure, Some(&hearing_id)).await?;
-            crate::sitting::decide_and_commit(&state, &hearing_id, |room| {
-                let to = room
-                    .procedure
-                    .apply(step)
-                    .map_err(|reason| ApiError::StepRefused { reason })?;
-                Ok(crate::domain::EventPayload::ProcedureStepped { step, to, by })
+            // Into 宣布评议意见, the closed ballots' results are announced in the
+            // same commit (domain::room::RoomState::decide_step).
+            let seqs = crate::sitting::decide_all(&state, &hearing_id, |room| {
+                room.decide_step(step, &by)
+                    .map_err(|reason| ApiError::StepRefused { reason })
             })
-            .await
+            .await?;
+            seqs.first().copied().ok_or(ApiError::Internal)
         }
         .await,
     )

@@ -53,6 +53,11 @@ pub async fn append_in(
     let seq_signed: i64 = row.try_get("last_seq")?;
     let seq =
         u64::try_from(seq_signed).map_err(|_| DbError::Corrupt(format!("seq {seq_signed}")))?;
+    // The bound on one hearing's log: refused before anything is written (the
+    // caller's transaction rolls back, the seq taken above with it).
+    if seq > crate::domain::event::MAX_EVENTS_PER_HEARING {
+        return Err(DbError::LogFull);
+    }
     let previous = if seq == 1 {
         ChainHash::GENESIS
     } else {

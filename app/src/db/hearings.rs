@@ -35,6 +35,25 @@ pub async fn list_from(db: &Db, from_ms: i64) -> Result<Vec<HearingSummary>, DbE
     rows.iter().map(summary_from_row).collect()
 }
 
+/// [`list_from`], only the hearings `account_id` is seated on now (the seats
+/// that let a member into the room: invited or accepted).
+pub async fn list_seated_from(
+    db: &Db,
+    account_id: &str,
+    from_ms: i64,
+) -> Result<Vec<HearingSummary>, DbError> {
+    let sql = format!(
+        "{SUMMARY_SELECT} WHERE h.starts_at >= $1 AND h.id IN (SELECT s.hearing_id FROM panel_seats s \
+         WHERE s.account_id = $2 AND s.status IN ('invited', 'accepted')) ORDER BY h.starts_at, h.id"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(from_ms)
+        .bind(account_id)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(summary_from_row).collect()
+}
+
 pub async fn get(db: &Db, hearing_id: &str) -> Result<Option<HearingSummary>, DbError> {
     let sql = format!("{SUMMARY_SELECT} WHERE h.id = $1");
     let row = sqlx::query(&sql)

@@ -43,6 +43,9 @@ pub enum DbError {
     /// The hearing's minutes are finalised: its log takes no more events.
     #[error("纪要已定稿，听证记录不可再更改 / the minutes are finalised")]
     Sealed,
+    /// The hearing's log holds `domain::event::MAX_EVENTS_PER_HEARING` events.
+    #[error("听证记录已达上限 / the hearing's log is full")]
+    LogFull,
 }
 
 /// Which engine is behind the pool; the few statements that differ ask this.

@@ -1,6 +1,11 @@
-//! 代为录入 waiting for the member's confirmation (#8): the host's entry of a vote
-//! for a member without a device, kept apart from the hearing's log until the
-//! member confirms it with their own password on the clerk's screen.
+//! Ballot rows kept off the hearing's log until they may count or be read:
+//!
+//! - 代为录入 waiting for the member's confirmation (#8, #21): the host's entry
+//!   of a vote for a member without a device, until the member confirms it on
+//!   the clerk's screen with a one-time code issued to them (only its hash is
+//!   stored; never the member's password);
+//! - a secret ballot's opinions while it is open (#21), until its close
+//!   publishes them together.
 
 use super::{Db, DbError, new_id, now_ms};
 use sqlx::Row;
@@ -47,7 +52,8 @@ pub async fn put(db: &Db, entry: &NewProxyRequest<'_>) -> Result<String, DbError
          ON CONFLICT (hearing_id, ballot_id, voter_id) DO UPDATE SET id = excluded.id, \
          option_index = excluded.option_index, reason = excluded.reason, \
          vote_key = excluded.vote_key, requested_by = excluded.requested_by, \
-         requested_at = excluded.requested_at",
+         requested_at = excluded.requested_at, code_hash = NULL, code_expires_at = NULL, \
+         code_failures = 0",
     )
     .bind(&id)
     .bind(entry.hearing_id)
@@ -82,6 +88,163 @@ fn read(row: &sqlx::any::AnyRow) -> Result<ProxyRequest, DbError> {
         requested_by: row.try_get("requested_by")?,
         requested_at_ms: row.try_get("requested_at")?,
     })
+}
+
+/// Stores a new confirmation code's hash for the entry (replacing any earlier
+/// code and its failed attempts). `false` when the entry is gone.
+pub async fn set_code(
+    db: &Db,
+    id: &str,
+    code_hash: &str,
+    expires_at_ms: i64,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE proxy_vote_requests SET code_hash = $1, code_expires_at = $2, code_failures = 0 \
+         WHERE id = $3",
+    )
+    .bind(code_hash)
+    .bind(expires_at_ms)
+    .bind(id)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The entry's code as issued, if one is.
+pub async fn code(db: &Db, id: &str) -> Result<Option<crate::domain::ballot::IssuedCode>, DbError> {
+    let row = sqlx::query(
+        "SELECT code_hash, code_expires_at, code_failures FROM proxy_vote_requests WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let hash: Option<String> = row.try_get("code_hash")?;
+    let expires: Option<i64> = row.try_get("code_expires_at")?;
+    let failures: i64 = row.try_get("code_failures")?;
+    Ok(match (hash, expires) {
+        (Some(hash), Some(expires_at_ms)) => Some(crate::domain::ballot::IssuedCode {
+            hash,
+            expires_at_ms,
+            failed_attempts: u32::try_from(failures).unwrap_or(u32::MAX),
+        }),
+        _ => None,
+    })
+}
+
+/// Counts a wrong code (committed at once, whatever the request does next).
+pub async fn code_failed(db: &Db, id: &str) -> Result<(), DbError> {
+    sqlx::query("UPDATE proxy_vote_requests SET code_failures = code_failures + 1 WHERE id = $1")
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// A member's own entries waiting on the given hearing (their phone shows them).
+pub async fn of_member(
+    db: &Db,
+    hearing_id: &str,
+    voter_id: &str,
+) -> Result<Vec<ProxyRequest>, DbError> {
+    sqlx::query(&format!(
+        "{SELECT} WHERE hearing_id = $1 AND voter_id = $2 ORDER BY requested_at, id"
+    ))
+    .bind(hearing_id)
+    .bind(voter_id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(read)
+    .collect()
+}
+
+/// Holds a secret ballot's opinion until the close (replacing the member's
+/// earlier held one).
+pub async fn hold_opinion_in(
+    conn: &mut sqlx::AnyConnection,
+    hearing_id: &str,
+    ballot_id: &str,
+    opinion: &crate::domain::ballot::HeldOpinion,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO held_opinions (hearing_id, ballot_id, voter_id, name, body, minority, given_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (hearing_id, ballot_id, voter_id) DO UPDATE SET name = excluded.name, \
+         body = excluded.body, minority = excluded.minority, given_at = excluded.given_at",
+    )
+    .bind(hearing_id)
+    .bind(ballot_id)
+    .bind(&opinion.voter_id)
+    .bind(&opinion.name)
+    .bind(&opinion.text)
+    .bind(i64::from(opinion.minority))
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+fn read_held(row: &sqlx::any::AnyRow) -> Result<crate::domain::ballot::HeldOpinion, DbError> {
+    Ok(crate::domain::ballot::HeldOpinion {
+        voter_id: row.try_get("voter_id")?,
+        name: row.try_get("name")?,
+        text: row.try_get("body")?,
+        minority: row.try_get::<i64, _>("minority")? != 0,
+    })
+}
+
+/// A ballot's held opinions, inside the close's write turn. The order is the
+/// domain's to choose ([`crate::domain::ballot::BallotState::release_held`]).
+pub async fn held_opinions_in(
+    conn: &mut sqlx::AnyConnection,
+    hearing_id: &str,
+    ballot_id: &str,
+) -> Result<Vec<crate::domain::ballot::HeldOpinion>, DbError> {
+    sqlx::query(
+        "SELECT voter_id, name, body, minority FROM held_opinions \
+         WHERE hearing_id = $1 AND ballot_id = $2",
+    )
+    .bind(hearing_id)
+    .bind(ballot_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(read_held)
+    .collect()
+}
+
+/// The member's own held opinion on a ballot (their screen shows it).
+pub async fn held_opinion_of(
+    db: &Db,
+    hearing_id: &str,
+    voter_id: &str,
+) -> Result<Vec<(String, crate::domain::ballot::HeldOpinion)>, DbError> {
+    sqlx::query(
+        "SELECT ballot_id, voter_id, name, body, minority FROM held_opinions \
+         WHERE hearing_id = $1 AND voter_id = $2",
+    )
+    .bind(hearing_id)
+    .bind(voter_id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|row| Ok((row.try_get("ballot_id")?, read_held(row)?)))
+    .collect()
+}
+
+/// Deletes a ballot's held opinions in the close's transaction (published by it).
+pub async fn release_held_in(
+    conn: &mut sqlx::AnyConnection,
+    hearing_id: &str,
+    ballot_id: &str,
+) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM held_opinions WHERE hearing_id = $1 AND ballot_id = $2")
+        .bind(hearing_id)
+        .bind(ballot_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<ProxyRequest>, DbError> {

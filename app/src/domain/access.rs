@@ -612,10 +612,106 @@ pub fn permits(actor: Option<&Actor>, action: Action, hearing: Option<&HearingSt
         .any(|grant| holds(actor, *grant, hearing))
 }
 
+/// How much of the closed deliberation a reader may be shown now: the one rule
+/// every route, export and document asks before it shows deliberation
+/// messages, ballots (turnout, counts, results), opinions or the conclusion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Disclosure {
+    /// The panel's own view (the panel, this hearing's host and clerk): the
+    /// deliberation, ballots as they happen, opinions, the draft conclusion
+    /// (a secret ballot's choices and authors are still hidden, by
+    /// `HearingEvent::seen_by`). Everyone else reads the log redacted.
+    pub panel: bool,
+    /// Ballot results: the panel at once; everyone else from 宣布评议意见 on.
+    pub results: bool,
+    /// Deliberation content, opinions and the conclusion as the minutes keep
+    /// them: the panel at once; everyone else (administrators, the bureau head,
+    /// the archivist, parties) only once the hearing is closed (闭会).
+    pub deliberation: bool,
+}
+
+/// See [`Disclosure`]. `procedure` is where the hearing stands now.
+pub fn disclosure(
+    actor: Option<&Actor>,
+    hearing: Option<&HearingStaff>,
+    procedure: super::procedure::Procedure,
+) -> Disclosure {
+    use super::procedure::{Procedure, Stage};
+    let panel = permits(actor, Action::SeeDeliberation, hearing);
+    let closed = procedure == Procedure::Closed;
+    let announced = closed || procedure.stage() == Some(Stage::Announcement);
+    Disclosure {
+        panel,
+        results: panel || announced,
+        deliberation: panel || closed,
+    }
+}
+
+/// Whether the list of hearings shows `actor` only the hearings they sit on:
+/// an account that is a panel member and holds no staff role (a member's
+/// phone shows no other hearing, not even its title).
+pub fn lists_own_hearings_only(actor: &Actor) -> bool {
+    !actor
+        .roles
+        .iter()
+        .any(|r| matches!(r, Role::Admin | Role::Host | Role::Clerk | Role::Archivist))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn deliberation_reaches_outsiders_only_after_the_close_and_results_after_the_announcement() {
+        use crate::domain::procedure::{Procedure, Stage};
+        let staff = hearing();
+        let running = |stage| Procedure::Running { stage };
+        let outsiders = [
+            actor("a", &[Role::Admin]),
+            actor("x", &[Role::Head]),
+            actor("r", &[Role::Archivist]),
+            actor("other-host", &[Role::Host]),
+            Actor::party("inv", "H", PartyKind::Petitioner),
+        ];
+        for who in &outsiders {
+            for stage in [Stage::Deliberation, Stage::Vote] {
+                let d = disclosure(Some(who), Some(&staff), running(stage));
+                assert_eq!(
+                    (d.panel, d.results, d.deliberation),
+                    (false, false, false),
+                    "{who:?}"
+                );
+            }
+            let d = disclosure(Some(who), Some(&staff), running(Stage::Announcement));
+            assert_eq!((d.panel, d.results, d.deliberation), (false, true, false));
+            let d = disclosure(Some(who), Some(&staff), Procedure::Closed);
+            assert_eq!((d.panel, d.results, d.deliberation), (false, true, true));
+        }
+        assert!(!disclosure(None, Some(&staff), running(Stage::Vote)).results);
+        for insider in [
+            actor("h", &[Role::Host]),
+            actor("c", &[Role::Clerk]),
+            actor("j", &[Role::Juror]),
+        ] {
+            let d = disclosure(Some(&insider), Some(&staff), running(Stage::Deliberation));
+            assert_eq!((d.panel, d.results, d.deliberation), (true, true, true));
+        }
+    }
+
+    #[test]
+    fn a_member_without_a_staff_role_lists_only_their_own_hearings() {
+        assert!(lists_own_hearings_only(&actor("j", &[Role::Juror])));
+        assert!(lists_own_hearings_only(&actor(
+            "j",
+            &[Role::Juror, Role::Head]
+        )));
+        assert!(!lists_own_hearings_only(&actor(
+            "j",
+            &[Role::Juror, Role::Clerk]
+        )));
+        assert!(!lists_own_hearings_only(&actor("a", &[Role::Admin])));
+    }
 
     fn actor(id: &str, roles: &[Role]) -> Actor {
         Actor::account(id, roles.to_vec())

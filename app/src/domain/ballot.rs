@@ -127,6 +127,18 @@ pub enum VoteRefusal {
     /// A named entry needs the host's choice; a secret one the member's.
     #[error("the proxy vote has no choice")]
     ProxyChoiceMissing,
+    /// A member changed their vote on this ballot as often as one may.
+    #[error("too many changes of vote")]
+    TooManyChanges { max: usize },
+    /// 代为录入: the one-time code typed is not the code issued for this entry.
+    #[error("wrong confirmation code")]
+    ProxyCodeWrong { attempts_left: u32 },
+    /// No code issued yet for the entry, or it expired: a new one is needed.
+    #[error("confirmation code expired or not issued")]
+    ProxyCodeExpired,
+    /// Too many wrong codes: the entry must be made again by the host.
+    #[error("too many wrong codes")]
+    ProxyCodeLocked,
 }
 
 impl VoteRefusal {
@@ -160,6 +172,18 @@ impl VoteRefusal {
                 "不记名表决由评议员本人在记录员处选择，主持人只录入理由".into()
             }
             VoteRefusal::ProxyChoiceMissing => "请选择表决意见".into(),
+            VoteRefusal::TooManyChanges { max } => {
+                format!("您在本表决事项上已提交 {max} 次（含修改），不能再修改；以最后一次提交为准")
+            }
+            VoteRefusal::ProxyCodeWrong { attempts_left } => {
+                format!("验证码不正确，投票未记录；还可再试 {attempts_left} 次")
+            }
+            VoteRefusal::ProxyCodeExpired => {
+                "验证码已过期或尚未生成，请评议员在本人设备上重新获取，或由主持人重新打印".into()
+            }
+            VoteRefusal::ProxyCodeLocked => {
+                "验证码错误次数过多，本次代为录入已作废，请主持人重新录入".into()
+            }
         }
     }
 }
@@ -191,6 +215,16 @@ pub const MAX_QUESTION_CHARS: usize = 200;
 pub const MAX_OPTIONS: usize = 10;
 pub const MAX_OPTION_CHARS: usize = 40;
 pub const MAX_OPINION_CHARS: usize = 5_000;
+/// How many votes one member may submit on one ballot (the first and every
+/// change): enough for any real change of mind, and a bound on what one seat
+/// can add to the log.
+pub const MAX_VOTES_PER_MEMBER: usize = 20;
+/// 代为录入: a confirmation code is valid this long after it is issued.
+pub const PROXY_CODE_TTL_MS: i64 = 10 * 60 * 1000;
+/// Wrong codes an entry tolerates before it is void.
+pub const PROXY_CODE_ATTEMPTS: u32 = 5;
+/// Digits of a confirmation code.
+pub const PROXY_CODE_DIGITS: usize = 6;
 /// Idempotency keys: what a client generates (a UUID fits with room to spare).
 pub const MAX_KEY_CHARS: usize = 64;
 
@@ -269,7 +303,8 @@ pub struct Voter {
 }
 
 /// 代为录入: the host entered the vote of a member without a device, with a reason,
-/// and the member confirmed it on the clerk's screen with their own password.
+/// and the member confirmed it on the clerk's screen with a one-time code
+/// issued to them (never their password).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProxyEntry {
     pub entered_by: String,
@@ -319,6 +354,93 @@ pub struct NamedVote {
     pub option: usize,
     /// Entered by the host for the member (代为录入), if so.
     pub proxy: Option<ProxyEntry>,
+}
+
+/// An opinion given in a secret ballot while it is open, kept by the server
+/// (off the log) until the close publishes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldOpinion {
+    pub voter_id: String,
+    pub name: String,
+    pub text: String,
+    pub minority: bool,
+}
+
+/// A closed ballot as the announcement tells parties and the public.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnnouncedBallot {
+    pub spec: BallotSpec,
+    pub voters: Vec<Voter>,
+    pub present: u32,
+    pub opened_at_ms: Option<i64>,
+    pub closed_at_ms: Option<i64>,
+    pub result: Tally,
+}
+
+impl AnnouncedBallot {
+    /// The ballot as a reader who learns of it only now folds it.
+    pub fn to_state(&self) -> BallotState {
+        BallotState {
+            status: BallotStatus::Closed,
+            voters: self.voters.clone(),
+            present: self.present,
+            opened_at_ms: self.opened_at_ms,
+            closed_at_ms: self.closed_at_ms,
+            result: Some(self.result.clone()),
+            ..BallotState::new(self.spec.clone())
+        }
+    }
+}
+
+/// 代为录入 confirmation codes: what is stored is this hash, bound to the entry,
+/// its ballot and its member, so a code can confirm nothing else.
+pub fn proxy_code_hash(request_id: &str, ballot_id: &str, voter_id: &str, code: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for part in [request_id, ballot_id, voter_id, code.trim()] {
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part.as_bytes());
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// A stored code as the check needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssuedCode {
+    pub hash: String,
+    pub expires_at_ms: i64,
+    pub failed_attempts: u32,
+}
+
+/// Whether `offered` (already hashed by [`proxy_code_hash`]) confirms the
+/// entry at `now_ms`: issued, not expired, not locked by wrong attempts, equal
+/// (compared in constant time).
+pub fn check_proxy_code(
+    issued: Option<&IssuedCode>,
+    offered_hash: &str,
+    now_ms: i64,
+) -> Result<(), VoteRefusal> {
+    let issued = issued.ok_or(VoteRefusal::ProxyCodeExpired)?;
+    if issued.failed_attempts >= PROXY_CODE_ATTEMPTS {
+        return Err(VoteRefusal::ProxyCodeLocked);
+    }
+    if now_ms >= issued.expires_at_ms {
+        return Err(VoteRefusal::ProxyCodeExpired);
+    }
+    let (a, b) = (issued.hash.as_bytes(), offered_hash.as_bytes());
+    let same = a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
+    if same {
+        Ok(())
+    } else {
+        let left = PROXY_CODE_ATTEMPTS.saturating_sub(issued.failed_attempts + 1);
+        Err(if left == 0 {
+            VoteRefusal::ProxyCodeLocked
+        } else {
+            VoteRefusal::ProxyCodeWrong {
+                attempts_left: left,
+            }
+        })
+    }
 }
 
 /// One ballot as the room knows it.
@@ -489,6 +611,11 @@ impl BallotState {
                 Err(VoteRefusal::Replayed)
             };
         }
+        if mine().count() >= MAX_VOTES_PER_MEMBER {
+            return Err(VoteRefusal::TooManyChanges {
+                max: MAX_VOTES_PER_MEMBER,
+            });
+        }
         Ok(VoteDecision::Record)
     }
 
@@ -501,11 +628,55 @@ impl BallotState {
         if !self.voters.iter().any(|v| v.voter_id == voter_id) {
             return Err(VoteRefusal::NotSeated);
         }
-        let text = text.trim();
+        let text = crate::domain::event::clean_text(text, true);
         if text.is_empty() || text.chars().count() > MAX_OPINION_CHARS {
             return Err(VoteRefusal::OpinionInvalid);
         }
-        Ok(text.to_owned())
+        Ok(text)
+    }
+
+    /// Whether an opinion given now waits off the log until the close: in a
+    /// secret ballot still open, an opinion published at once would sit next
+    /// to its author's "has voted" and name them.
+    pub fn holds_opinions(&self) -> bool {
+        self.spec.mode == BallotMode::Secret && self.status == BallotStatus::Open
+    }
+
+    /// The held opinions of a secret ballot as its close publishes them: in an
+    /// order that says nothing of who wrote them or when (by the SHA-256 of the
+    /// text, then the text), each under the member's existing opinion id if
+    /// they had one. `new_id` makes the ids of the others, in that order.
+    pub fn release_held(
+        &self,
+        mut held: Vec<HeldOpinion>,
+        mut new_id: impl FnMut() -> String,
+    ) -> Vec<(String, HeldOpinion)> {
+        use sha2::{Digest, Sha256};
+        held.retain(|h| self.voters.iter().any(|v| v.voter_id == h.voter_id));
+        held.sort_by_cached_key(|h| (Sha256::digest(h.text.as_bytes()).to_vec(), h.text.clone()));
+        held.into_iter()
+            .map(|h| {
+                let id = self
+                    .opinions
+                    .iter()
+                    .find(|o| o.voter_id == h.voter_id)
+                    .map_or_else(&mut new_id, |o| o.opinion_id.clone());
+                (id, h)
+            })
+            .collect()
+    }
+
+    /// What parties and the public learn of this ballot at the announcement,
+    /// if it was closed: never a member's choice or opinion.
+    pub fn announced(&self) -> Option<AnnouncedBallot> {
+        Some(AnnouncedBallot {
+            spec: self.spec.clone(),
+            voters: self.voters.clone(),
+            present: self.present,
+            opened_at_ms: self.opened_at_ms,
+            closed_at_ms: self.closed_at_ms,
+            result: self.result.clone()?,
+        })
     }
 
     /// What the close publishes: the tally, and in named mode each member's vote.
@@ -831,6 +1002,14 @@ mod fold_tests {
         log(payloads)
     }
 
+    /// `payloads` as events following `events` (time and hash as `log` makes them).
+    fn log_after(events: &[HearingEvent], payloads: Vec<EventPayload>) -> Vec<HearingEvent> {
+        let first = events.len();
+        let mut all: Vec<EventPayload> = events.iter().map(|e| e.payload.clone()).collect();
+        all.extend(payloads);
+        log(all).split_off(first)
+    }
+
     fn seen(events: &[HearingEvent], sees_panel: bool) -> RoomState {
         let visible: Vec<HearingEvent> = events
             .iter()
@@ -992,6 +1171,129 @@ mod fold_tests {
         }
     }
 
+    #[test]
+    fn a_member_changes_a_vote_a_bounded_number_of_times() {
+        let changes: Vec<(usize, usize, u8)> = (0..MAX_VOTES_PER_MEMBER)
+            .map(|i| (0, i % 3, u8::try_from(i).unwrap()))
+            .collect();
+        let events = play(spec(BallotMode::Secret, false), 3, &changes);
+        let open = fold(&events[..events.len() - 2]).unwrap();
+        let ballot = open.ballot("b1").unwrap();
+        assert_eq!(ballot.votes.len(), MAX_VOTES_PER_MEMBER);
+        let one_more = CastVote {
+            juror_id: "a0".into(),
+            option: 1,
+            key: "one-more".into(),
+            seq: 0,
+        };
+        let refusal = ballot.decide_vote(&one_more).unwrap_err();
+        assert_eq!(
+            refusal,
+            VoteRefusal::TooManyChanges {
+                max: MAX_VOTES_PER_MEMBER
+            }
+        );
+        assert!(refusal.message_zh().contains("不能再修改"));
+        // The latest request again is still acknowledged; others still vote.
+        let latest = ballot.votes.last().unwrap().clone();
+        assert!(matches!(
+            ballot.decide_vote(&latest),
+            Ok(VoteDecision::AlreadyCounted { .. })
+        ));
+        let other = CastVote {
+            juror_id: "a1".into(),
+            ..one_more
+        };
+        assert_eq!(ballot.decide_vote(&other), Ok(VoteDecision::Record));
+    }
+
+    #[test]
+    fn held_opinions_are_released_in_an_order_that_names_nobody() {
+        let events = play(spec(BallotMode::Secret, false), 3, &[]);
+        let open = fold(&events[..events.len() - 2]).unwrap();
+        let ballot = open.ballot("b1").unwrap();
+        assert!(ballot.holds_opinions());
+        let held = |voter: &str, text: &str| HeldOpinion {
+            voter_id: voter.into(),
+            name: format!("名{voter}"),
+            text: text.into(),
+            minority: false,
+        };
+        let given = vec![
+            held("a0", "甲"),
+            held("a1", "乙"),
+            held("a2", "丙"),
+            held("x", "外人"),
+        ];
+        let mut n = 0;
+        let released = ballot.release_held(given.clone(), || {
+            n += 1;
+            format!("id{n}")
+        });
+        // Whatever order they were given (or voters sit) in, the same order out.
+        let mut reversed = given;
+        reversed.reverse();
+        let again = ballot.release_held(reversed, || "id".into());
+        let texts =
+            |r: &[(String, HeldOpinion)]| r.iter().map(|(_, h)| h.text.clone()).collect::<Vec<_>>();
+        assert_eq!(texts(&released), texts(&again));
+        assert_eq!(released.len(), 3, "not seated: dropped");
+        let mut by_hash = texts(&released);
+        by_hash.sort_by_key(|t| {
+            use sha2::{Digest, Sha256};
+            Sha256::digest(t.as_bytes()).to_vec()
+        });
+        assert_eq!(texts(&released), by_hash);
+        let closed = fold(&events).unwrap();
+        assert!(!closed.ballot("b1").unwrap().holds_opinions());
+    }
+
+    #[test]
+    fn a_proxy_code_is_bound_single_try_bounded_and_expires() {
+        let hash = proxy_code_hash("r1", "b1", "a0", "123456");
+        assert_ne!(hash, proxy_code_hash("r2", "b1", "a0", "123456"));
+        assert_ne!(hash, proxy_code_hash("r1", "b2", "a0", "123456"));
+        assert_ne!(hash, proxy_code_hash("r1", "b1", "a1", "123456"));
+        let issued = IssuedCode {
+            hash: hash.clone(),
+            expires_at_ms: 1_000,
+            failed_attempts: 0,
+        };
+        assert_eq!(check_proxy_code(Some(&issued), &hash, 999), Ok(()));
+        assert_eq!(
+            check_proxy_code(Some(&issued), &hash, 1_000),
+            Err(VoteRefusal::ProxyCodeExpired)
+        );
+        assert_eq!(
+            check_proxy_code(None, &hash, 0),
+            Err(VoteRefusal::ProxyCodeExpired)
+        );
+        let wrong = proxy_code_hash("r1", "b1", "a0", "654321");
+        assert_eq!(
+            check_proxy_code(Some(&issued), &wrong, 0),
+            Err(VoteRefusal::ProxyCodeWrong {
+                attempts_left: PROXY_CODE_ATTEMPTS - 1
+            })
+        );
+        let last_try = IssuedCode {
+            failed_attempts: PROXY_CODE_ATTEMPTS - 1,
+            ..issued.clone()
+        };
+        assert_eq!(
+            check_proxy_code(Some(&last_try), &wrong, 0),
+            Err(VoteRefusal::ProxyCodeLocked)
+        );
+        let locked = IssuedCode {
+            failed_attempts: PROXY_CODE_ATTEMPTS,
+            ..issued
+        };
+        assert_eq!(
+            check_proxy_code(Some(&locked), &hash, 0),
+            Err(VoteRefusal::ProxyCodeLocked),
+            "even the right code, once locked"
+        );
+    }
+
     fn arb_votes() -> impl Strategy<Value = Vec<(usize, usize, u8)>> {
         proptest::collection::vec((0usize..7, 0usize..3, 0u8..12), 0..40)
     }
@@ -1006,13 +1308,31 @@ mod fold_tests {
             let server = fold(&events).unwrap();
             let truth = server.ballot("b1").unwrap();
             prop_assert_eq!(truth.result.clone(), Some(truth.tally()));
+            let room = seen(&events, true);
+            let ballot = room.ballot("b1").unwrap();
+            prop_assert_eq!(ballot.status, BallotStatus::Closed);
+            prop_assert_eq!(&ballot.voted, &truth.voted);
+            prop_assert_eq!(&ballot.result, &truth.result);
+            prop_assert_eq!(room.last_seq, server.last_seq);
+            // Outside the panel: nothing of the ballot — not its question, not
+            // who voted, not the result — until the announcement tells the result.
+            let outside = seen(&events, false);
+            prop_assert!(outside.ballots.is_empty(), "{:?}", outside.ballots);
+            prop_assert_eq!(outside.last_seq, server.last_seq);
+            let mut announced = events.clone();
+            announced.extend(log_after(&events, vec![EventPayload::ResultsAnnounced {
+                ballots: server.ballots.iter().filter_map(BallotState::announced).collect(),
+                by: "主持人".into(),
+            }]));
             for sees_panel in [true, false] {
-                let room = seen(&events, sees_panel);
+                let room = seen(&announced, sees_panel);
                 let ballot = room.ballot("b1").unwrap();
                 prop_assert_eq!(ballot.status, BallotStatus::Closed);
-                prop_assert_eq!(&ballot.voted, &truth.voted);
                 prop_assert_eq!(&ballot.result, &truth.result);
-                prop_assert_eq!(room.last_seq, server.last_seq);
+                prop_assert!(room.results_announced);
+                if !sees_panel {
+                    prop_assert!(ballot.voted.is_empty() && ballot.votes.is_empty() && ballot.opinions.is_empty());
+                }
             }
         }
 

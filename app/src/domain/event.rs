@@ -183,6 +183,15 @@ pub enum EventPayload {
         chain_head: String,
         by: String,
     },
+    /// 宣布评议意见: as the host moves to the announcement, the results of the
+    /// ballots closed in the closed session, as parties and the public may now
+    /// read them (the question, how it was put, turnout, counts and outcome;
+    /// never who chose what, never opinions). Until this event everything of a
+    /// ballot reaches them withheld.
+    ResultsAnnounced {
+        ballots: Vec<crate::domain::ballot::AnnouncedBallot>,
+        by: String,
+    },
     /// What a receiver may not see (the closed deliberation): the seq is kept so
     /// that the log has no gap. Never stored; made by [`HearingEvent::seen_by`].
     Withheld,
@@ -210,6 +219,8 @@ impl EventPayload {
         match self {
             EventPayload::DeliberationMessage { .. }
             | EventPayload::ConclusionRecorded { .. }
+            | EventPayload::BallotDrafted { .. }
+            | EventPayload::BallotOpened { .. }
             | EventPayload::VoteCast { .. }
             | EventPayload::OpinionGiven { .. }
             | EventPayload::BallotClosed { .. } => crate::domain::sitting::Audience::Panel,
@@ -235,16 +246,28 @@ impl HearingEvent {
     /// The event as a receiver sees it: whole, or withheld (with its seq) when its
     /// content is for the panel and `sees_panel` is false.
     ///
-    /// Votes: a sealed vote reaches everyone as [`EventPayload::VoteSealed`] (who,
-    /// not how); an unsealed one (named mode with a live tally) reaches the panel
-    /// whole and the public sealed. A secret ballot's opinions lose their author;
-    /// the public never reads opinions, nor the named votes of a closed ballot.
+    /// Readers outside the panel (parties, the public, staff who are not this
+    /// hearing's host or clerk) get nothing of a ballot — its question, its
+    /// opening, who voted, opinions, the close and its result — and nothing of
+    /// the deliberation or the draft conclusion: a ballot's result reaches them
+    /// only with [`EventPayload::ResultsAnnounced`] at 宣布评议意见.
+    ///
+    /// Inside the panel: a sealed vote reaches everyone as
+    /// [`EventPayload::VoteSealed`] (who, not how), the host included; an
+    /// unsealed one (named mode with a live tally) reaches the panel whole; a
+    /// secret ballot's opinions lose their author.
     pub fn seen_by(&self, sees_panel: bool) -> std::borrow::Cow<'_, HearingEvent> {
         use std::borrow::Cow;
         let redacted = match &self.payload {
             // The conclusion is drafted in the closed deliberation; the public
             // hears it announced (the record) and reads it in the minutes.
-            EventPayload::DeliberationMessage { .. } | EventPayload::ConclusionRecorded { .. }
+            EventPayload::DeliberationMessage { .. }
+            | EventPayload::ConclusionRecorded { .. }
+            | EventPayload::BallotDrafted { .. }
+            | EventPayload::BallotOpened { .. }
+            | EventPayload::VoteCast { .. }
+            | EventPayload::OpinionGiven { .. }
+            | EventPayload::BallotClosed { .. }
                 if !sees_panel =>
             {
                 EventPayload::Withheld
@@ -252,13 +275,12 @@ impl HearingEvent {
             EventPayload::VoteCast {
                 ballot_id,
                 voter,
-                sealed,
+                sealed: true,
                 ..
-            } if *sealed || !sees_panel => EventPayload::VoteSealed {
+            } => EventPayload::VoteSealed {
                 ballot_id: ballot_id.clone(),
                 voter: voter.clone(),
             },
-            EventPayload::OpinionGiven { .. } if !sees_panel => EventPayload::Withheld,
             EventPayload::OpinionGiven {
                 ballot_id,
                 opinion_id,
@@ -274,19 +296,6 @@ impl HearingEvent {
                 text: text.clone(),
                 minority: *minority,
                 anonymous: true,
-                salt: String::new(),
-            },
-            EventPayload::BallotClosed {
-                ballot_id,
-                result,
-                named,
-                by,
-                ..
-            } if !sees_panel && !named.is_empty() => EventPayload::BallotClosed {
-                ballot_id: ballot_id.clone(),
-                result: result.clone(),
-                named: Vec::new(),
-                by: by.clone(),
                 salt: String::new(),
             },
             _ => return Cow::Borrowed(self),
@@ -353,7 +362,8 @@ impl RecordText {
     pub const MAX_CHARS: usize = 2000;
 
     pub fn parse(raw: &str) -> Result<Self, RecordTextError> {
-        let text = raw.trim();
+        let cleaned = clean_text(raw, false);
+        let text = cleaned.as_str();
         if text.is_empty() {
             return Err(RecordTextError::Empty);
         }
@@ -370,9 +380,63 @@ impl RecordText {
     }
 }
 
+/// The most events one hearing's log may hold. A real hearing stays far below
+/// (a day's sitting with a panel of 15 is a few thousand); the bound keeps one
+/// hearing from growing its log, every room's fold and every catch-up without
+/// end. An append past it is refused (`log_full`), nothing else changes.
+pub const MAX_EVENTS_PER_HEARING: u64 = 50_000;
+
+/// The one cleaning of free text that enters the log (record lines and their
+/// corrections, deliberation messages, opinions, reasons, the conclusion):
+/// control characters and the invisible format characters that reorder or
+/// hide text (bidirectional overrides such as U+202E, zero-width characters,
+/// the BOM) are removed, so what the minutes print is what the reader sees.
+/// `multiline` keeps line breaks (as `\n`); a tab becomes a space. Trimmed.
+pub fn clean_text(raw: &str, multiline: bool) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            '\n' if multiline => out.push('\n'),
+            '\n' | '\t' => out.push(' '),
+            c if c.is_control() || is_invisible_format(c) => {}
+            c => out.push(c),
+        }
+    }
+    out.trim().to_owned()
+}
+
+/// Zero-width and bidirectional controls: they make text read other than it is.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}' | '\u{2028}' | '\u{2029}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn free_text_loses_controls_and_bidi_overrides() {
+        assert_eq!(
+            RecordText::parse("信访人\u{202E}同意\u{202C}调解\u{0007}").map(RecordText::into_inner),
+            Ok("信访人同意调解".into())
+        );
+        assert_eq!(clean_text("甲\r\n乙\t丙\u{200B}", true), "甲\n乙 丙");
+        assert_eq!(clean_text("甲\n乙", false), "甲 乙");
+        assert_eq!(
+            RecordText::parse("\u{202E}\u{200F}"),
+            Err(RecordTextError::Empty)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn cleaned_text_never_holds_controls(raw in "\\PC{0,60}|[\u{0}-\u{1F}\u{200B}-\u{202E}\u{2066}-\u{2069}a甲]{0,40}", multiline in any::<bool>()) {
+            let text = clean_text(&raw, multiline);
+            prop_assert!(!text.chars().any(|c| (c.is_control() && c != '\n') || is_invisible_format(c)));
+            prop_assert!(multiline || !text.contains('\n'));
+        }
+    }
 
     #[test]
     fn record_text_is_trimmed_and_bounded() {

@@ -278,7 +278,7 @@ pub fn check_conclusion(room: &RoomState, raw: &str) -> Result<String, MinutesRe
     if !late_enough {
         return Err(MinutesRefusal::TooEarlyForConclusion);
     }
-    let text = raw.trim();
+    let text = super::event::clean_text(raw, true);
     if text.is_empty() {
         return Err(MinutesRefusal::ConclusionEmpty);
     }
@@ -287,7 +287,7 @@ pub fn check_conclusion(room: &RoomState, raw: &str) -> Result<String, MinutesRe
             max: MAX_CONCLUSION_CHARS,
         });
     }
-    Ok(text.to_owned())
+    Ok(text)
 }
 
 // ---------------------------------------------------------------------------

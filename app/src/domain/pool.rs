@@ -568,6 +568,7 @@ fn new_seat(holder: &SeatHolder, replaces: Option<String>) -> Seat {
         replaces,
         reason: None,
     }
+            | EventPayload::ResultsAnnounced { .. }
 }
 
 /// The panel after `events`, in order.

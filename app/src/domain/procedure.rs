@@ -155,6 +155,10 @@ pub enum StepRefused {
     /// Once voting has begun the procedure only moves forward.
     #[error("voting has begun")]
     VotingBegun,
+    /// The closed session is not left while a ballot is open: its result
+    /// would otherwise be counted in a public stage, or never announced.
+    #[error("a ballot is open")]
+    BallotOpen,
 }
 
 impl StepRefused {
@@ -163,6 +167,7 @@ impl StepRefused {
             StepRefused::NotNow => "当前程序状态下不能进行该操作".into(),
             StepRefused::BadGoBack => "只能回到此前的公开程序环节".into(),
             StepRefused::VotingBegun => "表决已经开始，程序不能回退".into(),
+            StepRefused::BallotOpen => "尚有表决未结束，请先结束表决再进入下一环节".into(),
         }
     }
 }

@@ -71,6 +71,13 @@ pub struct RoomState {
     /// 纪要: the conclusion, confirmations and finalisation.
     #[serde(default)]
     pub minutes: super::minutes::MinutesState,
+    /// 宣布评议意见 has been made: the closed ballots' results are public.
+    #[serde(default)]
+    pub results_announced: bool,
+    /// Record lines left out of this state before `record[0]` (a bounded
+    /// snapshot, [`RoomState::bounded`]); 0 for a whole fold.
+    #[serde(default)]
+    pub record_omitted: u64,
 }
 
 /// One move of the procedure.
@@ -245,6 +252,16 @@ impl RoomState {
             | EventPayload::VoteSealed { .. }
             | EventPayload::OpinionGiven { .. }
             | EventPayload::BallotClosed { .. } => self.apply_ballot(event),
+            EventPayload::ResultsAnnounced { ballots, .. } => {
+                self.results_announced = true;
+                // The panel folded these ballots already; a reader outside it
+                // learns of them only now.
+                for announced in ballots {
+                    if self.ballot(&announced.spec.ballot_id).is_none() {
+                        self.ballots.push(announced.to_state());
+                    }
+                }
+            }
             // Only the minutes keep these (below).
             EventPayload::ConclusionRecorded { .. }
             | EventPayload::MinutesConfirmed { .. }
@@ -402,6 +419,64 @@ impl RoomState {
         matches!(self.procedure, Running { stage } | Paused { stage } if stage.is_closed_session())
     }
 
+    /// What the host's step leads to: the step itself and, when it moves into
+    /// 宣布评议意见, the announcement of every closed ballot's result in the
+    /// same commit (parties and the public learn results then and no earlier).
+    /// No step leaves the closed session while a ballot is open.
+    pub fn decide_step(
+        &self,
+        step: super::procedure::Step,
+        by: &str,
+    ) -> Result<Vec<EventPayload>, super::procedure::StepRefused> {
+        use super::ballot::BallotStatus;
+        use super::procedure::{Stage, StepRefused};
+        let to = self.procedure.apply(step)?;
+        let leaves_closed_session = self.in_closed_session()
+            && !matches!(to.stage(), Some(stage) if stage.is_closed_session());
+        if leaves_closed_session && self.ballots.iter().any(|b| b.status == BallotStatus::Open) {
+            return Err(StepRefused::BallotOpen);
+        }
+        let mut events = vec![EventPayload::ProcedureStepped {
+            step,
+            to,
+            by: by.to_owned(),
+        }];
+        let announces = to.stage() == Some(Stage::Announcement)
+            && self.procedure.stage() != Some(Stage::Announcement);
+        if announces && !self.results_announced {
+            events.push(EventPayload::ResultsAnnounced {
+                ballots: self.ballots.iter().filter_map(|b| b.announced()).collect(),
+                by: by.to_owned(),
+            });
+        }
+        Ok(events)
+    }
+
+    /// The room as a snapshot of bounded size for a reader who follows it from
+    /// here (the public observer page): the last `max_lines` record lines and
+    /// the last `max_lines` of every other list that grows with the log.
+    pub fn bounded(mut self, max_lines: usize) -> RoomState {
+        fn keep_last<T>(list: &mut Vec<T>, max: usize) -> u64 {
+            let extra = list.len().saturating_sub(max);
+            list.drain(..extra);
+            extra as u64
+        }
+        self.record_omitted += keep_last(&mut self.record, max_lines);
+        for line in &mut self.record {
+            keep_last(&mut line.corrections, 5);
+        }
+        keep_last(&mut self.procedure_log, max_lines);
+        keep_last(&mut self.speeches, max_lines);
+        keep_last(&mut self.shown, max_lines);
+        keep_last(&mut self.deliberation, max_lines);
+        keep_last(&mut self.attendance, max_lines);
+        keep_last(&mut self.ballots, max_lines);
+        for ballot in &mut self.ballots {
+            keep_last(&mut ballot.opinions, max_lines);
+        }
+        self
+    }
+
     /// The hearing sits (started, not adjourned or closed): what is shown on
     /// the screens is shown to the room.
     pub fn sitting(&self) -> bool {
@@ -469,6 +544,125 @@ pub(crate) fn timed_log(events: Vec<(i64, EventPayload)>) -> Vec<HearingEvent> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The host's steps through `room`, each decided as the server decides it
+    /// and committed in order; returns the whole log.
+    fn steps_decided(
+        mut payloads: Vec<EventPayload>,
+        steps: &[super::super::procedure::Step],
+    ) -> Vec<HearingEvent> {
+        for step in steps {
+            let room = fold(&committed_log(payloads.clone())).unwrap();
+            payloads.extend(room.decide_step(*step, "主持人").unwrap());
+        }
+        committed_log(payloads)
+    }
+
+    #[test]
+    fn results_reach_outsiders_with_the_announcement_and_no_ballot_is_left_open() {
+        use super::super::ballot::{BallotMode, BallotSpec, MajorityRule, Voter};
+        use super::super::procedure::{Stage, Step, StepRefused};
+        let mut steps = vec![Step::Start];
+        steps.extend([Step::Advance; 7]);
+        let spec = BallotSpec::parse(
+            "b1".into(),
+            "诉求是否合理",
+            &["支持".into(), "不支持".into()],
+            MajorityRule::Simple,
+            BallotMode::Secret,
+            false,
+        )
+        .unwrap();
+        let voters = vec![Voter {
+            voter_id: "a0".into(),
+            name: "甲".into(),
+        }];
+        let mut payloads: Vec<EventPayload> = steps_decided(Vec::new(), &steps)
+            .into_iter()
+            .map(|e| e.payload)
+            .collect();
+        payloads.push(EventPayload::BallotDrafted {
+            spec,
+            by: "主持人".into(),
+        });
+        payloads.push(EventPayload::BallotOpened {
+            ballot_id: "b1".into(),
+            voters,
+            present: 1,
+            by: "主持人".into(),
+        });
+        let open = fold(&committed_log(payloads.clone())).unwrap();
+        assert_eq!(open.procedure.stage(), Some(Stage::Deliberation));
+        // Deliberation → vote stays closed; back to a public stage or on to the
+        // announcement is refused while the ballot is open.
+        assert!(open.decide_step(Step::Advance, "主持人").is_ok());
+        assert_eq!(
+            open.decide_step(Step::GoBack { to: Stage::Debate }, "主持人"),
+            Err(StepRefused::BallotOpen)
+        );
+        payloads.extend(open.decide_step(Step::Advance, "主持人").unwrap());
+        let in_vote = fold(&committed_log(payloads.clone())).unwrap();
+        assert_eq!(
+            in_vote.decide_step(Step::Advance, "主持人"),
+            Err(StepRefused::BallotOpen)
+        );
+        let (result, named) = in_vote.ballot("b1").unwrap().closing().unwrap();
+        payloads.push(EventPayload::BallotClosed {
+            ballot_id: "b1".into(),
+            result: result.clone(),
+            named,
+            by: "主持人".into(),
+            salt: "s".into(),
+        });
+        let outside = |log: &[HearingEvent]| {
+            let seen: Vec<HearingEvent> =
+                log.iter().map(|e| e.seen_by(false).into_owned()).collect();
+            fold(&seen).unwrap()
+        };
+        let closed = committed_log(payloads.clone());
+        assert!(outside(&closed).ballots.is_empty(), "closed, not announced");
+        let announced = steps_decided(payloads, &[Step::Advance]);
+        let tail: Vec<&str> = announced[closed.len()..]
+            .iter()
+            .map(|e| match &e.payload {
+                EventPayload::ProcedureStepped { .. } => "step",
+                EventPayload::ResultsAnnounced { .. } => "announced",
+                _ => "other",
+            })
+            .collect();
+        assert_eq!(tail, ["step", "announced"]);
+        let public = outside(&announced);
+        assert!(public.results_announced);
+        let ballot = public.ballot("b1").unwrap();
+        assert_eq!(ballot.result.as_ref(), Some(&result));
+        assert!(ballot.voted.is_empty() && ballot.opinions.is_empty());
+        // The panel's fold is unchanged by the announcement (no second copy).
+        let panel = fold(&announced).unwrap();
+        assert_eq!(panel.ballots.len(), 1);
+    }
+
+    #[test]
+    fn a_bounded_snapshot_keeps_the_last_lines_and_follows_on() {
+        let texts: Vec<String> = (0..500).map(|i| format!("第{i}行")).collect();
+        let events = log(&texts);
+        let whole = fold(&events[..400]).unwrap();
+        let mut bounded = whole.clone().bounded(100);
+        assert_eq!(bounded.record.len(), 100);
+        assert_eq!(bounded.record_omitted, 300);
+        assert_eq!(bounded.record[0].text, "第300行");
+        assert_eq!(bounded.last_seq, 400);
+        for event in &events[400..] {
+            bounded.apply(event).unwrap();
+        }
+        assert_eq!(bounded.record.len(), 200);
+        assert_eq!(bounded.record.last().unwrap().text, "第499行");
+        assert!(
+            serde_json::to_vec(&fold(&events).unwrap().bounded(100))
+                .unwrap()
+                .len()
+                < 20_000
+        );
+    }
 
     fn log(texts: &[String]) -> Vec<HearingEvent> {
         let mut link = ChainHash::GENESIS;

@@ -99,6 +99,7 @@ pub fn BallotPanel(
                     {view! { <BallotCard room ballot_id=ballot_id.clone() hearing=hearing.get_value() rights mine /> }.into_any()}
                 </For>
                 {rights.can_run.then(|| view! { <NewBallotForm hearing_id=hearing.get_value() /> }.into_any())}
+                {rights.can_vote.then(|| view! { <MyProxyEntries room hearing_id=hearing.get_value() /> }.into_any())}
                 {rights.can_confirm_proxy.then(|| view! { <ProxyConfirmations room hearing_id=hearing.get_value() /> }.into_any())}
             </section>
         </Show>
@@ -558,19 +559,23 @@ fn ProxyVoteForm(room: RwSignal<RoomState>, ballot_id: String, hearing: String) 
                 } else {
                     view! {
                         <p class="hint" data-testid="proxy-secret-hint">{tr.s(
-                            "不记名表决：主持人只录入理由，由评议员本人在记录员的屏幕上选择并输入密码确认。",
-                            "Secret ballot: enter only the reason; the member chooses and confirms on the clerk's screen.",
+                            "不记名表决：主持人只录入理由，由评议员本人在记录员的屏幕上选择，并以一次性验证码确认。",
+                            "Secret ballot: enter only the reason; the member chooses on the clerk's screen and confirms with a one-time code.",
                         )}</p>
                     }.into_any()
                 }}
                 <input data-testid="proxy-reason" placeholder="代为录入的理由" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
                 <ActionError result=action.value() testid="proxy-error" />
-                {move || matches!(action.value().get(), Some(Ok(_))).then(|| view! {
-                    <p class="ok" data-testid="proxy-saved">{tr.s(
-                        "已录入，待评议员本人在记录员的屏幕上确认后计票。",
-                        "Entered: it counts once the member confirms it with their password on the clerk's screen.",
-                    )}</p>
-                })}
+                {move || match action.value().get() {
+                    Some(Ok(request_id)) => Some(view! {
+                        <p class="ok" data-testid="proxy-saved">{tr.s(
+                            "已录入，待评议员本人以一次性验证码在记录员的屏幕上确认后计票。验证码显示在评议员本人手机的听证页面上；评议员没有手机时，请打印验证码交给本人。",
+                            "Entered: it counts once the member confirms it on the clerk's screen with a one-time code, shown on the member's own phone, or printed here for a member without one.",
+                        )}</p>
+                        <PrintProxyCode request_id />
+                    }),
+                    _ => None,
+                }}
                 <button type="submit" data-testid="proxy-submit" disabled=move || action.pending().get()>{tr.s("录入，待本人确认", "Enter for confirmation")}</button>
             </form>
         </details>
@@ -578,8 +583,129 @@ fn ProxyVoteForm(room: RwSignal<RoomState>, ballot_id: String, hearing: String) 
     .into_any()
 }
 
+/// 打印验证码: for a member without a phone, the host issues the entry's
+/// one-time code and prints it for the member (audited; valid 10 minutes, for
+/// this entry only; a new one voids the earlier).
+#[component]
+fn PrintProxyCode(request_id: String) -> impl IntoView {
+    let tr = use_tr();
+    let id = StoredValue::new(request_id);
+    let issue = ServerAction::<crate::api::IssueProxyCode>::new();
+    view! {
+        <div class="proxy-print stack">
+            <button type="button" class="button secondary" data-testid="proxy-print-code"
+                disabled=move || issue.pending().get()
+                on:click=move |_| { issue.dispatch(crate::api::IssueProxyCode { request_id: id.get_value() }); }>
+                {tr.s("为无手机的评议员生成并打印验证码", "Issue and print a code for a member without a phone")}
+            </button>
+            <ActionError result=issue.value() testid="proxy-print-error" />
+            {move || match issue.value().get() {
+                Some(Ok(code)) => Some(view! {
+                    <div class="proxy-slip" data-testid="proxy-slip">
+                        <p>{tr.s("代为录入验证码（仅限本人使用，10 分钟内有效）：", "Proxy vote code (for the member only, valid 10 minutes):")}</p>
+                        <p class="code" data-testid="proxy-printed-code"><strong>{code.code}</strong></p>
+                        <button type="button" class="button secondary" on:click=move |_| {
+                            #[cfg(feature = "hydrate")]
+                            if let Some(window) = web_sys::window() {
+                                let _ = window.print();
+                            }
+                        }>{tr.s("打印", "Print")}</button>
+                    </div>
+                }),
+                _ => None,
+            }}
+        </div>
+    }
+    .into_any()
+}
+
+/// A member's own phone: the votes the host entered for them, waiting for their
+/// confirmation, each with a button that shows a one-time code to tell the
+/// clerk (or type on the clerk's screen). The password never leaves the phone.
+#[component]
+fn MyProxyEntries(room: RwSignal<RoomState>, hearing_id: String) -> impl IntoView {
+    let refresh = RwSignal::new(0u32);
+    let seq = Memo::new(move |_| room.with(|r| r.last_seq));
+    let voting =
+        Memo::new(move |_| room.with(|r| r.ballots.iter().any(|b| b.status == BallotStatus::Open)));
+    Effect::new(move || {
+        let open = voting.get();
+        #[cfg(feature = "hydrate")]
+        if open {
+            let handle = set_interval_with_handle(
+                move || refresh.update(|n| *n += 1),
+                std::time::Duration::from_secs(5),
+            );
+            if let Ok(handle) = handle {
+                on_cleanup(move || handle.clear());
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = open;
+    });
+    let entries = LocalResource::new(move || {
+        let _ = (refresh.get(), seq.get());
+        crate::api::my_proxy_entries(hearing_id.clone())
+    });
+    // Listed by id, so that a code on show stays while the list is read again.
+    let list = RwSignal::new(Vec::<crate::api::PendingProxyVote>::new());
+    Effect::new(move || {
+        if let Some(Ok(now)) = entries.get()
+            && list.with_untracked(|l| *l != now)
+        {
+            list.set(now);
+        }
+    });
+    view! {
+        <Show when=move || list.with(|l| !l.is_empty())>
+            <div class="proxy-mine stack" data-testid="my-proxy-entries">
+                <For each=move || list.get() key=|p| p.id.clone() let:p>
+                    <MyProxyEntry p />
+                </For>
+            </div>
+        </Show>
+    }
+    .into_any()
+}
+
+#[component]
+fn MyProxyEntry(p: crate::api::PendingProxyVote) -> impl IntoView {
+    let tr = use_tr();
+    let id = StoredValue::new(p.id.clone());
+    let issue = ServerAction::<crate::api::IssueProxyCode>::new();
+    let what = match &p.choice {
+        Some(choice) => format!(
+            "主持人{}为您代为录入「{}：{}」（理由：{}）。如确认无误，请获取验证码并告诉记录员：",
+            p.requested_by, p.question, choice, p.reason
+        ),
+        None => format!(
+            "主持人{}为您申请代为录入「{}」（不记名，理由：{}）。请到记录员处选择，并以验证码确认：",
+            p.requested_by, p.question, p.reason
+        ),
+    };
+    view! {
+        <div class="proxy-entry" data-testid="my-proxy-entry">
+            <p>{what}</p>
+            <button type="button" data-testid="proxy-show-code" disabled=move || issue.pending().get()
+                on:click=move |_| { issue.dispatch(crate::api::IssueProxyCode { request_id: id.get_value() }); }>
+                {tr.s("显示验证码", "Show a code")}
+            </button>
+            <ActionError result=issue.value() testid="proxy-code-error" />
+            {move || match issue.value().get() {
+                Some(Ok(code)) => Some(view! {
+                    <p class="code">{tr.s("验证码（10 分钟内有效，仅可使用一次）：", "Code (valid 10 minutes, once): ")}
+                        <strong data-testid="proxy-my-code">{code.code}</strong></p>
+                }),
+                _ => None,
+            }}
+        </div>
+    }
+    .into_any()
+}
+
 /// The clerk's screen: votes the host entered for members without a device,
-/// each confirmed here by the member typing their own password.
+/// each confirmed here with the one-time code issued to the member (never the
+/// member's password).
 #[component]
 fn ProxyConfirmations(room: RwSignal<RoomState>, hearing_id: String) -> impl IntoView {
     let tr = use_tr();
@@ -609,7 +735,7 @@ fn ProxyConfirmations(room: RwSignal<RoomState>, hearing_id: String) -> impl Int
         let _ = (refresh.get(), seq.get());
         crate::api::pending_proxy_votes(hearing_id.clone())
     });
-    // Kept in a signal and listed by id, so that a member typing a password is
+    // Kept in a signal and listed by id, so that a member typing a code is
     // not interrupted when the list is read again.
     let entries = RwSignal::new(None::<Vec<crate::api::PendingProxyVote>>);
     let failure = RwSignal::new(None::<ApiError>);
@@ -645,11 +771,11 @@ fn ProxyConfirmations(room: RwSignal<RoomState>, hearing_id: String) -> impl Int
 #[component]
 fn ProxyConfirmation(p: crate::api::PendingProxyVote, refresh: RwSignal<u32>) -> impl IntoView {
     let tr = use_tr();
-    let password = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
     let action = ServerAction::<crate::api::ConfirmProxyVote>::new();
     Effect::new(move || {
         if let Some(Ok(_)) = action.value().get() {
-            password.set(String::new());
+            code.set(String::new());
             refresh.update(|n| *n += 1);
         }
     });
@@ -661,7 +787,7 @@ fn ProxyConfirmation(p: crate::api::PendingProxyVote, refresh: RwSignal<u32>) ->
         ev.prevent_default();
         action.dispatch(crate::api::ConfirmProxyVote {
             request_id: id.get_value(),
-            voter_password: password.get_untracked(),
+            code: code.get_untracked(),
             option: chosen.get_untracked(),
         });
     };
@@ -692,14 +818,14 @@ fn ProxyConfirmation(p: crate::api::PendingProxyVote, refresh: RwSignal<u32>) ->
             })
             .collect_view()
     });
-    let ready = move || !password.get().is_empty() && (!secret || chosen.get().is_some());
+    let ready = move || !code.get().trim().is_empty() && (!secret || chosen.get().is_some());
     view! {
         <form class="stack proxy-pending" data-testid="proxy-pending" data-voter=p.voter_id.clone() on:submit=submit>
             <p><strong>{p.voter_name.clone()}</strong>" · "{what}</p>
             {choices}
-            <input type="password" data-testid="proxy-password" autocomplete="off"
-                placeholder="请评议员本人输入登录密码确认"
-                prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
+            <input data-testid="proxy-code" autocomplete="one-time-code" inputmode="numeric" maxlength="6"
+                placeholder="评议员本人的 6 位验证码（本人手机显示或主持人打印）"
+                prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) />
             <ActionError result=action.value() testid="proxy-confirm-error" />
             <button type="submit" data-testid="proxy-confirm" disabled=move || action.pending().get() || !ready()>
                 {tr.s("本人确认并计票", "Confirm and count")}

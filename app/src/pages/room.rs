@@ -96,8 +96,20 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
         seated,
     } = snapshot;
     // A log the server sent is contiguous; if not, show what folds and let the
-    // live socket resume from there.
-    let initial = fold(&events).unwrap_or_default();
+        base,
+    // live socket resume from there. A bounded snapshot (the observer page)
+    // comes folded already, its last record lines only.
+    let initial = match base {
+        Some(mut room) => {
+            for event in &events {
+                if room.apply(event).is_err() {
+                    break;
+                }
+            }
+            room
+        }
+        None => fold(&events).unwrap_or_default(),
+    };
     // Once the minutes are final the log is sealed: no control that would write
     // to it is offered (the server refuses them anyway). Read at load; the
     // record form and the invitations also hide live when the seal comes.

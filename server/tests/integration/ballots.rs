@@ -273,6 +273,9 @@ async fn a_secret_ballot_counts_each_member_once_and_never_tells_how() {
         .await;
     assert_eq!(res.status(), 200);
 
+    // Held off the log while the ballot is open (#21): published at the close.
+    let room = room_json(&host, &held).await;
+    assert!(!room.contains("证据不足以支持诉求"), "{room}");
     // Each member sees their own choice; nobody else sees any choice.
     let mine: Value = m0
         .rpc("my_ballots", &[("hearing_id", &held)])
@@ -290,27 +293,7 @@ async fn a_secret_ballot_counts_each_member_once_and_never_tells_how() {
         );
         assert!(room.contains("vote_sealed"));
     }
-    // The secret opinion reaches the panel without its author.
-    let room = room_json(&host, &held).await;
-    let room: Value = serde_json::from_str(&room).unwrap();
-    let opinions: Vec<&Value> = room["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| &e["payload"])
-        .filter(|p| p["type"] == "opinion_given")
-        .collect();
-    assert_eq!(opinions.len(), 1);
-    assert_eq!(opinions[0]["text"], "证据不足以支持诉求");
-    assert_eq!(
-        (
-            opinions[0]["voter_id"].as_str(),
-            opinions[0]["name"].as_str()
-        ),
-        (Some(""), Some(""))
-    );
-    assert!(opinions[0].get("salt").is_none());
-
+    let room: Value = serde_json::from_str(&room_json(&host, &held).await).unwrap();
     // On a member's socket too: who voted, never how.
     let mut socket = members[6 - 1].client.socket(&held, 0).await.unwrap();
     let mut kinds = Vec::new();
@@ -356,14 +339,49 @@ async fn a_secret_ballot_counts_each_member_once_and_never_tells_how() {
     assert_eq!(result.needed, 4);
     assert_eq!(result.outcome, app::domain::ballot::Outcome::NoMajority);
     assert!(app::domain::verify_chain(&events).is_ok());
+    // The secret opinion reaches the panel without its author.
+    let room: Value = serde_json::from_str(&room_json(&host, &held).await).unwrap();
+    let opinions: Vec<&Value> = room["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["payload"])
+        .filter(|p| p["type"] == "opinion_given")
+        .collect();
+    assert_eq!(opinions.len(), 1);
+    assert_eq!(opinions[0]["text"], "证据不足以支持诉求");
+    assert_eq!(
+        (
+            opinions[0]["voter_id"].as_str(),
+            opinions[0]["name"].as_str()
+        ),
+        (Some(""), Some(""))
+    );
+    assert!(opinions[0].get("salt").is_none());
 
-    // The public page: counts, never a name against a choice, no opinions.
+    // The public page: nothing of the ballot before the announcement (#21);
+    // then counts, never a name against a choice, no opinions.
     let public = observer
         .rpc("observe_hearing", &[("hearing_id", &held)])
         .await;
     assert_eq!(public.status(), 200);
     let public = public.text().await.unwrap();
-    assert!(public.contains("ballot_closed"));
+    assert!(!public.contains("信访人诉求是否合理"), "{public}");
+    for _ in 0..2 {
+        let step = json!({"hearing_id": held, "step": {"step": "advance"}});
+        assert_eq!(
+            TestServer::json_rpc(&host, "step_procedure", step).await.0,
+            200
+        );
+    }
+    let public = observer
+        .rpc("observe_hearing", &[("hearing_id", &held)])
+        .await;
+    let public = public.text().await.unwrap();
+    assert!(
+        public.contains("信访人诉求是否合理") && public.contains("no_majority"),
+        "{public}"
+    );
     assert!(!public.contains("vote_cast") && !public.contains("证据不足以支持诉求"));
     server.finish().await;
 }
@@ -410,7 +428,7 @@ async fn a_vote_before_the_ballot_opens_is_refused_with_a_clear_error() {
 }
 
 #[tokio::test]
-async fn a_named_ballot_publishes_each_vote_and_a_proxy_needs_the_members_password() {
+async fn a_named_ballot_publishes_each_vote_and_a_proxy_needs_the_members_one_time_code() {
     let server = TestServer::start().await;
     let question = "是否建议责任单位重新核定补偿";
     let (held, host, members, ballot) =
@@ -421,8 +439,9 @@ async fn a_named_ballot_publishes_each_vote_and_a_proxy_needs_the_members_passwo
         vote(&members[0].client, &held, &ballot, 0, "n1").await.0,
         200
     );
-    // 刘评议 (the demo juror) has no device: the host enters it, he confirms it
-    // with his own password on the clerk's screen; only then does it count.
+    // 刘评议 (the demo juror) cannot vote on his phone: the host enters it, he
+    // confirms it on the clerk's screen with a one-time code his own phone shows
+    // (never his password); only then does it count.
     let juror_id = app::db::accounts::by_username(&server.db, "juror")
         .await
         .unwrap()
@@ -446,11 +465,11 @@ async fn a_named_ballot_publishes_each_vote_and_a_proxy_needs_the_members_passwo
         let status = res.status().as_u16();
         (status, res.json::<Value>().await.unwrap_or(Value::Null))
     };
-    let confirm = async |who: &Client, request: &str, password: &str| {
+    let confirm = async |who: &Client, request: &str, code: &str| {
         let res = who
             .rpc(
                 "confirm_proxy_vote",
-                &[("request_id", request), ("voter_password", password)],
+                &[("request_id", request), ("code", code)],
             )
             .await;
         let status = res.status().as_u16();
@@ -501,17 +520,29 @@ async fn a_named_ballot_publishes_each_vote_and_a_proxy_needs_the_members_passwo
         403,
         "the host who entered it is not the screen that confirms it"
     );
+    // No code issued yet: nothing confirms it.
+    assert_eq!(confirm(&clerk, &request, "000000").await, 409);
+    // The clerk cannot issue one; the member's own phone can (his own entry).
     assert_eq!(
-        confirm(&host, &request, server::demo::DEMO_PASSWORD).await,
+        clerk
+            .rpc("issue_proxy_code", &[("request_id", &request)])
+            .await
+            .status(),
         403
     );
-    assert_eq!(confirm(&clerk, &request, "guess").await, 403);
+    let code = shown_code(&juror, &request).await;
+    assert_eq!(code.len(), 6, "{code}");
+    assert_eq!(confirm(&host, &request, &code).await, 403);
+    // The member's password is no code; a wrong code is refused and counted.
     assert_eq!(
         confirm(&clerk, &request, server::demo::DEMO_PASSWORD).await,
-        200
+        422
     );
+    let wrong = if code == "123456" { "654321" } else { "123456" };
+    assert_eq!(confirm(&clerk, &request, wrong).await, 422);
+    assert_eq!(confirm(&clerk, &request, &code).await, 200);
     assert_eq!(
-        confirm(&clerk, &request, server::demo::DEMO_PASSWORD).await,
+        confirm(&clerk, &request, &code).await,
         404,
         "confirmed once"
     );
@@ -593,14 +624,15 @@ async fn a_secret_proxy_vote_is_chosen_by_the_member_at_the_clerks_desk() {
     assert_eq!(pending[0]["choice"], Value::Null);
     assert_eq!(pending[0]["options"], json!(["支持", "不支持"]));
 
-    // The member chooses on the clerk's screen with their password.
+    // The member chooses on the clerk's screen and confirms with the code
+    // their own phone shows.
     let confirm = async |form: &[(&str, &str)]| {
         let res = clerk.rpc("confirm_proxy_vote", form).await;
         let status = res.status().as_u16();
         (status, res.json::<Value>().await.unwrap_or(Value::Null))
     };
-    let password = server::demo::DEMO_PASSWORD;
-    let (status, body) = confirm(&[("request_id", &request), ("voter_password", password)]).await;
+    let code = shown_code(&member.client, &request).await;
+    let (status, body) = confirm(&[("request_id", &request), ("code", &code)]).await;
     assert_eq!(
         (status, refusal(&body)),
         (422, Some("proxy_choice_missing")),
@@ -608,7 +640,7 @@ async fn a_secret_proxy_vote_is_chosen_by_the_member_at_the_clerks_desk() {
     );
     let chosen = [
         ("request_id", request.as_str()),
-        ("voter_password", password),
+        ("code", code.as_str()),
         ("option", "1"),
     ];
     let (status, ack) = confirm(&chosen).await;
@@ -670,7 +702,22 @@ async fn room_seen_by(reader: &Client, rpc: &str, hearing: &str) -> app::domain:
     let res = reader.rpc(rpc, &[("hearing_id", hearing)]).await;
     assert_eq!(res.status(), 200);
     let snapshot: app::model::RoomSnapshot = res.json().await.unwrap();
-    app::domain::fold(&snapshot.events).unwrap()
+    let mut room = snapshot.base.unwrap_or_default();
+    for event in &snapshot.events {
+        room.apply(event).unwrap();
+    }
+    room
+}
+
+/// The one-time code for a waiting entry as `asker` gets it: the member on
+/// their own phone, or the host printing it for a member without one.
+pub(crate) async fn shown_code(asker: &Client, request: &str) -> String {
+    let res = asker
+        .rpc("issue_proxy_code", &[("request_id", request)])
+        .await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    body["code"].as_str().unwrap().to_owned()
 }
 
 /// 代为录入 by `host` for `voter`; returns (status, body).
@@ -695,11 +742,8 @@ async fn enter_vote_for(
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
-async fn confirm_entry(clerk: &Client, request: &str) -> (u16, Value) {
-    let form = [
-        ("request_id", request),
-        ("voter_password", server::demo::DEMO_PASSWORD),
-    ];
+async fn confirm_entry(clerk: &Client, request: &str, code: &str) -> (u16, Value) {
+    let form = [("request_id", request), ("code", code)];
     let res = clerk.rpc("confirm_proxy_vote", &form).await;
     let status = res.status().as_u16();
     (status, res.json().await.unwrap_or(Value::Null))
@@ -754,17 +798,14 @@ async fn a_live_named_ballot_shows_the_panel_each_vote_and_needs_two_thirds() {
         assert_eq!(choices, expected, "{payloads:?}");
         assert!(of_type(&payloads, "vote_sealed").is_empty(), "{payloads:?}");
     }
+    // The public: not even who voted before the announcement (#21).
     let public = payloads_until(&mut public_socket, last_vote).await;
     assert!(of_type(&public, "vote_cast").is_empty(), "{public:?}");
-    let sealed = of_type(&public, "vote_sealed");
-    assert_eq!(sealed.len(), 4, "{public:?}");
-    assert!(
-        sealed.iter().all(|p| p.get("option").is_none()),
-        "{public:?}"
-    );
+    assert!(of_type(&public, "vote_sealed").is_empty(), "{public:?}");
+    assert!(public.iter().all(|p| p["type"] == "withheld"), "{public:?}");
     drop((host_socket, member_socket, public_socket));
 
-    // In the room: live counts for the panel; for the public, who voted, no counts.
+    // In the room: live counts for the panel; for the public, nothing yet.
     for reader in [&host, &members[3].client] {
         let room = room_seen_by(reader, "load_room", &held).await;
         let live = room.ballot(&ballot).unwrap();
@@ -772,10 +813,7 @@ async fn a_live_named_ballot_shows_the_panel_each_vote_and_needs_two_thirds() {
         assert_eq!(live.choice_of(&members[0].account_id), Some(0));
     }
     let room = room_seen_by(&observer, "observe_hearing", &held).await;
-    let public = room.ballot(&ballot).unwrap();
-    assert!(public.votes.is_empty(), "{:?}", public.votes);
-    assert_eq!(public.voted.len(), 4);
-    assert_eq!(public.tally().counts, vec![0, 0]);
+    assert!(room.ballot(&ballot).is_none(), "{:?}", room.ballots);
 
     // Three of five is a simple majority, short of two thirds: no majority.
     let res = host
@@ -909,9 +947,11 @@ async fn a_proxy_vote_counts_only_together_with_the_end_of_its_entry() {
     assert_eq!(status, 200, "{request}");
     let request = request.as_str().unwrap().to_owned();
     let before = head(&server, &held).await;
+    // Printed by the host for a member without a phone.
+    let code = shown_code(&host, &request).await;
 
     refuse_proxy_removal(&server.db, true).await;
-    let (status, body) = confirm_entry(&clerk, &request).await;
+    let (status, body) = confirm_entry(&clerk, &request, &code).await;
     assert_eq!(
         (status, body["code"].as_str()),
         (500, Some("internal")),
@@ -929,7 +969,7 @@ async fn a_proxy_vote_counts_only_together_with_the_end_of_its_entry() {
     );
 
     refuse_proxy_removal(&server.db, false).await;
-    let (status, ack) = confirm_entry(&clerk, &request).await;
+    let (status, ack) = confirm_entry(&clerk, &request, &code).await;
     assert_eq!(status, 200, "{ack}");
     assert_eq!(ack["already_counted"], false, "{ack}");
     assert!(
@@ -949,7 +989,7 @@ async fn a_proxy_vote_counts_only_together_with_the_end_of_its_entry() {
     assert_eq!(votes, [(member.as_str(), 1)]);
     assert_eq!(counted.proxies.len(), 1);
     assert_eq!(
-        confirm_entry(&clerk, &request).await.0,
+        confirm_entry(&clerk, &request, &code).await.0,
         404,
         "confirmed once"
     );

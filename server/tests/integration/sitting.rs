@@ -171,7 +171,12 @@ async fn the_host_runs_the_procedure_and_the_panel_deliberates_in_private() {
             !body.contains("我认为诉求合理"),
             "{rpc} leaks the deliberation"
         );
-        assert!(body.contains("\"withheld\""), "{rpc}");
+        // The room's log shows the seq withheld; the observer's bounded
+        // snapshot (#21) is the room folded without it.
+        assert!(
+            body.contains("\"withheld\"") || rpc == "observe_hearing",
+            "{rpc}"
+        );
     }
     let staff_view = clerk
         .rpc("load_room", &[("hearing_id", &held)])
