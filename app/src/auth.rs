@@ -1,5 +1,6 @@
 //! Logging in (server only): argon2 password hashes, the axum-login backend over
-//! our accounts table, and the per-IP / per-account login rate limits.
+//! our accounts table, the login delays per account and address, and who the
+//! client is behind a trusted proxy.
 
 use crate::db::{self, Db, DbError, accounts::Account};
 use crate::domain::access::{Actor, Role};
@@ -8,8 +9,6 @@ use argon2::password_hash::{
     PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
 };
 use axum_login::{AuthUser, AuthnBackend, UserId};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use std::num::NonZeroU32;
 use std::sync::{Arc, OnceLock};
 
 pub type AuthSession = axum_login::AuthSession<Backend>;
@@ -163,39 +162,237 @@ pub async fn verify_password(password: String, hash: String) -> Result<bool, Aut
     .map_err(|e| AuthError::Hash(e.to_string()))?
 }
 
-/// Login attempts allowed before a pause: per client address and per username,
-/// so that neither one machine nor a spread-out attack on one account gets far.
-#[derive(Clone)]
+/// Login throttling (#21). Failures are counted per **account and client
+/// address together**: after [`FREE_FAILURES`] wrong passwords from one address
+/// for one account, the next try from that address for that account waits a
+/// delay that doubles with each further failure (1 s, 2 s, 4 s … at most
+/// [`MAX_DELAY_SECS`]). A stranger elsewhere cannot lock anybody out: the
+/// account's owner, from her own address, is never delayed by them. A success
+/// clears the pair. Against one address trying many accounts, each address has
+/// a budget of [`ADDRESS_FAILURE_BUDGET`] failures per [`ADDRESS_WINDOW_MS`];
+/// beyond it that address waits for the window to end. Behind a reverse proxy
+/// the address is the client's only when the proxy is configured as trusted
+/// (`PINGYI_TRUSTED_PROXIES`, see [`TrustedProxies`]).
+#[derive(Clone, Default)]
 pub struct LoginLimits {
-    per_ip: Arc<DefaultKeyedRateLimiter<String>>,
-    per_account: Arc<DefaultKeyedRateLimiter<String>>,
+    inner: Arc<std::sync::Mutex<Throttle>>,
 }
 
-impl Default for LoginLimits {
-    fn default() -> Self {
-        let quota = |burst: u32, per_minute: u32| {
-            Quota::per_minute(NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN))
-                .allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN))
-        };
-        LoginLimits {
-            per_ip: Arc::new(RateLimiter::keyed(quota(20, 20))),
-            per_account: Arc::new(RateLimiter::keyed(quota(5, 5))),
-        }
+/// Wrong passwords allowed per account and address before delays start.
+pub const FREE_FAILURES: u32 = 5;
+/// The longest delay between two tries of one account from one address.
+pub const MAX_DELAY_SECS: u64 = 15 * 60;
+/// Failures one address may make (over all accounts) per window.
+pub const ADDRESS_FAILURE_BUDGET: u32 = 50;
+pub const ADDRESS_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// A pair not failing for this long is forgotten.
+const FORGET_AFTER_MS: i64 = 24 * 3600 * 1000;
+/// Entries kept before old ones are swept (bounded memory under a spray).
+const MAX_ENTRIES: usize = 100_000;
+
+#[derive(Default)]
+struct Throttle {
+    /// (account, address) → (failures, when the last one was).
+    pairs: std::collections::HashMap<(String, String), (u32, i64)>,
+    /// address → (failures in the window, when the window began).
+    addresses: std::collections::HashMap<String, (u32, i64)>,
+}
+
+/// The wait after `failures` consecutive failures of one pair. Pure.
+pub fn delay_after(failures: u32) -> u64 {
+    if failures < FREE_FAILURES {
+        return 0;
     }
+    let doublings = (failures - FREE_FAILURES).min(20);
+    (1u64 << doublings).min(MAX_DELAY_SECS)
+}
+
+impl Throttle {
+    fn sweep(&mut self, now: i64) {
+        if self.pairs.len() + self.addresses.len() < MAX_ENTRIES {
+            return;
+        }
+        self.pairs
+            .retain(|_, (n, last)| now - *last < (delay_after(*n) as i64) * 1000 + 60_000);
+        self.addresses
+            .retain(|_, (_, since)| now - *since < ADDRESS_WINDOW_MS);
+    }
+
+    fn wait(&self, address: &str, account: &str, now: i64) -> Option<u64> {
+        if let Some((failures, since)) = self.addresses.get(address)
+            && *failures >= ADDRESS_FAILURE_BUDGET
+            && now - since < ADDRESS_WINDOW_MS
+        {
+            return Some(secs_until(since + ADDRESS_WINDOW_MS, now));
+        }
+        let (failures, last) = self
+            .pairs
+            .get(&(account.to_owned(), address.to_owned()))
+            .copied()?;
+        let until = last.saturating_add((delay_after(failures) as i64).saturating_mul(1000));
+        (now < until && now - last < FORGET_AFTER_MS).then(|| secs_until(until, now))
+    }
+}
+
+fn secs_until(until: i64, now: i64) -> u64 {
+    u64::try_from((until - now + 999) / 1000).unwrap_or(1).max(1)
 }
 
 impl LoginLimits {
-    /// `Err(seconds to wait)` when either limit is exhausted.
-    pub fn check(&self, ip: &str, username: &str) -> Result<(), u64> {
-        let clock = governor::clock::DefaultClock::default();
-        for (limiter, key) in [(&self.per_ip, ip), (&self.per_account, username)] {
-            if let Err(not_until) = limiter.check_key(&key.to_owned()) {
-                use governor::clock::Clock;
-                return Err(not_until.wait_time_from(clock.now()).as_secs().max(1));
-            }
+    fn throttle(&self) -> std::sync::MutexGuard<'_, Throttle> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// `Err(seconds to wait)` while this address must wait before trying this
+    /// account again; otherwise the try is counted as a failure until
+    /// [`LoginLimits::succeeded`] says otherwise.
+    pub fn check(&self, address: &str, account: &str) -> Result<(), u64> {
+        self.check_at(address, account, crate::db::now_ms())
+    }
+
+    pub fn check_at(&self, address: &str, account: &str, now: i64) -> Result<(), u64> {
+        let account = account.trim().to_lowercase();
+        let mut throttle = self.throttle();
+        throttle.sweep(now);
+        if let Some(wait) = throttle.wait(address, &account, now) {
+            return Err(wait);
         }
+        let pair = throttle
+            .pairs
+            .entry((account, address.to_owned()))
+            .or_insert((0, now));
+        if now - pair.1 >= FORGET_AFTER_MS {
+            *pair = (0, now);
+        }
+        *pair = (pair.0.saturating_add(1), now);
+        let window = throttle
+            .addresses
+            .entry(address.to_owned())
+            .or_insert((0, now));
+        if now - window.1 >= ADDRESS_WINDOW_MS {
+            *window = (0, now);
+        }
+        window.0 = window.0.saturating_add(1);
         Ok(())
     }
+
+    /// The try was right: the pair starts over, and the address's budget gets
+    /// its try back.
+    pub fn succeeded(&self, address: &str, account: &str) {
+        let account = account.trim().to_lowercase();
+        let mut throttle = self.throttle();
+        throttle.pairs.remove(&(account, address.to_owned()));
+        if let Some(window) = throttle.addresses.get_mut(address) {
+            window.0 = window.0.saturating_sub(1);
+        }
+    }
+}
+
+/// Which connections' `X-Forwarded-For` names the real client (#21). By default
+/// none: the header is anybody's to write, so it is believed only when the
+/// connection comes from a configured proxy (`PINGYI_TRUSTED_PROXIES`: addresses
+/// or CIDR ranges, comma-separated). Then the client is the right-most address
+/// in the header that is not itself a trusted proxy.
+#[derive(Clone, Debug, Default)]
+pub struct TrustedProxies {
+    nets: Vec<(std::net::IpAddr, u8)>,
+}
+
+impl TrustedProxies {
+    /// Parses "10.0.0.1, 10.1.0.0/16, ::1"; an empty string trusts nobody.
+    pub fn parse(raw: &str) -> Result<TrustedProxies, String> {
+        let mut nets = Vec::new();
+        for item in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let (addr, bits) = match item.split_once('/') {
+                Some((a, b)) => (a, Some(b)),
+                None => (item, None),
+            };
+            let addr: std::net::IpAddr = addr.trim().parse().map_err(|_| {
+                format!("PINGYI_TRUSTED_PROXIES：无法识别的地址 {item} / not an address or CIDR range")
+            })?;
+            let max = if addr.is_ipv4() { 32 } else { 128 };
+            let bits = match bits {
+                None => max,
+                Some(b) => b
+                    .trim()
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|b| *b <= max)
+                    .ok_or_else(|| format!("PINGYI_TRUSTED_PROXIES：前缀长度无效 {item} / bad prefix length"))?,
+            };
+            nets.push((addr, bits));
+        }
+        Ok(TrustedProxies { nets })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nets.is_empty()
+    }
+
+    pub fn trusts(&self, ip: std::net::IpAddr) -> bool {
+        let ip = canonical(ip);
+        self.nets.iter().any(|(net, bits)| in_net(ip, canonical(*net), *bits))
+    }
+
+    /// The client behind a connection from `peer` carrying these headers.
+    pub fn client_address(&self, peer: std::net::IpAddr, headers: &http::HeaderMap) -> std::net::IpAddr {
+        let peer = canonical(peer);
+        if !self.trusts(peer) {
+            return peer;
+        }
+        let mut client = peer;
+        let hops = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .collect::<Vec<_>>();
+        for hop in hops.into_iter().rev() {
+            let Ok(ip) = hop.parse::<std::net::IpAddr>() else {
+                // Garbage in the chain: stop at the last address we could trust.
+                break;
+            };
+            client = canonical(ip);
+            if !self.trusts(client) {
+                break;
+            }
+        }
+        client
+    }
+}
+
+/// An IPv4 address mapped into IPv6 is the IPv4 address.
+fn canonical(ip: std::net::IpAddr) -> std::net::IpAddr {
+    match ip {
+        std::net::IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map_or(ip, std::net::IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+fn in_net(ip: std::net::IpAddr, net: std::net::IpAddr, bits: u8) -> bool {
+    use std::net::IpAddr;
+    match (ip, net) {
+        (IpAddr::V4(a), IpAddr::V4(n)) => {
+            let mask = u32::MAX.checked_shl(32 - u32::from(bits)).unwrap_or(0);
+            u32::from(a) & mask == u32::from(n) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(n)) => {
+            let mask = u128::MAX.checked_shl(128 - u32::from(bits)).unwrap_or(0);
+            u128::from(a) & mask == u128::from(n) & mask
+        }
+        _ => false,
+    }
+}
+
+/// What an [`crate::live::AccessFeed`] carries when a session ends (a logout):
+/// the open live sockets of that session close at once (4401).
+pub fn session_ended_key(session_id: &str) -> String {
+    format!("session:{session_id}")
 }
 
 /// Where a party's admission is kept in its session.
@@ -222,9 +419,18 @@ pub async fn current_actor(
     let Some(pass) = party_pass(auth).await else {
         return Ok(None);
     };
+    // A party's admission ends with its invitation: revoked, or past its expiry.
+    let now = db::now_ms();
     let still_valid = db::invitations::get(db, &pass.invitation_id)
         .await?
-        .is_some_and(|inv| inv.revoked_at.is_none());
+        .is_some_and(|inv| inv.revoked_at.is_none() && inv.expires_at > now);
+    if !still_valid {
+        // End the session itself, not just this answer.
+        if let Err(e) = auth.session.flush().await {
+            tracing::warn!(error = %e, "an ended party session could not be deleted");
+        }
+        return Ok(None);
+    }
     Ok(still_valid.then(|| {
         (
             Actor::party(pass.invitation_id, pass.hearing_id, pass.kind),
@@ -239,4 +445,79 @@ pub async fn party_pass(auth: &AuthSession) -> Option<PartyPass> {
         .await
         .ok()
         .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_start_after_the_free_tries_and_double_up_to_the_cap() {
+        assert_eq!(delay_after(0), 0);
+        assert_eq!(delay_after(FREE_FAILURES - 1), 0);
+        assert_eq!(delay_after(FREE_FAILURES), 1);
+        assert_eq!(delay_after(FREE_FAILURES + 1), 2);
+        assert_eq!(delay_after(FREE_FAILURES + 3), 8);
+        assert_eq!(delay_after(FREE_FAILURES + 40), MAX_DELAY_SECS);
+    }
+
+    #[test]
+    fn one_pair_is_slowed_others_are_not_and_a_success_starts_over() {
+        let limits = LoginLimits::default();
+        let t = 1_000_000;
+        for _ in 0..FREE_FAILURES {
+            assert_eq!(limits.check_at("10.0.0.1", "head", t), Ok(()));
+        }
+        assert_eq!(limits.check_at("10.0.0.1", "head", t), Err(1));
+        assert_eq!(limits.check_at("10.0.0.1", "HEAD ", t), Err(1), "names fold");
+        // The owner elsewhere, and the stranger on another account: untouched.
+        assert_eq!(limits.check_at("10.0.0.2", "head", t), Ok(()));
+        assert_eq!(limits.check_at("10.0.0.1", "clerk", t), Ok(()));
+        assert_eq!(limits.check_at("10.0.0.1", "head", t + 1000), Ok(()));
+        assert_eq!(limits.check_at("10.0.0.1", "head", t + 1000), Err(2));
+        limits.succeeded("10.0.0.1", "head");
+        assert_eq!(limits.check_at("10.0.0.1", "head", t + 1000), Ok(()));
+    }
+
+    #[test]
+    fn one_address_has_a_failure_budget_over_all_accounts() {
+        let limits = LoginLimits::default();
+        let t = 5_000_000;
+        for i in 0..ADDRESS_FAILURE_BUDGET {
+            assert_eq!(limits.check_at("10.9.9.9", &format!("u{i}"), t), Ok(()));
+        }
+        assert!(limits.check_at("10.9.9.9", "fresh", t).is_err());
+        assert_eq!(limits.check_at("10.9.9.8", "fresh", t), Ok(()));
+        assert_eq!(
+            limits.check_at("10.9.9.9", "fresh", t + ADDRESS_WINDOW_MS),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_from_trusted_proxies() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-forwarded-for", "203.0.113.9, 10.1.2.3".parse().unwrap());
+        let peer: std::net::IpAddr = "10.0.0.5".parse().unwrap();
+        let nobody = TrustedProxies::parse("").unwrap();
+        assert!(nobody.is_empty());
+        assert_eq!(nobody.client_address(peer, &headers), peer);
+        let proxies = TrustedProxies::parse("10.0.0.5, 10.1.0.0/16").unwrap();
+        assert_eq!(
+            proxies.client_address(peer, &headers),
+            "203.0.113.9".parse::<std::net::IpAddr>().unwrap()
+        );
+        // From a peer that is not a proxy, the header is ignored.
+        let stranger: std::net::IpAddr = "198.51.100.1".parse().unwrap();
+        assert_eq!(proxies.client_address(stranger, &headers), stranger);
+        // Garbage stops the walk at the last trusted hop.
+        headers.insert("x-forwarded-for", "203.0.113.9, junk".parse().unwrap());
+        assert_eq!(proxies.client_address(peer, &headers), peer);
+        // IPv4-mapped IPv6 peers are their IPv4 address.
+        let mapped: std::net::IpAddr = "::ffff:10.0.0.5".parse().unwrap();
+        assert!(proxies.trusts(mapped));
+        assert!(TrustedProxies::parse("10.0.0.0/33").is_err());
+        assert!(TrustedProxies::parse("proxy.example").is_err());
+        assert!(TrustedProxies::parse("::1, fd00::/8").unwrap().trusts("fd12::1".parse().unwrap()));
+    }
 }

@@ -68,6 +68,9 @@ pub struct Texts {
     pub record_saving: &'static str,
     pub live_connecting: &'static str,
     pub live_withdrawn: &'static str,
+    /// The live socket was closed because the session ended (4401).
+    pub live_session_ended: &'static str,
+    pub live_log_in_again: &'static str,
     pub observer_banner: &'static str,
     pub live_connected: &'static str,
     pub live_reconnecting: &'static str,
@@ -137,6 +140,8 @@ pub struct Texts {
     pub invite_unused: &'static str,
     pub invite_revoked: &'static str,
     pub revoke: &'static str,
+    /// Revoke a party's link and make a new one, in one tap.
+    pub reissue: &'static str,
     pub expires: &'static str,
     pub err_network: &'static str,
 }
@@ -160,6 +165,8 @@ static ZH: Texts = Texts {
     record_saving: "正在保存…",
     live_connecting: "正在连接…",
     live_withdrawn: "您的访问权限已变更，实时同步已停止；请刷新页面或重新登录。",
+    live_session_ended: "您的登录已结束（已退出，或长时间未操作），实时同步已停止。工作人员请重新登录；当事人请在原设备上重新打开邀请链接，或联系主持人重新发送链接。",
+    live_log_in_again: "重新登录",
     observer_banner: "公开听证 · 旁听页面（只读）",
     live_connected: "实时同步中",
     live_reconnecting: "重新连接中…",
@@ -229,6 +236,7 @@ static ZH: Texts = Texts {
     invite_unused: "未使用",
     invite_revoked: "已撤销",
     revoke: "撤销",
+    reissue: "重新发送链接",
     expires: "有效期至",
     err_network: "网络异常，内容未保存，请检查网络后重试。",
 };
@@ -252,6 +260,8 @@ static EN: Texts = Texts {
     record_saving: "Saving…",
     live_connecting: "Connecting…",
     live_withdrawn: "Your access changed; live updates stopped. Reload or log in again.",
+    live_session_ended: "Your session has ended (logged out, or idle too long); live updates stopped. Staff: log in again. Parties: open your invitation link again on the same device, or ask the host for a new one.",
+    live_log_in_again: "Log in again",
     observer_banner: "Public hearing · observer view (read-only)",
     live_connected: "Live",
     live_reconnecting: "Connection lost, reconnecting…",
@@ -321,6 +331,7 @@ static EN: Texts = Texts {
     invite_unused: "Not used",
     invite_revoked: "Revoked",
     revoke: "Revoke",
+    reissue: "New link",
     expires: "Expires",
     err_network: "Network problem: nothing was saved. Check the connection and retry.",
 };

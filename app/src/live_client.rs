@@ -3,7 +3,7 @@
 
 use crate::domain::RoomState;
 use crate::pages::room::LiveStatus;
-use crate::protocol::{CLOSE_ACCESS_WITHDRAWN, ServerFrame};
+use crate::protocol::{CLOSE_ACCESS_WITHDRAWN, CLOSE_SESSION_ENDED, ServerFrame};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use std::cell::RefCell;
@@ -35,6 +35,9 @@ struct Follower {
     last_heard_ms: RefCell<f64>,
     /// When the last ping went out on the current socket (None: none yet).
     last_ping_ms: RefCell<Option<f64>>,
+    /// Who the page thinks is logged in: told when the session ended, so the
+    /// header stops showing a name that no longer works.
+    session: Option<crate::pages::Session>,
 }
 
 /// Keeps `room` in step with the hearing until the component is dropped, and
@@ -55,6 +58,7 @@ pub fn follow_room(
         backoff_ms: RefCell::new(500),
         last_heard_ms: RefCell::new(web_sys::js_sys::Date::now()),
         last_ping_ms: RefCell::new(None),
+        session: use_context::<crate::pages::Session>(),
     });
     connect(&follower);
     let watchdog = start_watchdog(&follower);
@@ -163,6 +167,17 @@ fn connect(follower: &Rc<Follower>) {
                 // Reconnecting would only be refused: say so and stop.
                 *follower.stopped.borrow_mut() = true;
                 follower.status.set(LiveStatus::Withdrawn);
+                return;
+            }
+            if event.code() == CLOSE_SESSION_ENDED {
+                // The session is over (logout, idle, lifetime): say so plainly,
+                // offer the way back, and let the header learn who is (not)
+                // logged in now instead of showing a stale name.
+                *follower.stopped.borrow_mut() = true;
+                follower.status.set(LiveStatus::SessionEnded);
+                if let Some(session) = follower.session {
+                    session.changed();
+                }
                 return;
             }
             follower.status.set(LiveStatus::Reconnecting);

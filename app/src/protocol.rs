@@ -11,6 +11,11 @@ pub const MAX_CLIENT_FRAME_BYTES: usize = 16 * 1024;
 /// clients must not reconnect.
 pub const CLOSE_ACCESS_WITHDRAWN: u16 = 4403;
 
+/// Close code (private range) for "your session ended" (logout here or
+/// elsewhere, the idle timeout, the absolute lifetime): clients must not
+/// reconnect with it, but log in again (a party: open its link again).
+pub const CLOSE_SESSION_ENDED: u16 = 4401;
+
 /// Most events sent in one resume batch before switching to the live feed.
 pub const RESUME_BATCH: u32 = 500;
 
@@ -57,8 +62,9 @@ pub enum ErrorCode {
     RateLimited,
 }
 
-/// Most frames a client may send per second; beyond, they are refused, and a
-/// client that keeps flooding (5× the limit) is disconnected (close 1008).
+/// Most frames a client may send per second, control frames (ping, pong)
+/// included; beyond, they are refused, and a client that keeps flooding (5×
+/// the limit) is disconnected (close 1008).
 pub const MAX_CLIENT_FRAMES_PER_SECOND: u32 = 20;
 
 /// Per-connection frame counter over one-second windows. Pure: `now_ms` is given.

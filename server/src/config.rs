@@ -144,6 +144,13 @@ pub struct ServeArgs {
     /// Minutes of inactivity after which a session ends.
     #[arg(long, env = "PINGYI_SESSION_IDLE_MINUTES", default_value_t = 30)]
     pub session_idle_minutes: i64,
+    /// Hours after a login (or a party's entry) at which its session ends
+    /// however active it is (the absolute lifetime).
+    #[arg(long, env = "PINGYI_SESSION_MAX_HOURS", default_value_t = 12)]
+    pub session_max_hours: i64,
+    /// Limits on connections and who a client is (docs/SECURITY.md).
+    #[command(flatten)]
+    pub guard: GuardArgs,
     /// Seconds a stopping server waits for requests still in flight before it
     /// stops without them (a stop must end before a service manager kills it).
     #[arg(long, env = "PINGYI_SHUTDOWN_GRACE_SECONDS", default_value_t = 15)]
@@ -185,6 +192,33 @@ pub struct ServeArgs {
     /// finalised (needs the press, which exists only once the server is built).
     #[arg(skip)]
     pub demo_loaded: bool,
+}
+
+/// Who a client is and how many live sockets it may hold (#21).
+#[derive(Args, Debug, Clone)]
+pub struct GuardArgs {
+    /// Reverse proxies (addresses or CIDR ranges, comma-separated) whose
+    /// X-Forwarded-For header names the client. Empty (the default): the header
+    /// is ignored and the client is the connection's peer address.
+    #[arg(long, env = "PINGYI_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+    /// Most live sockets (/ws) one client address may hold at once.
+    #[arg(long, env = "PINGYI_WS_MAX_PER_ADDRESS", default_value_t = 50)]
+    pub ws_max_per_address: usize,
+    /// Most live sockets the server holds at once (also kept below the
+    /// process's open-file limit).
+    #[arg(long, env = "PINGYI_WS_MAX_TOTAL", default_value_t = 10_000)]
+    pub ws_max_total: usize,
+}
+
+impl Default for GuardArgs {
+    fn default() -> Self {
+        GuardArgs {
+            trusted_proxies: String::new(),
+            ws_max_per_address: 50,
+            ws_max_total: 10_000,
+        }
+    }
 }
 
 /// "+08:00", "+0545", "-03:00" → seconds east of UTC.

@@ -2,13 +2,50 @@
 //! up at once and admits this browser to that one hearing; anything else gets a
 //! plain Chinese page saying what is wrong and whom to ask.
 
+use crate::router::Extras;
 use app::auth::{AuthSession, PARTY_KEY, PartyPass};
-use app::db::invitations::{Redeemed, peek, redeem};
+use app::db::invitations::{Redeemed, peek, redeem, reenter};
 use app::domain::invitation::{looks_like_token, token_hash};
 use app::state::AppState;
+use axum::Extension;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use std::sync::Arc;
+
+/// The cookie by which the device that entered by a link may enter again (#21):
+/// only its hash is stored with the invitation; it is sent only to `/invite`.
+const DEVICE_COOKIE: &str = "pingyi_device";
+
+/// The device cookie this request carries, if any, as stored (hashed).
+fn device_hash(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| *name == DEVICE_COOKIE && looks_like_token(value))
+        .map(|(_, value)| token_hash(value))
+}
+
+/// What opening the link finds for this device: a used link is usable again
+/// from the device that used it (while neither revoked nor expired).
+async fn for_device(
+    state: &AppState,
+    token: &str,
+    headers: &HeaderMap,
+    found: Result<Redeemed, app::db::DbError>,
+) -> (Result<Redeemed, app::db::DbError>, bool) {
+    match (&found, device_hash(headers)) {
+        (Ok(Redeemed::AlreadyUsed), Some(device)) => {
+            let again = reenter(&state.db, &token_hash(token), &device).await;
+            let admitted = matches!(again, Ok(Redeemed::Admitted(_)));
+            (again, admitted)
+        }
+        _ => (found, false),
+    }
+}
 
 /// Text for HTML: names and titles are typed by people.
 use crate::html::{escape, page};
@@ -32,8 +69,8 @@ fn refusal_for(found: &Result<Redeemed, app::db::DbError>) -> Option<Response> {
         )),
         Ok(Redeemed::AlreadyUsed) => Some(refusal(
             StatusCode::GONE,
-            "该链接已被使用过，每个链接只能使用一次。",
-            "This link has already been used.",
+            "该链接已被使用过，每个链接只能在首次进入的设备上使用。如需在本设备进入，请联系主持人重新发送邀请链接。",
+            "This link was used on another device; ask the host for a new link.",
         )),
         Ok(Redeemed::Expired) => Some(refusal(
             StatusCode::GONE,
@@ -66,11 +103,16 @@ fn malformed() -> Response {
 
 /// `GET`: says what the link is for and asks to enter. Opening it (or a chat app
 /// fetching a preview) does not use it up.
-pub async fn show(Path(token): Path<String>, State(state): State<AppState>) -> Response {
+pub async fn show(
+    Path(token): Path<String>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Response {
     if !looks_like_token(&token) {
         return malformed();
     }
     let found = peek(&state.db, &token_hash(&token)).await;
+    let (found, again) = for_device(&state, &token, &headers, found).await;
     if let Some(refused) = refusal_for(&found) {
         return refused;
     }
@@ -84,11 +126,17 @@ pub async fn show(Path(token): Path<String>, State(state): State<AppState>) -> R
     let (title, number) = hearing
         .map(|h| (h.title, h.case_number))
         .unwrap_or_default();
+    let note = if again {
+        "<p class=\"muted\" data-testid=\"invite-again\">您此前已在本设备上使用此链接进入；登录结束后可在本设备上再次进入。\
+         <span lang=\"en\">You entered with this link on this device before; you may enter again here.</span></p>"
+    } else {
+        "<p class=\"muted\">此链接仅可在首次进入的设备上使用，请勿转发。<span lang=\"en\">This link works on the first device that enters with it; do not forward it.</span></p>"
+    };
     let body = format!(
         "<h1>听证邀请</h1><p>{name}，您受邀以<strong>{kind}</strong>身份参加：</p>\
          <p data-testid=\"invite-hearing\"><strong>{title}</strong><br><span class=\"muted\">案号 {number}</span></p>\
          <form method=\"post\" action=\"/invite/{token}\"><button type=\"submit\" data-testid=\"invite-enter\">进入听证</button></form>\
-         <p class=\"muted\">此链接仅可使用一次，请勿转发。<span lang=\"en\">This link works once; do not forward it.</span></p>",
+         {note}",
         name = escape(&invitation.name),
         kind = invitation.kind.label_zh(),
         title = escape(&title),
@@ -101,12 +149,15 @@ pub async fn show(Path(token): Path<String>, State(state): State<AppState>) -> R
 pub async fn enter(
     Path(token): Path<String>,
     State(state): State<AppState>,
+    Extension(extras): Extension<Arc<Extras>>,
+    headers: HeaderMap,
     mut auth: AuthSession,
 ) -> Response {
     if !looks_like_token(&token) {
         return malformed();
     }
     let found = redeem(&state.db, &token_hash(&token)).await;
+    let (found, again) = for_device(&state, &token, &headers, found).await;
     if let Some(refused) = refusal_for(&found) {
         return refused;
     }
@@ -141,11 +192,45 @@ pub async fn enter(
         actor: None,
         action: "invitation_used",
         subject: Some(&invitation.id),
-        detail: &format!("{} {}", invitation.kind.code(), invitation.name),
+        detail: &format!(
+            "{} {}{}",
+            invitation.kind.code(),
+            invitation.name,
+            if again { " (同一设备再次进入 / re-entered)" } else { "" }
+        ),
         ip: None,
     };
     if let Err(e) = app::db::audit::record(&state.db, &entry).await {
         tracing::error!(error = %e, "audit write failed");
     }
-    Redirect::to(&format!("/hearings/{}", invitation.hearing_id)).into_response()
+    let mut response =
+        Redirect::to(&format!("/hearings/{}", invitation.hearing_id)).into_response();
+    // The first entry gives this device its way back in (a second entry keeps
+    // the cookie it has).
+    if !again {
+        let device = format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
+        match app::db::invitations::set_device(&state.db, &invitation.id, &token_hash(&device))
+            .await
+        {
+            Ok(()) => {
+                let lifetime = (invitation.expires_at - app::db::now_ms()).max(0) / 1000;
+                let cookie = tower_sessions::cookie::Cookie::build((DEVICE_COOKIE, device))
+                    .path("/invite")
+                    .http_only(true)
+                    .same_site(tower_sessions::cookie::SameSite::Lax)
+                    .secure(extras.secure_cookies)
+                    .max_age(time::Duration::seconds(lifetime))
+                    .build();
+                if let Ok(value) = cookie.to_string().parse() {
+                    response.headers_mut().append(header::SET_COOKIE, value);
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "device of an invitation not stored"),
+        }
+    }
+    response
 }

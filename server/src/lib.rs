@@ -60,11 +60,13 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    raise_open_file_limit();
     let stopping = router::Stopping::default();
     // Expired sessions are deleted hourly, so the table does not grow forever.
     let sweeper = {
         use tower_sessions::session_store::ExpiredDeletion;
-        let store = app::db::sessions::DbSessionStore::new(db.clone());
+        let store =
+            app::db::sessions::DbSessionStore::with_policy(db.clone(), router::session_policy(args));
         tokio::spawn(async move {
             let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
             loop {
@@ -150,6 +152,17 @@ pub async fn serve(
         tracing::warn!("database connections still in use at shutdown");
     }
     Ok(())
+}
+
+/// Raises this process's open-file soft limit to its hard limit: every live
+/// socket holds a descriptor, and the usual soft limit (1024) is far below
+/// what one room of observers needs. What is left is reported, not fatal.
+pub fn raise_open_file_limit() {
+    #[cfg(unix)]
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => tracing::debug!(open_files = limit, "open-file limit"),
+        Err(e) => tracing::warn!(error = %e, "打开文件数上限未能提高 / open-file limit not raised"),
+    }
 }
 
 /// With PostgreSQL, several instances may serve one database: each listens for

@@ -3,9 +3,9 @@
 
 use crate::config::ServeArgs;
 use crate::{csrf, invite, minutes, notices, ws};
-use app::auth::{Backend, LoginLimits};
+use app::auth::{Backend, LoginLimits, TrustedProxies};
 use app::db::Db;
-use app::db::sessions::DbSessionStore;
+use app::db::sessions::{DbSessionStore, SessionPolicy};
 use app::live::{AccessFeed, Hub};
 use app::state::AppState;
 use app::{App, shell};
@@ -38,10 +38,21 @@ const UPLOAD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 /// their own with the hydration script's nonce.
 const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
+/// Strict-Transport-Security when serving over TLS: one year.
+pub const HSTS: &str = "max-age=31536000";
+
 /// Server-side resources that are not part of the Leptos state.
 pub struct Extras {
     pub office: crate::notices::Office,
     pub stopping: Stopping,
+    /// The session store, for the live sockets' heartbeat (keep alive, notice the end).
+    pub sessions: DbSessionStore,
+    /// Live sockets per client address and in total.
+    pub sockets: Arc<crate::ws::SocketCaps>,
+    /// Whose X-Forwarded-For names the client.
+    pub trusted_proxies: TrustedProxies,
+    /// Cookies are marked Secure (serving over TLS).
+    pub secure_cookies: bool,
 }
 
 /// How a stopping server reaches its live sockets, which the HTTP drain does not
@@ -53,21 +64,50 @@ pub struct Stopping {
     pub sockets: tokio_util::task::TaskTracker,
 }
 
+/// How long sessions live, from the settings.
+pub fn session_policy(args: &ServeArgs) -> SessionPolicy {
+    SessionPolicy::new(args.session_idle_minutes, args.session_max_hours)
+}
+
 /// Sessions live in the database (a restart logs nobody out; instances share
 /// them); the cookie is HttpOnly, SameSite=Lax, Secure when serving over TLS.
-fn auth_layer(db: &Db, args: &ServeArgs) -> AuthManagerLayer<Backend, DbSessionStore> {
-    let store = DbSessionStore::new(db.clone());
-    let sessions = SessionManagerLayer::new(store)
+/// The store decides when a session ends (idle timeout, absolute lifetime);
+/// the cookie only lasts no longer than the lifetime.
+fn auth_layer(store: &DbSessionStore, args: &ServeArgs) -> AuthManagerLayer<Backend, DbSessionStore> {
+    let db = store.db().clone();
+    let sessions = SessionManagerLayer::new(store.clone())
         .with_name("pingyi_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(args.secure_cookies)
         // Save on every request, so the idle timeout really counts idleness.
         .with_always_save(true)
-        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
-            args.session_idle_minutes,
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(
+            args.session_max_hours.max(1),
         )));
-    AuthManagerLayerBuilder::new(Backend::new(db.clone()), sessions).build()
+    AuthManagerLayerBuilder::new(Backend::new(db), sessions).build()
+}
+
+/// The live sockets' total cap, kept below the open-file limit (with room for
+/// the database, logins and `/healthz`), so that sockets alone never exhaust it.
+fn socket_total(configured: usize) -> usize {
+    #[cfg(unix)]
+    {
+        const RESERVE: u64 = 256;
+        if let Ok((soft, _)) = rlimit::Resource::NOFILE.get() {
+            let room = usize::try_from(soft.saturating_sub(RESERVE).max(16)).unwrap_or(usize::MAX);
+            if room < configured {
+                tracing::warn!(
+                    configured,
+                    open_file_limit = soft,
+                    cap = room,
+                    "PINGYI_WS_MAX_TOTAL 超出打开文件数上限，已降低 / lowered below the open-file limit"
+                );
+                return room;
+            }
+        }
+    }
+    configured
 }
 
 /// The evidence store and limits, or a clear error when the directory is unusable.
@@ -100,7 +140,10 @@ pub fn build(
         .site_pkg_dir("pkg")
         .site_addr(args.addr)
         .build();
-    let auth = auth_layer(&db, args);
+    let trusted_proxies =
+        TrustedProxies::parse(&args.guard.trusted_proxies).map_err(anyhow::Error::msg)?;
+    let session_store = DbSessionStore::with_policy(db.clone(), session_policy(args));
+    let auth = auth_layer(&session_store, args);
     let state = AppState {
         leptos,
         db,
@@ -132,6 +175,13 @@ pub fn build(
             },
         },
         stopping,
+        sessions: session_store,
+        sockets: crate::ws::SocketCaps::new(
+            args.guard.ws_max_per_address,
+            socket_total(args.guard.ws_max_total),
+        ),
+        trusted_proxies: trusted_proxies.clone(),
+        secure_cookies: args.secure_cookies,
     });
     let routes = generate_route_list(App);
     let options = state.leptos.clone();
@@ -226,6 +276,8 @@ pub fn build(
         ))
         .merge(uploads)
         .layer(axum::Extension(extras))
+        // Server functions read the client's address through it (login delays, audit).
+        .layer(axum::Extension(trusted_proxies))
         .layer(auth)
         .layer(axum::middleware::from_fn(csrf::reject_cross_site))
         .layer(
@@ -251,6 +303,16 @@ pub fn build(
                 )),
         )
         .with_state(state.clone());
+    // Behind TLS (secure cookies on), browsers are told to come back only over
+    // HTTPS: no first request in clear text that could be intercepted.
+    let router = if args.secure_cookies {
+        router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        ))
+    } else {
+        router
+    };
     Ok((router, state))
 }
 

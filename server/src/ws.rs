@@ -19,12 +19,15 @@ use app::protocol::{
 use app::state::AppState;
 use axum::Extension;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum_login::AuthUser;
 use serde::Deserialize;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
+use tower_sessions::session::Id as SessionId;
 
 /// Frames above this are cut off by the transport itself (close code 1009); between
 /// the protocol limit and this, the client gets an error frame and stays connected.
@@ -40,6 +43,107 @@ const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(20);
 const CLOSE_RESTART: u16 = 1012;
 
 pub use app::protocol::CLOSE_ACCESS_WITHDRAWN as CLOSE_ACCESS_REVOKED;
+pub use app::protocol::CLOSE_SESSION_ENDED;
+
+/// How many live sockets each client address and the whole server may hold
+/// (#21): a flood from one address is refused before the upgrade, so it never
+/// takes the file descriptors that logins and `/healthz` need.
+pub struct SocketCaps {
+    per_address: usize,
+    total: usize,
+    open: std::sync::Mutex<(usize, std::collections::HashMap<IpAddr, usize>)>,
+}
+
+/// One socket's place under the caps, given back when the socket ends.
+pub struct SocketSlot {
+    caps: Arc<SocketCaps>,
+    address: IpAddr,
+}
+
+/// Why a socket was refused a place.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CapRefusal {
+    PerAddress(usize),
+    Total(usize),
+}
+
+impl SocketCaps {
+    pub fn new(per_address: usize, total: usize) -> Arc<SocketCaps> {
+        Arc::new(SocketCaps {
+            per_address: per_address.max(1),
+            total: total.max(1),
+            open: Default::default(),
+        })
+    }
+
+    fn open(&self) -> std::sync::MutexGuard<'_, (usize, std::collections::HashMap<IpAddr, usize>)> {
+        self.open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn take(self: &Arc<Self>, address: IpAddr) -> Result<SocketSlot, CapRefusal> {
+        let mut open = self.open();
+        let (total, by_address) = &mut *open;
+        let mine = by_address.get(&address).copied().unwrap_or(0);
+        if mine >= self.per_address {
+            return Err(CapRefusal::PerAddress(self.per_address));
+        }
+        if *total >= self.total {
+            return Err(CapRefusal::Total(self.total));
+        }
+        *total += 1;
+        by_address.insert(address, mine + 1);
+        Ok(SocketSlot {
+            caps: Arc::clone(self),
+            address,
+        })
+    }
+
+    /// Sockets open now (all addresses).
+    pub fn in_use(&self) -> usize {
+        self.open().0
+    }
+}
+
+impl Drop for SocketSlot {
+    fn drop(&mut self) {
+        let mut open = self.caps.open();
+        let (total, by_address) = &mut *open;
+        *total = total.saturating_sub(1);
+        if let Some(n) = by_address.get_mut(&self.address) {
+            *n -= 1;
+            if *n == 0 {
+                by_address.remove(&self.address);
+            }
+        }
+    }
+}
+
+impl IntoResponse for CapRefusal {
+    fn into_response(self) -> Response {
+        let (status, code, message) = match self {
+            CapRefusal::PerAddress(n) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_sockets",
+                format!(
+                    "来自同一地址的实时连接过多（上限 {n} 个），请关闭其他听证页面后再试 / too many live connections from this address (at most {n})"
+                ),
+            ),
+            CapRefusal::Total(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "server_busy",
+                "服务器实时连接已满，请稍后再试 / the server holds as many live connections as it can; retry later".to_owned(),
+            ),
+        };
+        (
+            status,
+            [(header::RETRY_AFTER, "10")],
+            axum::Json(serde_json::json!({ "code": code, "message": message })),
+        )
+            .into_response()
+    }
+}
 
 #[derive(Deserialize)]
 pub struct ResumeQuery {
@@ -48,14 +152,27 @@ pub struct ResumeQuery {
     after: u64,
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn upgrade(
     upgrade: WebSocketUpgrade,
     Path(hearing_id): Path<String>,
     Query(resume): Query<ResumeQuery>,
     State(state): State<AppState>,
     Extension(extras): Extension<Arc<Extras>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     auth: AuthSession,
 ) -> Result<Response, HttpError> {
+    // A place under the caps first, before any database work: a flood is
+    // refused cheaply, and the place is given back when the socket ends.
+    let address = extras.trusted_proxies.client_address(peer.ip(), &headers);
+    let slot = match extras.sockets.take(address) {
+        Ok(slot) => slot,
+        Err(refused) => {
+            tracing::warn!(%address, ?refused, "live socket refused by the caps");
+            return Ok(refused.into_response());
+        }
+    };
     // Listen for access changes before checking access, so none falls in between.
     let access = state.access.subscribe();
     // Participants by their rights; anybody else only as an observer of a public hearing.
@@ -74,6 +191,8 @@ pub async fn upgrade(
         .await?
         .ok_or(HttpError::NotFound)?;
     let sees_panel = sees_deliberation(&state, actor.as_ref(), &hearing_id).await?;
+    // A participant's socket lives as long as its session (4401 when it ends).
+    let session_id = actor.as_ref().and_then(|_| auth.session.id());
     Ok(upgrade
         .max_message_size(TRANSPORT_FRAME_LIMIT)
         .max_frame_size(TRANSPORT_FRAME_LIMIT)
@@ -85,7 +204,9 @@ pub async fn upgrade(
         .on_upgrade(move |socket| {
             let sockets = extras.stopping.sockets.clone();
             sockets.track_future(async move {
+                let _slot = slot;
                 let session = Session {
+                    session_id,
                     state,
                     hearing_id,
                     actor,
@@ -130,6 +251,9 @@ pub fn answer(text: &str) -> ServerFrame {
 }
 
 struct Session {
+    /// The participant's session: the socket's heartbeat keeps it alive, and
+    /// the socket closes (4401) once it has ended. `None` for an observer.
+    session_id: Option<SessionId>,
     state: AppState,
     hearing_id: String,
     /// Whose socket this is, re-checked when their access changes; `None` for a
@@ -150,6 +274,8 @@ enum End {
     ClientGone,
     /// The watcher may no longer be in the room (or see what it saw): closed 4403.
     AccessWithdrawn,
+    /// The session ended (logout, idle timeout, lifetime): closed 4401.
+    SessionEnded,
     Storage(db::DbError),
 }
 
@@ -217,8 +343,9 @@ impl Session {
         let id = &actor.account_id;
         let now = if actor.party_of.is_some() {
             let invitation = db::invitations::get(db, id).await.map_err(End::Storage)?;
+            let at = app::db::now_ms();
             invitation
-                .filter(|i| i.revoked_at.is_none())
+                .filter(|i| i.revoked_at.is_none() && i.expires_at > at)
                 .map(|_| actor.clone())
         } else {
             let account = db::accounts::get(db, id).await.map_err(End::Storage)?;
@@ -237,6 +364,34 @@ impl Session {
             (Some(actor), Some(staff)) => permits(Some(&actor), Action::ViewRoom, Some(&staff)),
             _ => false,
         })
+    }
+
+    /// Keeps this participant's session alive (`touch`, at a heartbeat) or only
+    /// checks it (after a logout was announced); closes 4401 once it has ended.
+    async fn keep_session(
+        &self,
+        socket: &mut WebSocket,
+        extras: &Extras,
+        touch: bool,
+    ) -> Result<(), End> {
+        let Some(id) = self.session_id else {
+            return Ok(());
+        };
+        let alive = if touch {
+            extras.sessions.touch(&id).await
+        } else {
+            extras.sessions.alive(&id).await
+        }
+        .map_err(End::Storage)?;
+        if alive {
+            return Ok(());
+        }
+        let frame = CloseFrame {
+            code: CLOSE_SESSION_ENDED,
+            reason: "登录已结束 / session ended".into(),
+        };
+        let _ = socket.send(Message::Close(Some(frame))).await;
+        Err(End::SessionEnded)
     }
 
     /// An event read from the log (catch-up): serialized for this socket.
@@ -349,11 +504,27 @@ impl Session {
                         Ok(Ok(())) => {}
                         _ => return Err(End::ClientGone),
                     }
+                    // A live client keeps its session alive; a session that ended
+                    // elsewhere (another instance's logout, the idle timeout, the
+                    // lifetime) closes the socket within a heartbeat.
+                    self.keep_session(socket, extras, true).await?;
+                    if self.actor.as_ref().is_some_and(|a| a.party_of.is_some()) {
+                        // A party's invitation may have expired meanwhile.
+                        self.recheck(socket).await?;
+                    }
                 }
                 changed = access.recv() => {
                     let concerns_us = match changed {
-                        Ok(changed) => self.actor.as_ref().is_some_and(|a| a.account_id == changed),
-                        Err(RecvError::Lagged(_)) => self.actor.is_some(),
+                        Ok(changed) => {
+                            if self.session_id.is_some_and(|id| changed == app::auth::session_ended_key(&id.to_string())) {
+                                self.keep_session(socket, extras, false).await?;
+                            }
+                            self.actor.as_ref().is_some_and(|a| a.account_id == changed)
+                        }
+                        Err(RecvError::Lagged(_)) => {
+                            self.keep_session(socket, extras, false).await?;
+                            self.actor.is_some()
+                        }
                         // The feed is gone only when the server is stopping.
                         Err(RecvError::Closed) => {
                         going_away(socket).await;
@@ -385,11 +556,13 @@ impl Session {
                         Some(Ok(message)) => message,
                     };
                     last_heard = tokio::time::Instant::now();
-                    // Pings are answered by the transport; pongs answer our heartbeat.
-                    if matches!(message, Message::Ping(_) | Message::Pong(_)) {
-                        continue;
-                    }
+                    // Every frame counts against the rate, control frames too: the
+                    // transport answers each ping with a pong, so a ping flood
+                    // is work like any other flood (#21).
+                    let control = matches!(message, Message::Ping(_) | Message::Pong(_));
                     match rate.admit(app::db::now_ms()) {
+                        // Pings are answered by the transport; pongs answer our heartbeat.
+                        RateVerdict::Accept | RateVerdict::Refuse if control => {}
                         RateVerdict::Accept => self.answer_frame(socket, message).await?,
                         RateVerdict::Refuse => {
                             let refusal = ServerFrame::Error {

@@ -153,3 +153,40 @@ pub async fn revoke_invitation(hearing_id: String, invitation_id: String) -> Res
         .await,
     )
 }
+
+/// 重新发送: a party who cannot get back in (another phone, a lost cookie) gets
+/// a new link in one tap; the old link is revoked (a session it admitted ends),
+/// so only one link per party is ever usable. The new link is valid for the
+/// default number of days.
+#[server(prefix = "/rpc", endpoint = "reissue_invitation")]
+pub async fn reissue_invitation(
+    hearing_id: String,
+    invitation_id: String,
+) -> Result<InvitationLink, ApiError> {
+    use crate::domain::invitation::DEFAULT_VALID_DAYS;
+    let found = async {
+        guard::require(Action::InviteParties, Some(&hearing_id)).await?;
+        let state = guard::state()?;
+        crate::db::invitations::get(&state.db, &invitation_id)
+            .await?
+            .filter(|i| i.hearing_id == hearing_id)
+            .ok_or(ApiError::InvitationNotFound)
+    }
+    .await;
+    let old = match found {
+        Ok(old) => old,
+        Err(e) => return guard::answer(Err(e)),
+    };
+    // The new link first: a failure leaves the party its old one.
+    let link = invite_party(
+        hearing_id.clone(),
+        old.kind.code().to_owned(),
+        old.name.clone(),
+        DEFAULT_VALID_DAYS,
+    )
+    .await?;
+    if old.revoked_at.is_none() {
+        revoke_invitation(hearing_id, invitation_id).await?;
+    }
+    Ok(link)
+}

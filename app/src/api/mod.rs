@@ -52,13 +52,33 @@ pub(crate) mod guard {
         })
     }
 
-    /// The client's address, for rate limits and the audit log.
+    /// The client's address, for rate limits and the audit log: the peer, or
+    /// behind a configured trusted proxy the address it forwards (never a
+    /// header anybody could write).
     pub async fn client_ip() -> Option<String> {
         use axum::extract::ConnectInfo;
-        leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>()
+        let ConnectInfo(peer) = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>()
             .await
-            .ok()
-            .map(|ConnectInfo(addr)| addr.ip().to_string())
+            .ok()?;
+        let trusted = use_context::<http::request::Parts>()
+            .and_then(|parts| {
+                let proxies = parts.extensions.get::<crate::auth::TrustedProxies>()?;
+                Some(proxies.client_address(peer.ip(), &parts.headers))
+            })
+            .unwrap_or(peer.ip());
+        Some(trusted.to_string())
+    }
+
+    /// Whether this call is a plain HTML form post (a page not yet hydrated):
+    /// its answer is then a redirect, not data.
+    pub fn plain_form_post() -> bool {
+        use_context::<http::request::Parts>().is_some_and(|parts| {
+            parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+        })
     }
 
     pub async fn actor() -> Result<Option<(Actor, String)>, ApiError> {
@@ -93,7 +113,12 @@ pub(crate) mod guard {
 
     /// Sets the HTTP status that matches a failure, so plain HTTP clients can tell
     /// a refusal (4xx) from a fault (5xx) without reading the body.
+    /// A plain form post (no script yet) keeps the redirect back to its page,
+    /// which carries the error in its URL and shows it.
     pub fn answer<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
+        if plain_form_post() {
+            return result;
+        }
         if let (Err(e), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>())
             && let Ok(status) = http::StatusCode::from_u16(e.status())
         {
@@ -292,10 +317,8 @@ pub async fn login(username: String, password: String) -> Result<Me, ApiError> {
                     record(&db, &entry).await
                 }
             };
-            if let Err(retry_after_secs) = state
-                .login_limits
-                .check(ip.as_deref().unwrap_or("-"), &username)
-            {
+            let address = ip.clone().unwrap_or_else(|| "-".to_owned());
+            if let Err(retry_after_secs) = state.login_limits.check(&address, &username) {
                 audit("login_rate_limited", None).await?;
                 return Err(ApiError::RateLimited { retry_after_secs });
             }
@@ -322,7 +345,14 @@ pub async fn login(username: String, password: String) -> Result<Me, ApiError> {
                 tracing::error!(error = %e, "session login failed");
                 ApiError::Internal
             })?;
+            state.login_limits.succeeded(&address, &username);
             audit("login", Some(user.id.clone())).await?;
+            if guard::plain_form_post() {
+                // Submitted before the page was interactive: go where the
+                // script would have gone (a failure goes back to the form,
+                // which shows the error carried in its URL).
+                leptos_axum::redirect("/");
+            }
             Ok(Me {
                 id: user.id.clone(),
                 username: user.username.clone(),
@@ -341,7 +371,15 @@ pub async fn logout() -> Result<(), ApiError> {
     guard::answer(
         async {
             let mut session = guard::session().await?;
-            if let Some(user) = session.logout().await.map_err(|e| {
+            let ended = session.session.id();
+            let logged_out = session.logout().await;
+            if let Some(id) = ended {
+                // Its open live sockets close at once (4401), not at the next heartbeat.
+                guard::state()?
+                    .access
+                    .changed(&crate::auth::session_ended_key(&id.to_string()));
+            }
+            if let Some(user) = logged_out.map_err(|e| {
                 tracing::error!(error = %e, "session logout failed");
                 ApiError::Internal
             })? {

@@ -160,3 +160,33 @@ pub async fn set_expiry(db: &Db, id: &str, expires_at: i64) -> Result<(), DbErro
         .await?;
     Ok(())
 }
+
+/// Remembers which device entered by this invitation (the SHA-256 of the
+/// device cookie it was given), so that the same device can enter again.
+pub async fn set_device(db: &Db, id: &str, device_hash: &str) -> Result<(), DbError> {
+    sqlx::query("UPDATE invitations SET device_hash = $1 WHERE id = $2")
+        .bind(device_hash)
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// A used link opened again: admitted only from the device that used it, and
+/// only while the link is neither revoked nor expired (#21: a party whose
+/// session ended gets back in on its own phone; a forwarded link does not).
+pub async fn reenter(db: &Db, token_hash: &str, device_hash: &str) -> Result<Redeemed, DbError> {
+    let row = sqlx::query(&format!(
+        "{SELECT} WHERE token_hash = $1 AND device_hash = $2 AND used_at IS NOT NULL"
+    ))
+    .bind(token_hash)
+    .bind(device_hash)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(match row.as_ref().map(from_row).transpose()? {
+        Some(inv) if inv.revoked_at.is_none() && inv.expires_at > now_ms() => {
+            Redeemed::Admitted(inv)
+        }
+        _ => why_not(db, token_hash).await?,
+    })
+}

@@ -3,11 +3,12 @@
 
 use super::home::format_when;
 use super::use_lang;
-use crate::api::{InviteParty, RevokeInvitation, list_invitations};
+use crate::api::{InviteParty, ReissueInvitation, RevokeInvitation, list_invitations};
 use crate::domain::access::PartyKind;
 use crate::domain::invitation::DEFAULT_VALID_DAYS;
 use crate::i18n::Lang;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 fn kind_label(lang: Lang, kind: PartyKind) -> &'static str {
     match lang {
@@ -22,13 +23,32 @@ pub fn InvitePanel(hearing_id: String) -> impl IntoView {
     let t = move || lang.get().texts();
     let invite = ServerAction::<InviteParty>::new();
     let revoke = ServerAction::<RevokeInvitation>::new();
+    let reissue = ServerAction::<ReissueInvitation>::new();
+    // The newest link made here (invited or re-issued) is the one shown.
+    let shown = RwSignal::new(None::<Result<crate::model::InvitationLink, crate::error::ApiError>>);
+    Effect::new(move || {
+        if let Some(r) = invite.value().get() {
+            shown.set(Some(r));
+        }
+    });
+    Effect::new(move || {
+        if let Some(r) = reissue.value().get() {
+            shown.set(Some(r));
+        }
+    });
     let kind = RwSignal::new(PartyKind::Petitioner.code().to_owned());
     let name = RwSignal::new(String::new());
     let days = RwSignal::new(DEFAULT_VALID_DAYS.to_string());
     let list = Resource::new(
         {
             let id = hearing_id.clone();
-            move || (id.clone(), invite.version().get(), revoke.version().get())
+            move || {
+                (
+                    id.clone(),
+                    invite.version().get(),
+                    revoke.version().get() + reissue.version().get(),
+                )
+            }
         },
         |(id, _, _)| list_invitations(id),
     );
@@ -49,10 +69,13 @@ pub fn InvitePanel(hearing_id: String) -> impl IntoView {
     view! {
         <section class="card" data-testid="invite-panel">
             <h2>{move || t().invite_heading}</h2>
-            <form class="row" on:submit=submit>
+            // Works before hydration too: the browser posts the fields to the
+            // server function (POST, named as its arguments).
+            <form class="row" method="post" action=InviteParty::PATH on:submit=submit>
+                <input type="hidden" name="hearing_id" value=hearing_id.clone() />
                 <label>
                     {move || t().party_kind}
-                    <select data-testid="invite-kind" on:change=move |ev| kind.set(event_target_value(&ev))>
+                    <select name="party_kind" data-testid="invite-kind" on:change=move |ev| kind.set(event_target_value(&ev))>
                         {PartyKind::ALL
                             .into_iter()
                             .map(|k| view! { <option value=k.code()>{move || kind_label(lang.get(), k)}</option> })
@@ -62,6 +85,7 @@ pub fn InvitePanel(hearing_id: String) -> impl IntoView {
                 <label>
                     {move || t().party_name}
                     <input
+                        name="party_name"
                         data-testid="invite-name"
                         prop:value=move || name.get()
                         on:input=move |ev| name.set(event_target_value(&ev))
@@ -74,6 +98,7 @@ pub fn InvitePanel(hearing_id: String) -> impl IntoView {
                         min="1"
                         max="30"
                         class="short"
+                        name="valid_days"
                         data-testid="invite-days"
                         prop:value=move || days.get()
                         on:input=move |ev| days.set(event_target_value(&ev))
@@ -82,8 +107,7 @@ pub fn InvitePanel(hearing_id: String) -> impl IntoView {
                 <button type="submit" data-testid="invite-submit">{move || t().invite_submit}</button>
             </form>
             {move || {
-                invite
-                    .value()
+                shown
                     .get()
                     .map(|r| match r {
                         Ok(link) => {
@@ -150,6 +174,24 @@ pub fn InvitePanel(hearing_id: String) -> impl IntoView {
                                                                 </button>
                                                             }
                                                         })}
+                                                    {
+                                                        let (hid, iid) = (hearing_id.clone(), inv.id.clone());
+                                                        view! {
+                                                            " "
+                                                            <button
+                                                                class="small secondary"
+                                                                data-testid="reissue"
+                                                                on:click=move |_| {
+                                                                    reissue.dispatch(ReissueInvitation {
+                                                                        hearing_id: hid.clone(),
+                                                                        invitation_id: iid.clone(),
+                                                                    });
+                                                                }
+                                                            >
+                                                                {move || t().reissue}
+                                                            </button>
+                                                        }
+                                                    }
                                                 </li>
                                             }
                                         })

@@ -3,6 +3,7 @@
 use super::{Session, use_lang};
 use crate::api::Login;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_navigate;
 
 #[component]
@@ -35,7 +36,10 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <section class="card narrow">
             <h1>{move || t().login_heading}</h1>
-            <form class="stack" on:submit=submit>
+            // Before hydration (a slow phone) the browser itself posts the form
+            // to the server function: POST, never the password in a URL. The
+            // server then redirects home, or back here with the error.
+            <form class="stack" method="post" action=Login::PATH on:submit=submit data-testid="login-form">
                 <label for="login-username">{move || t().username}</label>
                 <input
                     id="login-username"

@@ -29,6 +29,8 @@ pub enum LiveStatus {
     Reconnecting,
     /// The server withdrew this viewer's access (roles changed, link revoked).
     Withdrawn,
+    /// The viewer's session ended (logout, idle timeout, lifetime): close 4401.
+    SessionEnded,
 }
 
 /// How far the server's clock is ahead of this browser's (ms), learnt from the
@@ -177,9 +179,16 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
                         LiveStatus::Connected => t().live_connected,
                         LiveStatus::Reconnecting => t().live_reconnecting,
                         LiveStatus::Withdrawn => t().live_withdrawn,
+                        LiveStatus::SessionEnded => t().live_session_ended,
                     }}
                 </span>
             </div>
+            <Show when=move || status.get() == LiveStatus::SessionEnded>
+                <p class="error" role="alert" data-testid="session-ended">
+                    {move || t().live_session_ended} " "
+                    <a href="/login" rel="external" data-testid="session-ended-login">{move || t().live_log_in_again}</a>
+                </p>
+            </Show>
             <RecordList room hearing_id=hearing.id.clone() can_correct=can_record />
             {can_record.then(|| {
                 let id = hearing.id.clone();

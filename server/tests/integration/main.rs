@@ -17,6 +17,7 @@ mod minutes;
 mod minutes_bench;
 mod panel;
 mod scheduling;
+mod sessions;
 mod sitting;
 mod skeleton;
 mod vote_bench;

@@ -84,6 +84,15 @@ impl TestServer {
 
     /// A server whose minutes signing key lives in `signing` (e.g. a broken one).
     pub async fn start_signing_from(signing: std::path::PathBuf) -> TestServer {
+        Self::start_with(signing, |_| {}).await
+    }
+
+    /// A server whose settings `tweak` changes (limits, secure cookies …).
+    pub async fn start_tweaked(tweak: fn(&mut ServeArgs)) -> TestServer {
+        Self::start_with(signing_dir(), tweak).await
+    }
+
+    async fn start_with(signing: std::path::PathBuf, tweak: fn(&mut ServeArgs)) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let (database_url, postgres) = match std::env::var("PINGYI_TEST_POSTGRES") {
             Ok(admin) if !admin.is_empty() => {
@@ -101,7 +110,7 @@ impl TestServer {
         };
         let db = server::open_database(&config).await.unwrap();
         assert!(server::load_demo_if_empty(&db).await.unwrap());
-        Self::serve(db, database_url, postgres, dir, signing).await
+        Self::serve(db, database_url, postgres, dir, signing, tweak).await
     }
 
     async fn serve(
@@ -110,10 +119,11 @@ impl TestServer {
         postgres: Option<(String, String)>,
         dir: tempfile::TempDir,
         signing: std::path::PathBuf,
+        tweak: fn(&mut ServeArgs),
     ) -> TestServer {
         let listener = server::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let args = ServeArgs {
+        let mut args = ServeArgs {
             addr,
             site_root: dir.path().join("site"),
             font: font_path(),
@@ -121,6 +131,8 @@ impl TestServer {
             secure_cookies: false,
             public_url: None,
             session_idle_minutes: 30,
+            session_max_hours: 12,
+            guard: Default::default(),
             shutdown_grace_seconds: SHUTDOWN_GRACE.as_secs(),
             office_name: "海宁市信访局".into(),
             timezone: "Asia/Shanghai".into(),
@@ -133,6 +145,7 @@ impl TestServer {
             signing_dir: Some(signing),
             demo_loaded: false,
         };
+        tweak(&mut args);
         let (stop, stopped) = oneshot::channel::<()>();
         let serve_db = db.clone();
         let task = tokio::spawn(async move {
@@ -162,7 +175,7 @@ impl TestServer {
             data_dir: dir.path().to_path_buf(),
         };
         let db = server::open_database(&config).await.unwrap();
-        Self::serve(db, self.database_url.clone(), None, dir, signing_dir()).await
+        Self::serve(db, self.database_url.clone(), None, dir, signing_dir(), |_| {}).await
     }
 
     /// Graceful stop of this instance only (its sockets are told to reconnect).
