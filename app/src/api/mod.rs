@@ -189,6 +189,7 @@ pub async fn load_room(hearing_id: String) -> Result<RoomSnapshot, ApiError> {
                 my_account_id: actor.party_of.is_none().then(|| actor.account_id.clone()),
                 my_side: actor.party_kind,
                 seated,
+                base: None,
             })
         }
         .await,
@@ -214,7 +215,6 @@ pub async fn record_note(hearing_id: String, text: String) -> Result<u64, ApiErr
                 })
             })
             .await
-                base: None,
         }
         .await,
     )
@@ -399,6 +399,10 @@ pub async fn logout() -> Result<(), ApiError> {
     )
 }
 
+/// How many record lines the public observer page receives at load (the
+/// signed minutes hold the whole record).
+pub const OBSERVER_RECORD_LINES: usize = 200;
+
 /// 旁听: a public hearing as an observer sees it, without logging in. A hearing
 /// that is not public does not exist for observers (404).
 #[server(prefix = "/rpc", endpoint = "observe_hearing")]
@@ -443,10 +447,6 @@ pub async fn observe_hearing(hearing_id: String) -> Result<RoomSnapshot, ApiErro
                 can_confirm_proxy_votes: false,
                 can_confirm_minutes: false,
                 can_finalise_minutes: false,
-/// How many record lines the public observer page receives at load (the
-/// signed minutes hold the whole record).
-pub const OBSERVER_RECORD_LINES: usize = 200;
-
                 can_export_evidence: false,
                 my_account_id: None,
                 my_side: None,

@@ -16,6 +16,7 @@ use crate::domain::schedule::{HearingStatus, ScheduleChange};
 use crate::domain::{RoomState, fold};
 use crate::error::ApiError;
 use crate::i18n::Lang;
+use leptos::server_fn::ServerFn;
 use crate::model::{HearingSummary, RoomSnapshot};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -96,9 +97,9 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
         my_account_id,
         my_side,
         seated,
+        base,
     } = snapshot;
     // A log the server sent is contiguous; if not, show what folds and let the
-        base,
     // live socket resume from there. A bounded snapshot (the observer page)
     // comes folded already, its last record lines only.
     let initial = match base {
@@ -471,7 +472,7 @@ fn RecordItem(
                         {move || if zh() { "更正" } else { "Correct" }}
                     </button>
                 }>
-                    <form class="record-form" on:submit={
+                    <form method="post" class="record-form" on:submit={
                         let hearing_id = hearing_id.clone();
                         move |ev: leptos::ev::SubmitEvent| {
                             ev.prevent_default();
@@ -498,6 +499,8 @@ fn RecordForm(hearing_id: String) -> impl IntoView {
     // 分条记入: a pasted block becomes one record line per line of text.
     let by_line = RwSignal::new(false);
     let pending = Signal::derive(move || record.pending().get() || record_lines.pending().get());
+    // Before hydration the browser posts the line itself (see the form).
+    let form_hearing_id = hearing_id.clone();
     let result = record.value();
     let lines_result = record_lines.value();
 
@@ -529,7 +532,10 @@ fn RecordForm(hearing_id: String) -> impl IntoView {
     };
 
     view! {
-        <form class="record-form" on:submit=submit>
+        // Works before hydration too: the browser posts `hearing_id` and `text`
+        // to the server function, which sends it back to this page.
+        <form method="post" action=RecordNote::PATH class="record-form" on:submit=submit>
+            <input type="hidden" name="hearing_id" value=form_hearing_id />
             <label for="record-input">{move || t().record_input_label}</label>
             <textarea
                 id="record-input"
