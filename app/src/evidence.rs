@@ -11,9 +11,9 @@ use crate::domain::EventPayload;
 use crate::domain::access::{Action, Actor, HearingStaff, permits};
 use crate::domain::evidence::{
     CustodyAction, ExhibitDraft, ExhibitStatus, ExhibitSwitch, FileKind, IntakeError, IntakeLimits,
-    IntegrityFault, Opinion, PdfFindings, SNIFF_BYTES, Sniffed, Submitter, Viewer, ZIP_MAX_ENTRIES,
-    ZIP_MAX_RATIO, ZIP_MAX_UNCOMPRESSED, ZipSummary, check_pdf, may_see, office_kind, sniff,
-    viewer_of,
+    IntegrityFault, Opinion, PdfFeature, PdfFindings, SNIFF_BYTES, Sniffed, Submitter, Viewer,
+    ZIP_MAX_ENTRIES, ZIP_MAX_RATIO, ZIP_MAX_UNCOMPRESSED, ZipSummary, check_pdf, may_see,
+    office_kind, sniff, viewer_of,
 };
 use crate::domain::room::ShownExhibit;
 use crate::error::ApiError;
@@ -239,7 +239,7 @@ impl Staging {
 /// (DOCX/XLSX) or the PDF's objects. Blocking: run off the async runtime.
 pub fn inspect(path: &Path, head: &[u8]) -> Result<FileKind, IntakeError> {
     match sniff(head) {
-        Sniffed::Kind(FileKind::Pdf) => check_pdf(pdf_findings(path)).map(|()| FileKind::Pdf),
+        Sniffed::Kind(FileKind::Pdf) => check_pdf(&pdf_findings(path)).map(|()| FileKind::Pdf),
         Sniffed::Kind(kind) => Ok(kind),
         Sniffed::Zip => office_kind(&zip_summary(path)),
         Sniffed::Refused(reason) => Err(reason),
@@ -290,7 +290,8 @@ fn zip_summary(path: &Path) -> ZipSummary {
 const PDF_MAX_DECOMPRESSED: usize = 64 * 1024 * 1024;
 
 /// Walks every object of a PDF (object streams included, as the parser expands
-/// them) for scripts, launch actions and attachments.
+/// them) for scripts, actions beyond showing a page, dynamic forms, players and
+/// attachments.
 fn pdf_findings(path: &Path) -> PdfFindings {
     let mut found = PdfFindings::default();
     // Object streams are inflated under a budget: a small file must not expand
@@ -318,45 +319,97 @@ fn pdf_findings(path: &Path) -> PdfFindings {
         found.unreadable = true;
         return found;
     }
+    let mut scan = PdfScan {
+        document: &document,
+        found: &mut found,
+    };
     for object in document.objects.values() {
-        scan_pdf_object(object, &mut found, 0);
+        scan.object(object, 0);
     }
     found
 }
 
-fn scan_pdf_object(object: &lopdf::Object, found: &mut PdfFindings, depth: usize) {
-    use lopdf::Object;
-    // Direct objects nest; real files stay shallow, hostile ones are cut off.
-    if depth > 64 {
-        found.unreadable = true;
-        return;
-    }
-    match object {
-        Object::Name(name) => mark_pdf_name(name, found),
-        Object::Dictionary(dict) => scan_dict(dict, found, depth),
-        Object::Stream(stream) => scan_dict(&stream.dict, found, depth),
-        Object::Array(items) => {
-            for item in items {
-                scan_pdf_object(item, found, depth + 1);
-            }
+/// One walk over a loaded PDF: names anywhere, and the actions a reader runs by
+/// itself (`/OpenAction`, `/AA`) judged by what they do, references followed.
+struct PdfScan<'a> {
+    document: &'a lopdf::Document,
+    found: &'a mut PdfFindings,
+}
+
+/// Direct objects nest; real files stay shallow, hostile ones are cut off.
+const PDF_MAX_DEPTH: usize = 64;
+
+impl PdfScan<'_> {
+    fn object(&mut self, object: &lopdf::Object, depth: usize) {
+        use lopdf::Object;
+        if depth > PDF_MAX_DEPTH {
+            self.found.unreadable = true;
+            return;
         }
-        _ => {}
+        match object {
+            Object::Name(name) => self.found.mark_name(name),
+            Object::Dictionary(dict) => self.dict(dict, depth),
+            Object::Stream(stream) => self.dict(&stream.dict, depth),
+            Object::Array(items) => {
+                for item in items {
+                    self.object(item, depth + 1);
+                }
+            }
+            _ => {}
+        }
     }
-}
 
-fn mark_pdf_name(name: &[u8], found: &mut PdfFindings) {
-    match name {
-        b"JS" | b"JavaScript" => found.javascript = true,
-        b"Launch" => found.launch = true,
-        b"EmbeddedFile" | b"EmbeddedFiles" => found.embedded_files = true,
-        _ => {}
+    fn dict(&mut self, dict: &lopdf::Dictionary, depth: usize) {
+        for (key, value) in dict.iter() {
+            self.found.mark_name(key);
+            let plain = match key.as_slice() {
+                // Run when the document opens: only going to a page is plain.
+                b"OpenAction" => self.shows_a_page(value, 0),
+                // Run on page open/close, on focus, on keystroke…: each must only
+                // go to a page.
+                b"AA" => match self.resolve(value) {
+                    Some(lopdf::Object::Dictionary(triggers)) => triggers
+                        .iter()
+                        .all(|(_, action)| self.shows_a_page(action, 0)),
+                    _ => false,
+                },
+                _ => true,
+            };
+            if !plain {
+                self.found.found(PdfFeature::AutomaticAction);
+            }
+            self.object(value, depth + 1);
+        }
     }
-}
 
-fn scan_dict(dict: &lopdf::Dictionary, found: &mut PdfFindings, depth: usize) {
-    for (key, value) in dict.iter() {
-        mark_pdf_name(key, found);
-        scan_pdf_object(value, found, depth + 1);
+    fn resolve<'o>(&'o self, object: &'o lopdf::Object) -> Option<&'o lopdf::Object> {
+        match object {
+            lopdf::Object::Reference(id) => self.document.get_object(*id).ok(),
+            other => Some(other),
+        }
+    }
+
+    /// Whether an automatic action only shows a page: a destination (an array or
+    /// a named one), or a `/GoTo` action whose `/Next` actions are plain too.
+    fn shows_a_page(&self, action: &lopdf::Object, depth: usize) -> bool {
+        use lopdf::Object;
+        if depth > 8 {
+            return false;
+        }
+        match self.resolve(action) {
+            Some(Object::Array(_) | Object::String(..) | Object::Name(_)) => true,
+            Some(Object::Dictionary(dict)) => {
+                let goes_to_a_page =
+                    matches!(dict.get(b"S"), Ok(Object::Name(kind)) if kind == b"GoTo");
+                let next_plain = match dict.get(b"Next") {
+                    Err(_) => true,
+                    Ok(Object::Array(next)) => next.iter().all(|a| self.shows_a_page(a, depth + 1)),
+                    Ok(next) => self.shows_a_page(next, depth + 1),
+                };
+                goes_to_a_page && next_plain
+            }
+            _ => false,
+        }
     }
 }
 

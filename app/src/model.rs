@@ -381,6 +381,17 @@ pub struct DrawRecord {
     pub void_reason: Option<String>,
 }
 
+impl DrawRecord {
+    /// The record as anyone may read it (`/public/draws/{id}`): everything a
+    /// re-run needs, nothing personal ([`DrawInput::public`](crate::domain::sortition::DrawInput::public)).
+    pub fn public(&self) -> DrawRecord {
+        DrawRecord {
+            input: self.input.public(),
+            ..self.clone()
+        }
+    }
+}
+
 /// An exhibit (证据) as stored and as pages show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExhibitRecord {

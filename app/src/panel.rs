@@ -91,7 +91,13 @@ async fn build_input(
         recusals: choices
             .recusals
             .iter()
-            .map(|r| Exclusion::new(r.member_id.trim(), r.reason.trim()))
+            .map(|r| {
+                Exclusion::new(
+                    r.member_id.trim(),
+                    sortition::ExclusionKind::Recusal,
+                    r.reason.trim(),
+                )
+            })
             .collect(),
     };
     let active: Vec<Member> = members
@@ -100,6 +106,7 @@ async fn build_input(
         .collect();
     let input = DrawInput {
         algorithm_version: ALGORITHM_VERSION,
+        input_format: sortition::INPUT_FORMAT,
         pool: active.iter().map(Member::frozen).collect(),
         panel_size: plan.panel_size,
         alternates: choices.alternates,

@@ -164,6 +164,8 @@ pub async fn list_cases(
     per_page: u32,
     clock: OfficeClock,
 ) -> Result<CasePage, ApiError> {
+    crate::domain::search::check_search(filter.text.as_deref().unwrap_or_default())?;
+    crate::domain::search::check_search(filter.district.as_deref().unwrap_or_default())?;
     let policy = db::settings::policy(db).await?;
     let per_page = per_page.clamp(1, PER_PAGE_MAX);
     Ok(db::cases::list(db, filter, &policy, clock.today(), page, per_page).await?)

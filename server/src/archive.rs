@@ -187,12 +187,83 @@ pub async fn verify_page() -> Response {
     page(StatusCode::OK, "纪要真伪验证", VERIFY_FORM)
 }
 
+/// How the public verification protects the server: it needs no login, so
+/// anyone may send files. An upload streams to an anonymous temporary file (never
+/// held in memory while it trickles in), must finish within `upload_time`, and at
+/// most `uploads` run at once (the rest are told to come back: 503); the
+/// signature check, which reads the file into memory, runs at most two at a time.
+pub struct VerifyGate {
+    uploads: std::sync::Arc<tokio::sync::Semaphore>,
+    checks: tokio::sync::Semaphore,
+    upload_time: std::time::Duration,
+}
+
+/// Signature checks at once: each holds its file (≤ 20 MB) in memory.
+const VERIFY_CHECKS_AT_ONCE: usize = 2;
+
+impl VerifyGate {
+    pub fn new(uploads: usize, upload_time: std::time::Duration) -> Self {
+        VerifyGate {
+            uploads: std::sync::Arc::new(tokio::sync::Semaphore::new(uploads.max(1))),
+            checks: tokio::sync::Semaphore::new(VERIFY_CHECKS_AT_ONCE),
+            upload_time,
+        }
+    }
+}
+
 /// `POST /verify`: the verdict on one uploaded PDF, as a page.
-pub async fn verify_upload(State(state): State<AppState>, multipart: Multipart) -> Response {
-    let bytes = match read_pdf(multipart).await {
-        Ok(bytes) => bytes,
-        Err(message) => {
+pub async fn verify_upload(
+    State(state): State<AppState>,
+    axum::Extension(extras): axum::Extension<std::sync::Arc<crate::router::Extras>>,
+    multipart: Multipart,
+) -> Response {
+    let gate = &extras.verify;
+    let Ok(_upload) = gate.uploads.clone().try_acquire_owned() else {
+        let mut busy = verdict_page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            false,
+            &["验证服务正忙，请稍等一分钟后重新提交".into()],
+            None,
+        );
+        busy.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+        return busy;
+    };
+    let file = match tokio::time::timeout(gate.upload_time, read_pdf(multipart)).await {
+        Ok(Ok(file)) => file,
+        Ok(Err(message)) => {
             return verdict_page(StatusCode::UNPROCESSABLE_ENTITY, false, &[message], None);
+        }
+        Err(_) => {
+            let limit = gate.upload_time.as_secs();
+            return verdict_page(
+                StatusCode::REQUEST_TIMEOUT,
+                false,
+                &[format!(
+                    "上传超时（须在 {limit} 秒内完成）：请在网络较好时重新提交"
+                )],
+                None,
+            );
+        }
+    };
+    let Ok(_check) = gate.checks.acquire().await else {
+        return verdict_page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            false,
+            &["验证服务正在停止，请稍后再试".into()],
+            None,
+        );
+    };
+    let bytes = match read_back(file).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            tracing::error!(error = %e, "reading a verification upload back failed");
+            return verdict_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                false,
+                &["服务器暂时无法完成验证，请稍后再试".into()],
+                None,
+            );
         }
     };
     match app::minutes::verify(&state, bytes).await {
@@ -215,31 +286,62 @@ pub async fn verify_upload(State(state): State<AppState>, multipart: Multipart) 
     }
 }
 
-async fn read_pdf(mut multipart: Multipart) -> Result<Vec<u8>, String> {
+/// Streams the form's `file` into an anonymous temporary file (gone when
+/// dropped), refusing what is not a PDF at its first bytes and what passes the cap
+/// while it arrives.
+async fn read_pdf(mut multipart: Multipart) -> Result<tokio::fs::File, String> {
+    use tokio::io::AsyncWriteExt;
     let broken = |e: axum::extract::multipart::MultipartError| format!("上传未完成：{e}");
+    let no_space = |e: std::io::Error| {
+        tracing::error!(error = %e, "verification upload: temporary file");
+        "服务器暂时无法接收文件，请稍后再试".to_owned()
+    };
     while let Some(mut field) = multipart.next_field().await.map_err(broken)? {
         if field.name() != Some("file") {
             continue;
         }
-        let mut bytes = Vec::new();
+        let std_file = tokio::task::spawn_blocking(tempfile::tempfile)
+            .await
+            .map_err(|e| no_space(std::io::Error::other(e)))?
+            .map_err(no_space)?;
+        let mut file = tokio::fs::File::from_std(std_file);
+        let mut head: Vec<u8> = Vec::with_capacity(5);
+        let mut size = 0usize;
         while let Some(chunk) = field.chunk().await.map_err(broken)? {
-            if bytes.len() + chunk.len() > MAX_VERIFY_BYTES {
+            size += chunk.len();
+            if size > MAX_VERIFY_BYTES {
                 return Err(format!(
                     "文件过大：上限 {} MB",
                     MAX_VERIFY_BYTES / 1024 / 1024
                 ));
             }
-            bytes.extend_from_slice(&chunk);
+            if head.len() < 5 {
+                head.extend(chunk.iter().take(5 - head.len()));
+                if head.len() == 5 && head != b"%PDF-" {
+                    return Err("该文件不是 PDF 文件".into());
+                }
+            }
+            file.write_all(&chunk).await.map_err(no_space)?;
         }
-        if bytes.is_empty() {
+        if size == 0 {
             return Err("请选择要验证的纪要文件".into());
         }
-        if !bytes.starts_with(b"%PDF-") {
+        if head != b"%PDF-" {
             return Err("该文件不是 PDF 文件".into());
         }
-        return Ok(bytes);
+        file.flush().await.map_err(no_space)?;
+        return Ok(file);
     }
     Err("请选择要验证的纪要文件".into())
+}
+
+/// The finished upload, read whole for the signature check.
+async fn read_back(mut file: tokio::fs::File) -> std::io::Result<Vec<u8>> {
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
+    file.seek(std::io::SeekFrom::Start(0)).await?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).await?;
+    Ok(bytes)
 }
 
 fn verdict_page(

@@ -27,10 +27,12 @@ pub struct Common {
     pub data_dir: PathBuf,
 }
 
+// `Serve` carries every setting; the value is parsed once at start.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Migrate, load the demo into an empty database, and serve the web app (default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate,
     /// Load the demo data (cases, hearings, one account per role) into an empty database.
@@ -188,6 +190,13 @@ pub struct ServeArgs {
     /// Where the minutes signing key and certificate live (default: <data dir>/signing).
     #[arg(long, env = "PINGYI_SIGNING_DIR")]
     pub signing_dir: Option<PathBuf>,
+    /// Public minutes verifications (`POST /verify`, no login) at once; more are
+    /// refused with 503 until one ends.
+    #[arg(long, env = "PINGYI_VERIFY_CONCURRENCY", default_value_t = 8)]
+    pub verify_concurrency: usize,
+    /// How long a `/verify` upload may take from the first byte to the last.
+    #[arg(long, env = "PINGYI_VERIFY_UPLOAD_SECONDS", default_value_t = 120)]
+    pub verify_upload_seconds: u64,
     /// Set by `serve` when the demo was just loaded: its completed hearing is then
     /// finalised (needs the press, which exists only once the server is built).
     #[arg(skip)]

@@ -32,10 +32,23 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
         .is_some_and(|(_, origin_host)| !host.is_empty() && origin_host == host)
 }
 
+/// A path as logs may keep it: the secret in an invitation link or a personal
+/// calendar feed is cut out, so a log never admits anyone.
+pub fn loggable_path(path: &str) -> String {
+    for secret_prefix in ["/invite/", "/feeds/"] {
+        if let Some(rest) = path.strip_prefix(secret_prefix)
+            && !rest.is_empty()
+        {
+            return format!("{secret_prefix}…");
+        }
+    }
+    path.to_owned()
+}
+
 pub async fn reject_cross_site(request: Request, next: Next) -> Response {
     let guarded = !request.method().is_safe() || is_websocket_handshake(request.headers());
     if guarded && !same_origin(request.headers()) {
-        tracing::warn!(method = %request.method(), path = %request.uri().path(), "cross-site request refused");
+        tracing::warn!(method = %request.method(), path = %loggable_path(request.uri().path()), "cross-site request refused");
         return (
             StatusCode::FORBIDDEN,
             axum::Json(serde_json::json!({
@@ -58,6 +71,14 @@ mod tests {
             h.insert(*k, v.parse().expect("header value"));
         }
         h
+    }
+
+    #[test]
+    fn secrets_in_paths_never_reach_the_log() {
+        assert_eq!(loggable_path("/invite/abcDEF123"), "/invite/…");
+        assert_eq!(loggable_path("/feeds/0123abcd.ics"), "/feeds/…");
+        assert_eq!(loggable_path("/rpc/login"), "/rpc/login");
+        assert_eq!(loggable_path("/invite/"), "/invite/");
     }
 
     #[test]

@@ -918,17 +918,24 @@ fn leave_overdue(hearings: &mut [HearingRow], today: CalendarDate) {
 /// juror 刘评议 (M046) is left out, so that his account shows only the demo's
 /// own hearings; M097 and M099 are paused in the demo pool.
 pub fn panels(days: &[CalendarDate]) -> anyhow::Result<Vec<Vec<String>>> {
-    use app::domain::sortition::{self, DrawInput, Exclusion};
+    use app::domain::sortition::{self, DrawInput, Exclusion, ExclusionKind};
     let input = DrawInput {
         algorithm_version: sortition::ALGORITHM_VERSION,
+        // The history was drawn once in the first format; the same format keeps
+        // the demo's past panels (and every figure built on them) unchanged.
+        input_format: 1,
         pool: sortition::demo_pool(),
         panel_size: 7,
         alternates: 0,
         quotas: sortition::demo_quotas(),
         excluded: vec![
-            Exclusion::new("M046", "演示评议员账号，不计入历史数据"),
-            Exclusion::new("M097", "暂停"),
-            Exclusion::new("M099", "暂停"),
+            Exclusion::new(
+                "M046",
+                ExclusionKind::Other,
+                "演示评议员账号，不计入历史数据",
+            ),
+            Exclusion::new("M097", ExclusionKind::Other, "暂停"),
+            Exclusion::new("M099", ExclusionKind::Other, "暂停"),
         ],
     };
     let prepared = sortition::prepare(&input)

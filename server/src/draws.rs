@@ -5,6 +5,7 @@
 
 use crate::html::{document, escape};
 use crate::http_error::HttpError;
+use app::domain::case::Coded;
 use app::domain::clock::{CHINA_OFFSET_SECONDS, format_zh};
 use app::domain::sortition::{self, Mismatch, PoolMember, Verdict, tag_label_zh};
 use app::domain::{EventPayload, HearingEvent};
@@ -33,6 +34,8 @@ pub async fn page(
     })
     .await
     .map_err(|e| HttpError::Internal(e.to_string()))?;
+    // Checked against the office's whole record; shown as anyone may read it.
+    let record = record.public();
     let body = format!(
         "<section class=\"card\" data-testid=\"draw-record\">\
          <h1>评议团抽选核验 <small class=\"muted\">Panel draw verification</small></h1>\
@@ -49,7 +52,8 @@ pub async fn page(
     Ok(document(StatusCode::OK, "评议团抽选核验", &body))
 }
 
-/// `GET /public/draws/{id}/record.json`: the whole record, to re-run offline.
+/// `GET /public/draws/{id}/record.json`: the public record, to re-run offline
+/// (names, districts and the words of each exclusion's reason are the office's).
 pub async fn record_json(
     Path(draw_id): Path<String>,
     State(state): State<AppState>,
@@ -57,7 +61,30 @@ pub async fn record_json(
     let record = app::db::pool::draw(&state.db, &draw_id)
         .await?
         .ok_or(HttpError::NotFound)?;
-    let mut response = Json(record).into_response();
+    // The lottery the draw sampled from, so that a program of one's own can
+    // replay the sampling from this file alone (docs/SORTITION.md §4,
+    // docs/replay_draw.py); recomputed from the input, which fixes it.
+    let lottery = tokio::task::spawn_blocking({
+        let input = record.input.clone();
+        move || sortition::portfolio(&input).ok()
+    })
+    .await
+    .map_err(|e| HttpError::Internal(e.to_string()))?;
+    let mut published =
+        serde_json::to_value(record.public()).map_err(|e| HttpError::Internal(e.to_string()))?;
+    if let (Some(lottery), Some(fields)) = (lottery, published.as_object_mut()) {
+        fields.insert(
+            "lottery".into(),
+            serde_json::json!({
+                "types": lottery.types.iter().map(|t| serde_json::json!({
+                    "tags": t.tags,
+                    "members": t.members,
+                })).collect::<Vec<_>>(),
+                "shapes": lottery.shapes,
+            }),
+        );
+    }
+    let mut response = Json(published).into_response();
     response.headers_mut().insert(
         axum::http::header::CONTENT_DISPOSITION,
         axum::http::HeaderValue::from_str(&format!(
@@ -187,21 +214,23 @@ fn facts_html(record: &DrawRecord) -> String {
     )
 }
 
+/// A member as the public record names them: the member code and the categories
+/// the quotas count, never the name.
 fn member_label(input_pool: &[PoolMember], id: &str) -> String {
     match input_pool.iter().find(|m| m.id == id) {
-        Some(m) => format!(
-            "{}（{}，{}）",
-            escape(&m.name),
-            escape(id),
-            m.categories
-                .iter()
-                .filter(|t| *t != "representative")
-                .map(|t| escape(tag_label_zh(t)))
-                .collect::<Vec<_>>()
-                .join("、")
-        ),
+        Some(m) => format!("{}（{}）", escape(id), categories_zh(m)),
         None => escape(id),
     }
+}
+
+fn categories_zh(member: &PoolMember) -> String {
+    member
+        .categories
+        .iter()
+        .filter(|t| *t != "representative")
+        .map(|t| escape(tag_label_zh(t)))
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 fn panel_html(record: &DrawRecord) -> String {
@@ -236,25 +265,19 @@ fn changes_html(record: &DrawRecord, events: &[HearingEvent]) -> String {
         .filter_map(|e| {
             let when = format_zh(e.at_ms, CHINA_OFFSET_SECONDS);
             let text = match &e.payload {
+                // Who and what happened, by member code; names and reasons
+                // stay with the office.
                 EventPayload::SeatAnswered {
-                    name,
+                    member_id,
                     accepted: false,
-                    reason,
                     ..
-                } => format!(
-                    "{} 谢绝担任评议员{}",
-                    escape(name),
-                    reason
-                        .as_deref()
-                        .map(|r| format!("（{}）", escape(r)))
-                        .unwrap_or_default()
-                ),
-                EventPayload::MemberRecused { name, reason, .. } => {
-                    format!("{} 回避：{}", escape(name), escape(reason))
+                } => format!("成员 {} 谢绝担任评议员", escape(member_id)),
+                EventPayload::MemberRecused { member_id, .. } => {
+                    format!("成员 {} 回避", escape(member_id))
                 }
                 EventPayload::AlternatePromoted { holder, replaces } => format!(
                     "候补 {} 递补（接替 {}）",
-                    escape(&holder.name),
+                    escape(&holder.member_id),
                     escape(replaces)
                 ),
                 EventPayload::SeatLeftVacant { replaces } => {
@@ -296,7 +319,7 @@ fn input_html(record: &DrawRecord) -> String {
             format!(
                 "<tr><td>{}</td><td>{}</td></tr>",
                 member_label(&input.pool, &e.member_id),
-                escape(&e.reason)
+                escape(e.kind.label_zh())
             )
         })
         .collect();
@@ -305,15 +328,9 @@ fn input_html(record: &DrawRecord) -> String {
         .iter()
         .map(|m| {
             format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td></tr>",
                 escape(&m.id),
-                escape(&m.name),
-                m.categories
-                    .iter()
-                    .map(|t| escape(tag_label_zh(t)))
-                    .collect::<Vec<_>>()
-                    .join("、"),
-                escape(&m.district)
+                categories_zh(m)
             )
         })
         .collect();
@@ -324,7 +341,7 @@ fn input_html(record: &DrawRecord) -> String {
          <h3>不参加本次抽选的成员（{n_ex} 名）</h3>\
          <table class=\"table\"><thead><tr><th>成员</th><th>原因</th></tr></thead><tbody>{excluded}</tbody></table>\
          <details><summary>冻结名单（{pool_size} 人）</summary>\
-         <table class=\"table\"><thead><tr><th>编号</th><th>姓名</th><th>类别</th><th>镇街</th></tr></thead>\
+         <table class=\"table\"><thead><tr><th>编号</th><th>类别</th></tr></thead>\
          <tbody>{pool}</tbody></table></details></section>",
         size = input.panel_size,
         alternates = input.alternates,

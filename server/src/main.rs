@@ -36,7 +36,7 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None => serve(Config::resolve(&cli.common)?, ServeArgs::from_env()?).await,
-        Some(Command::Serve(args)) => serve(Config::resolve(&cli.common)?, args).await,
+        Some(Command::Serve(args)) => serve(Config::resolve(&cli.common)?, *args).await,
         Some(Command::Migrate) => {
             let config = Config::resolve(&cli.common)?;
             server::open_database(&config).await?;

@@ -81,6 +81,14 @@ pub async fn search_archive(query: ArchiveQuery) -> Result<Vec<ArchiveEntry>, Ap
     guard::answer(
         async {
             let (state, _, _) = guard::require(Action::SearchArchive, None).await?;
+            for field in [
+                &query.case_number,
+                &query.text,
+                &query.outcome,
+                &query.member,
+            ] {
+                crate::domain::search::check_search(field)?;
+            }
             let day = |raw: &str| -> Result<Option<i64>, ApiError> {
                 if raw.trim().is_empty() {
                     return Ok(None);

@@ -205,28 +205,86 @@ pub fn office_kind(zip: &ZipSummary) -> Result<FileKind, IntakeError> {
     }
 }
 
+coded_enum! {
+    /// What makes a PDF active rather than a document to read: each is refused,
+    /// and the refusal names it so the sender knows what to remove.
+    PdfFeature {
+        /// `/JS`, `/JavaScript`: scripts.
+        JavaScript = ("javascript", "脚本（JavaScript）", "scripts (JavaScript)"),
+        /// `/Launch`: starts a program.
+        Launch = ("launch", "启动程序的动作", "actions that start a program"),
+        /// `/XFA`: a dynamic form, which can carry its own scripts.
+        Xfa = ("xfa", "XFA 动态表单", "XFA dynamic forms"),
+        /// `/URI` actions: opens a web address.
+        OpenUrl = ("open_url", "打开网址的链接动作", "actions that open a web address"),
+        /// `/SubmitForm`: sends form data somewhere.
+        SubmitForm = ("submit_form", "提交表单的动作", "actions that submit a form"),
+        /// `/ImportData`: reads data from another file.
+        ImportData = ("import_data", "导入外部数据的动作", "actions that import data"),
+        /// `/GoToR`, `/GoToE`: opens another file.
+        OtherFile = ("other_file", "打开其他文件的动作", "actions that open another file"),
+        /// `/RichMedia`, `/Rendition`, `/Movie`, `/Sound`: embedded players.
+        RichMedia = ("rich_media", "内嵌多媒体播放", "embedded media players"),
+        /// `/OpenAction` or `/AA` that does more than show a page.
+        AutomaticAction = ("automatic_action", "打开或浏览时自动执行的动作", "actions that run by themselves"),
+        /// `/EmbeddedFile(s)`: attachments that could be anything.
+        EmbeddedFiles = ("embedded_files", "内嵌附件", "embedded files"),
+    }
+}
+
 /// What the server found walking every object of a PDF (object streams included).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PdfFindings {
-    /// `/JS` or `/JavaScript` anywhere.
-    pub javascript: bool,
-    /// `/Launch` actions (start a program).
-    pub launch: bool,
-    /// `/EmbeddedFile(s)`: attachments that could be anything.
-    pub embedded_files: bool,
+    /// Every active feature seen, in a stable order.
+    pub features: std::collections::BTreeSet<PdfFeature>,
     pub unreadable: bool,
 }
 
-/// A PDF is accepted only when it is inert: no scripts, no launch actions, no attachments.
-pub fn check_pdf(found: PdfFindings) -> Result<(), IntakeError> {
+impl PdfFindings {
+    pub fn found(&mut self, feature: PdfFeature) {
+        self.features.insert(feature);
+    }
+
+    /// The feature a name (a key or a name value) of a PDF object stands for.
+    /// Names are matched anywhere, not only in their usual place: a hostile file
+    /// need not put them where a reader expects.
+    pub fn mark_name(&mut self, name: &[u8]) {
+        let feature = match name {
+            b"JS" | b"JavaScript" => PdfFeature::JavaScript,
+            b"Launch" => PdfFeature::Launch,
+            b"XFA" => PdfFeature::Xfa,
+            b"URI" => PdfFeature::OpenUrl,
+            b"SubmitForm" => PdfFeature::SubmitForm,
+            b"ImportData" => PdfFeature::ImportData,
+            b"GoToR" | b"GoToE" => PdfFeature::OtherFile,
+            b"RichMedia" | b"RichMediaExecute" | b"Rendition" | b"Movie" | b"Sound" => {
+                PdfFeature::RichMedia
+            }
+            b"EmbeddedFile" | b"EmbeddedFiles" => PdfFeature::EmbeddedFiles,
+            _ => return,
+        };
+        self.found(feature);
+    }
+}
+
+/// A PDF is accepted only when it is inert: no scripts, no actions beyond showing a
+/// page, no forms that act, no players, no attachments.
+pub fn check_pdf(found: &PdfFindings) -> Result<(), IntakeError> {
     if found.unreadable {
-        Err(IntakeError::Unreadable)
-    } else if found.javascript || found.launch {
-        Err(IntakeError::PdfActiveContent)
-    } else if found.embedded_files {
-        Err(IntakeError::PdfAttachments)
-    } else {
-        Ok(())
+        return Err(IntakeError::Unreadable);
+    }
+    // Attachments have their own advice (send them separately); anything active
+    // besides is named first.
+    match found
+        .features
+        .iter()
+        .find(|f| **f != PdfFeature::EmbeddedFiles)
+    {
+        Some(feature) => Err(IntakeError::PdfActiveContent { feature: *feature }),
+        None if found.features.contains(&PdfFeature::EmbeddedFiles) => {
+            Err(IntakeError::PdfAttachments)
+        }
+        None => Ok(()),
     }
 }
 
@@ -327,7 +385,7 @@ pub enum IntakeError {
     #[error("office macros")]
     OfficeMacros,
     #[error("pdf active content")]
-    PdfActiveContent,
+    PdfActiveContent { feature: PdfFeature },
     #[error("pdf attachments")]
     PdfAttachments,
     #[error("unreadable")]
@@ -377,9 +435,10 @@ impl IntakeError {
             IntakeError::QuickTime => "暂不支持 MOV 视频，请转换为 MP4 后提交".into(),
             IntakeError::ZipBomb => "文件解压后体积异常（疑似压缩炸弹），已拒收".into(),
             IntakeError::OfficeMacros => "文档含有宏，已拒收；请另存为不含宏的 DOCX/XLSX 后提交".into(),
-            IntakeError::PdfActiveContent => {
-                "PDF 含有脚本或启动程序等动作，已拒收；请“打印为 PDF”另存后再提交".into()
-            }
+            IntakeError::PdfActiveContent { feature } => format!(
+                "PDF 含有{}，已拒收；请用“打印为 PDF”另存为普通文档后再提交",
+                feature.label_zh()
+            ),
             IntakeError::PdfAttachments => "PDF 内嵌有附件文件，已拒收；请将附件单独提交".into(),
             IntakeError::Unreadable => "文件已损坏或无法读取，请检查后重新提交".into(),
             IntakeError::TitleMissing => "请填写证据名称".into(),
@@ -406,9 +465,10 @@ impl IntakeError {
             IntakeError::QuickTime => "MOV videos are not accepted; send MP4".into(),
             IntakeError::ZipBomb => "The file unpacks to an abnormal size (zip bomb)".into(),
             IntakeError::OfficeMacros => "Documents with macros are not accepted".into(),
-            IntakeError::PdfActiveContent => {
-                "PDFs with scripts or launch actions are not accepted".into()
-            }
+            IntakeError::PdfActiveContent { feature } => format!(
+                "PDFs with {} are not accepted; print it to a plain PDF and send that",
+                feature.label_en()
+            ),
             IntakeError::PdfAttachments => "PDFs with embedded files are not accepted".into(),
             IntakeError::Unreadable => "The file is damaged or unreadable".into(),
             IntakeError::TitleMissing => "Give the exhibit a title".into(),
@@ -881,17 +941,43 @@ mod tests {
 
     #[test]
     fn active_pdfs_are_refused() {
-        assert_eq!(check_pdf(PdfFindings::default()), Ok(()));
-        let js = PdfFindings {
-            javascript: true,
-            ..PdfFindings::default()
-        };
-        assert_eq!(check_pdf(js), Err(IntakeError::PdfActiveContent));
-        let att = PdfFindings {
-            embedded_files: true,
-            ..PdfFindings::default()
-        };
-        assert_eq!(check_pdf(att), Err(IntakeError::PdfAttachments));
+        assert_eq!(check_pdf(&PdfFindings::default()), Ok(()));
+        let mut js = PdfFindings::default();
+        js.mark_name(b"JS");
+        assert_eq!(
+            check_pdf(&js),
+            Err(IntakeError::PdfActiveContent {
+                feature: PdfFeature::JavaScript
+            })
+        );
+        for (name, feature) in [
+            (&b"XFA"[..], PdfFeature::Xfa),
+            (b"URI", PdfFeature::OpenUrl),
+            (b"SubmitForm", PdfFeature::SubmitForm),
+            (b"ImportData", PdfFeature::ImportData),
+            (b"GoToR", PdfFeature::OtherFile),
+            (b"RichMedia", PdfFeature::RichMedia),
+        ] {
+            let mut found = PdfFindings::default();
+            found.mark_name(name);
+            found.mark_name(b"EmbeddedFiles");
+            assert_eq!(
+                check_pdf(&found),
+                Err(IntakeError::PdfActiveContent { feature }),
+                "{name:?}"
+            );
+            // The refusal names the feature in words a citizen can act on.
+            let message = IntakeError::PdfActiveContent { feature }.message_zh();
+            assert!(message.contains(feature.label_zh()), "{message}");
+        }
+        let mut att = PdfFindings::default();
+        att.mark_name(b"EmbeddedFile");
+        assert_eq!(check_pdf(&att), Err(IntakeError::PdfAttachments));
+        let mut plain = PdfFindings::default();
+        for name in [&b"GoTo"[..], b"Type", b"Page", b"Link", b"Dest"] {
+            plain.mark_name(name);
+        }
+        assert_eq!(check_pdf(&plain), Ok(()));
     }
 
     #[test]

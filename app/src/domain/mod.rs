@@ -17,6 +17,7 @@ pub mod pool;
 pub mod procedure;
 pub mod room;
 pub mod schedule;
+pub mod search;
 pub mod sitting;
 pub mod sortition;
 pub mod stats;

@@ -3,7 +3,7 @@
 
 use super::case::{CalendarDate, Coded, coded_enum, collapse_spaces};
 use super::event::{EventPayload, HearingEvent};
-use super::sortition::{Exclusion, PoolMember, is_known_tag};
+use super::sortition::{Exclusion, ExclusionKind, PoolMember, is_known_tag};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -341,29 +341,31 @@ fn related(declared: &str, party: &str) -> bool {
 /// and rotation. One reason per member (the first that applies).
 pub fn exclusions(members: &[Member], ctx: &DrawContext) -> Vec<Exclusion> {
     let mut out: Vec<Exclusion> = Vec::new();
-    let mut push = |id: &str, reason: String| {
+    let mut push = |id: &str, kind: ExclusionKind, reason: String| {
         if !out.iter().any(|e| e.member_id == id) {
-            out.push(Exclusion::new(id, &reason));
+            out.push(Exclusion::new(id, kind, &reason));
         }
     };
     for recusal in &ctx.recusals {
         if members.iter().any(|m| m.id == recusal.member_id) {
-            push(&recusal.member_id, recusal.reason.clone());
+            push(&recusal.member_id, recusal.kind, recusal.reason.clone());
         }
     }
     for m in members
         .iter()
         .filter(|m| m.draft.status == MemberStatus::Active)
     {
-        if let Some(reason) = conflict_reason(m, ctx) {
-            push(&m.id, reason);
+        if let Some((kind, reason)) = conflict_reason(m, ctx) {
+            push(&m.id, kind, reason);
         }
     }
     out.sort();
     out
 }
 
-fn conflict_reason(m: &Member, ctx: &DrawContext) -> Option<String> {
+/// Why a member may not sit on this panel, if anything: the kind the record
+/// publishes and the words the office keeps.
+fn conflict_reason(m: &Member, ctx: &DrawContext) -> Option<(ExclusionKind, String)> {
     let parties = ctx
         .petitioners
         .iter()
@@ -371,24 +373,31 @@ fn conflict_reason(m: &Member, ctx: &DrawContext) -> Option<String> {
         .chain(ctx.agencies.iter().map(|a| ("责任单位", a)));
     for (role, party) in parties {
         if let Some(relation) = m.draft.relations.iter().find(|r| related(r, party)) {
-            return Some(format!(
-                "申报与{role}「{party}」有利害关系（{relation}），回避"
+            return Some((
+                ExclusionKind::Conflict,
+                format!("申报与{role}「{party}」有利害关系（{relation}），回避"),
             ));
         }
         if role == "责任单位" && related(&m.draft.organisation, party) {
-            return Some(format!("任职于责任单位「{party}」，回避"));
+            return Some((
+                ExclusionKind::Conflict,
+                format!("任职于责任单位「{party}」，回避"),
+            ));
         }
     }
     if let Some(day) = ctx.hearing_day
         && m.draft.unavailable.contains(&day)
     {
-        return Some(format!("{} 不能参加（已申报）", day.format_zh()));
+        return Some((
+            ExclusionKind::Unavailable,
+            format!("{} 不能参加（已申报）", day.format_zh()),
+        ));
     }
     if ctx.busy.contains(&m.id) {
-        return Some("同一时段已在其他听证担任评议员".into());
+        return Some((ExclusionKind::Busy, "同一时段已在其他听证担任评议员".into()));
     }
     if ctx.rested.contains(&m.id) {
-        return Some("近期已参加评议，本次轮空".into());
+        return Some((ExclusionKind::Rested, "近期已参加评议，本次轮空".into()));
     }
     None
 }
@@ -556,6 +565,7 @@ impl PanelState {
             | EventPayload::VoteSealed { .. }
             | EventPayload::OpinionGiven { .. }
             | EventPayload::BallotClosed { .. }
+            | EventPayload::ResultsAnnounced { .. }
             | EventPayload::Withheld => {}
         }
     }
@@ -568,7 +578,6 @@ fn new_seat(holder: &SeatHolder, replaces: Option<String>) -> Seat {
         replaces,
         reason: None,
     }
-            | EventPayload::ResultsAnnounced { .. }
 }
 
 /// The panel after `events`, in order.
@@ -775,7 +784,11 @@ mod tests {
             agencies: vec!["海宁市住房和城乡建设局".into()],
             busy: ["M4".to_string()].into(),
             rested: BTreeSet::new(),
-            recusals: vec![Exclusion::new("M5", "信访人申请回避，主持人决定准许")],
+            recusals: vec![Exclusion::new(
+                "M5",
+                ExclusionKind::Recusal,
+                "信访人申请回避，主持人决定准许",
+            )],
         };
         let found = exclusions(&members, &ctx);
         let ids: Vec<&str> = found.iter().map(|e| e.member_id.as_str()).collect();
@@ -894,7 +907,7 @@ mod tests {
             }).collect();
             let ctx = DrawContext {
                 busy: busy.iter().map(|i| format!("M{i}")).collect(),
-                recusals: recused.iter().map(|i| Exclusion::new(&format!("M{i}"), "回避")).collect(),
+                recusals: recused.iter().map(|i| Exclusion::new(&format!("M{i}"), ExclusionKind::Recusal, "回避")).collect(),
                 ..Default::default()
             };
             let found = exclusions(&members, &ctx);

@@ -32,6 +32,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use super::case::{Coded, coded_enum};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -47,7 +48,13 @@ pub const MAX_PANEL_SIZE: u32 = 15;
 pub const MAX_QUOTAS: usize = 31;
 
 /// Tag naming the canonical serialisation, so a future format cannot collide.
-const INPUT_FORMAT: &str = "pingyi-sortition-input/1";
+/// Format 1 hashed names, districts and the words of each exclusion's reason; a
+/// record of that format cannot be re-run from its public (redacted) copy.
+const INPUT_FORMAT_PREFIX: &str = "pingyi-sortition-input/";
+/// The format new draws are committed in: the hash covers exactly what the draw
+/// depends on and what is published — member codes, tags, the kind of each
+/// exclusion — and nothing personal (个人信息保护法: minimum necessary).
+pub const INPUT_FORMAT: u32 = 2;
 /// Domain separation of the seed hash from every other SHA-256 use.
 const SEED_DOMAIN: &str = "pingyi-sortition-seed/1";
 /// Domain separation of the random stream.
@@ -61,11 +68,14 @@ pub type Category = String;
 pub struct PoolMember {
     /// Stable id; the pool is ordered by it.
     pub id: String,
-    /// 姓名, shown on the verification page.
+    /// 姓名: kept by the office, never published (empty in the public record).
+    #[serde(default)]
     pub name: String,
     /// Category codes and other tags; quotas count members carrying a tag.
     pub categories: Vec<Category>,
-    /// District (街道/镇), for display; quotas may use tags for it too.
+    /// District (街道/镇), for the office's display; not published (quotas use
+    /// tags, which are).
+    #[serde(default)]
     pub district: String,
 }
 
@@ -105,19 +115,47 @@ impl Quota {
     }
 }
 
-/// A member who may not be drawn for this hearing, with the recorded reason
-/// (回避 recusal, conflict with a party, unavailability, recent service…).
+coded_enum! {
+    /// Why a member is not drawn, as the public record states it. The words of
+    /// the reason stay with the office: they may name a relative or an employer.
+    ExclusionKind {
+        /// 回避: decided by the host (a party's request, or the member's own).
+        Recusal = ("recusal", "回避", "Recusal"),
+        /// A declared relation to a party, or work for the responding agency.
+        Conflict = ("conflict", "与当事人有利害关系，回避", "Conflict of interest"),
+        /// Declared unable to attend on the day.
+        Unavailable = ("unavailable", "申报当日不能参加", "Unavailable on the day"),
+        /// Seated on another hearing at the same time.
+        Busy = ("busy", "同一时段另有评议任务", "Serving elsewhere at the time"),
+        /// Served recently: rotation gives others a turn.
+        Rested = ("rested", "近期已参加评议，本次轮空", "Rested by rotation"),
+        /// Anything else the office recorded.
+        Other = ("other", "其他原因", "Other reason"),
+    }
+}
+
+/// Exclusions recorded before kinds were kept.
+fn unknown_kind() -> ExclusionKind {
+    ExclusionKind::Other
+}
+
+/// A member who may not be drawn for this hearing: the kind (published) and the
+/// recorded reason (kept by the office).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Exclusion {
     pub member_id: String,
+    #[serde(default)]
     pub reason: String,
+    #[serde(default = "unknown_kind")]
+    pub kind: ExclusionKind,
 }
 
 impl Exclusion {
-    pub fn new(member_id: &str, reason: &str) -> Self {
+    pub fn new(member_id: &str, kind: ExclusionKind, reason: &str) -> Self {
         Self {
             member_id: member_id.to_owned(),
             reason: reason.to_owned(),
+            kind,
         }
     }
 }
@@ -126,6 +164,10 @@ impl Exclusion {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DrawInput {
     pub algorithm_version: u32,
+    /// How the input is serialised for its hash ([`canonical_json`]); records
+    /// written before formats were numbered are format 1.
+    #[serde(default = "first_input_format")]
+    pub input_format: u32,
     /// The pool frozen at the moment of the draw.
     pub pool: Vec<PoolMember>,
     /// Odd, 3–15, so a vote cannot tie.
@@ -136,7 +178,26 @@ pub struct DrawInput {
     pub excluded: Vec<Exclusion>,
 }
 
+fn first_input_format() -> u32 {
+    1
+}
+
 impl DrawInput {
+    /// The input as it is published: names, districts and the words of each
+    /// exclusion's reason left out. For format 2 and later this is all the hash
+    /// and the draw depend on, so anyone can re-run the draw from it.
+    pub fn public(&self) -> DrawInput {
+        let mut public = self.clone();
+        for member in &mut public.pool {
+            member.name.clear();
+            member.district.clear();
+        }
+        for exclusion in &mut public.excluded {
+            exclusion.reason.clear();
+        }
+        public
+    }
+
     /// The same input in canonical order: pool by id, each member's tags sorted and
     /// deduplicated, quotas and exclusions sorted (exclusions deduplicated). Order
     /// carries no meaning, so it must not change the hash or the draw.
@@ -154,6 +215,7 @@ impl DrawInput {
         excluded.dedup();
         DrawInput {
             algorithm_version: self.algorithm_version,
+            input_format: self.input_format,
             pool,
             panel_size: self.panel_size,
             alternates: self.alternates,
@@ -535,33 +597,91 @@ fn join(parts: impl Iterator<Item = String>, separator: &str) -> String {
 // Hashing and the seed
 
 /// The exact bytes [`input_hash`] hashes: compact JSON (serde_json, UTF-8, no
-/// Unicode normalisation, non-ASCII unescaped) of
-/// `{"format":"pingyi-sortition-input/1","algorithm_version",…,"panel_size",
-/// "alternates","quotas":[{tag,min,max}],"excluded":[{member_id,reason}],
-/// "pool":[{id,name,categories,district}]}` with every list in the order of
-/// [`DrawInput::canonical`]. Published so that anyone can recompute the hash.
+/// Unicode normalisation, non-ASCII unescaped), every list in the order of
+/// [`DrawInput::canonical`]. Format 2 (new draws):
+/// `{"format":"pingyi-sortition-input/2","algorithm_version",…,"panel_size",
+/// "alternates","quotas":[{tag,min,max}],"excluded":[{member_id,kind}],
+/// "pool":[{id,categories}]}` — exactly what the public record holds. Format 1
+/// (older records) had `excluded:[{member_id,reason}]` and
+/// `pool:[{id,name,categories,district}]`. Published so that anyone can recompute
+/// the hash.
 pub fn canonical_json(input: &DrawInput) -> String {
     #[derive(Serialize)]
-    struct Canonical<'a> {
+    struct Canonical<'a, E: Serialize, M: Serialize> {
         format: &'a str,
         algorithm_version: u32,
         panel_size: u32,
         alternates: u32,
         quotas: &'a [Quota],
-        excluded: &'a [Exclusion],
-        pool: &'a [PoolMember],
+        excluded: Vec<E>,
+        pool: Vec<M>,
+    }
+    #[derive(Serialize, PartialEq, Eq, PartialOrd, Ord)]
+    struct FirstExclusion<'a> {
+        member_id: &'a str,
+        reason: &'a str,
+    }
+    #[derive(Serialize, PartialEq, Eq, PartialOrd, Ord)]
+    struct PublicExclusion<'a> {
+        member_id: &'a str,
+        kind: &'a str,
+    }
+    #[derive(Serialize)]
+    struct PublicMember<'a> {
+        id: &'a str,
+        categories: &'a [Category],
     }
     let c = input.canonical();
-    let body = Canonical {
-        format: INPUT_FORMAT,
-        algorithm_version: c.algorithm_version,
-        panel_size: c.panel_size,
-        alternates: c.alternates,
-        quotas: &c.quotas,
-        excluded: &c.excluded,
-        pool: &c.pool,
+    let format = format!("{INPUT_FORMAT_PREFIX}{}", c.input_format);
+    let json = if c.input_format <= 1 {
+        let mut excluded: Vec<FirstExclusion<'_>> = c
+            .excluded
+            .iter()
+            .map(|e| FirstExclusion {
+                member_id: &e.member_id,
+                reason: &e.reason,
+            })
+            .collect();
+        excluded.sort();
+        excluded.dedup();
+        serde_json::to_string(&Canonical {
+            format: &format,
+            algorithm_version: c.algorithm_version,
+            panel_size: c.panel_size,
+            alternates: c.alternates,
+            quotas: &c.quotas,
+            excluded,
+            pool: c.pool.iter().collect(),
+        })
+    } else {
+        let mut excluded: Vec<PublicExclusion<'_>> = c
+            .excluded
+            .iter()
+            .map(|e| PublicExclusion {
+                member_id: &e.member_id,
+                kind: e.kind.code(),
+            })
+            .collect();
+        excluded.sort();
+        excluded.dedup();
+        serde_json::to_string(&Canonical {
+            format: &format,
+            algorithm_version: c.algorithm_version,
+            panel_size: c.panel_size,
+            alternates: c.alternates,
+            quotas: &c.quotas,
+            excluded,
+            pool: c
+                .pool
+                .iter()
+                .map(|m| PublicMember {
+                    id: &m.id,
+                    categories: &m.categories,
+                })
+                .collect(),
+        })
     };
-    serde_json::to_string(&body).expect("strings and integers always serialise to JSON")
+    json.expect("strings and integers always serialise to JSON")
 }
 
 /// Hex SHA-256 of [`canonical_json`]: the commitment published before the seed.
@@ -2023,15 +2143,20 @@ pub fn demo_quotas() -> Vec<Quota> {
 pub fn demo_input() -> DrawInput {
     DrawInput {
         algorithm_version: ALGORITHM_VERSION,
+        input_format: INPUT_FORMAT,
         pool: demo_pool(),
         panel_size: 7,
         alternates: 3,
         quotas: demo_quotas(),
         excluded: vec![
-            Exclusion::new("M021", "曾代理本案信访人，申请回避"),
-            Exclusion::new("M033", "听证当日外出，无法出席"),
-            Exclusion::new("M052", "与信访人系近亲属，回避"),
-            Exclusion::new("M095", "系本案责任单位工作人员，回避"),
+            Exclusion::new("M021", ExclusionKind::Recusal, "曾代理本案信访人，申请回避"),
+            Exclusion::new("M033", ExclusionKind::Unavailable, "听证当日外出，无法出席"),
+            Exclusion::new("M052", ExclusionKind::Conflict, "与信访人系近亲属，回避"),
+            Exclusion::new(
+                "M095",
+                ExclusionKind::Conflict,
+                "系本案责任单位工作人员，回避",
+            ),
         ],
     }
 }
@@ -2171,6 +2296,7 @@ mod tests {
     ) -> DrawInput {
         DrawInput {
             algorithm_version: ALGORITHM_VERSION,
+            input_format: INPUT_FORMAT,
             pool,
             panel_size: k,
             alternates: 2,
@@ -2282,7 +2408,11 @@ mod tests {
     /// Version 1 of the algorithm must never drift: a past draw must verify forever.
     #[test]
     fn demo_draw_is_pinned() {
-        let input = demo_input();
+        // Committed in the first input format, as records from before format 2 were.
+        let input = DrawInput {
+            input_format: 1,
+            ..demo_input()
+        };
         let hash = input_hash(&input);
         assert_eq!(
             hash,
@@ -2305,11 +2435,12 @@ mod tests {
     fn hash_seed_and_stream_follow_the_published_spec() {
         let input = DrawInput {
             algorithm_version: 1,
+            input_format: 1,
             pool: vec![member("B", &["lawyer", "expert"]), member("A", &["expert"])],
             panel_size: 3,
             alternates: 1,
             quotas: vec![Quota::at_least("lawyer", 1)],
-            excluded: vec![Exclusion::new("A", "回避")],
+            excluded: vec![Exclusion::new("A", ExclusionKind::Recusal, "回避")],
         };
         assert_eq!(
             canonical_json(&input),
@@ -2331,6 +2462,133 @@ mod tests {
         let mut stream = Stream::new(seed);
         assert_eq!(stream.next_u64(), 10_435_253_840_529_487_258);
         assert_eq!(stream.next_u64(), 1_103_724_193_460_732_007);
+    }
+
+    /// Format 2: the hash covers the public record only, pinned to the value
+    /// Python's hashlib gives for the documented bytes (docs/SORTITION.md); the
+    /// published copy (names, districts, reasons removed) hashes and draws the same.
+    #[test]
+    fn the_public_record_alone_reproduces_the_hash_and_the_draw() {
+        let input = DrawInput {
+            algorithm_version: 1,
+            input_format: 2,
+            pool: vec![member("B", &["lawyer", "expert"]), member("A", &["expert"])],
+            panel_size: 3,
+            alternates: 1,
+            quotas: vec![Quota::at_least("lawyer", 1)],
+            excluded: vec![Exclusion::new(
+                "A",
+                ExclusionKind::Recusal,
+                "与信访人张三系表兄弟",
+            )],
+        };
+        assert_eq!(
+            canonical_json(&input),
+            r#"{"format":"pingyi-sortition-input/2","algorithm_version":1,"panel_size":3,"alternates":1,"quotas":[{"tag":"lawyer","min":1,"max":15}],"excluded":[{"member_id":"A","kind":"recusal"}],"pool":[{"id":"A","categories":["expert"]},{"id":"B","categories":["expert","lawyer"]}]}"#
+        );
+        assert_eq!(
+            input_hash(&input),
+            "1c4ad1d1dd16aabc0c4e01f7a163df733ae224773f1272acd59801fdac0d6477"
+        );
+        let public = input.public();
+        let published = serde_json::to_string(&public).expect("serialisable");
+        for personal in ["成员", "硖石", "张三", "表兄弟"] {
+            assert!(!published.contains(personal), "{personal} in {published}");
+        }
+        assert_eq!(input_hash(&public), input_hash(&input));
+        let demo = demo_input();
+        let seed = seed_from(&input_hash(&demo), &strings(&["3", "5", "1"]));
+        assert_eq!(
+            draw(&demo.public(), seed).expect("feasible"),
+            draw(&demo, seed).expect("feasible")
+        );
+        // A record read back from its published JSON (no names, no reasons).
+        let read: DrawInput = serde_json::from_str(&published).expect("readable");
+        assert_eq!(input_hash(&read), input_hash(&input));
+    }
+
+    /// The worked example of docs/SORTITION.md §4: a small draw replayed step by
+    /// step from its public record, with every number the page quotes.
+    #[test]
+    fn the_documented_sampling_example_replays() {
+        let input = DrawInput {
+            algorithm_version: 1,
+            input_format: 2,
+            pool: vec![
+                member("M1", &["lawyer"]),
+                member("M2", &["lawyer"]),
+                member("M3", &["lawyer", "expert"]),
+                member("M4", &["expert"]),
+                member("M5", &["grassroots"]),
+                member("M6", &["grassroots"]),
+                member("M7", &["grassroots"]),
+                member("M8", &["expert"]),
+            ],
+            panel_size: 3,
+            alternates: 2,
+            quotas: vec![Quota::at_least("lawyer", 1)],
+            excluded: vec![Exclusion::new("M4", ExclusionKind::Unavailable, "")],
+        };
+        let hash = input_hash(&input);
+        assert_eq!(
+            hash,
+            "142cbd8b76667c21f7b36a6562040f017bd6af0e814e21d1fe7c0e60aa0e6dff"
+        );
+        let seed = seed_from(&hash, &strings(&["6", "2"]));
+        assert_eq!(
+            hex::encode(seed),
+            "72e28e7697796384d7b18c2f4e8b9e0fcf6817344351043c0123d859630624e2"
+        );
+        let prepared = prepare(&input).expect("feasible");
+        let lottery = prepared.portfolio();
+        let types: Vec<(Vec<String>, Vec<String>)> = lottery
+            .types
+            .iter()
+            .map(|t| (t.tags.clone(), t.members.clone()))
+            .collect();
+        assert_eq!(
+            types,
+            vec![
+                (vec![], strings(&["M5", "M6", "M7", "M8"])),
+                (strings(&["lawyer"]), strings(&["M1", "M2", "M3"])),
+            ]
+        );
+        // Two shapes: three lawyers (1/7), or two others and one lawyer (6/7);
+        // everyone's chance is then 3/7.
+        let shapes: Vec<(f64, Vec<u32>)> = lottery
+            .shapes
+            .iter()
+            .map(|s| (s.probability, s.seats.clone()))
+            .collect();
+        assert_eq!(
+            shapes,
+            vec![
+                (0.14285714285714288, vec![0, 3]),
+                (0.8571428571428571, vec![2, 1])
+            ]
+        );
+        // The stream's words, as the page lists them: the shape's u, two swaps
+        // among the others, one among the lawyers, two for the alternates.
+        let mut stream = Stream::new(seed);
+        let words: Vec<u64> = (0..6).map(|_| stream.next_u64()).collect();
+        assert_eq!(
+            words,
+            vec![
+                9_572_313_506_682_035_338,
+                14_249_549_090_620_372_410,
+                16_087_304_381_304_846_044,
+                17_642_332_830_958_576_549,
+                6_719_696_999_235_958_157,
+                4_418_274_200_614_175_826,
+            ]
+        );
+        assert_eq!(
+            (words[0] >> 11) as f64 / (1u64 << 53) as f64,
+            0.5189161549828499
+        );
+        let result = prepared.draw(seed);
+        assert_eq!(result.seated, strings(&["M2", "M7", "M8"]));
+        assert_eq!(result.alternates, strings(&["M3", "M1"]));
     }
 
     #[test]
@@ -2452,9 +2710,9 @@ mod tests {
             pool.push(member(id, &["lawyer"]));
         }
         let excluded = vec![
-            Exclusion::new("L1", "回避"),
-            Exclusion::new("L2", "回避"),
-            Exclusion::new("L3", "无法出席"),
+            Exclusion::new("L1", ExclusionKind::Recusal, "回避"),
+            Exclusion::new("L2", ExclusionKind::Recusal, "回避"),
+            Exclusion::new("L3", ExclusionKind::Unavailable, "无法出席"),
         ];
         let input = input_of(pool, 5, vec![Quota::at_least("lawyer", 2)], excluded);
         let error = check_feasibility(&input).expect_err("only one lawyer left");
@@ -2491,7 +2749,10 @@ mod tests {
             (case(&|i| i.algorithm_version = 9), "版本 9"),
             (case(&|i| i.pool.push(member("P0", &[]))), "「P0」重复"),
             (
-                case(&|i| i.excluded.push(Exclusion::new("X", "回避"))),
+                case(&|i| {
+                    i.excluded
+                        .push(Exclusion::new("X", ExclusionKind::Recusal, "回避"))
+                }),
                 "「X」不在",
             ),
             (
@@ -2833,7 +3094,7 @@ mod tests {
             .iter()
             .enumerate()
             .filter(|(_, (_, out))| *out)
-            .map(|(i, _)| Exclusion::new(&id(i), "回避"))
+            .map(|(i, _)| Exclusion::new(&id(i), ExclusionKind::Recusal, "回避"))
             .collect();
         let quotas = quotas
             .iter()
@@ -2848,6 +3109,7 @@ mod tests {
             .collect();
         DrawInput {
             algorithm_version: ALGORITHM_VERSION,
+            input_format: INPUT_FORMAT,
             pool,
             panel_size: k,
             alternates,
@@ -2914,24 +3176,40 @@ mod tests {
             0 => input.panel_size += 2,
             1 => input.alternates += 1,
             2 => match free {
-                Some(id) => input.excluded.push(Exclusion::new(&id, "申请回避")),
-                None => input.excluded[0].reason.push('。'),
+                Some(id) => {
+                    input
+                        .excluded
+                        .push(Exclusion::new(&id, ExclusionKind::Recusal, "申请回避"))
+                }
+                None => input.excluded[0].kind = ExclusionKind::Other,
             },
             3 => {
                 if input.excluded.is_empty() {
                     let id = input.pool[0].id.clone();
-                    input.excluded.push(Exclusion::new(&id, "无法出席"));
+                    input.excluded.push(Exclusion::new(
+                        &id,
+                        ExclusionKind::Unavailable,
+                        "无法出席",
+                    ));
                 } else {
                     input.excluded.remove(0);
                 }
             }
-            4 => input.pool[0].name.push('·'),
+            4 => match input.excluded.first_mut() {
+                Some(e) if e.kind == ExclusionKind::Busy => e.kind = ExclusionKind::Rested,
+                Some(e) => e.kind = ExclusionKind::Busy,
+                None => {
+                    input
+                        .excluded
+                        .push(Exclusion::new(&input.pool[0].id, ExclusionKind::Busy, ""))
+                }
+            },
             5 => input.pool[0].categories.push("media".to_owned()),
             6 => match input.quotas.first_mut() {
                 Some(q) => q.max += 1,
                 None => input.quotas.push(Quota::at_least("lawyer", 0)),
             },
-            7 => input.pool[0].district.push('东'),
+            7 => input.input_format += 1,
             _ => input.algorithm_version += 1,
         }
     }
@@ -3040,6 +3318,16 @@ mod tests {
             if check_feasibility(&input).is_ok() {
                 prop_assert!(verify_draw(&input, &values, &recorded).is_match());
             }
+            // What is personal (names, districts, the words of a reason) is not
+            // published, so it is not in the hash either: the record can be
+            // re-run from its public copy.
+            let mut personal = input.clone();
+            personal.pool[0].name.push('·');
+            personal.pool[0].district.push('东');
+            if let Some(e) = personal.excluded.first_mut() {
+                e.reason.push('。');
+            }
+            prop_assert_eq!(input_hash(&input), input_hash(&personal));
             let mut changed = input.clone();
             mutate(&mut changed, which);
             prop_assert_ne!(input_hash(&input), input_hash(&changed));

@@ -204,9 +204,15 @@ pub fn App() -> impl IntoView {
     mark_hydrated();
 
     view! {
-        <Html {..} lang=move || lang.get().code() />
+        <Html {..} lang=move || lang.try_get().unwrap_or_default().code() />
         <Stylesheet id="pingyi-css" href="/pkg/pingyi.css" />
-        <Title text=move || format!("{} · {}", t().app_name, t().app_subtitle) />
+        // The head is written after the body (an async route renders its body
+        // first); by then a busy server may have disposed this page's signals, so
+        // the title reads the language with `try_get` rather than panic.
+        <Title text=move || {
+            let t = lang.try_get().unwrap_or_default().texts();
+            format!("{} · {}", t.app_name, t.app_subtitle)
+        } />
         <Router>
             <header class="topbar">
                 <A href="/" attr:class="brand">

@@ -9,7 +9,7 @@ use crate::api::{
     CommitDraw, PanelPage, PreviewDraw, RecordSeatChange, RevealDraw, VoidDraw, panel_view,
 };
 use crate::domain::pool::{DEFAULT_ALTERNATES, DrawChoices, Leaving, MAX_ALTERNATES, PanelState};
-use crate::domain::sortition::{Exclusion, describe_quota_zh};
+use crate::domain::sortition::{Exclusion, ExclusionKind, describe_quota_zh};
 use crate::model::{DrawRecord, DrawStatus};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -115,7 +115,11 @@ fn CommitStep(hearing_id: String, changed: RwSignal<u32>) -> impl IntoView {
             .filter(|l| !l.trim().is_empty())
         {
             let (id, reason) = line.trim().split_once([' ', '\u{3000}', '：', ':'])?;
-            list.push(Exclusion::new(id.trim(), reason.trim()));
+            list.push(Exclusion::new(
+                id.trim(),
+                ExclusionKind::Recusal,
+                reason.trim(),
+            ));
         }
         Some(DrawChoices {
             alternates,
@@ -159,7 +163,7 @@ fn CommitStep(hearing_id: String, changed: RwSignal<u32>) -> impl IntoView {
         }
     });
     view! {
-        <form class="card stack" on:submit=on_commit data-testid="draw-commit-form">
+        <form method="post" class="card stack" on:submit=on_commit data-testid="draw-commit-form">
             <h2>{tr.s("第一步：冻结名单，公布输入摘要", "Step 1: freeze the pool and publish the input hash")}</h2>
             <p class="muted">{tr.s(
                 "冻结时，系统按在册成员、名额要求和回避情形生成抽选输入，并公布其 SHA-256 摘要。此后任何改动都会改变摘要；随机数在公布之后才产生，任何人都无法事先挑选评议员。",
@@ -247,7 +251,7 @@ fn RevealStep(draw: DrawRecord, can_draw: bool, changed: RwSignal<u32>) -> impl 
             </p>
         </section>
         {can_draw.then(|| view! {
-            <form class="card stack" on:submit=on_reveal data-testid="draw-reveal-form">
+            <form method="post" class="card stack" on:submit=on_reveal data-testid="draw-reveal-form">
                 <h2>{tr.s("第二步：录入公开随机数并抽选", "Step 2: enter the public values and draw")}</h2>
                 <p class="muted">{tr.s(
                     "在当事人见证下录入各方都无法单独控制的随机数，每行一个：如现场掷骰点数、当期彩票开奖号码、各方当场报出的数字。随机种子 = SHA-256（输入摘要 + 公开随机数）。",
@@ -364,7 +368,7 @@ fn SeatChangeForm(
         });
     };
     view! {
-        <form class="card stack" on:submit=submit data-testid="seat-change-form">
+        <form method="post" class="card stack" on:submit=submit data-testid="seat-change-form">
             <h2>{tr.s("登记谢绝或回避", "Record a decline or a recusal")}</h2>
             <p class="muted">{tr.s(
                 "成员电话告知不能参加，或当事人申请回避经主持人决定准许的，在此登记并说明理由；系统按候补顺序递补第一位能满足名额要求的候补人员。",

@@ -19,11 +19,15 @@ fn png(salt: &str) -> Vec<u8> {
 
 /// A small, well-formed PDF (correct xref) with `catalog_extra` in its catalog.
 fn pdf(catalog_extra: &str) -> Vec<u8> {
-    let objects = [
+    pdf_of(&[
         format!("<< /Type /Catalog /Pages 2 0 R {catalog_extra}>>"),
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>".to_owned(),
-    ];
+    ])
+}
+
+/// A PDF of these objects (numbered from 1, the first the catalog) with a correct xref.
+fn pdf_of(objects: &[String]) -> Vec<u8> {
     let mut out = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
     for (i, body) in objects.iter().enumerate() {
@@ -645,6 +649,122 @@ async fn a_pdf_with_javascript_or_hidden_objects_is_refused() {
     )
     .await;
     assert_staging_empty(&server);
+    server.finish().await;
+}
+
+/// A one-page PDF whose page has object 4 (an annotation, or an action the
+/// catalog refers to) beside `catalog_extra` in its catalog.
+fn pdf_with_object(catalog_extra: &str, object_4: &str) -> Vec<u8> {
+    pdf_of(&[
+        format!("<< /Type /Catalog /Pages 2 0 R {catalog_extra}>>"),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Annots [4 0 R] >>".to_owned(),
+        object_4.to_owned(),
+    ])
+}
+
+#[tokio::test]
+async fn a_pdf_that_acts_is_refused_naming_what_it_does() {
+    let (server, held, host) = under_attack().await;
+    let link =
+        |action: &str| format!("<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] /A {action} >>");
+    let widget = "<< /Type /Annot /Subtype /Widget /Rect [0 0 10 10] >>".to_owned();
+    let cases: Vec<(&str, Vec<u8>, &str, &str)> = vec![
+        (
+            "XFA 表单",
+            pdf_with_object("/AcroForm << /Fields [4 0 R] /XFA 4 0 R >> ", &widget),
+            "xfa",
+            "XFA",
+        ),
+        (
+            "网址",
+            pdf_with_object("", &link("<< /S /URI /URI (http://example.invalid/) >>")),
+            "open_url",
+            "网址",
+        ),
+        (
+            "提交",
+            pdf_with_object(
+                "",
+                &link("<< /S /SubmitForm /F (http://example.invalid/) >>"),
+            ),
+            "submit_form",
+            "提交表单",
+        ),
+        (
+            "导入",
+            pdf_with_object("", &link("<< /S /ImportData /F (data.fdf) >>")),
+            "import_data",
+            "导入",
+        ),
+        (
+            "播放器",
+            pdf_with_object(
+                "",
+                "<< /Type /Annot /Subtype /RichMedia /Rect [0 0 10 10] >>",
+            ),
+            "rich_media",
+            "多媒体",
+        ),
+        (
+            "自动动作",
+            pdf_with_object("/OpenAction 4 0 R ", "<< /S /Named /N /Print >>"),
+            "automatic_action",
+            "自动执行",
+        ),
+        (
+            "页面动作",
+            pdf_with_object(
+                "",
+                "<< /Type /Annot /Subtype /Widget /Rect [0 0 10 10] /AA << /Fo << /S /Named /N /NextPage >> >> >>",
+            ),
+            "automatic_action",
+            "自动执行",
+        ),
+    ];
+    for (title, bytes, feature, words) in cases {
+        let body = assert_refused(
+            &host,
+            &held,
+            title,
+            "doc.pdf",
+            bytes,
+            (422, "pdf_active_content"),
+        )
+        .await;
+        assert_eq!(body["reason"]["feature"], feature, "{title}: {body}");
+        let message = message_zh(&body);
+        assert!(message.contains(words), "{title}: {message}");
+    }
+    // Attachments have their own advice.
+    let attached = pdf_with_object(
+        "/Names << /EmbeddedFiles << /Names [(a.exe) 4 0 R] >> >> ",
+        "<< /Type /Filespec /F (a.exe) >>",
+    );
+    assert_refused(
+        &host,
+        &held,
+        "附件",
+        "att.pdf",
+        attached,
+        (422, "pdf_attachments"),
+    )
+    .await;
+    assert_staging_empty(&server);
+    // Plain documents still pass: opening at page one, a link to another page.
+    let (status, body) = host
+        .upload(
+            &held,
+            Some("office"),
+            "普通文档",
+            "plain.pdf",
+            pdf_with_object(
+                "/OpenAction [3 0 R /Fit] ",
+                &link("<< /S /GoTo /D [3 0 R /Fit] >>"),
+            ),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
     server.finish().await;
 }
 

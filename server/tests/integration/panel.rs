@@ -244,17 +244,66 @@ async fn a_panel_is_drawn_in_public_seats_change_and_tampering_shows() {
             .status
             .success()
     );
+    // What is published is what a re-run needs, nothing personal: no member's
+    // name or district, no words of a reason (they may name relatives).
+    let public_page = anonymous
+        .get(&format!("/public/draws/{}", drawn.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for published in [&json, &public_page] {
+        for member in &drawn.input.pool {
+            assert!(
+                !published.contains(&format!("\"{}\"", member.name)),
+                "{}",
+                member.name
+            );
+            assert!(
+                !published.contains(&format!(">{}<", member.name)),
+                "{}",
+                member.name
+            );
+        }
+        for exclusion in &drawn.input.excluded {
+            assert!(
+                !published.contains(&exclusion.reason),
+                "{}",
+                exclusion.reason
+            );
+        }
+        assert!(!published.contains("信访人申请回避"));
+    }
+    assert!(public_page.contains("回避") && public_page.contains("M010"));
 
-    // Tampering with the stored input (one member's name) is a mismatch
-    // everywhere: the page, the CLI (non-zero exit) and the offline file.
-    let name = &drawn.input.pool[0].name;
-    let tampered_json = json.replacen(name.as_str(), "王某某", 1);
-    std::fs::write(file.path(), &tampered_json).unwrap();
+    // A program of one's own replays the sampling from the public record alone
+    // (docs/replay_draw.py follows docs/SORTITION.md, not our code).
+    let replay = std::process::Command::new("python3")
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/replay_draw.py"))
+        .arg(file.path())
+        .output()
+        .expect("python3 runs");
+    let replayed: Value = serde_json::from_slice(&replay.stdout).unwrap_or_else(|e| {
+        panic!(
+            "replay output: {e}: {} {}",
+            String::from_utf8_lossy(&replay.stdout),
+            String::from_utf8_lossy(&replay.stderr)
+        )
+    });
+    assert!(replay.status.success(), "{replayed}");
+    assert_eq!(replayed["seated"], json!(result.seated), "{replayed}");
+    assert_eq!(replayed["alternates"], json!(result.alternates));
+
+    // Tampering with what the hash covers (one member's categories) is a
+    // mismatch everywhere: the page, the CLI (non-zero exit) and the offline file.
+    let mut tampered: Value = serde_json::from_str(&json).unwrap();
+    tampered["input"]["pool"][0]["categories"] = json!(["lawyer", "deputy"]);
+    std::fs::write(file.path(), tampered.to_string()).unwrap();
     let out = verify_cli(&server, file.path().to_str().unwrap());
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("不一致"));
     let mut input = drawn.input.clone();
-    input.pool[0].name = "王某某".into();
+    input.pool[0].categories = vec!["lawyer".into(), "deputy".into()];
     sqlx::any::install_default_drivers();
     let raw = sqlx::AnyPool::connect(&server.database_url).await.unwrap();
     sqlx::query("UPDATE panel_draws SET input_json = $1 WHERE id = $2")
