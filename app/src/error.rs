@@ -218,6 +218,18 @@ pub enum ApiError {
     StatsRefused {
         refusal: crate::domain::stats::StatsRefusal,
     },
+    /// The minutes would print a verification address only this machine reaches.
+    #[error("public url needed")]
+    PublicUrlNeeded,
+    /// A search field longer than the search box takes.
+    #[error("search text too long")]
+    SearchTooLong { max: usize },
+    /// A server function called with arguments missing or of the wrong type.
+    #[error("bad arguments")]
+    BadArguments {
+        /// The argument the server could not read, when it can tell.
+        field: Option<String>,
+    },
     #[error("internal error")]
     Internal,
     /// The call did not reach the server or its answer could not be read.
@@ -328,6 +340,22 @@ impl ApiError {
                 "没有这个接口，请查阅 /api/v1/openapi.json".into(),
                 "No such endpoint; see /api/v1/openapi.json".into(),
             ),
+            ApiError::PublicUrlNeeded => pick(
+                "纪要上的核验地址将是本机地址，他人无法访问：请管理员设置本平台的对外访问地址（PINGYI_PUBLIC_URL）后再定稿".into(),
+                "The minutes would print a verification address only this machine reaches: set PINGYI_PUBLIC_URL, then finalise".into(),
+            ),
+            ApiError::SearchTooLong { max } => pick(
+                format!("检索内容过长：每项不超过 {max} 个字"),
+                format!("The search text is too long: at most {max} characters per field"),
+            ),
+            ApiError::BadArguments { field: Some(field) } => pick(
+                format!("请求参数缺失或格式不正确：{field}"),
+                format!("A required argument is missing or malformed: {field}"),
+            ),
+            ApiError::BadArguments { field: None } => pick(
+                "请求参数缺失或格式不正确".to_owned(),
+                "Arguments are missing or malformed".to_owned(),
+            ),
             ApiError::BadRequest { detail } => pick(
                 format!("请求无法解析：{detail}"),
                 format!("Bad request: {detail}"),
@@ -419,6 +447,10 @@ impl ApiError {
                 "评议员本人密码不正确，代为录入未获确认，投票未记录".into(),
                 "The member's password did not confirm the entry; nothing was recorded".into(),
             ),
+            ApiError::LogFull { max } => pick(
+                format!("本场听证的记录已达上限（{max} 条），不能再添加；请联系管理员"),
+                format!("This hearing's log holds its maximum of {max} events; nothing was added"),
+            ),
             ApiError::ExhibitNotFound => pick("证据不存在".into(), "Exhibit not found".into()),
             ApiError::ExhibitWithdrawn => pick(
                 "该证据已撤回，不能再展示、采纳或质证".into(),
@@ -447,10 +479,6 @@ impl ApiError {
                 format!("Notes may not exceed {max} characters"),
             ),
             ApiError::NotInDeliberation => pick(
-            ApiError::LogFull { max } => pick(
-                format!("本场听证的记录已达上限（{max} 条），不能再添加；请联系管理员"),
-                format!("This hearing's log holds its maximum of {max} events; nothing was added"),
-            ),
                 "只有在评议、表决环节才能发表评议意见".into(),
                 "Deliberation is open only in the deliberation and vote stages".into(),
             ),
@@ -540,6 +568,7 @@ impl ApiError {
             ApiError::ProxyNotConfirmed => 403,
             ApiError::ProxyNotFound => 404,
             ApiError::MinutesRefused { .. } => 409,
+            ApiError::LogFull { .. } => 409,
             ApiError::AftercareRefused { refusal } => match refusal {
                 crate::domain::aftercare::AftercareRefusal::AlreadyConfirmed { .. }
                 | crate::domain::aftercare::AftercareRefusal::AlreadyRepeat
@@ -554,6 +583,8 @@ impl ApiError {
             ApiError::MinutesUnavailable { .. } => 503,
             ApiError::DateInvalid { .. } => 422,
             ApiError::TooManyLines { .. } => 422,
+            ApiError::SearchTooLong { .. } | ApiError::BadArguments { .. } => 422,
+            ApiError::PublicUrlNeeded => 409,
             ApiError::Internal => 500,
             ApiError::Transport { .. } => 400,
         }
@@ -568,7 +599,6 @@ fn refusal_status(refusal: &crate::domain::ballot::VoteRefusal) -> u16 {
         R::NotSeated => 403,
         R::UnknownBallot => 404,
         R::UnknownOption
-            ApiError::LogFull { .. } => 409,
         | R::BadKey
         | R::InvalidDraft { .. }
         | R::OpinionInvalid
@@ -662,6 +692,12 @@ impl FromServerFnError for ApiError {
     }
 }
 
+impl From<crate::domain::search::SearchTooLong> for ApiError {
+    fn from(e: crate::domain::search::SearchTooLong) -> Self {
+        ApiError::SearchTooLong { max: e.max }
+    }
+}
+
 #[cfg(feature = "ssr")]
 impl From<crate::auth::AuthError> for ApiError {
     fn from(e: crate::auth::AuthError) -> Self {
@@ -674,6 +710,11 @@ impl From<crate::auth::AuthError> for ApiError {
 impl From<crate::db::DbError> for ApiError {
     /// Database trouble is logged here, once, and reaches the client only as `Internal`.
     fn from(e: crate::db::DbError) -> Self {
+        if matches!(e, crate::db::DbError::LogFull) {
+            return ApiError::LogFull {
+                max: crate::domain::event::MAX_EVENTS_PER_HEARING,
+            };
+        }
         if matches!(e, crate::db::DbError::Sealed) {
             return ApiError::MinutesRefused {
                 refusal: crate::domain::minutes::MinutesRefusal::Finalised,
@@ -683,8 +724,3 @@ impl From<crate::db::DbError> for ApiError {
         ApiError::Internal
     }
 }
-        if matches!(e, crate::db::DbError::LogFull) {
-            return ApiError::LogFull {
-                max: crate::domain::event::MAX_EVENTS_PER_HEARING,
-            };
-        }

@@ -99,14 +99,10 @@ fn opinion_line(o: &OpinionEntry) -> String {
     )
 }
 
-/// Where the QR code on the minutes points: the public verification page.
+/// Where the QR code on the minutes points: the public verification page, by
+/// the same rule as invitation links ([`AppState::public_base`]).
 fn verify_url(state: &AppState) -> String {
-    let base = state
-        .public_url
-        .as_deref()
-        .unwrap_or("http://127.0.0.1:3000")
-        .trim_end_matches('/');
-    format!("{base}/verify")
+    format!("{}/verify", state.public_base())
 }
 
 async fn account_name(state: &AppState, id: Option<&str>) -> Result<Option<String>, DbError> {
@@ -282,6 +278,11 @@ pub async fn finalise(
             let changed = db::evidence::register_changed_at_in(tx, hearing_id).await?;
             check_finalise(room, host_account, changed)
                 .map_err(|refusal| ApiError::MinutesRefused { refusal })?;
+            // A signed copy keeps its verification address for years: it must
+            // be one the people holding the paper can reach.
+            if state.base_unreachable_from_outside(&state.public_base()) {
+                return Err(ApiError::PublicUrlNeeded);
+            }
             // The whole log, its chain checked: the document is this fold.
             let events = db::events::all_in(tx, hearing_id).await?;
             let (room, chain_head) = fold_checked(&events, hearing_id)?;

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod aftercare_http;
 pub mod api_v1;
 pub mod archive;
+pub mod caching;
 pub mod config;
 pub mod csrf;
 pub mod demo;
@@ -19,6 +20,7 @@ pub mod minutes;
 pub mod minutes_pdf;
 pub mod notices;
 pub mod router;
+pub mod rpc_errors;
 pub mod signing;
 pub mod ws;
 
@@ -78,6 +80,8 @@ pub async fn serve(
         })
     };
     let hub = app::live::Hub::default();
+    minutes::warn_if_font_missing(&args.font);
+    warn_if_public_url_missing(args);
     let (app, state) = router::build(args, db.clone(), hub.clone(), stopping.clone())?;
     // Load (or create) the signing key now, off the runtime, so that the first
     // finalisation does not generate it while holding the hearing's write turn.
@@ -212,4 +216,21 @@ pub async fn load_demo_if_empty(db: &Db) -> anyhow::Result<bool> {
         return Ok(true);
     }
     Ok(false)
+}
+
+/// Without `PINGYI_PUBLIC_URL`, links and the verification address on signed
+/// minutes follow the address each browser used; a server reachable from other
+/// machines should say where people reach it (finalising refuses to print a
+/// loopback address).
+fn warn_if_public_url_missing(args: &ServeArgs) {
+    let unset = args
+        .public_url
+        .as_deref()
+        .is_none_or(|url| url.trim().is_empty());
+    if unset && !args.addr.ip().is_loopback() {
+        tracing::warn!(
+            addr = %args.addr,
+            "未设置 PINGYI_PUBLIC_URL：邀请链接和纪要核验地址将取自访问者所用的地址；请设置本平台的对外访问地址 / PINGYI_PUBLIC_URL is not set while listening beyond loopback"
+        );
+    }
 }

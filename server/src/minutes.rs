@@ -17,15 +17,12 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// Reads the CJK font once at start-up. Without it the app still runs; only the
-/// minutes answer with a message saying what is missing.
-pub fn load_font(path: &FsPath) -> Option<Arc<Vec<u8>>> {
-    match std::fs::read(path) {
-        Ok(bytes) => Some(Arc::new(bytes)),
-        Err(e) => {
-            tracing::warn!(font = %path.display(), error = %e, "未找到纪要字体，PDF 下载不可用 / minutes font missing");
-            None
-        }
+/// Whether the CJK font can be read; `serve` says so at start when it cannot.
+/// Without it the app still runs; only the minutes answer with a message saying
+/// what is missing. Verifying minutes needs no font, so nothing else looks early.
+pub fn warn_if_font_missing(path: &FsPath) {
+    if let Err(e) = std::fs::metadata(path) {
+        tracing::warn!(font = %path.display(), error = %e, "未找到纪要字体，PDF 下载不可用 / minutes font missing");
     }
 }
 
@@ -45,7 +42,9 @@ fn fault(kind: MinutesFault, detail: &dyn std::fmt::Display) -> String {
 /// Its errors are [`MinutesFault`] codes, and a failed verification is the
 /// verdict for the public page: the detail goes to the log only.
 pub struct Press {
-    font: Option<Arc<Vec<u8>>>,
+    font_path: PathBuf,
+    /// Read on first render; a failure is tried again next time.
+    font: Mutex<Option<Arc<Vec<u8>>>>,
     signing_dir: PathBuf,
     office: String,
     /// Loaded once it loads; a failure is tried again next time (a fixed
@@ -54,13 +53,33 @@ pub struct Press {
 }
 
 impl Press {
-    pub fn new(font: Option<Arc<Vec<u8>>>, signing_dir: PathBuf, office: String) -> Press {
+    pub fn new(font_path: PathBuf, signing_dir: PathBuf, office: String) -> Press {
         Press {
-            font,
+            font_path,
+            font: Mutex::new(None),
             signing_dir,
             office,
             signer: Mutex::new(None),
         }
+    }
+
+    /// The CJK font, read on first use.
+    fn font(&self) -> Result<Arc<Vec<u8>>, String> {
+        let mut slot = self.font.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(font) = slot.as_ref() {
+            return Ok(font.clone());
+        }
+        let font = std::fs::read(&self.font_path).map(Arc::new).map_err(|e| {
+            fault(
+                MinutesFault::FontMissing,
+                &format!(
+                    "未找到中文字体（PINGYI_FONT）/ no CJK font at {}: {e}",
+                    self.font_path.display()
+                ),
+            )
+        })?;
+        *slot = Some(font.clone());
+        Ok(font)
     }
 
     /// The key pair, loaded (or created) on first use.
@@ -79,13 +98,8 @@ impl Press {
 
 impl MinutesPress for Press {
     fn render(&self, doc: &MinutesDoc) -> Result<Vec<u8>, String> {
-        let font = self.font.as_ref().ok_or_else(|| {
-            fault(
-                MinutesFault::FontMissing,
-                &"未配置中文字体（PINGYI_FONT）/ no CJK font loaded",
-            )
-        })?;
-        crate::minutes_pdf::render_minutes(doc, font).map_err(|e| {
+        let font = self.font()?;
+        crate::minutes_pdf::render_minutes(doc, &font).map_err(|e| {
             let kind = match &e {
                 PdfError::Font => MinutesFault::FontMissing,
                 PdfError::Write(_) => MinutesFault::RenderFailed,

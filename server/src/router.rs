@@ -53,6 +53,8 @@ pub struct Extras {
     pub trusted_proxies: TrustedProxies,
     /// Cookies are marked Secure (serving over TLS).
     pub secure_cookies: bool,
+    /// Bounds on the public minutes verification (no login needed).
+    pub verify: crate::archive::VerifyGate,
 }
 
 /// How a stopping server reaches its live sockets, which the HTTP drain does not
@@ -73,7 +75,10 @@ pub fn session_policy(args: &ServeArgs) -> SessionPolicy {
 /// them); the cookie is HttpOnly, SameSite=Lax, Secure when serving over TLS.
 /// The store decides when a session ends (idle timeout, absolute lifetime);
 /// the cookie only lasts no longer than the lifetime.
-fn auth_layer(store: &DbSessionStore, args: &ServeArgs) -> AuthManagerLayer<Backend, DbSessionStore> {
+fn auth_layer(
+    store: &DbSessionStore,
+    args: &ServeArgs,
+) -> AuthManagerLayer<Backend, DbSessionStore> {
     let db = store.db().clone();
     let sessions = SessionManagerLayer::new(store.clone())
         .with_name("pingyi_session")
@@ -151,11 +156,12 @@ pub fn build(
         login_limits: LoginLimits::default(),
         access: AccessFeed::default(),
         public_url: args.public_url.clone().filter(|u| !u.trim().is_empty()),
+        listen_addr: args.addr,
         evidence: evidence(args)?,
         rooms: Default::default(),
         groups: Default::default(),
         press: Arc::new(minutes::Press::new(
-            minutes::load_font(&args.font),
+            args.font.clone(),
             args.signing_dir
                 .clone()
                 .unwrap_or_else(|| std::path::PathBuf::from("data/signing")),
@@ -182,6 +188,10 @@ pub fn build(
         ),
         trusted_proxies: trusted_proxies.clone(),
         secure_cookies: args.secure_cookies,
+        verify: crate::archive::VerifyGate::new(
+            args.verify_concurrency,
+            Duration::from_secs(args.verify_upload_seconds),
+        ),
     });
     let routes = generate_route_list(App);
     let options = state.leptos.clone();
@@ -278,11 +288,26 @@ pub fn build(
         .layer(axum::Extension(extras))
         // Server functions read the client's address through it (login delays, audit).
         .layer(axum::Extension(trusted_proxies))
+        .layer(axum::middleware::from_fn(form_posted_to_a_page))
         .layer(auth)
         .layer(axum::middleware::from_fn(csrf::reject_cross_site))
+        .layer(axum::middleware::from_fn(
+            crate::rpc_errors::arguments_refused_clearly,
+        ))
+        .layer(axum::middleware::from_fn(crate::caching::private_by_default))
         .layer(
             tower::ServiceBuilder::new()
-                .layer(TraceLayer::new_for_http())
+                // Spans name the path without its query and without the
+                // secret of an invitation link or a calendar feed.
+                .layer(TraceLayer::new_for_http().make_span_with(
+                    |request: &axum::http::Request<axum::body::Body>| {
+                        tracing::debug_span!(
+                            "request",
+                            method = %request.method(),
+                            path = %csrf::loggable_path(request.uri().path()),
+                        )
+                    },
+                ))
                 .layer(CompressionLayer::new())
                 .layer(SetResponseHeaderLayer::overriding(
                     header::X_CONTENT_TYPE_OPTIONS,
@@ -314,6 +339,30 @@ pub fn build(
         router
     };
     Ok((router, state))
+}
+
+/// A form submitted before the page's script ran, on a form that needs the
+/// script (no server-function action): the page is shown again (303) instead
+/// of a bare "405 Method Not Allowed". Forms post, so nothing typed ever lands
+/// in a URL, the history or a log.
+async fn form_posted_to_a_page(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let is_form_post = request.method() == axum::http::Method::POST
+        && request
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    if is_form_post && response.status() == StatusCode::METHOD_NOT_ALLOWED {
+        // Never `//host/…`: that would send the browser to another site.
+        let back = if path.starts_with("//") { "/" } else { &path };
+        return axum::response::Redirect::to(back).into_response();
+    }
+    response
 }
 
 /// pdf.js (`make pdfjs`: target/site/pdfjs), which renders PDF exhibits on a

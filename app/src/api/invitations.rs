@@ -8,21 +8,10 @@ use crate::error::ApiError;
 use crate::model::{InvitationLink, InvitationSummary};
 use leptos::prelude::*;
 
-/// The base URL links point at: configured, or the Host the host's browser used.
+/// The base URL links point at ([`AppState::public_base`](crate::state::AppState::public_base)).
 #[cfg(feature = "ssr")]
 pub(crate) fn public_base(state: &crate::state::AppState) -> String {
-    if let Some(url) = &state.public_url {
-        return url.trim_end_matches('/').to_owned();
-    }
-    let host = use_context::<http::request::Parts>()
-        .and_then(|p| {
-            p.headers
-                .get(http::header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .map(str::to_owned)
-        })
-        .unwrap_or_else(|| "127.0.0.1:3000".to_owned());
-    format!("http://{host}")
+    state.public_base()
 }
 
 #[cfg(feature = "ssr")]

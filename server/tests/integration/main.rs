@@ -7,15 +7,18 @@
 mod common;
 
 mod access;
+mod addresses;
 mod aftercare;
 mod ballots;
 mod cli;
 mod evidence;
 mod fanout_bench;
 mod instances;
+mod limits;
 mod minutes;
 mod minutes_bench;
 mod panel;
+mod rpc_reference;
 mod scheduling;
 mod sessions;
 mod sitting;

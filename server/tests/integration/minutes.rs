@@ -45,21 +45,33 @@ fn run(name: &str, args: &[&str]) -> (bool, String) {
     (out.status.success(), text)
 }
 
-/// `pingyi verify-minutes` against the test server's database and data dir.
+/// `pingyi verify-minutes` against the test server's database and data dir, run
+/// from another directory with no font configured: verifying needs none, and
+/// nothing but the verdict may be printed (no warning about a font).
 fn cli_verify(server: &TestServer, file: &Path) -> (bool, String) {
+    let elsewhere = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_pingyi"))
+        .current_dir(elsewhere.path())
         .arg("--data-dir")
         .arg(server.data_dir())
         .arg("verify-minutes")
         .arg(file)
         .env("DATABASE_URL", &server.database_url)
         .env("PINGYI_SIGNING_DIR", crate::common::signing_dir())
-        .env("PINGYI_FONT", crate::common::font_path())
+        .env_remove("PINGYI_FONT")
         .env("RUST_LOG", "warn")
         .output()
         .expect("pingyi verify-minutes");
     let text =
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !text.contains("字体") && !text.to_lowercase().contains("font"),
+        "verifying printed noise about a font: {text}"
+    );
+    assert!(
+        !text.contains("WARN"),
+        "verifying printed a warning: {text}"
+    );
     (out.status.success(), text)
 }
 

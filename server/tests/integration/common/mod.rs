@@ -12,6 +12,9 @@ use tokio::task::JoinHandle;
 const REQUEST_WITHIN: std::time::Duration = std::time::Duration::from_secs(60);
 /// How long a stopping test server waits for requests still open.
 pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+/// Public verifications a test server runs at once, and how long one upload may take.
+pub const VERIFY_CONCURRENCY: usize = 4;
+pub const VERIFY_UPLOAD_SECONDS: u64 = 5;
 /// The longest a graceful stop may take: past the grace, the stop itself hangs.
 const STOP_WITHIN: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -143,6 +146,8 @@ impl TestServer {
             evidence_types: "pdf,jpeg,png,webp,mp3,m4a,mp4,docx,xlsx".into(),
             // One key for every test server: created once, not per test.
             signing_dir: Some(signing),
+            verify_concurrency: VERIFY_CONCURRENCY,
+            verify_upload_seconds: VERIFY_UPLOAD_SECONDS,
             demo_loaded: false,
         };
         tweak(&mut args);
