@@ -11,7 +11,7 @@ use futures::StreamExt;
 use serde_json::{Value, json};
 
 /// Steps the held hearing from the start into the closed deliberation (评议).
-async fn into_deliberation(host: &Client, hearing: &str) {
+pub(crate) async fn into_deliberation(host: &Client, hearing: &str) {
     let step = |s: Value| json!({"hearing_id": hearing, "step": s});
     let (status, _) =
         TestServer::json_rpc(host, "step_procedure", step(json!({"step": "start"}))).await;
@@ -34,7 +34,7 @@ async fn draft(
 }
 
 /// A new ballot's form: decided by simple majority, no live tally.
-fn ballot_form(question: &str, mode: &str, options: Value) -> Value {
+pub(crate) fn ballot_form(question: &str, mode: &str, options: Value) -> Value {
     json!({
         "ballot_id": "", "question": question, "options": options,
         "rule": "simple", "mode": mode, "live_tally": false,
@@ -50,7 +50,7 @@ async fn draft_form(host: &Client, hearing: &str, form: Value) -> (u16, Value) {
     .await
 }
 
-async fn vote(
+pub(crate) async fn vote(
     member: &Client,
     hearing: &str,
     ballot: &str,
@@ -85,11 +85,11 @@ fn frame_head(room: &Value) -> Value {
     room["events"].as_array().unwrap().last().unwrap()["seq"].clone()
 }
 
-fn refusal(body: &Value) -> Option<&str> {
+pub(crate) fn refusal(body: &Value) -> Option<&str> {
     body["refusal"]["refusal"].as_str()
 }
 
-async fn room_json(client: &Client, hearing: &str) -> String {
+pub(crate) async fn room_json(client: &Client, hearing: &str) -> String {
     let res = client.rpc("load_room", &[("hearing_id", hearing)]).await;
     assert_eq!(res.status(), 200);
     res.text().await.unwrap()
@@ -110,7 +110,7 @@ async fn two_more_members_vote(
 /// `hearing` in deliberation with `count` more members seated and checked in
 /// (the demo juror holds one more seat, unchecked), and an open ballot drafted
 /// from `form`.
-async fn open_with_members(
+pub(crate) async fn open_with_members(
     server: &TestServer,
     hearing: &str,
     count: usize,
@@ -659,7 +659,7 @@ async fn a_secret_proxy_vote_is_chosen_by_the_member_at_the_clerks_desk() {
 }
 
 /// The hearing's last committed seq.
-async fn head(server: &TestServer, hearing: &str) -> u64 {
+pub(crate) async fn head(server: &TestServer, hearing: &str) -> u64 {
     app::db::hearings::head_seq(&server.db, hearing)
         .await
         .unwrap()
@@ -668,7 +668,7 @@ async fn head(server: &TestServer, hearing: &str) -> u64 {
 
 /// The payloads of the event frames a socket receives, up to and including
 /// `seq` (each frame awaited at most 2 s).
-async fn payloads_until(socket: &mut crate::common::Socket, seq: u64) -> Vec<Value> {
+pub(crate) async fn payloads_until(socket: &mut crate::common::Socket, seq: u64) -> Vec<Value> {
     let mut payloads = Vec::new();
     loop {
         let frame = tokio::time::timeout(std::time::Duration::from_secs(2), socket.next())
@@ -692,13 +692,17 @@ async fn payloads_until(socket: &mut crate::common::Socket, seq: u64) -> Vec<Val
     }
 }
 
-fn of_type<'a>(payloads: &'a [Value], kind: &str) -> Vec<&'a Value> {
+pub(crate) fn of_type<'a>(payloads: &'a [Value], kind: &str) -> Vec<&'a Value> {
     payloads.iter().filter(|p| p["type"] == kind).collect()
 }
 
 /// The room as `rpc` ("load_room" or "observe_hearing") shows it to `reader`,
 /// folded as the reader's browser folds it.
-async fn room_seen_by(reader: &Client, rpc: &str, hearing: &str) -> app::domain::room::RoomState {
+pub(crate) async fn room_seen_by(
+    reader: &Client,
+    rpc: &str,
+    hearing: &str,
+) -> app::domain::room::RoomState {
     let res = reader.rpc(rpc, &[("hearing_id", hearing)]).await;
     assert_eq!(res.status(), 200);
     let snapshot: app::model::RoomSnapshot = res.json().await.unwrap();
@@ -721,7 +725,7 @@ pub(crate) async fn shown_code(asker: &Client, request: &str) -> String {
 }
 
 /// 代为录入 by `host` for `voter`; returns (status, body).
-async fn enter_vote_for(
+pub(crate) async fn enter_vote_for(
     host: &Client,
     hearing: &str,
     ballot: &str,
@@ -742,7 +746,7 @@ async fn enter_vote_for(
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
-async fn confirm_entry(clerk: &Client, request: &str, code: &str) -> (u16, Value) {
+pub(crate) async fn confirm_entry(clerk: &Client, request: &str, code: &str) -> (u16, Value) {
     let form = [("request_id", request), ("code", code)];
     let res = clerk.rpc("confirm_proxy_vote", &form).await;
     let status = res.status().as_u16();

@@ -20,6 +20,7 @@ mod minutes_bench;
 mod panel;
 mod rpc_reference;
 mod scheduling;
+mod secrecy;
 mod sessions;
 mod sitting;
 mod skeleton;
