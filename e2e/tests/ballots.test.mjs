@@ -103,7 +103,8 @@ test('seven members vote secretly, one changes the vote, all screens agree on th
   };
   const labels = ['支持', '部分支持', '不支持'];
   // The sixth member's phone is flat: the host enters that vote, and it counts
-  // only once the member types their own password on the clerk's screen.
+  // only once the member confirms it on the clerk's screen with a one-time code
+  // (never their password) — printed by the host for a member without a phone.
   const proxied = 5;
   for (const [i, screen] of screens.entries()) {
     await screen.page.locator('[data-testid="ballot-status"][data-status="open"]').waitFor({ timeout: 3_000 });
@@ -117,6 +118,12 @@ test('seven members vote secretly, one changes the vote, all screens agree on th
   await host.getByTestId('proxy-reason').fill('手机没电，本人到记录员处确认');
   await host.getByTestId('proxy-submit').click();
   await host.getByTestId('proxy-saved').waitFor({ timeout: 3_000 });
+  // A member whose page is open sees the entry waiting for them, with a
+  // button that shows them the code (their own phone, not the clerk's screen).
+  await screens[proxied].page.getByTestId('my-proxy-entry').waitFor({ timeout: 8_000 });
+  await host.getByTestId('proxy-print-code').click();
+  const printed = (await host.getByTestId('proxy-printed-code').innerText()).trim();
+  assert.match(printed, /^\d{6}$/, `a six-digit code to print: ${printed}`);
   await host.getByTestId('ballot-turnout').filter({ hasText: '已投票 6 / 7 人' }).waitFor({ timeout: 3_000 });
   const clerkContext = await env.browser.newContext();
   await logIn(await clerkContext.newPage(), url, 'clerk');
@@ -129,13 +136,15 @@ test('seven members vote secretly, one changes the vote, all screens agree on th
   });
   const waiting = clerk.getByTestId('proxy-pending').filter({ hasText: screens[proxied].name });
   await waiting.waitFor({ timeout: 6_000 });
-  // The member chooses on the clerk's screen, then types their own password.
+  // The member chooses on the clerk's screen, then types the code from the slip.
+  assert.equal(await waiting.locator('input[type="password"]').count(), 0, 'no password on the clerk screen');
   await waiting.getByTestId('proxy-choice').nth(choices[proxied]).check();
   await waiting.screenshot({ path: join(ARTIFACTS, 'ballot-clerk-proxy-pending.png') });
-  await waiting.getByTestId('proxy-password').fill('wrong-password');
+  const wrong = printed === '000000' ? '111111' : '000000';
+  await waiting.getByTestId('proxy-code').fill(wrong);
   await waiting.getByTestId('proxy-confirm').click();
-  await waiting.getByTestId('proxy-confirm-error').filter({ hasText: '密码不正确' }).waitFor({ timeout: 3_000 });
-  await waiting.getByTestId('proxy-password').fill('pingyi-demo');
+  await waiting.getByTestId('proxy-confirm-error').filter({ hasText: '验证码不正确' }).waitFor({ timeout: 3_000 });
+  await waiting.getByTestId('proxy-code').fill(printed);
   await waiting.getByTestId('proxy-confirm').click();
   await clerk.getByTestId('proxy-none').waitFor({ timeout: 3_000 });
   assert.ok(confirmations.length >= 2, 'the refused and the accepted confirmation were seen');
@@ -145,31 +154,21 @@ test('seven members vote secretly, one changes the vote, all screens agree on th
   await changer.screenshot({ path: join(ARTIFACTS, 'ballot-member-voted.png'), fullPage: true });
   await vote(changer, 0, '支持');
 
-  // The host sees who voted (all seven), never how; the observer sees only the count.
+  // The host sees who voted (all seven), never how; the observer nothing of the
+  // ballot while the panel deliberates behind closed doors (#21).
   await host.getByTestId('ballot-turnout').filter({ hasText: '已投票 7 / 7 人' }).waitFor({ timeout: 3_000 });
-  await observer.getByTestId('ballot-turnout').filter({ hasText: '已投票 7 / 7 人' }).waitFor({ timeout: 3_000 });
+  assert.equal(await observer.getByTestId('ballot-turnout').count(), 0, 'turnout reached the public');
   assert.equal(await host.getByTestId('named-votes').count(), 0);
   await host.screenshot({ path: join(ARTIFACTS, 'ballot-host-open.png'), fullPage: true });
 
   await host.getByTestId('ballot-close').click();
   const expected = '支持（5 票，达到过半数通过所需的 4 票）';
-  for (const page of [host, observer, ...screens.map((s) => s.page)]) {
+  for (const page of [host, ...screens.map((s) => s.page)]) {
     await page.getByTestId('ballot-outcome').filter({ hasText: expected }).waitFor({ timeout: 3_000 });
   }
-  const counts = await observer.getByTestId('ballot-counts').innerText();
-  assert.match(counts, /支持\s+5/);
-  assert.match(counts, /不支持\s+2/);
-  await observer.screenshot({ path: join(ARTIFACTS, 'ballot-observer-closed.png'), fullPage: true });
+  // The public learns the result at the announcement, not at the close.
+  assert.equal(await observer.getByTestId('ballot-outcome').count(), 0, 'the result reached the public early');
   await screens[0].page.screenshot({ path: join(ARTIFACTS, 'ballot-member-closed.png'), fullPage: true });
-
-  // Nowhere on the observer's page, nor in what its socket was sent, is a member
-  // named against a choice.
-  const observed = await observer.getByTestId('ballots').innerText();
-  for (const { name } of screens) {
-    assert.ok(!observed.includes(name), `observer ballot section names ${name}`);
-  }
-  assert.equal(await observer.getByTestId('named-votes').count(), 0);
-  assertNoChoiceReached(observerFrames, members);
 
   // The minutes (#9): the host records the conclusion, announces and closes; a
   // member and the host confirm; the host finalises and every screen shows it.
@@ -180,6 +179,20 @@ test('seven members vote secretly, one changes the vote, all screens agree on th
     await host.getByTestId('step-advance').click();
     await host.locator(`[data-testid="procedure"][data-stage="${stage}"]`).waitFor({ timeout: 3_000 });
   }
+  // 宣布评议意见: now the observer has the result and the counts, and nowhere
+  // on its page, nor in what its socket was sent, is a member named against a
+  // choice.
+  await observer.getByTestId('ballot-outcome').filter({ hasText: expected }).waitFor({ timeout: 3_000 });
+  const counts = await observer.getByTestId('ballot-counts').innerText();
+  assert.match(counts, /支持\s+5/);
+  assert.match(counts, /不支持\s+2/);
+  await observer.screenshot({ path: join(ARTIFACTS, 'ballot-observer-closed.png'), fullPage: true });
+  const observed = await observer.getByTestId('ballots').innerText();
+  for (const { name } of screens) {
+    assert.ok(!observed.includes(name), `observer ballot section names ${name}`);
+  }
+  assert.equal(await observer.getByTestId('named-votes').count(), 0);
+  assertNoChoiceReached(observerFrames, members);
   await host.getByTestId('step-close').click();
   const member = screens[0].page;
   await member.getByTestId('minutes-confirm').click();
@@ -224,26 +237,24 @@ function pairsVoterWithChoice(value) {
 }
 
 /**
- * The secret ballot as the public socket carried it: who voted (vote_sealed, one
- * voter per member), never how (no vote_cast, no option beside a voter, no named
- * votes at the close). The vote frames must be there, or the check proves nothing.
+ * The secret ballot as the public socket carried it (#21): nothing of the ballot
+ * while the panel deliberated — no opening, no "has voted", no close — each of
+ * those a withheld seq without a hash; then the result with the announcement,
+ * counts only. The announcement must be there, or the check proves nothing.
  */
 function assertNoChoiceReached(frames, members) {
   const events = eventsIn(frames);
   const payloads = events.map((e) => e.payload);
-  // This test's ballot: the last one opened while the observer watched.
-  const opened = payloads.filter((p) => p.type === 'ballot_opened');
-  assert.ok(opened.length > 0, `the observer got the opening (${frames.length} frames)`);
-  const ballot = opened.at(-1).ballot_id;
-  const of = (type) => payloads.filter((p) => p.type === type && p.ballot_id === ballot);
-  const closed = of('ballot_closed');
-  assert.equal(closed.length, 1, 'the observer got the close');
-  assert.deepEqual(closed[0].named ?? [], [], 'no named votes in a secret ballot');
-  const sealed = of('vote_sealed');
-  assert.ok(sealed.length >= members.length, `a vote_sealed per vote reached the observer: ${sealed.length}`);
-  assert.equal(new Set(sealed.map((p) => p.voter)).size, members.length, 'every member seen voting');
-  for (const p of sealed) {
-    assert.deepEqual(Object.keys(p).sort(), ['ballot_id', 'type', 'voter'], `a sealed vote says who, not how: ${JSON.stringify(p)}`);
+  for (const type of ['ballot_drafted', 'ballot_opened', 'vote_sealed', 'ballot_closed', 'opinion_given']) {
+    assert.deepEqual(payloads.filter((p) => p.type === type), [], `${type} reached the observer`);
+  }
+  const announced = payloads.filter((p) => p.type === 'results_announced');
+  assert.equal(announced.length, 1, `the observer got the announcement (${frames.length} frames)`);
+  const result = announced[0].ballots.at(-1).result;
+  assert.equal(result.voted, members.length, 'turnout is announced');
+  assert.equal(announced[0].ballots.at(-1).named, undefined, 'no named votes announced');
+  for (const e of events.filter((e) => e.payload.type === 'withheld')) {
+    assert.equal(e.hash, '', `withheld ${e.seq} carries a hash`);
   }
   // Nothing anywhere in what the observer received says how anyone voted.
   assert.deepEqual(payloads.filter((p) => p.type === 'vote_cast'), [], 'a vote with its choice reached the observer');
