@@ -235,7 +235,9 @@ impl Throttle {
 }
 
 fn secs_until(until: i64, now: i64) -> u64 {
-    u64::try_from((until - now + 999) / 1000).unwrap_or(1).max(1)
+    u64::try_from((until - now + 999) / 1000)
+        .unwrap_or(1)
+        .max(1)
 }
 
 impl LoginLimits {
@@ -310,7 +312,9 @@ impl TrustedProxies {
                 None => (item, None),
             };
             let addr: std::net::IpAddr = addr.trim().parse().map_err(|_| {
-                format!("PINGYI_TRUSTED_PROXIES：无法识别的地址 {item} / not an address or CIDR range")
+                format!(
+                    "PINGYI_TRUSTED_PROXIES：无法识别的地址 {item} / not an address or CIDR range"
+                )
             })?;
             let max = if addr.is_ipv4() { 32 } else { 128 };
             let bits = match bits {
@@ -320,7 +324,9 @@ impl TrustedProxies {
                     .parse::<u8>()
                     .ok()
                     .filter(|b| *b <= max)
-                    .ok_or_else(|| format!("PINGYI_TRUSTED_PROXIES：前缀长度无效 {item} / bad prefix length"))?,
+                    .ok_or_else(|| {
+                        format!("PINGYI_TRUSTED_PROXIES：前缀长度无效 {item} / bad prefix length")
+                    })?,
             };
             nets.push((addr, bits));
         }
@@ -333,11 +339,17 @@ impl TrustedProxies {
 
     pub fn trusts(&self, ip: std::net::IpAddr) -> bool {
         let ip = canonical(ip);
-        self.nets.iter().any(|(net, bits)| in_net(ip, canonical(*net), *bits))
+        self.nets
+            .iter()
+            .any(|(net, bits)| in_net(ip, canonical(*net), *bits))
     }
 
     /// The client behind a connection from `peer` carrying these headers.
-    pub fn client_address(&self, peer: std::net::IpAddr, headers: &http::HeaderMap) -> std::net::IpAddr {
+    pub fn client_address(
+        &self,
+        peer: std::net::IpAddr,
+        headers: &http::HeaderMap,
+    ) -> std::net::IpAddr {
         let peer = canonical(peer);
         if !self.trusts(peer) {
             return peer;
@@ -367,9 +379,7 @@ impl TrustedProxies {
 /// An IPv4 address mapped into IPv6 is the IPv4 address.
 fn canonical(ip: std::net::IpAddr) -> std::net::IpAddr {
     match ip {
-        std::net::IpAddr::V6(v6) => v6
-            .to_ipv4_mapped()
-            .map_or(ip, std::net::IpAddr::V4),
+        std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, std::net::IpAddr::V4),
         v4 => v4,
     }
 }
@@ -448,6 +458,7 @@ pub async fn party_pass(auth: &AuthSession) -> Option<PartyPass> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -469,7 +480,11 @@ mod tests {
             assert_eq!(limits.check_at("10.0.0.1", "head", t), Ok(()));
         }
         assert_eq!(limits.check_at("10.0.0.1", "head", t), Err(1));
-        assert_eq!(limits.check_at("10.0.0.1", "HEAD ", t), Err(1), "names fold");
+        assert_eq!(
+            limits.check_at("10.0.0.1", "HEAD ", t),
+            Err(1),
+            "names fold"
+        );
         // The owner elsewhere, and the stranger on another account: untouched.
         assert_eq!(limits.check_at("10.0.0.2", "head", t), Ok(()));
         assert_eq!(limits.check_at("10.0.0.1", "clerk", t), Ok(()));
@@ -518,6 +533,10 @@ mod tests {
         assert!(proxies.trusts(mapped));
         assert!(TrustedProxies::parse("10.0.0.0/33").is_err());
         assert!(TrustedProxies::parse("proxy.example").is_err());
-        assert!(TrustedProxies::parse("::1, fd00::/8").unwrap().trusts("fd12::1".parse().unwrap()));
+        assert!(
+            TrustedProxies::parse("::1, fd00::/8")
+                .unwrap()
+                .trusts("fd12::1".parse().unwrap())
+        );
     }
 }

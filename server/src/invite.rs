@@ -196,7 +196,11 @@ pub async fn enter(
             "{} {}{}",
             invitation.kind.code(),
             invitation.name,
-            if again { " (同一设备再次进入 / re-entered)" } else { "" }
+            if again {
+                " (同一设备再次进入 / re-entered)"
+            } else {
+                ""
+            }
         ),
         ip: None,
     };

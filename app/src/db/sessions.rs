@@ -112,12 +112,13 @@ impl DbSessionStore {
             return Ok(true);
         }
         let mut tx = self.db.begin_write().await?;
-        let moved = sqlx::query("UPDATE sessions SET expires_at = $1 WHERE id = $2 AND expires_at > $3")
-            .bind(deadline)
-            .bind(id.to_string())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        let moved =
+            sqlx::query("UPDATE sessions SET expires_at = $1 WHERE id = $2 AND expires_at > $3")
+                .bind(deadline)
+                .bind(id.to_string())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
         tx.commit().await?;
         Ok(moved.rows_affected() == 1)
     }
@@ -294,6 +295,10 @@ mod tests {
         assert_eq!(policy.deadline(created, created), created + 30 * 60_000);
         let late = created + 12 * 3_600_000 - 60_000;
         assert_eq!(policy.deadline(created, late), created + 12 * 3_600_000);
-        assert_eq!(SessionPolicy::new(0, 0), SessionPolicy::new(1, 1), "at least a minute and an hour");
+        assert_eq!(
+            SessionPolicy::new(0, 0),
+            SessionPolicy::new(1, 1),
+            "at least a minute and an hour"
+        );
     }
 }

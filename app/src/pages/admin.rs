@@ -139,7 +139,7 @@ fn NewAccountForm(create: ServerAction<CreateAccount>) -> impl IntoView {
         }
     };
     view! {
-        <form class="card stack" on:submit=submit data-testid="new-account">
+        <form method="post" class="card stack" on:submit=submit data-testid="new-account">
             <h2>{move || t().new_account}</h2>
             <div class="row">
                 {field(|l| l.texts().username, username, "text", "new-username")}

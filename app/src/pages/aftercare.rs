@@ -236,7 +236,7 @@ fn OutcomeSection(hearing: String, v: AftercareView) -> impl IntoView {
             <h2>{tr.s("处理结果", "Handling decision")}</h2>
             {summary}
             {v.can_manage.then(|| view! {
-                <form class="stack" on:submit=submit data-testid="outcome-form">
+                <form method="post" class="stack" on:submit=submit data-testid="outcome-form">
                     <label>{tr.s("处理决定（答复意见）", "Decision")}
                         <textarea rows="3" data-testid="outcome-decision" prop:value=move || decision.get()
                             on:input=move |ev| decision.set(event_target_value(&ev))></textarea>
@@ -330,7 +330,7 @@ fn CommitmentSection(
             <h2>{tr.s("双向承诺书", "Two-way commitment")}</h2>
             {status}
             {can_manage.then(|| view! {
-                <form class="stack" on:submit=submit data-testid="commitment-form">
+                <form method="post" class="stack" on:submit=submit data-testid="commitment-form">
                     {(!has_commitment).then(|| view! {
                         <p class="notice" data-testid="commitment-generated">{tr.s(
                             "以下承诺内容根据听证案件和处理决定自动生成，请核对、修改后保存。",
@@ -488,7 +488,7 @@ fn VisitRow(f: FollowUpRecord, staff: Vec<PersonRef>, can_manage: bool) -> impl 
                         <p class="prewrap" data-testid="visit-note">{day.format_zh()}" "{f.recorded_by.clone().unwrap_or_default()}"："{f.note.clone().unwrap_or_default()}</p>
                     }.into_any(),
                     (None, true) => view! {
-                        <form class="stack" on:submit=on_record data-testid="visit-form">
+                        <form method="post" class="stack" on:submit=on_record data-testid="visit-form">
                             <input type="date" data-testid="visit-date" prop:value=move || done_on.get() on:input=move |ev| done_on.set(event_target_value(&ev)) />
                             <textarea rows="2" data-testid="visit-note-input" placeholder="回访方式、履行情况、信访人意见"
                                 prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
@@ -538,7 +538,7 @@ fn RatingForm(hearing: String, testid: &'static str) -> impl IntoView {
         });
     };
     view! {
-        <form class="stack" on:submit=submit data-testid=testid>
+        <form method="post" class="stack" on:submit=submit data-testid=testid>
             <div class="row" role="radiogroup">
                 {Satisfaction::ALL.iter().map(|s| {
                     let code = s.code();
@@ -637,7 +637,7 @@ fn RepeatSection(hearing: String, v: AftercareView) -> impl IntoView {
                 }.into_any()
             }}
             {(can_manage && !v.repeat_candidates.is_empty()).then(|| view! {
-                <form class="row" on:submit=submit data-testid="repeat-form">
+                <form method="post" class="row" on:submit=submit data-testid="repeat-form">
                     <label>{tr.s("登记为本次听证后的重复信访：", "Mark a later case as a repeat:")}
                         <select data-testid="repeat-case" on:change=move |ev| chosen.set(event_target_value(&ev))>
                             <option value="" selected=move || chosen.get().is_empty()>{tr.s("（选择案件）", "(choose a case)")}</option>

@@ -407,7 +407,7 @@ fn OpinionForm(ballot_id: String, hearing: String, mine: Mine) -> impl IntoView 
         });
     };
     view! {
-        <form class="stack opinion" on:submit=submit data-testid="opinion-form">
+        <form method="post" class="stack opinion" on:submit=submit data-testid="opinion-form">
             <label class="stack">
                 <span>{tr.s("评议意见（理由）", "Your reasons")}</span>
                 <textarea rows="3" data-testid="opinion-text" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
@@ -540,7 +540,7 @@ fn ProxyVoteForm(room: RwSignal<RoomState>, ballot_id: String, hearing: String) 
     view! {
         <details class="proxy-vote">
             <summary>{tr.s("代为录入（评议员无设备时）", "Enter a vote for a member without a device")}</summary>
-            <form class="stack" on:submit=submit>
+            <form method="post" class="stack" on:submit=submit>
                 <select data-testid="proxy-voter" on:change=move |ev| voter.set(event_target_value(&ev))>
                     <option value="" selected=move || voter.get().is_empty()>{tr.s("选择评议员", "Member")}</option>
                     {move || ballot().map(|b| b.voters.into_iter().map(|v| {
@@ -820,7 +820,7 @@ fn ProxyConfirmation(p: crate::api::PendingProxyVote, refresh: RwSignal<u32>) ->
     });
     let ready = move || !code.get().trim().is_empty() && (!secret || chosen.get().is_some());
     view! {
-        <form class="stack proxy-pending" data-testid="proxy-pending" data-voter=p.voter_id.clone() on:submit=submit>
+        <form method="post" class="stack proxy-pending" data-testid="proxy-pending" data-voter=p.voter_id.clone() on:submit=submit>
             <p><strong>{p.voter_name.clone()}</strong>" · "{what}</p>
             {choices}
             <input data-testid="proxy-code" autocomplete="one-time-code" inputmode="numeric" maxlength="6"
@@ -862,7 +862,7 @@ fn NewBallotForm(hearing_id: String) -> impl IntoView {
     view! {
         <details class="new-ballot" data-testid="new-ballot">
             <summary>{tr.s("新增表决事项", "Add a question")}</summary>
-            <form class="stack" on:submit=submit>
+            <form method="post" class="stack" on:submit=submit>
                 <label class="stack"><span>{tr.s("表决事项", "Question")}</span>
                     <input data-testid="ballot-question-input" prop:value=move || question.get() on:input=move |ev| question.set(event_target_value(&ev)) /></label>
                 <label class="stack"><span>{tr.s("选项（每行一个）", "Options (one per line)")}</span>

@@ -171,7 +171,7 @@ fn CaseFilters(wanted: Memo<(CaseFilter, u32)>) -> impl IntoView {
     let (go1, go2, go3, go4, go5) = (go.clone(), go.clone(), go.clone(), go.clone(), go);
     let current = move || wanted.get().0;
     view! {
-        <form
+        <form method="post"
             class="filters card"
             role="search"
             data-testid="case-filters"
@@ -827,7 +827,7 @@ fn CaseForm(staff: Vec<PersonRef>, record: Option<CaseRecord>) -> impl IntoView 
                 (false, false) => "Register a case",
             }}
         </h1>
-        <form class="card form-grid" on:submit=submit data-testid="case-form" novalidate>
+        <form method="post" class="card form-grid" on:submit=submit data-testid="case-form" novalidate>
             {text_field(("编号", "Case number"), fields.number, "text", "case-number-input", true)}
             {text_field(("标题", "Title"), fields.title, "text", "case-title-input", true)}
             <label>

@@ -856,7 +856,7 @@ fn OpinionForm(
             <summary>{tr.s("质证意见", "Cross-examination opinion")}
                 {current.map(|o| view! { <span class="muted" data-testid="my-opinion">" · "{tr.s("您已发表：", "Yours: ")}{o.summary_zh()}</span> })}
             </summary>
-            <form on:submit=submit class="stack">
+            <form method="post" on:submit=submit class="stack">
                 <div class="row">
                     <StanceSelect label_zh="真实性" label_en="Authenticity" value=authenticity testid="opinion-authenticity" />
                     <StanceSelect label_zh="合法性" label_en="Legality" value=legality testid="opinion-legality" />

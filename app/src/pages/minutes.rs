@@ -151,7 +151,7 @@ fn ConclusionForm(room: RwSignal<RoomState>, hearing: String) -> impl IntoView {
         });
     };
     view! {
-        <form class="stack" on:submit=submit data-testid="conclusion-form">
+        <form method="post" class="stack" on:submit=submit data-testid="conclusion-form">
             <label>
                 {tr.s("评议结论（写入纪要）", "The panel's conclusion (for the minutes)")}
                 <textarea rows="3" data-testid="conclusion-text" prop:value=move || text.get()
@@ -256,7 +256,7 @@ pub fn ArchivePage() -> impl IntoView {
     };
     view! {
         <h1>{tr.s("纪要档案", "Archive of minutes")}</h1>
-        <form class="card filters" on:submit=submit data-testid="archive-search">
+        <form method="post" class="card filters" on:submit=submit data-testid="archive-search">
             <label>{tr.s("案号", "Case number")}<input data-testid="archive-case" prop:value=case_v on:input=case_in /></label>
             <label>{tr.s("关键词", "Words")}<input data-testid="archive-text" prop:value=text_v on:input=text_in /></label>
             <label>{tr.s("表决结果", "Outcome")}<input data-testid="archive-outcome" prop:value=outcome_v on:input=outcome_in /></label>

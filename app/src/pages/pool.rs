@@ -42,7 +42,7 @@ pub fn PoolPage() -> impl IntoView {
             </Transition>
         </div>
         <Gate action=Action::ViewPool>
-            <form class="filters" on:submit=|ev| ev.prevent_default()>
+            <form method="post" class="filters" on:submit=|ev| ev.prevent_default()>
                 <input
                     type="search"
                     data-testid="pool-search"
@@ -330,7 +330,7 @@ fn MemberForm(existing: Option<MemberRow>) -> impl IntoView {
         }
     };
     view! {
-        <form class="card stack" on:submit=submit data-testid="member-form">
+        <form method="post" class="card stack" on:submit=submit data-testid="member-form">
             {text_field(("姓名", "Name"), name, "member-name")}
             <label>
                 <span>{tr.s("类别", "Category")}</span>

@@ -280,7 +280,7 @@ fn NewHearingForm(
             <span class="muted">{tr.s("信访事项：", "Case: ")}</span>
             <a href=format!("/cases/{}", case.id)>{case.case.number.clone()} " " {case.case.title.clone()}</a>
         </p>
-        <form class="card form-grid" on:submit=submit data-testid="hearing-form" novalidate>
+        <form method="post" class="card form-grid" on:submit=submit data-testid="hearing-form" novalidate>
             <PlanInputs fields context />
             <div class="wide stack">
                 <LocalError message=local testid="plan-local-error" />
@@ -809,7 +809,7 @@ fn EditPlan(
                     .map(|r| match r {
                         Ok(context) => {
                             view! {
-                                <form class="form-grid" on:submit=submit data-testid="edit-plan-form" novalidate>
+                                <form method="post" class="form-grid" on:submit=submit data-testid="edit-plan-form" novalidate>
                                     <PlanInputs fields context />
                                     <label class="wide">
                                         <span>
@@ -898,7 +898,7 @@ fn ReasonForm(
         )
     };
     view! {
-        <form class="stack" on:submit=submit data-testid=if cancelling { "cancel-form" } else { "postpone-form" }>
+        <form method="post" class="stack" on:submit=submit data-testid=if cancelling { "cancel-form" } else { "postpone-form" }>
             <p class="muted">{hint}</p>
             <label>
                 <span>{caption}</span>

@@ -107,7 +107,7 @@ fn DeadlineForm(policy: DeadlinePolicy) -> impl IntoView {
     };
     let pending = save.pending();
     view! {
-        <form class="card stack" on:submit=submit data-testid="deadline-settings">
+        <form method="post" class="card stack" on:submit=submit data-testid="deadline-settings">
             <h2>{tr.s("办理时限与听证通知", "Deadlines and notice")}</h2>
             <p class="muted">
                 {tr.s(
@@ -212,7 +212,7 @@ fn IssueForm(issue: ServerAction<IssueApiToken>) -> impl IntoView {
         });
     };
     view! {
-        <form class="stack" on:submit=submit data-testid="issue-token">
+        <form method="post" class="stack" on:submit=submit data-testid="issue-token">
             <div class="row">
                 <label class="grow">
                     {tr.s("令牌名称", "Token name")}
@@ -397,7 +397,7 @@ fn DrawSettingsForm(rest: u32) -> impl IntoView {
         }
     };
     view! {
-        <form class="card stack" on:submit=submit data-testid="draw-settings">
+        <form method="post" class="card stack" on:submit=submit data-testid="draw-settings">
             <h2>{tr.s("评议团抽选", "Panel draws")}</h2>
             <label>
                 <span>{tr.s("参加评议后轮空的场数", "Hearings a member rests after sitting")}</span>
@@ -441,7 +441,7 @@ fn FollowUpForm(days: String) -> impl IntoView {
         });
     };
     view! {
-        <form class="card stack" on:submit=submit data-testid="follow-up-settings">
+        <form method="post" class="card stack" on:submit=submit data-testid="follow-up-settings">
             <h2>{tr.s("回访", "Follow-up visits")}</h2>
             <label>
                 <span>{tr.s("处理决定后第几天回访", "Days after the decision")}</span>
@@ -483,7 +483,7 @@ fn CategoryForm(names: Vec<String>) -> impl IntoView {
         save.dispatch(SavePoolCategories { names });
     };
     view! {
-        <form class="card stack" on:submit=submit data-testid="category-settings">
+        <form method="post" class="card stack" on:submit=submit data-testid="category-settings">
             <h2>{tr.s("评议团成员类别", "Pool categories")}</h2>
             <p class="muted">{tr.s(
                 "标准类别：人大代表、政协委员、律师、专家学者、基层群众代表、媒体、社会组织、政府机关。如需增加本机关自己的类别（如“退休法官”“心理咨询师”），每行填写一个名称；名额要求也可按这些类别设置。",

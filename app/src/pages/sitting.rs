@@ -241,7 +241,7 @@ fn FloorControls(room: RwSignal<RoomState>, hearing_id: String) -> impl IntoView
         });
     };
     view! {
-        <form class="row" on:submit=submit>
+        <form method="post" class="row" on:submit=submit>
             <label class="stack grow">
                 <span>{tr.s("发言人", "Speaker")}</span>
                 <input data-testid="floor-name" prop:value=move || speaker.get() on:input=move |ev| speaker.set(event_target_value(&ev)) />
@@ -342,7 +342,7 @@ fn AttendanceForm(hearing_id: String, seated: Vec<crate::domain::ballot::Voter>)
     };
     let is_juror = move || part.get() == Part::Juror;
     view! {
-        <form class="row" on:submit=submit>
+        <form method="post" class="row" on:submit=submit>
             <Show when=is_juror fallback=move || view! {
                 <label class="stack grow">
                     <span>{tr.s("姓名 / 单位", "Name")}</span>
@@ -424,7 +424,7 @@ pub fn DeliberationPanel(
                 {(can_deliberate).then(|| view! {
                     // Not while adjourned (休会): the panel writes when it sits.
                     <Show when=move || room.with(|r| r.deliberating())>
-                        <form class="record-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                        <form method="post" class="record-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
                             ev.prevent_default();
                             action.dispatch(PostDeliberation { hearing_id: hearing_id.get_value(), text: text.get_untracked() });
                         }>
@@ -477,7 +477,7 @@ fn NotesEditor(hearing_id: String, found: Option<(String, i64)>) -> impl IntoVie
         }
     });
     view! {
-        <form class="record-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
+        <form method="post" class="record-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             save.dispatch(crate::api::SavePrivateNotes { hearing_id: hearing_id.clone(), text: text.get_untracked() });
         }>

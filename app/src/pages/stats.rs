@@ -80,7 +80,7 @@ fn StatsFilters(#[prop(into)] d: Option<Dashboard>) -> impl IntoView {
         navigate(&format!("/stats{q}"), Default::default());
     };
     view! {
-        <form class="card filters" on:submit=submit data-testid="stats-filters">
+        <form method="post" class="card filters" on:submit=submit data-testid="stats-filters">
             <label>{tr.s("起始月份", "From")}
                 <input type="month" data-testid="stats-from" prop:value=move || from.get() on:input=move |ev| from.set(event_target_value(&ev)) />
             </label>

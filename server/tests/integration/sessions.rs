@@ -51,11 +51,7 @@ async fn exec(server: &TestServer, sql: &str, id: &str, value: i64) {
 
 async fn fetch_one(server: &TestServer, sql: &str, id: &str) -> sqlx::any::AnyRow {
     let mut tx = server.db.begin().await.unwrap();
-    let row = sqlx::query(sql)
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
+    let row = sqlx::query(sql).bind(id).fetch_one(&mut *tx).await.unwrap();
     tx.commit().await.unwrap();
     row
 }
@@ -151,7 +147,10 @@ async fn a_partys_session_ends_with_its_invitation() {
     let held = server.held_hearing().await;
     let party = server.party(&held, "petitioner", "王五").await;
     assert_eq!(
-        party.rpc("load_room", &[("hearing_id", &held)]).await.status(),
+        party
+            .rpc("load_room", &[("hearing_id", &held)])
+            .await
+            .status(),
         200
     );
     let mut socket = party.socket(&held, 0).await.unwrap();
@@ -170,7 +169,10 @@ async fn a_partys_session_ends_with_its_invitation() {
         .await
         .unwrap();
     assert_eq!(
-        party.rpc("load_room", &[("hearing_id", &held)]).await.status(),
+        party
+            .rpc("load_room", &[("hearing_id", &held)])
+            .await
+            .status(),
         401,
         "the invitation expired: the party is out"
     );
@@ -283,7 +285,11 @@ async fn ping_frames_count_against_the_frame_rate() {
     let clerk = server.client("clerk").await;
     let mut socket = clerk.socket(&held, 0).await.unwrap();
     for _ in 0..400 {
-        if socket.feed(Message::Ping(Default::default())).await.is_err() {
+        if socket
+            .feed(Message::Ping(Default::default()))
+            .await
+            .is_err()
+        {
             break;
         }
     }
@@ -375,8 +381,13 @@ async fn one_address_spraying_many_accounts_is_stopped() {
         "the address spent its budget"
     );
     assert_eq!(
-        login_as(&from(&server, "127.0.0.5").await, "clerk", server::demo::DEMO_PASSWORD, None)
-            .await,
+        login_as(
+            &from(&server, "127.0.0.5").await,
+            "clerk",
+            server::demo::DEMO_PASSWORD,
+            None
+        )
+        .await,
         200
     );
     server.finish().await;
@@ -392,7 +403,13 @@ async fn forwarded_addresses_are_believed_only_from_a_trusted_proxy() {
         login_as(&client, "host", "guess-guess", Some(&forged)).await;
     }
     assert_eq!(
-        login_as(&client, "host", server::demo::DEMO_PASSWORD, Some("198.51.100.99")).await,
+        login_as(
+            &client,
+            "host",
+            server::demo::DEMO_PASSWORD,
+            Some("198.51.100.99")
+        )
+        .await,
         429,
         "a forged X-Forwarded-For does not escape the delay"
     );
@@ -408,7 +425,13 @@ async fn forwarded_addresses_are_believed_only_from_a_trusted_proxy() {
         login_as(&proxy, "host", "guess-guess", Some("203.0.113.7")).await;
     }
     assert_eq!(
-        login_as(&proxy, "host", server::demo::DEMO_PASSWORD, Some("203.0.113.7")).await,
+        login_as(
+            &proxy,
+            "host",
+            server::demo::DEMO_PASSWORD,
+            Some("203.0.113.7")
+        )
+        .await,
         429
     );
     assert_eq!(
@@ -428,7 +451,11 @@ async fn forwarded_addresses_are_believed_only_from_a_trusted_proxy() {
         .into_iter()
         .find(|line| line.action == "login")
         .and_then(|line| line.ip);
-    assert_eq!(ip.as_deref(), Some("203.0.113.8"), "the audit names the forwarded client");
+    assert_eq!(
+        ip.as_deref(),
+        Some("203.0.113.8"),
+        "the audit names the forwarded client"
+    );
     server.finish().await;
 }
 
@@ -475,8 +502,8 @@ async fn live_sockets_are_capped_per_address_and_in_total() {
     }
     let (status, body) = socket_from(&server, &public, "127.0.0.6")
         .await
-        .err()
-        .expect("a fourth socket from one address is refused");
+        .map(|_| ())
+        .expect_err("a fourth socket from one address is refused");
     assert_eq!(status, 429);
     assert!(body.contains("实时连接过多"), "{body}");
     for _ in 0..2 {
@@ -484,8 +511,8 @@ async fn live_sockets_are_capped_per_address_and_in_total() {
     }
     let (status, body) = socket_from(&server, &public, "127.0.0.8")
         .await
-        .err()
-        .expect("the sixth socket in all is refused");
+        .map(|_| ())
+        .expect_err("the sixth socket in all is refused");
     assert_eq!(status, 503);
     assert!(body.contains("服务器实时连接已满"), "{body}");
     // Under the flood, health and logins still answer.
@@ -535,7 +562,14 @@ async fn hsts_is_sent_only_when_serving_behind_tls() {
 #[tokio::test]
 async fn the_login_form_posts_credentials_without_a_script() {
     let server = TestServer::start().await;
-    let page = server.client("").await.get("/login").await.text().await.unwrap();
+    let page = server
+        .client("")
+        .await
+        .get("/login")
+        .await
+        .text()
+        .await
+        .unwrap();
     let form = page
         .split("<form")
         .nth(1)
@@ -563,12 +597,45 @@ async fn the_login_form_posts_credentials_without_a_script() {
     let wrong = post("wrong-password").await.unwrap();
     assert!(wrong.status().is_redirection(), "{}", wrong.status());
     let back = wrong.headers()["location"].to_str().unwrap().to_owned();
-    assert!(back.contains("/login") && !back.contains("wrong-password"), "{back}");
-    let shown = browser.get(&back).send().await.unwrap().text().await.unwrap();
+    assert!(
+        back.contains("/login") && !back.contains("wrong-password"),
+        "{back}"
+    );
+    let shown = browser
+        .get(&back)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(
         shown.contains("用户名或密码错误"),
         "the error is on the page it lands on"
     );
+    // A form that needs the script, submitted before it ran: the page again,
+    // never a bare 405, and nothing typed in the URL.
+    for path in ["/login", "//evil.example/x"] {
+        let again = browser
+            .post(format!("{}{path}", server.base))
+            .header("accept", "text/html")
+            .form(&[("text", "记录")])
+            .send()
+            .await
+            .unwrap();
+        let to = again
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned());
+        if path == "/login" {
+            assert_eq!(again.status(), 303);
+            assert_eq!(to.as_deref(), Some("/login"));
+        }
+        assert!(
+            !to.is_some_and(|to| to.starts_with("//")),
+            "never to another site"
+        );
+    }
     let right = post(server::demo::DEMO_PASSWORD).await.unwrap();
     let status = right.status();
     assert!(
@@ -606,13 +673,19 @@ async fn a_party_gets_back_in_on_its_own_device_only() {
     let phone = server.client("").await;
     assert_eq!(phone.http.post(&url).send().await.unwrap().status(), 200);
     assert_eq!(
-        phone.rpc("load_room", &[("hearing_id", &held)]).await.status(),
+        phone
+            .rpc("load_room", &[("hearing_id", &held)])
+            .await
+            .status(),
         200
     );
     // The session ends (idle timeout, logout): the same phone opens the link again.
     assert_eq!(phone.rpc("logout", &[]).await.status(), 200);
     assert_eq!(
-        phone.rpc("load_room", &[("hearing_id", &held)]).await.status(),
+        phone
+            .rpc("load_room", &[("hearing_id", &held)])
+            .await
+            .status(),
         401
     );
     let look = phone.http.get(&url).send().await.unwrap();
@@ -620,7 +693,10 @@ async fn a_party_gets_back_in_on_its_own_device_only() {
     assert!(look.text().await.unwrap().contains("进入听证"));
     assert_eq!(phone.http.post(&url).send().await.unwrap().status(), 200);
     assert_eq!(
-        phone.rpc("load_room", &[("hearing_id", &held)]).await.status(),
+        phone
+            .rpc("load_room", &[("hearing_id", &held)])
+            .await
+            .status(),
         200,
         "back in on the same device"
     );
