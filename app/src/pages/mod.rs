@@ -355,13 +355,29 @@ where
     T: Clone + Send + Sync + 'static,
 {
     let lang = use_lang();
+    // "请先登录" means the session ended (idle, logout elsewhere, lifetime): the
+    // header learns it at once (no stale name), and the way back is offered.
+    let session = use_context::<Session>();
+    Effect::new(move || {
+        let ended = result.with(|r| matches!(r, Some(Err(ApiError::NotLoggedIn))));
+        if ended && let Some(session) = session {
+            session.changed();
+        }
+    });
     move || {
         result.get().and_then(|r| r.err()).map(|e| {
+            let ended = matches!(e, ApiError::NotLoggedIn);
             view! {
                 <p class="error" role="alert" data-testid=testid>
                     {move || e.message(lang.get())}
+                    {ended.then(|| view! {
+                        " " <a href="/login" rel="external" data-testid="log-in-again">
+                            {move || if lang.get() == Lang::Zh { "重新登录" } else { "Log in again" }}
+                        </a>
+                    }.into_any())}
                 </p>
             }
+            .into_any()
         })
     }
 }
