@@ -539,15 +539,13 @@ struct Log<'a> {
 }
 
 impl Log<'_> {
-    /// The host moves the procedure, as far as the rules allow.
+    /// The host moves the procedure, as far as the rules allow, with what the
+    /// server commits with the step (the results announced at 宣布评议意见).
     async fn step(&mut self, step: app::domain::procedure::Step) -> anyhow::Result<()> {
-        let to = self.room.procedure.apply(step)?;
-        self.push(EventPayload::ProcedureStepped {
-            step,
-            to,
-            by: "张主持".into(),
-        })
-        .await
+        for payload in self.room.decide_step(step, "张主持")? {
+            self.push(payload).await?;
+        }
+        Ok(())
     }
 
     async fn push(&mut self, payload: EventPayload) -> anyhow::Result<()> {

@@ -547,6 +547,7 @@ mod tests {
 
     /// The host's steps through `room`, each decided as the server decides it
     /// and committed in order; returns the whole log.
+    #[allow(clippy::unwrap_used)]
     fn steps_decided(
         mut payloads: Vec<EventPayload>,
         steps: &[super::super::procedure::Step],
@@ -558,6 +559,7 @@ mod tests {
         committed_log(payloads)
     }
 
+    #[allow(clippy::unwrap_used)]
     #[test]
     fn results_reach_outsiders_with_the_announcement_and_no_ballot_is_left_open() {
         use super::super::ballot::{BallotMode, BallotSpec, MajorityRule, Voter};
@@ -641,6 +643,7 @@ mod tests {
         assert_eq!(panel.ballots.len(), 1);
     }
 
+    #[allow(clippy::unwrap_used)]
     #[test]
     fn a_bounded_snapshot_keeps_the_last_lines_and_follows_on() {
         let texts: Vec<String> = (0..500).map(|i| format!("第{i}行")).collect();
