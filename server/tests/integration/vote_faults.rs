@@ -38,7 +38,9 @@ struct Ledger {
 }
 
 /// One member: vote, wait for the acknowledgement (retrying the same key through
-/// any number of crashes), vote again, until told to stop.
+/// any number of crashes), vote again a moment later, until told to stop or
+/// until the ballot's bound (`domain::ballot::MAX_VOTES_PER_MEMBER`) refuses more: that
+/// refusal is the designed answer, and the vote it refused is not acknowledged.
 async fn member_votes(
     member: Member,
     hearing: String,
@@ -82,6 +84,9 @@ async fn member_votes(
                 tokio::time::sleep(Duration::from_millis(25)).await;
                 continue;
             };
+            if status == 409 && body["refusal"]["refusal"] == json!("too_many_changes") {
+                return;
+            }
             assert_eq!(status, 200, "vote refused: {body}");
             assert_eq!(body["option"], json!(option));
             let mut ledger = ledger.lock().unwrap();
@@ -96,6 +101,9 @@ async fn member_votes(
             });
             break;
         }
+        // Paced like people changing their minds, so that the bounded number of
+        // changes spreads over the kill cycles instead of being spent at once.
+        tokio::time::sleep(Duration::from_millis(150 + (n >> 40) % 250)).await;
     }
 }
 
