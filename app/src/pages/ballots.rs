@@ -417,7 +417,15 @@ fn OpinionForm(ballot_id: String, hearing: String, mine: Mine) -> impl IntoView 
                 <span>{tr.s("作为少数意见记入纪要", "Record as a minority opinion (dissent)")}</span>
             </label>
             <ActionError result=action.value() testid="opinion-error" />
-            {move || matches!(action.value().get(), Some(Ok(_))).then(|| view! { <p class="ok" data-testid="opinion-saved">{tr.s("评议意见已保存。", "Saved.")}</p> })}
+            // 0: a secret ballot still open holds it until the close (#21).
+            {move || match action.value().get() {
+                Some(Ok(0)) => Some(view! { <p class="ok" data-testid="opinion-saved">{tr.s(
+                    "评议意见已保存：不记名表决结束时，与其他评议意见一并公布（不显示姓名，不按提交先后排列）。",
+                    "Saved: published with the others when the secret ballot closes (without your name, in no telling order).",
+                )}</p> }),
+                Some(Ok(_)) => Some(view! { <p class="ok" data-testid="opinion-saved">{tr.s("评议意见已保存。", "Saved.")}</p> }),
+                _ => None,
+            }}
             <button type="submit" data-testid="opinion-submit">{tr.s("提交评议意见", "Save reasons")}</button>
         </form>
     }

@@ -416,6 +416,17 @@ fn RecordList(room: RwSignal<RoomState>, hearing_id: String, can_correct: bool) 
             when=move || room.with(|r| !r.record.is_empty())
             fallback=move || view! { <p class="muted">{move || t().record_empty}</p> }
         >
+            // A bounded snapshot (the public page) starts at a later line.
+            {move || {
+                let omitted = room.with(|r| r.record_omitted);
+                (omitted > 0).then(|| view! {
+                    <p class="muted" data-testid="record-omitted">{move || if lang.get() == Lang::Zh {
+                        format!("此前的 {omitted} 行笔录未在此显示，完整笔录以会议纪要为准。")
+                    } else {
+                        format!("{omitted} earlier lines are not shown here; the minutes hold the whole record.")
+                    }}</p>
+                })
+            }}
             <ol class="record" data-testid="record">
                 <For
                     each=move || room.with(|r| r.record.clone())
