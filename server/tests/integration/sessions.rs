@@ -715,3 +715,81 @@ async fn a_party_gets_back_in_on_its_own_device_only() {
     assert_eq!(phone.http.post(&url).send().await.unwrap().status(), 410);
     server.finish().await;
 }
+
+#[tokio::test]
+async fn the_host_reissues_a_link_in_one_tap_and_the_old_one_stops() {
+    let server = TestServer::start().await;
+    let held = server.held_hearing().await;
+    let host = server.client("host").await;
+    let form = [
+        ("hearing_id", held.as_str()),
+        ("party_kind", "agency"),
+        ("party_name", "住建局"),
+        ("valid_days", "3"),
+    ];
+    let old: serde_json::Value = host.rpc("invite_party", &form).await.json().await.unwrap();
+    let old_url = old["url"].as_str().unwrap().to_owned();
+    let old_phone = server.client("").await;
+    assert_eq!(
+        old_phone.http.post(&old_url).send().await.unwrap().status(),
+        200
+    );
+    // The party lost its phone: one tap gives a new link, the old one is revoked.
+    let old_id = old["id"].as_str().unwrap();
+    let clerk = server.client("clerk").await;
+    let pair = [("hearing_id", held.as_str()), ("invitation_id", old_id)];
+    assert_eq!(clerk.rpc("reissue_invitation", &pair).await.status(), 403);
+    let new = host.rpc("reissue_invitation", &pair).await;
+    assert_eq!(new.status(), 200);
+    let new: serde_json::Value = new.json().await.unwrap();
+    let new_url = new["url"].as_str().unwrap();
+    assert_ne!(new_url, old_url);
+    assert!(new["qr_svg"].as_str().unwrap().starts_with("<?xml"));
+    assert_eq!(
+        old_phone
+            .rpc("load_room", &[("hearing_id", &held)])
+            .await
+            .status(),
+        401,
+        "the old link's session ended"
+    );
+    assert_eq!(
+        old_phone.http.post(&old_url).send().await.unwrap().status(),
+        410
+    );
+    let new_phone = server.client("").await;
+    assert_eq!(
+        new_phone.http.post(new_url).send().await.unwrap().status(),
+        200
+    );
+    let me: serde_json::Value = new_phone.rpc("who_am_i", &[]).await.json().await.unwrap();
+    assert_eq!(me["display_name"], "住建局");
+    assert_eq!(me["party"][0], "agency");
+    let list: serde_json::Value = host
+        .rpc("list_invitations", &[("hearing_id", &held)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ours: Vec<_> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["name"] == "住建局")
+        .collect();
+    assert_eq!(ours.len(), 2);
+    assert_eq!(
+        ours.iter().filter(|i| i["revoked_at_ms"].is_null()).count(),
+        1,
+        "one usable link per party"
+    );
+    // An unknown invitation is refused clearly.
+    let unknown = host
+        .rpc(
+            "reissue_invitation",
+            &[("hearing_id", held.as_str()), ("invitation_id", "nope")],
+        )
+        .await;
+    assert_eq!(unknown.status(), 404);
+    server.finish().await;
+}
