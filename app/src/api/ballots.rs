@@ -323,7 +323,8 @@ pub struct ProxyCode {
 pub async fn issue_proxy_code(request_id: String) -> Result<ProxyCode, ApiError> {
     use crate::domain::access::Action;
     use crate::domain::ballot::{
-        BallotStatus, PROXY_CODE_DIGITS, PROXY_CODE_TTL_MS, VoteRefusal, proxy_code_hash,
+        BallotStatus, PROXY_CODE_ATTEMPTS, PROXY_CODE_DIGITS, PROXY_CODE_TTL_MS, VoteRefusal,
+        proxy_code_hash,
     };
     guard::answer(
         async {
@@ -340,6 +341,12 @@ pub async fn issue_proxy_code(request_id: String) -> Result<ProxyCode, ApiError>
             let room = folded_room(&state, &pending.hearing_id).await?;
             if ballot_in(&room, &pending.ballot_id)?.status != BallotStatus::Open {
                 return Err(refused(VoteRefusal::Closed));
+            }
+            // Too many wrong codes voided the entry: a new code would not revive
+            // it (the host enters it again).
+            let issued = crate::db::proxy::code(&state.db, &pending.id).await?;
+            if issued.is_some_and(|c| c.failed_attempts >= PROXY_CODE_ATTEMPTS) {
+                return Err(refused(VoteRefusal::ProxyCodeLocked));
             }
             let number = u128::from_be_bytes(*uuid::Uuid::new_v4().as_bytes())
                 % 10u128.pow(PROXY_CODE_DIGITS as u32);

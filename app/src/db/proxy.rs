@@ -91,7 +91,8 @@ fn read(row: &sqlx::any::AnyRow) -> Result<ProxyRequest, DbError> {
 }
 
 /// Stores a new confirmation code's hash for the entry (replacing any earlier
-/// code and its failed attempts). `false` when the entry is gone.
+/// code; the wrong attempts still count: only a new entry by the host starts
+/// them again). `false` when the entry is gone.
 pub async fn set_code(
     db: &Db,
     id: &str,
@@ -99,8 +100,7 @@ pub async fn set_code(
     expires_at_ms: i64,
 ) -> Result<bool, DbError> {
     let done = sqlx::query(
-        "UPDATE proxy_vote_requests SET code_hash = $1, code_expires_at = $2, code_failures = 0 \
-         WHERE id = $3",
+        "UPDATE proxy_vote_requests SET code_hash = $1, code_expires_at = $2 WHERE id = $3",
     )
     .bind(code_hash)
     .bind(expires_at_ms)

@@ -463,6 +463,15 @@ async fn a_proxy_vote_code_is_the_members_alone_single_use_bound_and_bounded() {
             "{body}"
         );
         assert!(message_zh(&body).contains("重新录入"), "{body}");
+        // A new code does not revive it; the host's new entry does.
+        let res = host
+            .rpc("issue_proxy_code", &[("request_id", &second)])
+            .await;
+        assert_eq!(res.status(), 409);
+        let again = entry(1).await;
+        let code = shown_code(&host, &again).await;
+        let (status, body) = confirm_entry(&clerk, &again, &code).await;
+        assert_eq!(status, 200, "{body}");
     }
 
     // Expired after ten minutes: a new code (which voids the old one) works.
