@@ -169,10 +169,13 @@ pub async fn upload_scan(
     Path(hearing_id): Path<String>,
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    axum::Extension(proxies): axum::Extension<app::auth::TrustedProxies>,
+    headers: axum::http::HeaderMap,
     auth: AuthSession,
     multipart: Multipart,
 ) -> Response {
-    let ip = peer.ip().to_string();
+    // The client, not a header anybody could write (PINGYI_TRUSTED_PROXIES).
+    let ip = proxies.client_address(peer.ip(), &headers).to_string();
     match receive_scan(&hearing_id, &state, &auth, &ip, multipart).await {
         Ok(()) => {
             Redirect::to(&format!("/hearings/{hearing_id}/aftercare?scan=ok")).into_response()

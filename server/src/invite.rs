@@ -150,6 +150,7 @@ pub async fn enter(
     Path(token): Path<String>,
     State(state): State<AppState>,
     Extension(extras): Extension<Arc<Extras>>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     mut auth: AuthSession,
 ) -> Response {
@@ -202,7 +203,12 @@ pub async fn enter(
                 ""
             }
         ),
-        ip: None,
+        ip: Some(
+            &extras
+                .trusted_proxies
+                .client_address(peer.ip(), &headers)
+                .to_string(),
+        ),
     };
     if let Err(e) = app::db::audit::record(&state.db, &entry).await {
         tracing::error!(error = %e, "audit write failed");

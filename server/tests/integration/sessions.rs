@@ -705,6 +705,15 @@ async fn a_party_gets_back_in_on_its_own_device_only() {
     let refused = other.http.post(&url).send().await.unwrap();
     assert_eq!(refused.status(), 410);
     assert!(refused.text().await.unwrap().contains("该链接已被使用过"));
+    // The audit names where each entry came from.
+    let entries = app::db::audit::list(&server.db, 20).await.unwrap();
+    assert!(
+        entries
+            .iter()
+            .filter(|l| l.action == "invitation_used")
+            .all(|l| l.ip.as_deref() == Some("127.0.0.1")),
+        "{entries:?}"
+    );
     // Revoked: not even the same device.
     let id = link["id"].as_str().unwrap();
     host.rpc(
