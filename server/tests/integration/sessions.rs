@@ -802,3 +802,21 @@ async fn the_host_reissues_a_link_in_one_tap_and_the_old_one_stops() {
     assert_eq!(unknown.status(), 404);
     server.finish().await;
 }
+
+#[cfg(unix)]
+#[test]
+fn the_server_raises_its_open_file_limit_to_the_hard_limit() {
+    let (_, hard) = rlimit::Resource::NOFILE.get().unwrap();
+    // A soft limit below the hard one, as a service usually starts with (only
+    // one below: the other tests of this process keep their descriptors).
+    if hard != rlimit::INFINITY {
+        rlimit::Resource::NOFILE.set(hard - 1, hard).unwrap();
+    }
+    server::raise_open_file_limit();
+    let (soft, hard) = rlimit::Resource::NOFILE.get().unwrap();
+    // Some systems cap the soft limit below an unlimited hard one (macOS).
+    assert!(
+        soft == hard || hard == rlimit::INFINITY,
+        "soft {soft} < hard {hard}"
+    );
+}
