@@ -183,6 +183,7 @@ test('seven members vote secretly, one changes the vote, all screens agree on th
   // on its page, nor in what its socket was sent, is a member named against a
   // choice.
   await observer.getByTestId('ballot-outcome').filter({ hasText: expected }).waitFor({ timeout: 3_000 });
+  await observer.getByTestId('ballot-turnout').filter({ hasText: '已投票 7 / 7 人' }).waitFor({ timeout: 3_000 });
   const counts = await observer.getByTestId('ballot-counts').innerText();
   assert.match(counts, /支持\s+5/);
   assert.match(counts, /不支持\s+2/);

@@ -170,7 +170,12 @@ fn BallotCard(
             .filter(|b| b.status != BallotStatus::Draft)
             .map(|b| {
                 let zh = lang.get() == crate::i18n::Lang::Zh;
-                let counted = b.voted.len();
+                // After the close, the result's turnout: readers outside the
+                // panel learn it only from the announcement (no "has voted").
+                let counted = b
+                    .result
+                    .as_ref()
+                    .map_or(b.voted.len(), |r| r.voted as usize);
                 let seated = b.voters.len();
                 let text = if zh {
                     format!("已投票 {counted} / {seated} 人（到场 {} 人）", b.present)
