@@ -176,17 +176,31 @@ pub async fn upgrade(
     // Listen for access changes before checking access, so none falls in between.
     let access = state.access.subscribe();
     // Participants by their rights; anybody else only as an observer of a public hearing.
-    let actor =
-        match crate::http_error::authorize(&state, &auth, Action::ViewRoom, &hearing_id).await {
-            Ok(actor) => Some(actor),
-            Err(refused) => {
-                let staff = db::hearings::staff(&state.db, &hearing_id).await?;
-                if !app::domain::access::permits(None, Action::ObserveHearing, staff.as_ref()) {
-                    return Err(refused);
+    let actor = match crate::http_error::authorize(&state, &auth, Action::ViewRoom, &hearing_id)
+        .await
+    {
+        Ok(actor) => Some(actor),
+        Err(refused) => {
+            let staff = db::hearings::staff(&state.db, &hearing_id).await?;
+            if !app::domain::access::permits(None, Action::ObserveHearing, staff.as_ref()) {
+                if matches!(refused, HttpError::NotLoggedIn) && carries_session_cookie(&headers) {
+                    // A browser reconnecting after its session ended (while it
+                    // was offline) cannot read a handshake's 401: it gets the
+                    // socket's own word for it, 4401, and stops reconnecting.
+                    return Ok(upgrade.on_upgrade(move |mut socket| async move {
+                        let _slot = slot;
+                        let frame = CloseFrame {
+                            code: CLOSE_SESSION_ENDED,
+                            reason: "登录已结束 / session ended".into(),
+                        };
+                        let _ = socket.send(Message::Close(Some(frame))).await;
+                    }));
                 }
-                None
+                return Err(refused);
             }
-        };
+            None
+        }
+    };
     let head_seq = db::hearings::head_seq(&state.db, &hearing_id)
         .await?
         .ok_or(HttpError::NotFound)?;
@@ -217,6 +231,16 @@ pub async fn upgrade(
                 session.run(socket, head_seq, access, extras).await;
             })
         }))
+}
+
+/// Whether the request names a session (which, when it is not logged in, has ended).
+fn carries_session_cookie(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .any(|pair| pair.trim().starts_with("pingyi_session="))
 }
 
 /// Whether this watcher receives the closed deliberation (panel, host, clerk).

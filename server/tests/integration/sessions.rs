@@ -820,3 +820,34 @@ fn the_server_raises_its_open_file_limit_to_the_hard_limit() {
         "soft {soft} < hard {hard}"
     );
 }
+
+#[tokio::test]
+async fn a_socket_reconnecting_after_its_session_ended_is_told_4401() {
+    let server = TestServer::start().await;
+    let held = server.held_hearing().await;
+    let clerk = server.client("clerk").await;
+    // The session ends while the phone is offline (here: deleted in the store).
+    let mut tx = server.db.begin().await.unwrap();
+    sqlx::query("DELETE FROM sessions WHERE id = $1")
+        .bind(session_id(&clerk))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    // A browser cannot read a refused handshake's status: the socket says it.
+    let mut socket = clerk
+        .socket(&held, 0)
+        .await
+        .map_err(|status| format!("handshake refused with {status}"))
+        .unwrap();
+    assert_eq!(
+        close_code(&mut socket, Duration::from_secs(3)).await,
+        app::protocol::CLOSE_SESSION_ENDED
+    );
+    // Without any session it stays a plain refusal.
+    assert_eq!(
+        server.client("").await.socket(&held, 0).await.err(),
+        Some(401)
+    );
+    server.finish().await;
+}
