@@ -631,57 +631,44 @@ pub fn canonical_json(input: &DrawInput) -> String {
         id: &'a str,
         categories: &'a [Category],
     }
+    /// The one layout both formats share; exclusions sorted and deduplicated
+    /// as projected (two reasons of one kind are one exclusion in format 2).
+    fn write<E: Serialize + Ord, M: Serialize>(
+        c: &DrawInput,
+        mut excluded: Vec<E>,
+        pool: Vec<M>,
+    ) -> String {
+        excluded.sort();
+        excluded.dedup();
+        let body = Canonical {
+            format: &format!("{INPUT_FORMAT_PREFIX}{}", c.input_format),
+            algorithm_version: c.algorithm_version,
+            panel_size: c.panel_size,
+            alternates: c.alternates,
+            quotas: &c.quotas,
+            excluded,
+            pool,
+        };
+        serde_json::to_string(&body).expect("strings and integers always serialise to JSON")
+    }
     let c = input.canonical();
-    let format = format!("{INPUT_FORMAT_PREFIX}{}", c.input_format);
-    let json = if c.input_format <= 1 {
-        let mut excluded: Vec<FirstExclusion<'_>> = c
-            .excluded
-            .iter()
-            .map(|e| FirstExclusion {
-                member_id: &e.member_id,
-                reason: &e.reason,
-            })
-            .collect();
-        excluded.sort();
-        excluded.dedup();
-        serde_json::to_string(&Canonical {
-            format: &format,
-            algorithm_version: c.algorithm_version,
-            panel_size: c.panel_size,
-            alternates: c.alternates,
-            quotas: &c.quotas,
-            excluded,
-            pool: c.pool.iter().collect(),
-        })
+    if c.input_format <= 1 {
+        let excluded = c.excluded.iter().map(|e| FirstExclusion {
+            member_id: &e.member_id,
+            reason: &e.reason,
+        });
+        write(&c, excluded.collect(), c.pool.iter().collect())
     } else {
-        let mut excluded: Vec<PublicExclusion<'_>> = c
-            .excluded
-            .iter()
-            .map(|e| PublicExclusion {
-                member_id: &e.member_id,
-                kind: e.kind.code(),
-            })
-            .collect();
-        excluded.sort();
-        excluded.dedup();
-        serde_json::to_string(&Canonical {
-            format: &format,
-            algorithm_version: c.algorithm_version,
-            panel_size: c.panel_size,
-            alternates: c.alternates,
-            quotas: &c.quotas,
-            excluded,
-            pool: c
-                .pool
-                .iter()
-                .map(|m| PublicMember {
-                    id: &m.id,
-                    categories: &m.categories,
-                })
-                .collect(),
-        })
-    };
-    json.expect("strings and integers always serialise to JSON")
+        let excluded = c.excluded.iter().map(|e| PublicExclusion {
+            member_id: &e.member_id,
+            kind: e.kind.code(),
+        });
+        let pool = c.pool.iter().map(|m| PublicMember {
+            id: &m.id,
+            categories: &m.categories,
+        });
+        write(&c, excluded.collect(), pool.collect())
+    }
 }
 
 /// Hex SHA-256 of [`canonical_json`]: the commitment published before the seed.

@@ -84,16 +84,7 @@ async fn signed_minutes_never_print_an_address_only_the_server_reaches() {
         .bytes()
         .await
         .unwrap();
-    if crate::common::pdf_tool("pdftotext") {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("m.pdf");
-        std::fs::write(&path, &pdf).unwrap();
-        let out = std::process::Command::new("pdftotext")
-            .arg(&path)
-            .arg("-")
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
+    if let Some(text) = crate::common::pdf_text(&pdf) {
         assert!(
             text.contains(&format!("http://{office}/verify")),
             "the printed verification address: {text}"

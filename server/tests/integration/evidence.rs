@@ -277,14 +277,9 @@ async fn a_party_files_evidence_and_the_host_releases_it_to_the_panel() {
     // The minutes list the exhibits with their hashes and the 质证 opinions.
     let minutes = host.get(&format!("/hearings/{held}/minutes.pdf")).await;
     assert_eq!(minutes.status(), 200);
-    let pdf_path = server.data_dir().join("minutes.pdf");
-    std::fs::write(&pdf_path, minutes.bytes().await.unwrap()).unwrap();
-    if crate::common::pdf_tool("pdftotext") {
-        let out = std::process::Command::new("pdftotext")
-            .args([pdf_path.to_str().unwrap(), "-"])
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).replace(['\n', ' '], "");
+    let pdf = minutes.bytes().await.unwrap();
+    if let Some(text) = crate::common::pdf_text(&pdf) {
+        let text = text.replace(['\n', ' '], "");
         for expected in [
             "证据清单及质证意见",
             "申-1工资欠条照片",

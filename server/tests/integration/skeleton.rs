@@ -268,16 +268,7 @@ async fn the_record_downloads_as_a_chinese_pdf() {
     assert!(disposition.starts_with("attachment;") && disposition.contains("filename*=UTF-8''"));
     let pdf = res.bytes().await.unwrap();
     assert!(pdf.starts_with(b"%PDF"));
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("record.pdf");
-    std::fs::write(&file, &pdf).unwrap();
-    if crate::common::pdf_tool("pdftotext") {
-        let out = std::process::Command::new("pdftotext")
-            .arg(&file)
-            .arg("-")
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
+    if let Some(text) = crate::common::pdf_text(&pdf) {
         assert!(text.contains("海宁信访〔2026〕131号"), "{text}");
         assert!(text.contains("工资保证金"), "{text}");
     }

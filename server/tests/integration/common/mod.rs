@@ -50,6 +50,25 @@ pub fn pdf_tool(name: &str) -> bool {
     found
 }
 
+/// A PDF's text as poppler's `pdftotext` reads it (UTF-8), or `None` where the
+/// tool is missing outside `make test` (see [`pdf_tool`]).
+pub fn pdf_text(pdf: &[u8]) -> Option<String> {
+    if !pdf_tool("pdftotext") {
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("document.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    assert!(out.status.success(), "pdftotext failed on the document");
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 /// The font the Makefile fetched; the PDF tests need it and say so.
 pub fn font_path() -> PathBuf {
     let path = PathBuf::from(
