@@ -403,6 +403,55 @@ pub async fn logout() -> Result<(), ApiError> {
 /// signed minutes hold the whole record).
 pub const OBSERVER_RECORD_LINES: usize = 200;
 
+/// The public room of each observed hearing, folded from the log as the public
+/// reads it and kept bounded, so that a load reads only the events committed
+/// since the last one (a thousand observers arriving at once do not each read
+/// and fold the whole log).
+#[cfg(feature = "ssr")]
+async fn public_room(
+    state: &crate::state::AppState,
+    hearing_id: &str,
+) -> Result<crate::domain::RoomState, ApiError> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock, PoisonError};
+    type Rooms = Mutex<HashMap<String, crate::domain::RoomState>>;
+    static ROOMS: OnceLock<Rooms> = OnceLock::new();
+    /// More hearings than are watched at once; beyond it the cache starts over.
+    const MAX_ROOMS: usize = 256;
+    let rooms = ROOMS.get_or_init(Rooms::default);
+    let cached = rooms
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(hearing_id)
+        .cloned();
+    let mut room = cached.unwrap_or_default();
+    loop {
+        let tail = crate::db::events::since(&state.db, hearing_id, room.last_seq, 5_000).await?;
+        if tail.is_empty() {
+            break;
+        }
+        for event in &tail {
+            if let Err(e) = room.apply(&event.seen_by(false)) {
+                tracing::error!(error = %e, hearing = %hearing_id, "hearing log does not fold");
+                return Err(ApiError::Internal);
+            }
+        }
+        room = room.bounded(OBSERVER_RECORD_LINES);
+    }
+    let mut kept = rooms.lock().unwrap_or_else(PoisonError::into_inner);
+    if kept.len() >= MAX_ROOMS {
+        kept.clear();
+    }
+    // Another request may have folded further meanwhile: keep the newer.
+    if kept
+        .get(hearing_id)
+        .is_none_or(|other| other.last_seq < room.last_seq)
+    {
+        kept.insert(hearing_id.to_owned(), room.clone());
+    }
+    Ok(room)
+}
+
 /// 旁听: a public hearing as an observer sees it, without logging in. A hearing
 /// that is not public does not exist for observers (404).
 #[server(prefix = "/rpc", endpoint = "observe_hearing")]
@@ -420,14 +469,7 @@ pub async fn observe_hearing(hearing_id: String) -> Result<RoomSnapshot, ApiErro
                 .ok_or(ApiError::HearingNotFound)?;
             // Bounded, whatever the log's length: the room folded as the public
             // sees it, with its last record lines; the socket goes on from there.
-            let events = crate::db::events::all(&state.db, &hearing_id).await?;
-            let seen: Vec<_> = events.iter().map(|e| e.seen_by(false)).collect();
-            let room = crate::domain::fold(seen.iter().map(|e| e.as_ref()))
-                .map_err(|e| {
-                    tracing::error!(error = %e, hearing = %hearing_id, "hearing log does not fold");
-                    ApiError::Internal
-                })?
-                .bounded(OBSERVER_RECORD_LINES);
+            let room = public_room(&state, &hearing_id).await?;
             Ok(RoomSnapshot {
                 hearing,
                 events: Vec::new(),

@@ -704,5 +704,17 @@ async fn the_public_observer_snapshot_is_bounded_and_followed_live() {
     let payloads = payloads_until(&mut socket, seq).await;
     assert_eq!(payloads.len(), 1);
     assert_eq!(payloads[0]["text"], "快照之后的一行");
+    // The next load goes on from the kept public room (read since its seq).
+    let again: app::model::RoomSnapshot = observer
+        .rpc("observe_hearing", &[("hearing_id", &held)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let again = again.base.unwrap();
+    assert_eq!(again.last_seq, seq);
+    assert_eq!(again.record.len(), shown);
+    assert_eq!(again.record.last().unwrap().text, "快照之后的一行");
+    assert_eq!(again.record_omitted, room.record_omitted + 1);
     server.finish().await;
 }
