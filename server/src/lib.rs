@@ -67,8 +67,10 @@ pub async fn serve(
     // Expired sessions are deleted hourly, so the table does not grow forever.
     let sweeper = {
         use tower_sessions::session_store::ExpiredDeletion;
-        let store =
-            app::db::sessions::DbSessionStore::with_policy(db.clone(), router::session_policy(args));
+        let store = app::db::sessions::DbSessionStore::with_policy(
+            db.clone(),
+            router::session_policy(args),
+        );
         tokio::spawn(async move {
             let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
             loop {

@@ -294,7 +294,9 @@ pub fn build(
         .layer(axum::middleware::from_fn(
             crate::rpc_errors::arguments_refused_clearly,
         ))
-        .layer(axum::middleware::from_fn(crate::caching::private_by_default))
+        .layer(axum::middleware::from_fn(
+            crate::caching::private_by_default,
+        ))
         .layer(
             tower::ServiceBuilder::new()
                 // Spans name the path without its query and without the

@@ -16,9 +16,9 @@ use crate::domain::schedule::{HearingStatus, ScheduleChange};
 use crate::domain::{RoomState, fold};
 use crate::error::ApiError;
 use crate::i18n::Lang;
-use leptos::server_fn::ServerFn;
 use crate::model::{HearingSummary, RoomSnapshot};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 
 /// Whether the live socket is delivering events.

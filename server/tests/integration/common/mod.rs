@@ -199,7 +199,15 @@ impl TestServer {
             data_dir: dir.path().to_path_buf(),
         };
         let db = server::open_database(&config).await.unwrap();
-        Self::serve(db, self.database_url.clone(), None, dir, signing_dir(), |_| {}).await
+        Self::serve(
+            db,
+            self.database_url.clone(),
+            None,
+            dir,
+            signing_dir(),
+            |_| {},
+        )
+        .await
     }
 
     /// Graceful stop of this instance only (its sockets are told to reconnect).
