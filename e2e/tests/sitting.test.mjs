@@ -15,23 +15,28 @@ test('host, panel member and observer share the room; the observer never sees th
   const watch = (page) => page.on('pageerror', (e) => errors.push(e.message));
 
   // The demo's public hearing on a homestead boundary has a drawn panel; its
-  // member 唐美华 (m025) gets a password from the administrator to take part.
+  // first seated member (whoever the draw seated) gets a password from the
+  // administrator to take part.
   const adminContext = await env.browser.newContext();
   const admin = await adminContext.newPage();
   await logIn(admin, url, 'admin');
   const hearings = await admin.evaluate(async () => (await fetch('/rpc/list_hearings', { method: 'POST' })).json());
   const hearing = hearings.find((h) => h.title.includes('宅基地'));
   assert.ok(hearing, 'the public demo hearing with a panel');
-  const status = await admin.evaluate(async () => {
+  const { status, username } = await admin.evaluate(async (hearingId) => {
+    const form = new URLSearchParams({ hearing_id: hearingId });
+    const panel = await (await fetch('/rpc/panel_view', { method: 'POST', body: form })).json();
+    const seat = panel.panel.seats.find((s) => ['invited', 'accepted'].includes(s.status));
+    const username = seat.holder.member_id.toLowerCase();
     const accounts = await (await fetch('/rpc/list_accounts', { method: 'POST' })).json();
-    const member = accounts.find((a) => a.username === 'm025');
+    const member = accounts.find((a) => a.username === username);
     const res = await fetch('/rpc/change_account', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ account_id: member.id, change: { Password: 'pingyi-demo' } }),
     });
-    return res.status;
-  });
+    return { status: res.status, username };
+  }, hearing.id);
   assert.equal(status, 200);
   await adminContext.close();
 
@@ -41,7 +46,7 @@ test('host, panel member and observer share the room; the observer never sees th
   watch(host);
 
   const jurorContext = await env.browser.newContext();
-  await logIn(await jurorContext.newPage(), url, 'm025');
+  await logIn(await jurorContext.newPage(), url, username);
   const juror = await openRoom(jurorContext, `${url}/hearings/${hearing.id}`);
   watch(juror);
 
