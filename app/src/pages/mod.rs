@@ -187,7 +187,13 @@ fn mark_hydrated() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let lang = RwSignal::new(initial_lang());
+    // The language lives in a reference-counted signal; the page reads it
+    // through an arena handle, but the <head>'s title and the <html lang>,
+    // which the server writes after an async route's body, hold the signal
+    // itself: by then the page's arena may be gone (a busy server), and reading
+    // an arena handle there panics.
+    let lang_shared = ArcRwSignal::new(initial_lang());
+    let lang = RwSignal::from(lang_shared.clone());
     provide_context(UiLang(lang));
     let session = Session::new();
     provide_context(session);
@@ -204,13 +210,13 @@ pub fn App() -> impl IntoView {
     mark_hydrated();
 
     view! {
-        <Html {..} lang=move || lang.try_get().unwrap_or_default().code() />
+        <Html {..} lang={
+            let lang = lang_shared.clone();
+            move || lang.get().code()
+        } />
         <Stylesheet id="pingyi-css" href="/pkg/pingyi.css" />
-        // The head is written after the body (an async route renders its body
-        // first); by then a busy server may have disposed this page's signals, so
-        // the title reads the language with `try_get` rather than panic.
         <Title text=move || {
-            let t = lang.try_get().unwrap_or_default().texts();
+            let t = lang_shared.get().texts();
             format!("{} · {}", t.app_name, t.app_subtitle)
         } />
         <Router>
