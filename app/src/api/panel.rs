@@ -136,9 +136,16 @@ pub async fn panel_view(hearing_id: String) -> Result<PanelPage, ApiError> {
             if !(may(Action::ViewRoom) || may(Action::ViewCalendar)) {
                 return Err(ApiError::HearingNotFound);
             }
+            // Names, districts and the words of exclusion reasons (a relative,
+            // an employer) are for those who keep the pool; parties and members
+            // see what the public record shows.
+            let mut draws = crate::db::pool::draws_of(&state.db, &hearing_id).await?;
+            if !permits(Some(&actor), Action::ViewPool, None) {
+                draws = draws.iter().map(crate::model::DrawRecord::public).collect();
+            }
             Ok(PanelPage {
                 hearing: crate::scheduling::hearing(&state.db, &hearing_id).await?,
-                draws: crate::db::pool::draws_of(&state.db, &hearing_id).await?,
+                draws,
                 panel: crate::panel::panel(&state.db, &hearing_id).await?,
                 can_draw: may(Action::DrawPanel),
             })

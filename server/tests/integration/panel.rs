@@ -555,3 +555,52 @@ async fn a_hearing_whose_panel_is_seated_cannot_be_drawn_again() {
     );
     server.finish().await;
 }
+
+#[tokio::test]
+async fn parties_see_a_draw_as_the_public_does_and_staff_see_the_pool_they_keep() {
+    let server = TestServer::start().await;
+    let hearing = app::db::hearings::list(&server.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|h| h.title.contains("宅基地确权边界"))
+        .expect("the demo's public hearing with a drawn panel")
+        .id;
+    let view = |body: Value| body["draws"][0]["input"].clone();
+    let host = server.client("host").await;
+    let staff: Value = host
+        .rpc("panel_view", &[("hearing_id", &hearing)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let kept = view(staff.clone());
+    assert!(kept["pool"].is_array(), "{staff}");
+    assert!(
+        kept["pool"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| !m["name"].as_str().unwrap().is_empty()),
+        "staff keep the names"
+    );
+    let petitioner = server.party(&hearing, "petitioner", "周美华").await;
+    let res = petitioner
+        .rpc("panel_view", &[("hearing_id", &hearing)])
+        .await;
+    assert_eq!(res.status(), 200);
+    let published = view(res.json().await.unwrap());
+    assert_eq!(
+        published["pool"].as_array().unwrap().len(),
+        kept["pool"].as_array().unwrap().len()
+    );
+    for member in published["pool"].as_array().unwrap() {
+        assert_eq!(member["name"], "", "{member}");
+        assert_eq!(member["district"], "", "{member}");
+    }
+    for exclusion in published["excluded"].as_array().unwrap() {
+        assert_eq!(exclusion["reason"], "", "{exclusion}");
+        assert!(exclusion["kind"].is_string());
+    }
+    server.finish().await;
+}
