@@ -328,6 +328,23 @@ impl TrustedProxies {
                         format!("PINGYI_TRUSTED_PROXIES：前缀长度无效 {item} / bad prefix length")
                     })?,
             };
+            // An IPv4 address written as IPv6 (::ffff:10.0.0.5, as logs of a
+            // server listening on [::] show it) is that IPv4 address, and its
+            // prefix counts the 96 bits of the mapping.
+            let (addr, bits) = match addr {
+                std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                    Some(v4) => (
+                        std::net::IpAddr::V4(v4),
+                        bits.checked_sub(96).ok_or_else(|| {
+                            format!(
+                                "PINGYI_TRUSTED_PROXIES：前缀长度无效 {item} / bad prefix length"
+                            )
+                        })?,
+                    ),
+                    None => (addr, bits),
+                },
+                v4 => (v4, bits),
+            };
             nets.push((addr, bits));
         }
         Ok(TrustedProxies { nets })
@@ -388,11 +405,15 @@ fn in_net(ip: std::net::IpAddr, net: std::net::IpAddr, bits: u8) -> bool {
     use std::net::IpAddr;
     match (ip, net) {
         (IpAddr::V4(a), IpAddr::V4(n)) => {
-            let mask = u32::MAX.checked_shl(32 - u32::from(bits)).unwrap_or(0);
+            // A prefix longer than the address cannot match anything but
+            // itself; it never widens the net.
+            let shift = 32u32.saturating_sub(u32::from(bits));
+            let mask = u32::MAX.checked_shl(shift).unwrap_or(0);
             u32::from(a) & mask == u32::from(n) & mask
         }
         (IpAddr::V6(a), IpAddr::V6(n)) => {
-            let mask = u128::MAX.checked_shl(128 - u32::from(bits)).unwrap_or(0);
+            let shift = 128u32.saturating_sub(u32::from(bits));
+            let mask = u128::MAX.checked_shl(shift).unwrap_or(0);
             u128::from(a) & mask == u128::from(n) & mask
         }
         _ => false,
@@ -531,6 +552,20 @@ mod tests {
         // IPv4-mapped IPv6 peers are their IPv4 address.
         let mapped: std::net::IpAddr = "::ffff:10.0.0.5".parse().unwrap();
         assert!(proxies.trusts(mapped));
+        // A proxy written the way a server on [::] logs it is that one proxy,
+        // not every IPv4 client (its /128 once made the mask zero).
+        let written_mapped = TrustedProxies::parse("::ffff:10.0.0.5").unwrap();
+        assert!(written_mapped.trusts(peer));
+        assert!(written_mapped.trusts(mapped));
+        assert!(!written_mapped.trusts("203.0.113.9".parse().unwrap()));
+        assert_eq!(
+            written_mapped.client_address("203.0.113.7".parse().unwrap(), &headers),
+            "203.0.113.7".parse::<std::net::IpAddr>().unwrap()
+        );
+        let mapped_range = TrustedProxies::parse("::ffff:10.1.0.0/112").unwrap();
+        assert!(mapped_range.trusts("10.1.200.3".parse().unwrap()));
+        assert!(!mapped_range.trusts("10.2.0.1".parse().unwrap()));
+        assert!(TrustedProxies::parse("::ffff:10.0.0.5/64").is_err());
         assert!(TrustedProxies::parse("10.0.0.0/33").is_err());
         assert!(TrustedProxies::parse("proxy.example").is_err());
         assert!(

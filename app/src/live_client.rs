@@ -38,6 +38,8 @@ struct Follower {
     /// Who the page thinks is logged in: told when the session ended, so the
     /// header stops showing a name that no longer works.
     session: Option<crate::pages::Session>,
+    /// The public observer page (`as=observer`): watches without a login.
+    as_observer: bool,
 }
 
 /// Keeps `room` in step with the hearing until the component is dropped, and
@@ -47,8 +49,10 @@ pub fn follow_room(
     room: RwSignal<RoomState>,
     status: RwSignal<LiveStatus>,
     clock_offset: RwSignal<i64>,
+    as_observer: bool,
 ) {
     let follower = Rc::new(Follower {
+        as_observer,
         hearing_id,
         room,
         status,
@@ -125,7 +129,7 @@ fn abandon(follower: &Rc<Follower>) {
     schedule_reconnect(follower);
 }
 
-fn socket_url(hearing_id: &str, after: u64) -> Option<String> {
+fn socket_url(hearing_id: &str, after: u64, as_observer: bool) -> Option<String> {
     let location = web_sys::window()?.location();
     let scheme = if location.protocol().ok()? == "https:" {
         "wss"
@@ -133,8 +137,9 @@ fn socket_url(hearing_id: &str, after: u64) -> Option<String> {
         "ws"
     };
     let host = location.host().ok()?;
+    let view = if as_observer { "&as=observer" } else { "" };
     Some(format!(
-        "{scheme}://{host}/ws/hearings/{hearing_id}?after={after}"
+        "{scheme}://{host}/ws/hearings/{hearing_id}?after={after}{view}"
     ))
 }
 
@@ -143,8 +148,8 @@ fn connect(follower: &Rc<Follower>) {
         return;
     }
     let after = follower.room.with_untracked(|r| r.last_seq);
-    let Some(socket) =
-        socket_url(&follower.hearing_id, after).and_then(|url| WebSocket::new(&url).ok())
+    let Some(socket) = socket_url(&follower.hearing_id, after, follower.as_observer)
+        .and_then(|url| WebSocket::new(&url).ok())
     else {
         schedule_reconnect(follower);
         return;

@@ -150,6 +150,11 @@ pub struct ResumeQuery {
     /// The last seq the client has applied; 0 (default) means "from the start".
     #[serde(default)]
     after: u64,
+    /// `observer`: the public observer page, which watches without logging in.
+    /// Any other page is a participant's: if its session has ended it is told
+    /// 4401, never quietly turned into an observer of a public hearing.
+    #[serde(default, rename = "as")]
+    view: Option<String>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -176,17 +181,20 @@ pub async fn upgrade(
     // Listen for access changes before checking access, so none falls in between.
     let access = state.access.subscribe();
     // Participants by their rights; anybody else only as an observer of a public hearing.
-    let actor = match crate::http_error::authorize(&state, &auth, Action::ViewRoom, &hearing_id)
-        .await
-    {
-        Ok(actor) => Some(actor),
-        Err(refused) => {
-            let staff = db::hearings::staff(&state.db, &hearing_id).await?;
-            if !app::domain::access::permits(None, Action::ObserveHearing, staff.as_ref()) {
-                if matches!(refused, HttpError::NotLoggedIn) && carries_session_cookie(&headers) {
-                    // A browser reconnecting after its session ended (while it
-                    // was offline) cannot read a handshake's 401: it gets the
-                    // socket's own word for it, 4401, and stops reconnecting.
+    let actor =
+        match crate::http_error::authorize(&state, &auth, Action::ViewRoom, &hearing_id).await {
+            Ok(actor) => Some(actor),
+            Err(refused) => {
+                let as_observer = resume.view.as_deref() == Some("observer");
+                if !as_observer
+                    && matches!(refused, HttpError::NotLoggedIn)
+                    && carries_session_cookie(&headers)
+                {
+                    // A participant's page reconnecting after its session ended
+                    // (while it was offline) cannot read a handshake's 401: it gets
+                    // the socket's own word for it, 4401, and stops reconnecting —
+                    // on a public hearing too, where it would otherwise go on as an
+                    // observer without the panel's events, still showing a name.
                     return Ok(upgrade.on_upgrade(move |mut socket| async move {
                         let _slot = slot;
                         let frame = CloseFrame {
@@ -196,11 +204,13 @@ pub async fn upgrade(
                         let _ = socket.send(Message::Close(Some(frame))).await;
                     }));
                 }
-                return Err(refused);
+                let staff = db::hearings::staff(&state.db, &hearing_id).await?;
+                if !app::domain::access::permits(None, Action::ObserveHearing, staff.as_ref()) {
+                    return Err(refused);
+                }
+                None
             }
-            None
-        }
-    };
+        };
     let head_seq = db::hearings::head_seq(&state.db, &hearing_id)
         .await?
         .ok_or(HttpError::NotFound)?;

@@ -137,7 +137,13 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
     provide_context(clock);
 
     #[cfg(feature = "hydrate")]
-    crate::live_client::follow_room(hearing.id.clone(), room, status, clock.0);
+    crate::live_client::follow_room(
+        hearing.id.clone(),
+        room,
+        status,
+        clock.0,
+        use_context::<ObserverView>().is_some(),
+    );
 
     let evidence_href = format!("/hearings/{}/evidence", hearing.id);
     // Observers have no evidence page: what is shown live is all they see.

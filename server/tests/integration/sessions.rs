@@ -849,5 +849,31 @@ async fn a_socket_reconnecting_after_its_session_ended_is_told_4401() {
         server.client("").await.socket(&held, 0).await.err(),
         Some(401)
     );
+    // On a public hearing too: a participant's page whose session ended is told
+    // 4401, not quietly turned into an observer; the observer page (as=observer)
+    // with the same stale cookie watches as before.
+    let public = server.upcoming_hearing().await;
+    let mut socket = clerk.socket(&public, 0).await.unwrap();
+    assert_eq!(
+        close_code(&mut socket, Duration::from_secs(3)).await,
+        app::protocol::CLOSE_SESSION_ENDED
+    );
+    let url = format!(
+        "{}/ws/hearings/{public}?after=0&as=observer",
+        server.base.replacen("http", "ws", 1)
+    );
+    let mut request =
+        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(url)
+            .unwrap();
+    request
+        .headers_mut()
+        .insert("cookie", clerk.cookie_header().unwrap().parse().unwrap());
+    let (mut observer, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let hello = tokio::time::timeout(Duration::from_secs(3), observer.next())
+        .await
+        .expect("a hello")
+        .expect("a frame")
+        .unwrap();
+    assert!(hello.to_text().unwrap().contains("\"hello\""), "{hello}");
     server.finish().await;
 }
