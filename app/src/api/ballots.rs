@@ -433,15 +433,25 @@ pub async fn confirm_proxy_vote(
                 .collect();
             let offered =
                 proxy_code_hash(&pending.id, &pending.ballot_id, &pending.voter_id, &code);
-            let issued = crate::db::proxy::code(&state.db, &pending.id).await?;
-            let verdict = check_proxy_code(issued.as_ref(), &offered, crate::db::now_ms());
-            if matches!(
-                verdict,
-                Err(crate::domain::ballot::VoteRefusal::ProxyCodeWrong { .. }
-                    | crate::domain::ballot::VoteRefusal::ProxyCodeLocked)
-            ) && issued.is_some()
-            {
-                crate::db::proxy::code_failed(&state.db, &pending.id).await?;
+            // The attempt is counted before the code is compared (one atomic
+            // update), so confirmations sent at once stay within the bound.
+            let now = crate::db::now_ms();
+            let claimed = crate::db::proxy::claim_code_attempt(
+                &state.db,
+                &pending.id,
+                now,
+                crate::domain::ballot::PROXY_CODE_ATTEMPTS,
+            )
+            .await?;
+            let was_claimed = claimed.is_some();
+            let issued = match claimed {
+                Some(issued) => Some(issued),
+                // No attempt left, or no live code: the stored state says which.
+                None => crate::db::proxy::code(&state.db, &pending.id).await?,
+            };
+            let verdict = check_proxy_code(issued.as_ref(), &offered, now);
+            if was_claimed && verdict.is_ok() {
+                crate::db::proxy::code_accepted(&state.db, &pending.id).await?;
             }
             let audit = crate::db::audit::AuditEntry {
                 actor: Some(&actor.account_id),

@@ -132,12 +132,45 @@ pub async fn code(db: &Db, id: &str) -> Result<Option<crate::domain::ballot::Iss
     })
 }
 
-/// Counts a wrong code (committed at once, whatever the request does next).
-pub async fn code_failed(db: &Db, id: &str) -> Result<(), DbError> {
-    sqlx::query("UPDATE proxy_vote_requests SET code_failures = code_failures + 1 WHERE id = $1")
-        .bind(id)
-        .execute(db.pool())
-        .await?;
+/// Takes one attempt at the entry's live code, atomically: the attempt is
+/// counted before the code is compared, so confirmations sent at once cannot
+/// try more codes than the bound allows. `None`: no live code (none issued, or
+/// expired) or the bound already reached — [`code`] tells which. The answer's
+/// `failed_attempts` are those before this attempt.
+pub async fn claim_code_attempt(
+    db: &Db,
+    id: &str,
+    now_ms: i64,
+    max_attempts: u32,
+) -> Result<Option<crate::domain::ballot::IssuedCode>, DbError> {
+    let row = sqlx::query(
+        "UPDATE proxy_vote_requests SET code_failures = code_failures + 1 \
+         WHERE id = $1 AND code_hash IS NOT NULL AND code_expires_at > $2 AND code_failures < $3 \
+         RETURNING code_hash, code_expires_at, code_failures",
+    )
+    .bind(id)
+    .bind(now_ms)
+    .bind(i64::from(max_attempts))
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let failures: i64 = row.try_get("code_failures")?;
+    Ok(Some(crate::domain::ballot::IssuedCode {
+        hash: row.try_get("code_hash")?,
+        expires_at_ms: row.try_get("code_expires_at")?,
+        failed_attempts: u32::try_from(failures.saturating_sub(1)).unwrap_or(u32::MAX),
+    }))
+}
+
+/// A right code gives its claimed attempt back.
+pub async fn code_accepted(db: &Db, id: &str) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE proxy_vote_requests SET code_failures = code_failures - 1 \
+         WHERE id = $1 AND code_failures > 0",
+    )
+    .bind(id)
+    .execute(db.pool())
+    .await?;
     Ok(())
 }
 

@@ -472,6 +472,35 @@ async fn a_proxy_vote_code_is_the_members_alone_single_use_bound_and_bounded() {
         let code = shown_code(&host, &again).await;
         let (status, body) = confirm_entry(&clerk, &again, &code).await;
         assert_eq!(status, 200, "{body}");
+
+        // Twenty wrong codes sent at once: each attempt is counted before its
+        // code is compared, so no more than the bound are ever judged.
+        let raced = entry(1).await;
+        let right = shown_code(&host, &raced).await;
+        let wrong: Vec<String> = (0..20)
+            .map(|i| format!("{:06}", (right.parse::<u32>().unwrap() + 1 + i) % 1_000_000))
+            .collect();
+        let answers =
+            futures::future::join_all(wrong.iter().map(|code| confirm_entry(&clerk, &raced, code)))
+                .await;
+        let judged = answers
+            .iter()
+            .filter(|(_, body)| refusal(body) == Some("proxy_code_wrong"))
+            .count();
+        assert!(judged <= 4, "{judged} wrong codes judged: {answers:?}");
+        assert!(
+            answers.iter().all(|(_, body)| matches!(
+                refusal(body),
+                Some("proxy_code_wrong" | "proxy_code_locked")
+            )),
+            "{answers:?}"
+        );
+        let (status, body) = confirm_entry(&clerk, &raced, &right).await;
+        assert_eq!(
+            (status, refusal(&body)),
+            (409, Some("proxy_code_locked")),
+            "{body}"
+        );
     }
 
     // Expired after ten minutes: a new code (which voids the old one) works.
