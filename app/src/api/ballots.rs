@@ -712,11 +712,7 @@ pub async fn my_ballots(hearing_id: String) -> Result<Vec<MyBallot>, ApiError> {
     guard::answer(
         async {
             let (state, actor, _) = guard::require(Action::CastVote, Some(&hearing_id)).await?;
-            let events = crate::db::events::all(&state.db, &hearing_id).await?;
-            let room = crate::domain::fold(&events).map_err(|e| {
-                tracing::error!(error = %e, hearing = %hearing_id, "hearing log does not fold");
-                ApiError::Internal
-            })?;
+            let room = folded_room(&state, &hearing_id).await?;
             // A secret ballot's opinion waiting for the close is the member's own.
             let held = crate::db::proxy::held_opinion_of(&state.db, &hearing_id, &actor.account_id)
                 .await?;

@@ -662,13 +662,7 @@ async fn a_party_gets_back_in_on_its_own_device_only() {
     let server = TestServer::start().await;
     let held = server.held_hearing().await;
     let host = server.client("host").await;
-    let form = [
-        ("hearing_id", held.as_str()),
-        ("party_kind", "petitioner"),
-        ("party_name", "赵六"),
-        ("valid_days", "7"),
-    ];
-    let link: serde_json::Value = host.rpc("invite_party", &form).await.json().await.unwrap();
+    let link = host.invite(&held, "petitioner", "赵六", "7").await;
     let url = link["url"].as_str().unwrap().to_owned();
     let phone = server.client("").await;
     assert_eq!(phone.http.post(&url).send().await.unwrap().status(), 200);
@@ -730,13 +724,7 @@ async fn the_host_reissues_a_link_in_one_tap_and_the_old_one_stops() {
     let server = TestServer::start().await;
     let held = server.held_hearing().await;
     let host = server.client("host").await;
-    let form = [
-        ("hearing_id", held.as_str()),
-        ("party_kind", "agency"),
-        ("party_name", "住建局"),
-        ("valid_days", "3"),
-    ];
-    let old: serde_json::Value = host.rpc("invite_party", &form).await.json().await.unwrap();
+    let old = host.invite(&held, "agency", "住建局", "3").await;
     let old_url = old["url"].as_str().unwrap().to_owned();
     let old_phone = server.client("").await;
     assert_eq!(

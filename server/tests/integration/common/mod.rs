@@ -344,13 +344,7 @@ impl TestServer {
     /// A party of `hearing_id` admitted through a fresh invitation link.
     pub async fn party(&self, hearing_id: &str, kind: &str, name: &str) -> Client {
         let host = self.client("host").await;
-        let form = [
-            ("hearing_id", hearing_id),
-            ("party_kind", kind),
-            ("party_name", name),
-            ("valid_days", "7"),
-        ];
-        let link: serde_json::Value = host.rpc("invite_party", &form).await.json().await.unwrap();
+        let link = host.invite(hearing_id, kind, name, "7").await;
         let party = self.client("").await;
         let url = link["url"].as_str().expect("invitation url");
         let entered = party.http.post(url).send().await.unwrap();
@@ -366,6 +360,23 @@ pub struct Client {
 }
 
 impl Client {
+    /// Invites a party as this (host) client: the link's JSON (`id`, `url`, …).
+    pub async fn invite(
+        &self,
+        hearing_id: &str,
+        kind: &str,
+        name: &str,
+        valid_days: &str,
+    ) -> serde_json::Value {
+        let form = [
+            ("hearing_id", hearing_id),
+            ("party_kind", kind),
+            ("party_name", name),
+            ("valid_days", valid_days),
+        ];
+        self.rpc("invite_party", &form).await.json().await.unwrap()
+    }
+
     pub async fn rpc(&self, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
         self.http
             .post(format!("{}/rpc/{name}", self.base))
