@@ -127,6 +127,49 @@ export async function logIn(page, baseUrl, username) {
 }
 
 /**
+ * Brings a hearing forward to start in five minutes, as its host would (改期
+ * with a reason, through the documented server functions): a hearing may be
+ * opened at the earliest an hour before its planned start. Other hearings of
+ * the same host in the next hours are postponed first (延期), or the new time
+ * would clash. `page` is logged in as that host. Returns the statuses.
+ */
+export async function bringForward(page, hearingId) {
+  return page.evaluate(async (hearingId) => {
+    const detail = async (id) => {
+      const res = await fetch('/rpc/hearing_detail', { method: 'POST', body: new URLSearchParams({ hearing_id: id }) });
+      return (await res.json()).hearing;
+    };
+    const change = async (hearing, request, reason) => {
+      const res = await fetch('/rpc/change_hearing', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ hearing_id: hearing.id, version: hearing.version, request, reason }),
+      });
+      return res.status;
+    };
+    const now = Date.now();
+    const target = await detail(hearingId);
+    const statuses = [];
+    const listed = await (await fetch('/rpc/list_hearings', { method: 'POST' })).json();
+    for (const other of listed) {
+      if (other.id === hearingId || Math.abs(other.starts_at_ms - now) > 6 * 3_600_000) continue;
+      const hearing = await detail(other.id);
+      if (hearing.status === 'scheduled' && hearing.plan.host_id === target.plan.host_id) {
+        statuses.push(await change(hearing, { kind: 'postpone' }, '主持人另有听证，延期另行通知'));
+      }
+    }
+    const minute = 60_000;
+    const plan = {
+      ...target.plan,
+      starts_at_ms: Math.ceil((now + 5 * minute) / minute) * minute,
+      short_notice_reason: '各方当事人及评议员均已到场，经各方同意提前举行',
+    };
+    statuses.push(await change(target, { kind: 'update', plan }, '经各方同意提前举行'));
+    return statuses;
+  }, hearingId);
+}
+
+/**
  * One server and one browser for a test file: started before its tests, stopped
  * after. Returns an object whose `server` and `browser` are set once started.
  */

@@ -185,6 +185,13 @@ pub const MAX_DELAY_SECS: u64 = 15 * 60;
 /// Failures one address may make (over all accounts) per window.
 pub const ADDRESS_FAILURE_BUDGET: u32 = 50;
 pub const ADDRESS_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// Failures one account may take from all addresses together per window: a
+/// guess spread over many addresses stops here. Addresses from which the
+/// account has logged in before are not held back by it (the owner is not
+/// locked out by a stranger's guessing).
+pub const ACCOUNT_FAILURE_BUDGET: u32 = 30;
+/// Addresses remembered per account as its own (the most recent logins).
+const KNOWN_ADDRESSES: usize = 4;
 /// A pair not failing for this long is forgotten.
 const FORGET_AFTER_MS: i64 = 24 * 3600 * 1000;
 /// Entries kept before old ones are swept (bounded memory under a spray).
@@ -196,6 +203,33 @@ struct Throttle {
     pairs: std::collections::HashMap<(String, String), (u32, i64)>,
     /// address → (failures in the window, when the window began).
     addresses: std::collections::HashMap<String, (u32, i64)>,
+    /// account → its failures over all addresses in the window.
+    accounts: std::collections::HashMap<String, AccountWindow>,
+}
+
+#[derive(Default)]
+struct AccountWindow {
+    failures: u32,
+    since: i64,
+    /// Where the account last logged in from, newest last.
+    known: Vec<String>,
+}
+
+/// The key an address is counted under: an IPv6 client holds a whole /64 (one
+/// line or host gets billions of addresses), so the /64 is one address here;
+/// an IPv4-mapped IPv6 address is its IPv4 address. Anything else as given.
+pub fn address_key(address: &str) -> String {
+    match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        Ok(ip) => ip.to_string(),
+        Err(_) => address.to_owned(),
+    }
 }
 
 /// The wait after `failures` consecutive failures of one pair. Pure.
@@ -208,14 +242,33 @@ pub fn delay_after(failures: u32) -> u64 {
 }
 
 impl Throttle {
+    /// Keeps memory bounded: past `MAX_ENTRIES`, what no longer delays anyone
+    /// goes; if a spray still fills it, the pairs that impose no delay go, then
+    /// all pairs (the address and account budgets still hold).
     fn sweep(&mut self, now: i64) {
-        if self.pairs.len() + self.addresses.len() < MAX_ENTRIES {
+        if self.pairs.len() + self.addresses.len() + self.accounts.len() < MAX_ENTRIES {
             return;
         }
         self.pairs
             .retain(|_, (n, last)| now - *last < (delay_after(*n) as i64) * 1000 + 60_000);
         self.addresses
             .retain(|_, (_, since)| now - *since < ADDRESS_WINDOW_MS);
+        self.accounts
+            .retain(|_, w| now - w.since < ADDRESS_WINDOW_MS || !w.known.is_empty());
+        if self.pairs.len() > MAX_ENTRIES / 2 {
+            self.pairs.retain(|_, (n, _)| delay_after(*n) > 0);
+        }
+        if self.pairs.len() > MAX_ENTRIES / 2 {
+            self.pairs.clear();
+        }
+        if self.accounts.len() > MAX_ENTRIES / 2 {
+            self.accounts
+                .retain(|_, w| now - w.since < ADDRESS_WINDOW_MS && w.failures > 0);
+        }
+        if self.addresses.len() > MAX_ENTRIES / 2 {
+            self.addresses
+                .retain(|_, (n, _)| *n >= ADDRESS_FAILURE_BUDGET / 2);
+        }
     }
 
     fn wait(&self, address: &str, account: &str, now: i64) -> Option<u64> {
@@ -224,6 +277,13 @@ impl Throttle {
             && now - since < ADDRESS_WINDOW_MS
         {
             return Some(secs_until(since + ADDRESS_WINDOW_MS, now));
+        }
+        if let Some(window) = self.accounts.get(account)
+            && window.failures >= ACCOUNT_FAILURE_BUDGET
+            && now - window.since < ADDRESS_WINDOW_MS
+            && !window.known.iter().any(|known| known == address)
+        {
+            return Some(secs_until(window.since + ADDRESS_WINDOW_MS, now));
         }
         let (failures, last) = self
             .pairs
@@ -256,38 +316,50 @@ impl LoginLimits {
 
     pub fn check_at(&self, address: &str, account: &str, now: i64) -> Result<(), u64> {
         let account = account.trim().to_lowercase();
+        let address = address_key(address);
         let mut throttle = self.throttle();
         throttle.sweep(now);
-        if let Some(wait) = throttle.wait(address, &account, now) {
+        if let Some(wait) = throttle.wait(&address, &account, now) {
             return Err(wait);
         }
         let pair = throttle
             .pairs
-            .entry((account, address.to_owned()))
+            .entry((account.clone(), address.clone()))
             .or_insert((0, now));
         if now - pair.1 >= FORGET_AFTER_MS {
             *pair = (0, now);
         }
         *pair = (pair.0.saturating_add(1), now);
-        let window = throttle
-            .addresses
-            .entry(address.to_owned())
-            .or_insert((0, now));
+        let window = throttle.addresses.entry(address).or_insert((0, now));
         if now - window.1 >= ADDRESS_WINDOW_MS {
             *window = (0, now);
         }
         window.0 = window.0.saturating_add(1);
+        let window = throttle.accounts.entry(account).or_default();
+        if now - window.since >= ADDRESS_WINDOW_MS {
+            (window.failures, window.since) = (0, now);
+        }
+        window.failures = window.failures.saturating_add(1);
         Ok(())
     }
 
-    /// The try was right: the pair starts over, and the address's budget gets
-    /// its try back.
+    /// The try was right: the pair starts over, the address's and the
+    /// account's budgets get their try back, and the address is remembered
+    /// as the account's own.
     pub fn succeeded(&self, address: &str, account: &str) {
         let account = account.trim().to_lowercase();
+        let address = address_key(address);
         let mut throttle = self.throttle();
-        throttle.pairs.remove(&(account, address.to_owned()));
-        if let Some(window) = throttle.addresses.get_mut(address) {
+        throttle.pairs.remove(&(account.clone(), address.clone()));
+        if let Some(window) = throttle.addresses.get_mut(&address) {
             window.0 = window.0.saturating_sub(1);
+        }
+        let window = throttle.accounts.entry(account).or_default();
+        window.failures = window.failures.saturating_sub(1);
+        window.known.retain(|known| *known != address);
+        window.known.push(address);
+        if window.known.len() > KNOWN_ADDRESSES {
+            window.known.remove(0);
         }
     }
 }
@@ -528,6 +600,62 @@ mod tests {
             limits.check_at("10.9.9.9", "fresh", t + ADDRESS_WINDOW_MS),
             Ok(())
         );
+    }
+
+    #[test]
+    fn a_guess_spread_over_many_addresses_stops_at_the_account_budget_but_not_its_owner() {
+        let limits = LoginLimits::default();
+        let t = 9_000_000;
+        limits.succeeded("192.0.2.7", "head");
+        for i in 0..ACCOUNT_FAILURE_BUDGET {
+            assert_eq!(
+                limits.check_at(&format!("10.1.{}.{}", i / 200, i % 200), "head", t),
+                Ok(())
+            );
+        }
+        assert!(
+            limits.check_at("10.2.0.1", "head", t).is_err(),
+            "a new address waits"
+        );
+        assert_eq!(
+            limits.check_at("192.0.2.7", "head", t),
+            Ok(()),
+            "the owner's own address does not"
+        );
+        assert_eq!(
+            limits.check_at("10.2.0.1", "clerk", t),
+            Ok(()),
+            "other accounts are untouched"
+        );
+        assert_eq!(
+            limits.check_at("10.2.0.1", "head", t + ADDRESS_WINDOW_MS),
+            Ok(()),
+            "the window passes"
+        );
+    }
+
+    #[test]
+    fn an_ipv6_client_is_counted_by_its_64_and_a_mapped_ipv4_as_itself() {
+        assert_eq!(address_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(address_key("2001:db8:1:2:ffff:1:2:3"), "2001:db8:1:2::/64");
+        assert_eq!(address_key("::ffff:10.0.0.5"), "10.0.0.5");
+        assert_eq!(address_key("10.0.0.5"), "10.0.0.5");
+        assert_eq!(address_key("-"), "-");
+        let limits = LoginLimits::default();
+        let t = 7_000_000;
+        for i in 0..FREE_FAILURES {
+            assert_eq!(
+                limits.check_at(&format!("2001:db8:1:2::{i:x}"), "head", t),
+                Ok(())
+            );
+        }
+        assert!(
+            limits
+                .check_at("2001:db8:1:2:dead:beef::9", "head", t)
+                .is_err(),
+            "a fresh address in the same /64 is the same client"
+        );
+        assert_eq!(limits.check_at("2001:db8:1:3::1", "head", t), Ok(()));
     }
 
     #[test]

@@ -159,6 +159,10 @@ pub enum ApiError {
     /// sits in closed session (parties and the public see only 评议中).
     #[error("closed session")]
     ClosedSession,
+    /// 笔录 is taken from 宣布开始 to 闭会 (`domain::room::RoomState::may_record`):
+    /// `opened` is false before the opening, true after the close.
+    #[error("the record is taken from the opening to the close")]
+    RecordOutsideSitting { opened: bool },
     /// A party shows its own exhibits only while its side has the floor.
     #[error("not the party's floor")]
     NotYourFloor,
@@ -486,6 +490,14 @@ impl ApiError {
                 "评议、表决不公开进行：此时不能记入公开笔录、指定发言或展示证据，评议内容请写入评议区".into(),
                 "The panel sits in closed session: no public record, floor or screen now; write in the deliberation channel".into(),
             ),
+            ApiError::RecordOutsideSitting { opened: false } => pick(
+                "听证会尚未宣布开始，笔录自宣布开始后记录；事先准备的内容可在开始后用“分条记入”录入".into(),
+                "The hearing has not been opened: the record is taken from the opening; paste prepared lines once it is open".into(),
+            ),
+            ApiError::RecordOutsideSitting { opened: true } => pick(
+                "听证会已闭会，笔录不能再增加；如有错漏，请对原笔录进行更正".into(),
+                "The hearing is closed: the record takes no more lines; correct a line instead".into(),
+            ),
             ApiError::NotYourFloor => pick(
                 "只有在本方发言时才能当庭展示本方证据".into(),
                 "A party shows its own exhibits only while its side has the floor".into(),
@@ -558,6 +570,7 @@ impl ApiError {
             | ApiError::NoFloor
             | ApiError::NotInDeliberation
             | ApiError::ClosedSession
+            | ApiError::RecordOutsideSitting { .. }
             | ApiError::NotYourFloor
             | ApiError::NotSitting => 409,
             ApiError::AttendanceInvalid { .. } | ApiError::FloorMinutesInvalid { .. } => 422,
@@ -587,6 +600,17 @@ impl ApiError {
             ApiError::PublicUrlNeeded => 409,
             ApiError::Internal => 500,
             ApiError::Transport { .. } => 400,
+        }
+    }
+}
+
+impl From<crate::domain::room::RecordRefused> for ApiError {
+    fn from(refused: crate::domain::room::RecordRefused) -> Self {
+        use crate::domain::room::RecordRefused;
+        match refused {
+            RecordRefused::NotOpened => ApiError::RecordOutsideSitting { opened: false },
+            RecordRefused::Closed => ApiError::RecordOutsideSitting { opened: true },
+            RecordRefused::ClosedSession => ApiError::ClosedSession,
         }
     }
 }

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { serverAndBrowser, logIn, openRoom, twoPagePdf, ARTIFACTS } from '../harness.mjs';
+import { serverAndBrowser, logIn, openRoom, bringForward, twoPagePdf, ARTIFACTS } from '../harness.mjs';
 
 const env = serverAndBrowser();
 
@@ -41,7 +41,10 @@ test('host, panel member and observer share the room; the observer never sees th
   await adminContext.close();
 
   const hostContext = await env.browser.newContext();
-  await logIn(await hostContext.newPage(), url, 'host');
+  const hostHome = await hostContext.newPage();
+  await logIn(hostHome, url, 'host');
+  // Planned two weeks ahead: the host first brings it forward to now (改期).
+  for (const status of await bringForward(hostHome, hearing.id)) assert.equal(status, 200);
   const host = await openRoom(hostContext, `${url}/hearings/${hearing.id}`);
   watch(host);
 

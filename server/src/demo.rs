@@ -26,6 +26,13 @@ pub const DEMO_ACCOUNTS: [(&str, &str, Role); 6] = [
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
+/// The next quarter hour at least ten minutes from now (a start a host may
+/// open at once: [`app::domain::procedure::EARLY_OPENING_MINUTES`]).
+fn soon() -> i64 {
+    const QUARTER_MS: i64 = 15 * 60 * 1000;
+    (now_ms() + 10 * 60 * 1000).div_euclid(QUARTER_MS) * QUARTER_MS + QUARTER_MS
+}
+
 /// Midnight (Beijing time) `days` from now, plus `minutes`, in epoch milliseconds.
 fn beijing_day(days: i64, minutes: i64) -> i64 {
     const OFFSET_MS: i64 = 8 * 3600 * 1000;
@@ -261,34 +268,24 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
     let later = scheduling::schedule_hearing(db, &by, &cases[2], later, clock).await?;
     seat_demo_panel(db, &later.id, clock).await?;
 
-    // Already held two days ago: written directly (the scheduling rules refuse
-    // the past), closed to the public, with a panel member and a record.
-    let mut held_plan = plan(
+    // Today's hearing, about to begin: the one to open and run in a demo (the
+    // host may open it from an hour before its start). Written directly, as
+    // the scheduling rules would ask a reason for so short a notice; closed
+    // to the public, with a panel member seated and nothing in its log yet.
+    let mut todays_plan = plan(
         "关于建设工程农民工工资拖欠的听证评议会",
-        beijing_day(-2, 14 * 60 + 30),
+        soon(),
         90,
         "海宁市信访局听证室（二）",
         host,
         clerk,
     );
-    held_plan.kind = HearingKind::Closed;
-    held_plan.online = false;
+    todays_plan.kind = HearingKind::Closed;
+    todays_plan.online = false;
     let mut tx = db.begin().await?;
-    let held = app::db::hearings::insert_planned(&mut tx, &cases[1], &held_plan, &by).await?;
+    let todays = app::db::hearings::insert_planned(&mut tx, &cases[1], &todays_plan, &by).await?;
     tx.commit().await?;
-    seat_juror(db, &held, juror).await?;
-    for text in [
-        "主持人宣布听证评议会开始，宣布会场纪律，核实到场人员身份，告知各方权利义务，询问是否申请回避。各方均表示不申请回避。",
-        "下面请双方当事人陈述反映的问题和事项，并提供相关证据。",
-        "信访人陈述：本人于2025年3月至10月在该项目从事钢筋工作业，尚有工资28,600元未获支付，提交考勤记录及微信聊天记录。",
-        "责任单位陈述：已责令总承包单位核实用工情况，并启动工资保证金支付程序，预计十五个工作日内完成。",
-    ] {
-        let payload = EventPayload::RecordEntered {
-            author: "李记录".to_owned(),
-            text: text.to_owned(),
-        };
-        app::db::events::append(db, &held, &payload).await?;
-    }
+    seat_juror(db, &todays, juror).await?;
     complete_hearing(db, &cases[6], host, clerk, clock).await?;
     crate::demo_history::load(db, host, clerk).await?;
     Ok(())
@@ -298,7 +295,9 @@ pub async fn load(db: &Db) -> anyhow::Result<()> {
 /// whose minutes are finalised and signed when the server first starts.
 pub const COMPLETED_CASE: &str = "海宁信访〔2026〕107号";
 
-/// A hearing held yesterday, every step of it in its log: panel drawn,
+/// A hearing planned for yesterday and held from opening to the close when
+/// the demo is loaded (its log records that time, so its minutes print it,
+/// with the planned time beside it), every step of it in its log: panel drawn,
 /// attendance, the procedure stage by stage with the record, a secret ballot,
 /// the conclusion and the confirmations. Only the finalisation is left (it needs
 /// the press: [`finalise_held`]).
@@ -335,6 +334,7 @@ async fn complete_hearing(
         db,
         id: &id,
         room: &mut room,
+        planned_start_ms: done.starts_at_ms,
     };
     let voters = app::db::hearings::seated_voters(db, &id).await?;
     for (name, part) in [
@@ -536,13 +536,19 @@ struct Log<'a> {
     db: &'a Db,
     id: &'a str,
     room: &'a mut app::domain::RoomState,
+    /// The start the hearing was planned for (it is opened late, at load).
+    planned_start_ms: i64,
 }
 
 impl Log<'_> {
     /// The host moves the procedure, as far as the rules allow, with what the
     /// server commits with the step (the results announced at 宣布评议意见).
     async fn step(&mut self, step: app::domain::procedure::Step) -> anyhow::Result<()> {
-        for payload in self.room.decide_step(step, "张主持")? {
+        let when = app::domain::room::StepTime {
+            now_ms: now_ms(),
+            planned_start_ms: self.planned_start_ms,
+        };
+        for payload in self.room.decide_step(step, "张主持", when)? {
             self.push(payload).await?;
         }
         Ok(())

@@ -12,13 +12,14 @@
 //! The arithmetic behind the numbers, for the dashboard's default period (the
 //! last twelve months, this one included):
 //!
-//! - The demo of `demo.rs` holds k = 2 hearings of its own before today (131号
-//!   two days ago, 107号 yesterday); its other two are still to come.
-//! - Haining's figure (../shared/DOMAIN.md): 34 reviewed cases, 32 not
-//!   petitioned again → 32 / 34 = 94.12%. So this history holds
-//!   34 − k = 32 hearings ([`HEARINGS`]), all inside the period, and 2 of them
-//!   are followed by a repeat petition (2 new cases, each linked to a different
-//!   history hearing): 34 reviewed, 32 not repeated → "94.12%".
+//! - Haining's figure (../shared/DOMAIN.md) is 34 reviewed cases, 32 not
+//!   petitioned again → 32 / 34 = 94.12%. This history holds 32 hearings
+//!   ([`HEARINGS`]), all inside the period, and 2 of them are followed by a
+//!   repeat petition (2 new cases, each linked to a different history hearing).
+//! - The demo of `demo.rs` adds one held hearing of its own (107号, opened
+//!   when the demo is loaded: a hearing counts once its log shows it opened);
+//!   131号 is today's, still to come, and two more are planned. So 33 reviewed,
+//!   31 not repeated → "93.94%".
 //! - Outcomes: 30 of the 32 (the 2 most recent still wait for theirs): 24
 //!   resolved, 4 unresolved, 2 closed by procedure → 化解率 24 / 30 = "80.00%"
 //!   (the demo's own 2 have no outcome and are left out of the denominator).
@@ -39,8 +40,8 @@ use app::domain::stats::{Resolution, Satisfaction, YearMonth};
 use app::model::Changer;
 use sqlx::Row;
 
-/// History hearings: Haining's 34 reviewed cases minus the demo's own 2 held ones.
-pub const HEARINGS: usize = 34 - 2;
+/// History hearings (beside the demo's own held one, 107号).
+pub const HEARINGS: usize = 32;
 
 /// Days before today the most recent history hearing may be held at the latest.
 const MIN_DAYS_AGO: i64 = 35;
@@ -1073,6 +1074,13 @@ pub async fn load(db: &Db, host: &str, clerk: &str) -> anyhow::Result<()> {
         };
         let hearing =
             app::db::hearings::insert_planned(&mut tx, &case_id, &plan, &importer).await?;
+        // Held on paper, at the time the earlier system recorded: it has no
+        // log here, so the import states when it opened and closed.
+        sqlx::query("UPDATE hearings SET opened_at = starts_at, closed_at = $1 WHERE id = $2")
+            .bind(row.starts_at_ms + i64::from(row.duration_min) * 60_000)
+            .bind(&hearing)
+            .execute(&mut *tx)
+            .await?;
         // Seated a week before, accepted two days later.
         for member in panel {
             let account = accounts
@@ -1199,7 +1207,7 @@ mod tests {
     }
 
     /// The dashboard's data as the database would give it: the history and the
-    /// demo's own two held hearings (131号 two days ago, 107号 yesterday).
+    /// demo's own held hearing (107号, opened today when the demo is loaded).
     fn stats_data(history: &History, today: CalendarDate) -> StatsData {
         let panels: Vec<Vec<String>> = vec![Vec::new(); history.hearings.len()];
         let mut hearings: Vec<HeldHearing> = history
@@ -1217,18 +1225,15 @@ mod tests {
                 served,
             })
             .collect();
-        for (number, days_ago) in [("海宁信访〔2026〕131号", 2), ("海宁信访〔2026〕107号", 1)]
-        {
-            hearings.push(HeldHearing {
-                case_number: number.into(),
-                district: String::new(),
-                held_on: today.plus_days(-days_ago),
-                resolution: None,
-                repeated: false,
-                rating: None,
-                served: Vec::new(),
-            });
-        }
+        hearings.push(HeldHearing {
+            case_number: "海宁信访〔2026〕107号".into(),
+            district: String::new(),
+            held_on: today,
+            resolution: None,
+            repeated: false,
+            rating: None,
+            served: Vec::new(),
+        });
         StatsData {
             hearings,
             ..StatsData::default()
@@ -1246,15 +1251,15 @@ mod tests {
                 &DeadlinePolicy::default(),
                 today,
             );
-            assert_eq!(board.no_repeat.percent_text(), "94.12%", "{today}");
-            assert_eq!((board.no_repeat.count, board.no_repeat.of), (32, 34));
+            assert_eq!(board.no_repeat.percent_text(), "93.94%", "{today}");
+            assert_eq!((board.no_repeat.count, board.no_repeat.of), (31, 33));
             assert_eq!(board.resolution.percent_text(), "80.00%", "{today}");
             assert_eq!((board.resolution.count, board.resolution.of), (24, 30));
             assert_eq!(board.satisfaction.percent_text(), "96.88%", "{today}");
             let counts: Vec<u32> = board.satisfaction_counts.iter().map(|c| c.1).collect();
             assert_eq!(counts, [25, 6, 1]);
             let held: u32 = board.held_per_month.iter().map(|m| m.1).sum();
-            assert_eq!(held, 34, "{today}");
+            assert_eq!(held, 33, "{today}");
         }
     }
 

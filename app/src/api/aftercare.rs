@@ -84,8 +84,9 @@ mod edge {
         }
     }
 
-    /// The hearing, its case, its day, and whether it has been held: on the
-    /// calendar (not postponed or cancelled) and begun.
+    /// The hearing, its case, its day, and whether it has been held: its log
+    /// shows it opened (宣布开始). The day is the day it opened, else the
+    /// planned one.
     pub struct Held {
         pub hearing: crate::model::HearingSummary,
         pub case_id: String,
@@ -97,14 +98,15 @@ mod edge {
         let hearing = crate::db::hearings::get(&state.db, hearing_id)
             .await?
             .ok_or(ApiError::HearingNotFound)?;
-        let (case_id, scheduled) = crate::db::aftercare::case_of(&state.db, hearing_id)
+        let found = crate::db::aftercare::case_of(&state.db, hearing_id)
             .await?
             .ok_or(ApiError::HearingNotFound)?;
+        let day_ms = found.opened_at_ms.unwrap_or(hearing.starts_at_ms);
         Ok(Held {
-            day: CalendarDate::of_instant(hearing.starts_at_ms, CHINA_OFFSET_SECONDS),
-            is_held: scheduled && hearing.starts_at_ms <= crate::db::now_ms(),
+            day: CalendarDate::of_instant(day_ms, CHINA_OFFSET_SECONDS),
+            is_held: found.opened_at_ms.is_some(),
             hearing,
-            case_id,
+            case_id: found.case_id,
         })
     }
 

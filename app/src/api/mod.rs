@@ -206,9 +206,7 @@ pub async fn record_note(hearing_id: String, text: String) -> Result<u64, ApiErr
             let (state, _, author) = guard::require(Action::RecordNote, Some(&hearing_id)).await?;
             let text = RecordText::parse(&text)?;
             crate::sitting::decide_and_commit(&state, &hearing_id, |room| {
-                if room.in_closed_session() {
-                    return Err(ApiError::ClosedSession);
-                }
+                room.may_record()?;
                 Ok(EventPayload::RecordEntered {
                     author,
                     text: text.into_inner(),
@@ -252,9 +250,7 @@ pub async fn record_notes(hearing_id: String, text: String) -> Result<Vec<u64>, 
                 })
                 .collect::<Result<Vec<_>, ApiError>>()?;
             crate::sitting::decide_all(&state, &hearing_id, |room| {
-                if room.in_closed_session() {
-                    return Err(ApiError::ClosedSession);
-                }
+                room.may_record()?;
                 Ok(payloads)
             })
             .await

@@ -17,22 +17,28 @@ fn opt_date(raw: Option<String>) -> Result<Option<CalendarDate>, DbError> {
     raw.as_deref().map(stored_date).transpose()
 }
 
-/// The case a hearing belongs to, and whether the hearing is on the calendar
-/// (not postponed or cancelled): (case id, scheduled).
-pub async fn case_of(db: &Db, hearing_id: &str) -> Result<Option<(String, bool)>, DbError> {
+/// The case a hearing belongs to, and when the hearing opened.
+pub async fn case_of(db: &Db, hearing_id: &str) -> Result<Option<HearingCase>, DbError> {
     let row = sqlx::query(
-        "SELECT c.id, h.status FROM hearings h JOIN cases c ON c.id = h.case_id WHERE h.id = $1",
+        "SELECT c.id, h.opened_at FROM hearings h JOIN cases c ON c.id = h.case_id WHERE h.id = $1",
     )
     .bind(hearing_id)
     .fetch_optional(db.pool())
     .await?;
     row.map(|r| {
-        Ok((
-            r.try_get("id")?,
-            r.try_get::<String, _>("status")? == "scheduled",
-        ))
+        Ok(HearingCase {
+            case_id: r.try_get("id")?,
+            opened_at_ms: r.try_get("opened_at")?,
+        })
     })
     .transpose()
+}
+
+/// A hearing's case, and when the hearing opened (宣布开始, from its log;
+/// `None` while it has not been held).
+pub struct HearingCase {
+    pub case_id: String,
+    pub opened_at_ms: Option<i64>,
 }
 
 /// The case's 信访人 and 责任单位 as it names them: (petitioners, agencies).

@@ -81,6 +81,25 @@ pub async fn append_in(
         .bind(&hash)
         .execute(&mut *tx)
         .await?;
+    if let EventPayload::ProcedureStepped { step, to, .. } = payload {
+        use crate::domain::procedure::{Procedure, Step};
+        // The hearing has been held from its opening (statistics and aftercare
+        // ask this column); committed with the event or not at all.
+        if *step == Step::Start {
+            sqlx::query("UPDATE hearings SET opened_at = COALESCE(opened_at, $1) WHERE id = $2")
+                .bind(at_ms)
+                .bind(hearing_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if *to == Procedure::Closed {
+            sqlx::query("UPDATE hearings SET closed_at = $1 WHERE id = $2")
+                .bind(at_ms)
+                .bind(hearing_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
     if tx.backend_name() == "PostgreSQL" {
         // Delivered by PostgreSQL at commit, in commit order, and never for a
         // rollback: other instances learn of exactly the committed events.

@@ -20,22 +20,20 @@ pub async fn data(db: &Db, now_ms: i64) -> Result<StatsData, DbError> {
     })
 }
 
-/// Hearings that took place: on the calendar (not postponed or cancelled) and begun.
-///
-/// "Begun" is the start time having passed, the same rule as the aftercare
-/// pages (`api::aftercare::edge::held`), which let an outcome or a rating be
-/// recorded only then. Imported history has no event log, and its latest
-/// hearings no outcome yet, so neither can be required here.
+/// Hearings that took place: their log shows them opened (宣布开始; imported
+/// history carries the time recorded in the earlier system), the same rule as
+/// the aftercare pages (`api::aftercare::edge::held`). Each counts on the day
+/// it opened.
 async fn held_hearings(db: &Db, now_ms: i64) -> Result<Vec<HeldHearing>, DbError> {
     let mut served = panel_members(db).await?;
     let rows = sqlx::query(
-        "SELECT h.id, h.starts_at, c.number, c.district, o.resolution, \
+        "SELECT h.id, h.opened_at, c.number, c.district, o.resolution, \
          (SELECT COUNT(*) FROM repeat_petitions r WHERE r.earlier_hearing_id = h.id) AS repeats, \
          (SELECT s.rating FROM satisfaction_ratings s WHERE s.hearing_id = h.id \
           ORDER BY s.recorded_at DESC, s.id DESC LIMIT 1) AS rating \
          FROM hearings h JOIN cases c ON c.id = h.case_id \
          LEFT JOIN hearing_outcomes o ON o.hearing_id = h.id \
-         WHERE h.status = 'scheduled' AND h.starts_at <= $1 ORDER BY h.starts_at, h.id",
+         WHERE h.opened_at IS NOT NULL AND h.opened_at <= $1 ORDER BY h.opened_at, h.id",
     )
     .bind(now_ms)
     .fetch_all(db.pool())
@@ -48,7 +46,7 @@ async fn held_hearings(db: &Db, now_ms: i64) -> Result<Vec<HeldHearing>, DbError
             Ok(HeldHearing {
                 case_number: r.try_get("number")?,
                 district: r.try_get("district")?,
-                held_on: CalendarDate::of_instant(r.try_get("starts_at")?, CHINA_OFFSET_SECONDS),
+                held_on: CalendarDate::of_instant(r.try_get("opened_at")?, CHINA_OFFSET_SECONDS),
                 resolution: resolution.as_deref().map(stored_code).transpose()?,
                 repeated: r.try_get::<i64, _>("repeats")? > 0,
                 rating: rating.as_deref().map(stored_code).transpose()?,

@@ -436,15 +436,36 @@ pub fn minutes_doc(
     }
 }
 
+/// When the hearing sat, as its log recorded: 宣布开始 to 闭会, and the planned
+/// start beside it where the opening was at another minute ("原定").
+fn held_when(facts: &MinutesFacts, room: &RoomState) -> String {
+    let zh = |ms| format_zh(ms, facts.offset_seconds);
+    let Some(opened) = room.opened_at_ms else {
+        return format!("尚未开始（原定{}）", zh(facts.starts_at_ms));
+    };
+    let mut when = zh(opened);
+    if let Some(closed) = room.closed_at_ms {
+        let closed_text = zh(closed);
+        // The same day is written once: "2026年12月8日 09:02至11:40".
+        let same_day = closed_text.split(' ').next() == when.split(' ').next();
+        let end = match closed_text.split_once(' ') {
+            Some((_, time)) if same_day => time.to_owned(),
+            _ => closed_text,
+        };
+        when = format!("{when}至{end}");
+    }
+    if opened.div_euclid(60_000) != facts.starts_at_ms.div_euclid(60_000) {
+        when = format!("{when}（原定{}）", zh(facts.starts_at_ms));
+    }
+    when
+}
+
 fn basic_facts(facts: &MinutesFacts, room: &RoomState) -> Vec<(String, String)> {
     let mut rows = vec![
         ("案号：", facts.case_number.clone()),
         ("案件名称：", facts.case_title.clone()),
         ("听证会：", facts.hearing_title.clone()),
-        (
-            "时间：",
-            format_zh(facts.starts_at_ms, facts.offset_seconds),
-        ),
+        ("时间：", held_when(facts, room)),
         ("地点：", facts.place.clone()),
         (
             "听证方式：",
@@ -925,6 +946,38 @@ mod tests {
             out.push('\n');
         }
         out
+    }
+
+    #[test]
+    fn the_minutes_state_when_the_log_says_it_sat_and_the_planned_time_only_where_it_differs() {
+        let timed = |payloads: Vec<EventPayload>, start_second: i64| {
+            crate::domain::room::timed_log(
+                payloads
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, p)| (start_second + i as i64 * 60, p))
+                    .collect(),
+            )
+        };
+        // Planned for 1 January 1970 08:00 Beijing time (ms 0); opened on time.
+        let on_time = fold(&timed(held_to_close(), -60)).unwrap();
+        let text = all_text(&minutes_doc(&facts(false), &on_time, &[]));
+        assert!(text.contains("1970年1月1日 08:00至08:11"), "{text}");
+        assert!(!text.contains("原定"), "{text}");
+        // Opened eight days late: the actual day first, the plan labelled.
+        let late = fold(&timed(held_to_close(), 8 * 86_400 - 60)).unwrap();
+        let text = all_text(&minutes_doc(&facts(false), &late, &[]));
+        assert!(
+            text.contains("1970年1月9日 08:00至08:11（原定1970年1月1日 08:00）"),
+            "{text}"
+        );
+        // Not opened: the draft says so and never prints the plan as if held.
+        let waiting = fold(&log(held_to_close()[..1].to_vec())).unwrap();
+        let text = all_text(&minutes_doc(&facts(false), &waiting, &[]));
+        assert!(
+            text.contains("尚未开始（原定1970年1月1日 08:00）"),
+            "{text}"
+        );
     }
 
     #[test]

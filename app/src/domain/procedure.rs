@@ -159,6 +159,31 @@ pub enum StepRefused {
     /// would otherwise be counted in a public stage, or never announced.
     #[error("a ballot is open")]
     BallotOpen,
+    /// 宣布开始 more than [`EARLY_OPENING_MINUTES`] before the planned start:
+    /// the parties were notified of that time, so opening sooner is a change
+    /// of plan (改期, which notifies everyone), not a step of the procedure.
+    #[error(
+        "the hearing is planned for {}: it may be opened from {EARLY_OPENING_MINUTES} minutes before; reschedule it to hold it sooner",
+        planned_iso(.planned_start_ms)
+    )]
+    TooEarly { planned_start_ms: i64 },
+}
+
+fn planned_iso(ms: &i64) -> String {
+    super::clock::format_iso(*ms, super::clock::CHINA_OFFSET_SECONDS)
+}
+
+/// How long before its planned start a hearing may be opened: those notified
+/// are usually in the room by then (签到 begins about half an hour before).
+pub const EARLY_OPENING_MINUTES: i64 = 60;
+
+/// 宣布开始 is refused long before the planned start; a late start is allowed
+/// (the minutes print the actual time and the planned one beside it).
+pub fn check_opening_time(planned_start_ms: i64, now_ms: i64) -> Result<(), StepRefused> {
+    if now_ms < planned_start_ms - EARLY_OPENING_MINUTES * 60_000 {
+        return Err(StepRefused::TooEarly { planned_start_ms });
+    }
+    Ok(())
 }
 
 impl StepRefused {
@@ -168,6 +193,10 @@ impl StepRefused {
             StepRefused::BadGoBack => "只能回到此前的公开程序环节".into(),
             StepRefused::VotingBegun => "表决已经开始，程序不能回退".into(),
             StepRefused::BallotOpen => "尚有表决未结束，请先结束表决再进入下一环节".into(),
+            StepRefused::TooEarly { planned_start_ms } => format!(
+                "听证会定于{}举行，最早可在开始前{EARLY_OPENING_MINUTES}分钟宣布开始。如需提前举行，请先改期，系统将通知各方。",
+                super::clock::format_zh(planned_start_ms, super::clock::CHINA_OFFSET_SECONDS)
+            ),
         }
     }
 }
@@ -279,6 +308,34 @@ mod tests {
         assert_eq!(paused.apply(Step::Resume), Ok(debate));
         let adjourned = debate.apply(Step::Adjourn).expect("adjourn");
         assert_eq!(adjourned.apply(Step::Resume), Ok(debate));
+    }
+
+    #[test]
+    fn opening_is_refused_long_before_the_planned_start_and_allowed_late() {
+        let planned = 1_765_000_000_000;
+        let minute = 60_000;
+        assert_eq!(
+            check_opening_time(planned, planned - EARLY_OPENING_MINUTES * minute - 1),
+            Err(StepRefused::TooEarly {
+                planned_start_ms: planned
+            })
+        );
+        assert_eq!(
+            check_opening_time(planned, planned - EARLY_OPENING_MINUTES * minute),
+            Ok(())
+        );
+        assert_eq!(
+            check_opening_time(planned, planned + 3 * 86_400_000),
+            Ok(())
+        );
+        let refusal = StepRefused::TooEarly {
+            planned_start_ms: planned,
+        };
+        assert!(
+            refusal.message_zh().contains("请先改期"),
+            "{}",
+            refusal.message_zh()
+        );
     }
 
     fn arb_step() -> impl Strategy<Value = Step> {

@@ -53,6 +53,13 @@ pub struct RoomState {
     /// Every move of the procedure, with its time (for the minutes).
     #[serde(default)]
     pub procedure_log: Vec<ProcedureChange>,
+    /// When 宣布开始 was committed: the hearing has been held from then on
+    /// (kept apart from `procedure_log`, which a bounded snapshot shortens).
+    #[serde(default)]
+    pub opened_at_ms: Option<i64>,
+    /// When 闭会 was committed.
+    #[serde(default)]
+    pub closed_at_ms: Option<i64>,
     /// 签到: the latest mark per person and part.
     #[serde(default)]
     pub attendance: Vec<super::sitting::AttendanceLine>,
@@ -116,6 +123,25 @@ pub struct PlanNotice {
     pub reason: Option<String>,
 }
 
+/// The clock a step is decided against: now, and the start the parties were
+/// notified of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StepTime {
+    pub now_ms: i64,
+    pub planned_start_ms: i64,
+}
+
+/// Why a line may not enter the record now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordRefused {
+    /// 听证尚未开始.
+    NotOpened,
+    /// 已闭会: the record is complete (a line is corrected, not added).
+    Closed,
+    /// 评议中: the closed deliberation is not part of the public record.
+    ClosedSession,
+}
+
 /// An event that cannot follow the state: the caller must fetch what it missed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FoldError {
@@ -147,6 +173,12 @@ impl RoomState {
             }),
             EventPayload::ProcedureStepped { to, by, .. } => {
                 self.end_turn(event.at_ms);
+                if self.procedure == super::procedure::Procedure::NotStarted {
+                    self.opened_at_ms = Some(event.at_ms);
+                }
+                if *to == super::procedure::Procedure::Closed {
+                    self.closed_at_ms = Some(event.at_ms);
+                }
                 self.procedure = *to;
                 // The screens go blank when the room stops sitting in open
                 // session (休会, 闭会, the closed deliberation).
@@ -423,14 +455,20 @@ impl RoomState {
     /// 宣布评议意见, the announcement of every closed ballot's result in the
     /// same commit (parties and the public learn results then and no earlier).
     /// No step leaves the closed session while a ballot is open.
+    /// Opening is refused long before the planned start
+    /// ([`super::procedure::check_opening_time`]).
     pub fn decide_step(
         &self,
         step: super::procedure::Step,
         by: &str,
+        when: StepTime,
     ) -> Result<Vec<EventPayload>, super::procedure::StepRefused> {
         use super::ballot::BallotStatus;
         use super::procedure::{Stage, StepRefused};
         let to = self.procedure.apply(step)?;
+        if self.procedure == super::procedure::Procedure::NotStarted {
+            super::procedure::check_opening_time(when.planned_start_ms, when.now_ms)?;
+        }
         let leaves_closed_session = self.in_closed_session()
             && !matches!(to.stage(), Some(stage) if stage.is_closed_session());
         if leaves_closed_session && self.ballots.iter().any(|b| b.status == BallotStatus::Open) {
@@ -450,6 +488,20 @@ impl RoomState {
             });
         }
         Ok(events)
+    }
+
+    /// 笔录 is the record of the sitting: lines are taken from 宣布开始 to 闭会,
+    /// never in the closed deliberation (its own notes are 评议 lines). What
+    /// the clerk prepares before (the opening announcement, the list of those
+    /// present) is pasted with 分条记入 once the host has opened the hearing.
+    pub fn may_record(&self) -> Result<(), RecordRefused> {
+        use super::procedure::Procedure;
+        match self.procedure {
+            Procedure::NotStarted => Err(RecordRefused::NotOpened),
+            Procedure::Closed => Err(RecordRefused::Closed),
+            _ if self.in_closed_session() => Err(RecordRefused::ClosedSession),
+            _ => Ok(()),
+        }
     }
 
     /// The room as a snapshot of bounded size for a reader who follows it from
@@ -545,6 +597,56 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// A step taken at the planned start.
+    const ON_TIME: StepTime = StepTime {
+        now_ms: 0,
+        planned_start_ms: 0,
+    };
+
+    #[allow(clippy::unwrap_used)]
+    #[test]
+    fn the_record_is_taken_between_opening_and_close_and_the_times_are_the_logs() {
+        use super::super::procedure::{Stage, Step, StepRefused};
+        let record = |text: &str| EventPayload::RecordEntered {
+            author: "李记录".into(),
+            text: text.into(),
+        };
+        let waiting = RoomState::default();
+        assert_eq!(waiting.may_record(), Err(RecordRefused::NotOpened));
+        let early = StepTime {
+            now_ms: 0,
+            planned_start_ms: 2 * 3_600_000,
+        };
+        assert!(matches!(
+            waiting.decide_step(Step::Start, "主持人", early),
+            Err(StepRefused::TooEarly { .. })
+        ));
+        let mut payloads = steps_decided(Vec::new(), &[Step::Start])
+            .into_iter()
+            .map(|e| e.payload)
+            .collect::<Vec<_>>();
+        payloads.push(record("宣布开始"));
+        let mut steps = vec![Step::Advance; Stage::ALL.len() - 1];
+        steps.push(Step::Close);
+        let log = steps_decided(payloads, &steps);
+        let room = fold(&log).unwrap();
+        assert_eq!(room.opened_at_ms, Some(log[0].at_ms));
+        assert_eq!(room.closed_at_ms, Some(log.last().unwrap().at_ms));
+        assert_eq!(room.may_record(), Err(RecordRefused::Closed));
+        let in_deliberation = fold(&log[..log.len() - 3]).unwrap();
+        assert!(in_deliberation.in_closed_session());
+        assert_eq!(
+            in_deliberation.may_record(),
+            Err(RecordRefused::ClosedSession)
+        );
+        let opened = fold(&log[..2]).unwrap();
+        assert_eq!(opened.may_record(), Ok(()));
+        assert_eq!(opened.closed_at_ms, None);
+        // A bounded snapshot keeps the times though it drops the early moves.
+        let bounded = room.clone().bounded(1);
+        assert_eq!(bounded.opened_at_ms, room.opened_at_ms);
+    }
+
     /// The host's steps through `room`, each decided as the server decides it
     /// and committed in order; returns the whole log.
     #[allow(clippy::unwrap_used)]
@@ -554,7 +656,7 @@ mod tests {
     ) -> Vec<HearingEvent> {
         for step in steps {
             let room = fold(&committed_log(payloads.clone())).unwrap();
-            payloads.extend(room.decide_step(*step, "主持人").unwrap());
+            payloads.extend(room.decide_step(*step, "主持人", ON_TIME).unwrap());
         }
         committed_log(payloads)
     }
@@ -597,15 +699,15 @@ mod tests {
         assert_eq!(open.procedure.stage(), Some(Stage::Deliberation));
         // Deliberation → vote stays closed; back to a public stage or on to the
         // announcement is refused while the ballot is open.
-        assert!(open.decide_step(Step::Advance, "主持人").is_ok());
+        assert!(open.decide_step(Step::Advance, "主持人", ON_TIME).is_ok());
         assert_eq!(
-            open.decide_step(Step::GoBack { to: Stage::Debate }, "主持人"),
+            open.decide_step(Step::GoBack { to: Stage::Debate }, "主持人", ON_TIME),
             Err(StepRefused::BallotOpen)
         );
-        payloads.extend(open.decide_step(Step::Advance, "主持人").unwrap());
+        payloads.extend(open.decide_step(Step::Advance, "主持人", ON_TIME).unwrap());
         let in_vote = fold(&committed_log(payloads.clone())).unwrap();
         assert_eq!(
-            in_vote.decide_step(Step::Advance, "主持人"),
+            in_vote.decide_step(Step::Advance, "主持人", ON_TIME),
             Err(StepRefused::BallotOpen)
         );
         let (result, named) = in_vote.ballot("b1").unwrap().closing().unwrap();

@@ -201,7 +201,7 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
                 let id = hearing.id.clone();
                 view! {
                     <Show when=move || room.with(|r| r.minutes.finalised.is_none())>
-                        <RecordForm hearing_id=id.clone() />
+                        <RecordForm room hearing_id=id.clone() />
                     </Show>
                 }
                 .into_any()
@@ -507,9 +507,13 @@ fn RecordItem(
 }
 
 #[component]
-fn RecordForm(hearing_id: String) -> impl IntoView {
+fn RecordForm(room: RwSignal<RoomState>, hearing_id: String) -> impl IntoView {
     let lang = use_lang();
     let t = move || lang.get().texts();
+    // The same rule as the server's (RoomState::may_record): before the opening
+    // the clerk may prepare text here, but it enters the record only once the
+    // hearing is opened; nothing is taken after the close.
+    let refused = Signal::derive(move || room.with(|r| r.may_record().err()));
     let record = ServerAction::<RecordNote>::new();
     let record_lines = ServerAction::<RecordNotes>::new();
     let text = RwSignal::new(String::new());
@@ -567,9 +571,22 @@ fn RecordForm(hearing_id: String) -> impl IntoView {
                     on:change=move |ev| by_line.set(event_target_checked(&ev)) />
                 <span>{move || if lang.get() == Lang::Zh { "每行记为一条（粘贴整理好的笔录）" } else { "One record line per line (paste prepared text)" }}</span>
             </label>
+            {move || {
+                use crate::domain::room::RecordRefused;
+                let zh = lang.get() == Lang::Zh;
+                let hint = match refused.get()? {
+                    RecordRefused::NotOpened if zh => "听证会尚未宣布开始：可先在此准备，宣布开始后再记入笔录。",
+                    RecordRefused::NotOpened => "Not opened yet: prepare the text here and record it once the hearing is opened.",
+                    RecordRefused::Closed if zh => "听证会已闭会，笔录不再增加；如有错漏，请更正原笔录。",
+                    RecordRefused::Closed => "The hearing is closed: correct a line instead of adding one.",
+                    RecordRefused::ClosedSession if zh => "评议、表决不公开进行，此时不记入公开笔录。",
+                    RecordRefused::ClosedSession => "The panel sits in closed session: nothing enters the public record now.",
+                };
+                Some(view! { <p class="hint" data-testid="record-not-now">{hint}</p> })
+            }}
             <super::ActionError result=result testid="record-error" />
             <super::ActionError result=lines_result testid="record-lines-error" />
-            <button type="submit" data-testid="record-submit" disabled=move || pending.get()>
+            <button type="submit" data-testid="record-submit" disabled=move || pending.get() || refused.get().is_some()>
                 {move || if pending.get() { t().record_saving } else { t().record_submit }}
             </button>
         </form>

@@ -12,7 +12,7 @@ const WHO: [&str; 6] = ["", "admin", "host", "clerk", "archivist", "juror"];
 #[tokio::test]
 async fn every_role_gets_exactly_what_the_table_allows() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await; // host, clerk assigned; juror seated
+    let held = server.opened_todays_hearing().await; // host, clerk assigned; juror seated
     let upcoming = server.upcoming_hearing().await; // host, clerk assigned; nobody seated
 
     let mut clients = Vec::new();
@@ -24,7 +24,8 @@ async fn every_role_gets_exactly_what_the_table_allows() {
         ("load_room held", [401, 200, 200, 200, 200, 200]),
         ("load_room upcoming", [401, 200, 200, 200, 200, 404]),
         ("record_note held", [401, 403, 200, 200, 403, 403]),
-        ("record_note upcoming", [401, 403, 200, 200, 403, 404]),
+        // Permitted, but not before the hearing is opened (409).
+        ("record_note upcoming", [401, 403, 409, 409, 403, 404]),
         ("minutes held", [401, 403, 200, 200, 200, 200]),
         ("minutes upcoming", [401, 403, 200, 200, 200, 404]),
         ("socket held", [401, 101, 101, 101, 101, 101]),
@@ -171,7 +172,7 @@ async fn logout_ends_the_session_on_the_server() {
 async fn cross_site_mutations_and_sockets_are_refused() {
     let server = TestServer::start().await;
     let clerk = server.client("clerk").await;
-    let held = server.held_hearing().await;
+    let held = server.opened_todays_hearing().await;
     let post = |headers: &'static [(&'static str, &'static str)]| {
         let mut req = clerk
             .http
@@ -204,7 +205,11 @@ async fn cross_site_mutations_and_sockets_are_refused() {
         200
     );
     let events = app::db::events::all(&server.db, &held).await.unwrap();
-    assert_eq!(events.len(), 5, "only the same-origin post was recorded");
+    assert_eq!(
+        events.len(),
+        2,
+        "the opening, then only the same-origin post was recorded"
+    );
     server.finish().await;
 }
 
@@ -287,7 +292,10 @@ async fn administrators_manage_accounts_and_changes_bite_at_once() {
 
     // Withdrawing the juror's role closes the juror's open socket at once.
     let juror = server.client("juror").await;
-    let mut socket = juror.socket(&server.held_hearing().await, 0).await.unwrap();
+    let mut socket = juror
+        .socket(&server.todays_hearing().await, 0)
+        .await
+        .unwrap();
     let juror_id = account_id(&server, "juror").await;
     assert_eq!(
         change(admin, &juror_id, serde_json::json!({ "Roles": [] }))
@@ -370,7 +378,10 @@ async fn administrators_manage_accounts_and_changes_bite_at_once() {
 #[tokio::test]
 async fn parties_join_one_hearing_by_a_single_use_link() {
     let server = TestServer::start().await;
-    let (held, upcoming) = (server.held_hearing().await, server.upcoming_hearing().await);
+    let (held, upcoming) = (
+        server.todays_hearing().await,
+        server.upcoming_hearing().await,
+    );
     let host = server.client("host").await;
     let invite = |kind: &'static str, days: &'static str| {
         let host = &host;
@@ -512,7 +523,10 @@ async fn parties_join_one_hearing_by_a_single_use_link() {
 #[tokio::test]
 async fn observers_watch_public_hearings_and_never_see_others() {
     let server = TestServer::start().await;
-    let (held, public) = (server.held_hearing().await, server.upcoming_hearing().await);
+    let (held, public) = (
+        server.todays_hearing().await,
+        server.upcoming_hearing().await,
+    );
     let anonymous = server.client("").await;
     assert_eq!(
         anonymous
@@ -546,6 +560,8 @@ async fn observers_watch_public_hearings_and_never_see_others() {
     // Observers follow the public room live; never a non-public one.
     let mut socket = anonymous.socket(&public, 0).await.unwrap();
     let host = server.client("host").await;
+    server.due_now(&public).await;
+    server.open(&public).await;
     assert_eq!(
         host.record(&public, "主持人宣布听证会开始。")
             .await
@@ -619,7 +635,10 @@ async fn a_password_reset_closes_the_accounts_open_sockets() {
     let server = TestServer::start().await;
     let admin = server.client("admin").await;
     let clerk = server.client("clerk").await;
-    let mut socket = clerk.socket(&server.held_hearing().await, 0).await.unwrap();
+    let mut socket = clerk
+        .socket(&server.todays_hearing().await, 0)
+        .await
+        .unwrap();
     let clerk_id = account_id(&server, "clerk").await;
     let reset = change(
         &admin,

@@ -103,7 +103,7 @@ async fn two_more_members_vote(
     mode: &str,
     options: Value,
 ) -> (String, Client, Vec<Member>, String) {
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     open_with_members(server, &held, 2, ballot_form(question, mode, options)).await
 }
 
@@ -137,7 +137,7 @@ async fn check_in_all(members: &[Member], hearing: &str) {
 #[tokio::test]
 async fn a_secret_ballot_counts_each_member_once_and_never_tells_how() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     app::db::hearings::set_public(&server.db, &held, true)
         .await
         .unwrap();
@@ -392,7 +392,7 @@ async fn a_secret_ballot_counts_each_member_once_and_never_tells_how() {
 #[tokio::test]
 async fn a_vote_before_the_ballot_opens_is_refused_with_a_clear_error() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     let host = server.client("host").await;
     let members = server.seat_members(&held, 2).await;
     into_deliberation(&host, &held).await;
@@ -756,7 +756,7 @@ pub(crate) async fn confirm_entry(clerk: &Client, request: &str, code: &str) -> 
 #[tokio::test]
 async fn a_live_named_ballot_shows_the_panel_each_vote_and_needs_two_thirds() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     app::db::hearings::set_public(&server.db, &held, true)
         .await
         .unwrap();
@@ -840,7 +840,7 @@ async fn a_live_named_ballot_shows_the_panel_each_vote_and_needs_two_thirds() {
 #[tokio::test]
 async fn a_secret_ballot_drafted_with_a_live_tally_is_stored_without_one() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     let mut form = ballot_form("诉求是否合理", "secret", json!(["支持", "不支持"]));
     form["live_tally"] = json!(true);
     let (held, host, members, ballot) = open_with_members(&server, &held, 2, form).await;

@@ -116,7 +116,7 @@ fn stored_files(root: &Path) -> Vec<PathBuf> {
 #[tokio::test]
 async fn a_party_files_evidence_and_the_host_releases_it_to_the_panel() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     let petitioner = server.party(&held, "petitioner", "张三").await;
     let agency = server.party(&held, "agency", "住建局").await;
     let host = server.client("host").await;
@@ -366,7 +366,7 @@ fn message_zh(body: &Value) -> String {
 #[tokio::test]
 async fn an_exhibit_shared_with_the_parties_reaches_the_other_side_only() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     app::db::hearings::set_public(&server.db, &held, true)
         .await
         .unwrap();
@@ -448,7 +448,7 @@ async fn an_exhibit_shared_with_the_parties_reaches_the_other_side_only() {
 #[tokio::test]
 async fn only_the_host_admits_and_every_step_joins_the_custody_trail() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     let petitioner = server.party(&held, "petitioner", "张三").await;
     let host = server.client("host").await;
     let (status, filed) = petitioner
@@ -514,7 +514,7 @@ async fn only_the_host_admits_and_every_step_joins_the_custody_trail() {
 /// The held demo hearing and its host, for one attack each.
 async fn under_attack() -> (TestServer, String, Client) {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     let host = server.client("host").await;
     (server, held, host)
 }
@@ -880,7 +880,7 @@ async fn check_evidence(host: &Client, held: &str) -> Value {
 #[tokio::test]
 async fn a_flipped_byte_in_a_stored_file_is_reported() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     let host = server.client("host").await;
     let (_, exhibit) = host
         .upload(&held, Some("office"), "照片", "a.png", png("flip"))
@@ -945,7 +945,7 @@ async fn a_flipped_byte_in_a_stored_file_is_reported() {
 #[tokio::test]
 async fn uploading_the_same_bytes_again_repairs_a_damaged_stored_file() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     let host = server.client("host").await;
     let photo = png("repair");
     let (status, first) = host
@@ -997,7 +997,7 @@ async fn uploading_the_same_bytes_again_repairs_a_damaged_stored_file() {
 #[tokio::test]
 async fn observers_see_only_what_is_shown_live() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     app::db::hearings::set_public(&server.db, &held, true)
         .await
         .unwrap();
@@ -1060,7 +1060,7 @@ async fn observers_see_only_what_is_shown_live() {
 #[tokio::test]
 async fn a_party_shows_its_own_exhibit_while_its_side_has_the_floor() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     let host = server.client("host").await;
     let petitioner = server.party(&held, "petitioner", "张三").await;
     let agency = server.party(&held, "agency", "住建局").await;

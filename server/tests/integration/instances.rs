@@ -52,7 +52,7 @@ async fn a_client_on_one_instance_sees_commits_on_another_and_resumes_there() {
     }
     let mut a = TestServer::start().await;
     let b = a.another_instance().await;
-    let hearing = a.held_hearing().await;
+    let hearing = a.todays_hearing().await;
     // The hearing sits: exhibits go on the screens only then.
     let host_on_a = a.client("host").await;
     let start = serde_json::json!({"hearing_id": hearing, "step": {"step": "start"}});
@@ -222,7 +222,7 @@ async fn socket_at(base: &str, client: &Client, hearing: &str, after: u64) -> So
 #[tokio::test]
 async fn a_lost_wakeup_is_repaired_by_the_sweep() {
     let server = TestServer::start().await;
-    let hearing = server.held_hearing().await;
+    let hearing = server.opened_todays_hearing().await;
     // A hub nobody wakes: what the other instance commits is not heard.
     let hub = app::live::Hub::default();
     let mut feed = hub.subscribe(&hearing);

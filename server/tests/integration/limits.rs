@@ -282,15 +282,22 @@ async fn a_crowd_of_observers_all_get_the_public_page_without_a_server_panic() {
         let pages = futures::future::join_all((0..50).map(|_| {
             let (http, url) = (http.clone(), url.clone());
             async move {
+                let started = std::time::Instant::now();
                 let res = http.get(&url).send().await?;
                 let status = res.status().as_u16();
-                Ok::<_, reqwest::Error>((status, res.text().await?))
+                let html = res.text().await?;
+                Ok::<_, reqwest::Error>((status, html, started.elapsed()))
             }
         }))
         .await;
         for page in pages {
-            let (status, html) = page.expect("every observer gets an answer");
-            assert_eq!(status, 200);
+            let (status, html, took) = page.expect("every observer gets an answer");
+            assert_eq!(
+                status,
+                200,
+                "after {took:?}: {}",
+                &html[..html.len().min(300)]
+            );
             assert!(html.contains("</html>"), "a whole page");
             assert!(html.contains("旁听"));
         }

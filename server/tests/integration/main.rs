@@ -18,6 +18,7 @@ mod limits;
 mod minutes;
 mod minutes_bench;
 mod panel;
+mod record_truth;
 mod rpc_reference;
 mod scheduling;
 mod secrecy;

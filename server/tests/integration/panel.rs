@@ -541,7 +541,7 @@ async fn an_office_adds_its_own_categories_and_quotas_use_them() {
 async fn a_hearing_whose_panel_is_seated_cannot_be_drawn_again() {
     let server = TestServer::start().await;
     // The demo's past hearing has its panel (the demo juror) already.
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     let host = server.client("host").await;
     let (status, body) = call(
         &host,

@@ -684,7 +684,7 @@ async fn calendars_parse_back_and_open_at_beijing_time() {
 async fn notices_per_party_and_the_public_announcement() {
     let server = TestServer::start().await;
     let upcoming = server.upcoming_hearing().await; // public
-    let held = server.held_hearing().await; // closed
+    let held = server.todays_hearing().await; // closed
 
     let anonymous = server.client("").await;
     let res = anonymous

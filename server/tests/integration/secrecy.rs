@@ -119,7 +119,7 @@ async fn draft_text(reader: &Client, hearing: &str) -> Option<String> {
 #[tokio::test]
 async fn results_reach_the_petitioner_and_the_public_only_with_the_announcement() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     app::db::hearings::set_public(&server.db, &held, true)
         .await
         .unwrap();
@@ -214,7 +214,7 @@ async fn results_reach_the_petitioner_and_the_public_only_with_the_announcement(
 #[tokio::test]
 async fn the_draft_conclusion_and_deliberation_stay_with_the_panel_until_the_close() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     let host = server.client("host").await;
     let clerk = server.client("clerk").await;
     let admin = server.client("admin").await;
@@ -282,7 +282,7 @@ async fn the_draft_conclusion_and_deliberation_stay_with_the_panel_until_the_clo
 async fn a_secret_ballots_opinions_are_published_together_at_the_close_in_an_order_that_names_nobody()
  {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     let form = ballot_form("诉求是否合理", "secret", json!(["支持", "不支持"]));
     let (held, host, members, ballot) = open_with_members(&server, &held, 3, form).await;
     let texts = ["甲：证据充分", "乙：程序有瑕疵", "丙：证据不足以支持诉求"];
@@ -388,7 +388,7 @@ async fn a_secret_ballots_opinions_are_published_together_at_the_close_in_an_ord
 #[tokio::test]
 async fn a_proxy_vote_code_is_the_members_alone_single_use_bound_and_bounded() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     let form = ballot_form("是否建议重新核定", "named", json!(["是", "否"]));
     let (held, host, members, ballot) = open_with_members(&server, &held, 2, form).await;
     let clerk = server.client("clerk").await;
@@ -533,7 +533,7 @@ async fn a_proxy_vote_code_is_the_members_alone_single_use_bound_and_bounded() {
 #[tokio::test]
 async fn a_panel_member_lists_only_the_hearings_they_sit_on() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     let members = server.seat_members(&held, 1).await;
     assert_eq!(listed(&members[0].client).await, vec![held.clone()]);
     let host = server.client("host").await;
@@ -562,7 +562,7 @@ async fn a_panel_member_lists_only_the_hearings_they_sit_on() {
 #[tokio::test]
 async fn free_text_entering_the_log_loses_controls_and_bidi_overrides() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     let host = server.client("host").await;
     let clerk = server.client("clerk").await;
     let step = json!({"hearing_id": held, "step": {"step": "start"}});
@@ -625,7 +625,7 @@ async fn free_text_entering_the_log_loses_controls_and_bidi_overrides() {
 #[tokio::test]
 async fn a_member_changes_a_vote_a_bounded_number_of_times() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     let form = ballot_form("诉求是否合理", "secret", json!(["支持", "不支持"]));
     let (held, _host, members, ballot) = open_with_members(&server, &held, 2, form).await;
     let m = &members[0].client;
@@ -657,7 +657,7 @@ async fn a_member_changes_a_vote_a_bounded_number_of_times() {
 #[tokio::test]
 async fn one_hearings_log_is_bounded() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.opened_todays_hearing().await;
     let clerk = server.client("clerk").await;
     let max = app::domain::event::MAX_EVENTS_PER_HEARING;
     assert_eq!(clerk.record(&held, "最后几行之前").await.status(), 200);
@@ -681,7 +681,7 @@ async fn one_hearings_log_is_bounded() {
 #[tokio::test]
 async fn the_public_observer_snapshot_is_bounded_and_followed_live() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.opened_todays_hearing().await;
     app::db::hearings::set_public(&server.db, &held, true)
         .await
         .unwrap();

@@ -144,7 +144,7 @@ async fn sessions_end_at_their_absolute_lifetime_however_active() {
 #[tokio::test]
 async fn a_partys_session_ends_with_its_invitation() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     let party = server.party(&held, "petitioner", "王五").await;
     assert_eq!(
         party
@@ -195,7 +195,7 @@ async fn a_partys_session_ends_with_its_invitation() {
 #[tokio::test]
 async fn logout_closes_the_sessions_open_sockets_with_4401() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.opened_todays_hearing().await;
     let clerk = server.client("clerk").await;
     let mut socket = clerk.socket(&held, 0).await.unwrap();
     // Another session of the same account keeps its socket.
@@ -226,7 +226,7 @@ async fn logout_closes_the_sessions_open_sockets_with_4401() {
 #[tokio::test]
 async fn an_open_socket_keeps_its_session_alive_and_closes_when_it_ends_elsewhere() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     // A juror who only listens, a clerk whose session ends on another
     // instance (deleted in the store), and a host with no socket open.
     let listener = server.client("juror").await;
@@ -281,7 +281,7 @@ async fn an_open_socket_keeps_its_session_alive_and_closes_when_it_ends_elsewher
 #[tokio::test]
 async fn ping_frames_count_against_the_frame_rate() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     let clerk = server.client("clerk").await;
     let mut socket = clerk.socket(&held, 0).await.unwrap();
     for _ in 0..400 {
@@ -660,7 +660,7 @@ async fn the_login_form_posts_credentials_without_a_script() {
 #[tokio::test]
 async fn a_party_gets_back_in_on_its_own_device_only() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     let host = server.client("host").await;
     let link = host.invite(&held, "petitioner", "赵六", "7").await;
     let url = link["url"].as_str().unwrap().to_owned();
@@ -722,7 +722,7 @@ async fn a_party_gets_back_in_on_its_own_device_only() {
 #[tokio::test]
 async fn the_host_reissues_a_link_in_one_tap_and_the_old_one_stops() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     let host = server.client("host").await;
     let old = host.invite(&held, "agency", "住建局", "3").await;
     let old_url = old["url"].as_str().unwrap().to_owned();
@@ -812,7 +812,7 @@ fn the_server_raises_its_open_file_limit_to_the_hard_limit() {
 #[tokio::test]
 async fn a_socket_reconnecting_after_its_session_ended_is_told_4401() {
     let server = TestServer::start().await;
-    let held = server.held_hearing().await;
+    let held = server.todays_hearing().await;
     let clerk = server.client("clerk").await;
     // The session ends while the phone is offline (here: deleted in the store).
     let mut tx = server.db.begin().await.unwrap();
@@ -863,5 +863,66 @@ async fn a_socket_reconnecting_after_its_session_ended_is_told_4401() {
         .expect("a frame")
         .unwrap();
     assert!(hello.to_text().unwrap().contains("\"hello\""), "{hello}");
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn a_guess_from_many_addresses_meets_the_accounts_ceiling_and_an_ipv6_client_is_its_64() {
+    use app::auth::{ACCOUNT_FAILURE_BUDGET, FREE_FAILURES};
+    use server::demo::DEMO_PASSWORD;
+    let server = TestServer::start_tweaked(|args| {
+        args.guard.trusted_proxies = "127.0.0.0/8, ::1".into();
+    })
+    .await;
+    let proxy = server.client("").await;
+    // The bureau head logs in from her usual address.
+    assert_eq!(
+        login_as(&proxy, "head", DEMO_PASSWORD, Some("198.51.100.20")).await,
+        200
+    );
+    // Guesses spread over many addresses, each under its own free tries.
+    for i in 0..ACCOUNT_FAILURE_BUDGET {
+        let address = format!("203.0.113.{}", i + 1);
+        assert_eq!(
+            login_as(&proxy, "head", "guess-guess", Some(&address)).await,
+            401
+        );
+    }
+    // The account's ceiling: a new address waits, even with the password …
+    assert_eq!(
+        login_as(&proxy, "head", DEMO_PASSWORD, Some("192.0.2.200")).await,
+        429
+    );
+    // … but its owner's own address does not, and other accounts are untouched.
+    assert_eq!(
+        login_as(&proxy, "head", DEMO_PASSWORD, Some("198.51.100.20")).await,
+        200
+    );
+    assert_eq!(
+        login_as(&proxy, "clerk", DEMO_PASSWORD, Some("192.0.2.200")).await,
+        200
+    );
+    // IPv6: a client holds a whole /64, so fresh addresses in it are one client.
+    for i in 0..FREE_FAILURES {
+        let address = format!("2001:db8:5:6::{:x}", i + 1);
+        assert_eq!(
+            login_as(&proxy, "archivist", "guess-guess", Some(&address)).await,
+            401
+        );
+    }
+    assert_eq!(
+        login_as(
+            &proxy,
+            "archivist",
+            DEMO_PASSWORD,
+            Some("2001:db8:5:6:abcd::1")
+        )
+        .await,
+        429
+    );
+    assert_eq!(
+        login_as(&proxy, "archivist", DEMO_PASSWORD, Some("2001:db8:5:7::1")).await,
+        200
+    );
     server.finish().await;
 }

@@ -96,7 +96,7 @@ async fn pages_are_server_rendered_in_chinese_with_security_headers() {
 #[tokio::test]
 async fn record_note_commits_and_refuses_bad_input_with_typed_errors() {
     let server = TestServer::start().await;
-    let hearing = server.held_hearing().await;
+    let hearing = server.todays_hearing_with_record().await;
 
     let empty = server.record(&hearing, " \n ").await;
     assert_eq!(empty.status(), 422);
@@ -137,7 +137,7 @@ async fn record_note_commits_and_refuses_bad_input_with_typed_errors() {
 #[tokio::test]
 async fn concurrent_writers_get_gapless_seqs_and_an_intact_chain() {
     let server = TestServer::start().await;
-    let hearing = server.held_hearing().await;
+    let hearing = server.todays_hearing_with_record().await;
     let clerk = std::sync::Arc::new(server.client("clerk").await);
     let writers = (0..24).map(|i| {
         let (clerk, hearing) = (clerk.clone(), hearing.clone());
@@ -163,7 +163,7 @@ async fn concurrent_writers_get_gapless_seqs_and_an_intact_chain() {
 #[tokio::test]
 async fn live_socket_delivers_commits_and_resumes_without_gaps_or_duplicates() {
     let server = TestServer::start().await;
-    let hearing = server.held_hearing().await;
+    let hearing = server.todays_hearing_with_record().await;
 
     let mut watcher = connect(&server, &hearing, 0).await;
     let ServerFrame::Hello {
@@ -254,7 +254,7 @@ async fn live_socket_delivers_commits_and_resumes_without_gaps_or_duplicates() {
 #[tokio::test]
 async fn the_record_downloads_as_a_chinese_pdf() {
     let server = TestServer::start().await;
-    let hearing = server.held_hearing().await;
+    let hearing = server.todays_hearing_with_record().await;
     let archivist = server.client("archivist").await;
     let res = archivist
         .get(&format!("/hearings/{hearing}/minutes.pdf"))
@@ -284,7 +284,7 @@ async fn the_record_downloads_as_a_chinese_pdf() {
 async fn a_storm_of_bad_frames_is_answered_and_the_room_goes_on() {
     use app::protocol::ErrorCode;
     let server = TestServer::start().await;
-    let hearing = server.held_hearing().await;
+    let hearing = server.todays_hearing_with_record().await;
     let head = app::db::hearings::head_seq(&server.db, &hearing)
         .await
         .unwrap()

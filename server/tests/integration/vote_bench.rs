@@ -58,7 +58,7 @@ async fn fifty_members_vote_at_once() {
         return;
     }
     let server = TestServer::start().await;
-    let hearing = server.held_hearing().await;
+    let hearing = server.todays_hearing().await;
     let host = server.client("host").await;
     let members = server.seat_members(&hearing, MEMBERS).await;
     let step = |s: Value| json!({"hearing_id": hearing, "step": s});

@@ -120,7 +120,7 @@ fn cycles() -> usize {
 async fn acknowledged_votes_survive_sigkill_exactly_once() {
     // Prepare the hearing on an in-process server: panel, stage, quorum, ballot.
     let mut server = TestServer::start().await;
-    let hearing = server.held_hearing().await;
+    let hearing = server.todays_hearing().await;
     let host = server.client("host").await;
     let members = server.seat_members(&hearing, JURORS).await;
     let step = |s: Value| json!({"hearing_id": hearing, "step": s});

@@ -299,9 +299,56 @@ impl TestServer {
         self.client("clerk").await.record(hearing_id, text).await
     }
 
-    /// The demo hearing that already has a record (the earliest one).
-    pub async fn held_hearing(&self) -> String {
+    /// Today's demo hearing, about to begin (the earliest one): closed to the
+    /// public, the demo juror seated, nothing in its log yet.
+    pub async fn todays_hearing(&self) -> String {
         self.demo_hearings().await[0].id.clone()
+    }
+
+    /// Today's demo hearing, opened by its host (宣布开始): the record is
+    /// taken from here on.
+    pub async fn opened_todays_hearing(&self) -> String {
+        let hearing = self.todays_hearing().await;
+        self.open(&hearing).await;
+        hearing
+    }
+
+    /// Today's demo hearing opened, with three record lines: four events in
+    /// its log (head seq 4).
+    pub async fn todays_hearing_with_record(&self) -> String {
+        let hearing = self.opened_todays_hearing().await;
+        let clerk = self.client("clerk").await;
+        for text in [
+            "主持人宣布听证评议会开始，宣布会场纪律，核实到场人员身份，告知各方权利义务。",
+            "信访人陈述：尚有工资28,600元未获支付，提交考勤记录及微信聊天记录。",
+            "责任单位陈述：已启动工资保证金支付程序，预计十五个工作日内完成。",
+        ] {
+            assert_eq!(clerk.record(&hearing, text).await.status(), 200);
+        }
+        hearing
+    }
+
+    /// As if the day of `hearing_id` had come: its planned start is now (a
+    /// fixture for tests of what happens once a hearing sits; the rule that
+    /// refuses an early opening has its own test).
+    pub async fn due_now(&self, hearing_id: &str) {
+        let mut tx = self.db.begin().await.unwrap();
+        sqlx::query("UPDATE hearings SET starts_at = $1 WHERE id = $2")
+            .bind(app::db::now_ms())
+            .bind(hearing_id)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    /// The demo host opens `hearing_id` (it must be due: an hour before its
+    /// planned start at the earliest).
+    pub async fn open(&self, hearing_id: &str) {
+        let host = self.client("host").await;
+        let step = serde_json::json!({"hearing_id": hearing_id, "step": {"step": "start"}});
+        let (status, body) = Self::json_rpc(&host, "step_procedure", step).await;
+        assert_eq!(status, 200, "the host opens the hearing: {body}");
     }
 
     /// The demo hearings in time order, without the completed one (its log is
