@@ -265,6 +265,9 @@ pub struct HearingRecord {
     pub case_title: String,
     pub plan: crate::domain::schedule::HearingPlan,
     pub status: crate::domain::schedule::HearingStatus,
+    /// Whether it has been opened or closed, by its log.
+    #[serde(default)]
+    pub sitting: crate::domain::schedule::Sitting,
     pub version: i64,
     pub host: Option<PersonRef>,
     pub clerk: Option<PersonRef>,

@@ -37,7 +37,12 @@ pub fn render_minutes(doc: &MinutesDoc, font_bytes: &[u8]) -> Result<Vec<u8>, Pd
     }
     let m = FontMetrics { font: &font, upem };
     let pages = lay_out(doc, &m);
-    write_pdf(&clean_line(&m, &doc.title), pages, &font)
+    write_pdf(
+        &clean_line(&m, &doc.title),
+        doc.generated_at_ms,
+        pages,
+        &font,
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -994,8 +999,21 @@ fn grey(level: f32) -> Color {
     Color::Greyscale(Greyscale::new(level, None))
 }
 
-fn write_pdf(title: &str, pages: Vec<Page>, font: &ParsedFont) -> Result<Vec<u8>, PdfError> {
+fn write_pdf(
+    title: &str,
+    made_at_ms: i64,
+    pages: Vec<Page>,
+    font: &ParsedFont,
+) -> Result<Vec<u8>, PdfError> {
     let mut doc = PdfDocument::new(title);
+    // The document's own dates are when this copy was made (printpdf's default
+    // is 1970-01-01, which a reader's properties dialog shows).
+    if let Ok(made) = printpdf::OffsetDateTime::from_unix_timestamp(made_at_ms.div_euclid(1000)) {
+        let info = &mut doc.metadata.info;
+        info.creation_date = made.clone();
+        info.modification_date = made.clone();
+        info.metadata_date = made;
+    }
     let font_id = doc.add_font(font);
     let pages = pages
         .into_iter()
@@ -1281,6 +1299,7 @@ mod tests {
             header_right: "海宁信访〔2026〕123号".into(),
             draft,
             verify_url: Some("https://pingyi.example.cn/verify/0f3a9c2e7b1d4c58a6e2".into()),
+            generated_at_ms: 1_796_691_600_000,
             blocks: vec![
                 Block::Heading("一、基本情况".into()),
                 Block::Facts(vec![
@@ -1482,6 +1501,7 @@ mod tests {
             header_right: String::new(),
             draft: false,
             verify_url: Some("https://pingyi.example.cn/verify/".repeat(200)),
+            generated_at_ms: 1_796_691_600_000,
             blocks: vec![
                 Block::Para("前文".into()),
                 Block::Table {
@@ -1540,6 +1560,7 @@ mod tests {
             header_right: String::new(),
             draft: false,
             verify_url: None,
+            generated_at_ms: 1_796_691_600_000,
             blocks: vec![
                 Block::Para(vec!["行"; lines].join("\n")),
                 Block::Heading("二、标题".into()),
@@ -1572,6 +1593,10 @@ mod tests {
         assert!(pdf.starts_with(b"%PDF"));
         // Subset: far smaller than the 8 MB font.
         assert!(pdf.len() < 2_000_000, "{} bytes", pdf.len());
+        // Its CreationDate is when the copy was made (2026-12-08 01:00 UTC).
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(text.contains("D:20261208010000"), "the document's dates");
+        assert!(!text.contains("D:19700101"), "not printpdf's default");
         if let Ok(path) = std::env::var("PINGYI_MINUTES_SAMPLE") {
             std::fs::write(path, &pdf).unwrap();
         }

@@ -249,6 +249,7 @@ pub fn build(
             get(crate::draws::record_json),
         )
         .route("/healthz", get(healthz))
+        .route("/favicon.ico", get(favicon))
         .route("/ws/hearings/{id}", get(ws::upgrade))
         .route("/hearings/{id}/minutes.pdf", get(minutes::download))
         .route(
@@ -379,6 +380,18 @@ fn pdfjs_files(site_root: &std::path::Path) -> Router {
                 "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
             ),
         ))
+}
+
+/// The tab's icon (a red seal), built into the binary: no page of the site
+/// answers its browser's first request with a 404.
+async fn favicon() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/x-icon"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_bytes!("../assets/favicon.ico").as_slice(),
+    )
 }
 
 /// 200 when the database answers, 503 otherwise: for load balancers and `make run`.

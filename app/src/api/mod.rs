@@ -347,7 +347,7 @@ pub async fn login(username: String, password: String) -> Result<Me, ApiError> {
                 // Submitted before the page was interactive: go where the
                 // script would have gone (a failure goes back to the form,
                 // which shows the error carried in its URL).
-                leptos_axum::redirect("/");
+                leptos_axum::redirect(crate::domain::access::landing_page(&user.roles));
             }
             Ok(Me {
                 id: user.id.clone(),

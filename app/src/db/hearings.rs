@@ -273,7 +273,7 @@ use sqlx::AnyConnection;
 const RECORD_SELECT: &str = "SELECT h.id, h.case_id, c.number, c.title AS case_title, h.title, \
      h.is_public, h.starts_at, h.duration_min, h.room, h.online, h.host_id, h.clerk_id, \
      h.panel_size, h.questions, h.quota_template, h.short_notice_reason, h.status, h.version, h.updated_at, \
-     ha.display_name AS host_name, ca.display_name AS clerk_name \
+     h.opened_at, h.closed_at, ha.display_name AS host_name, ca.display_name AS clerk_name \
      FROM hearings h JOIN cases c ON c.id = h.case_id \
      LEFT JOIN accounts ha ON ha.id = h.host_id LEFT JOIN accounts ca ON ca.id = h.clerk_id";
 
@@ -326,6 +326,10 @@ async fn record_from_row(db: &Db, row: &AnyRow) -> Result<HearingRecord, DbError
         case_title: row.try_get("case_title")?,
         plan: plan_from_row(row)?,
         status: status_from(&row.try_get::<String, _>("status")?)?,
+        sitting: crate::domain::schedule::Sitting::of(
+            row.try_get("opened_at")?,
+            row.try_get("closed_at")?,
+        ),
         version: row.try_get("version")?,
         host: person(row.try_get("host_id")?, row.try_get("host_name")?),
         clerk: person(row.try_get("clerk_id")?, row.try_get("clerk_name")?),

@@ -650,6 +650,26 @@ pub fn disclosure(
 /// Whether the list of hearings shows `actor` only the hearings they sit on:
 /// an account that is a panel member and holds no staff role (a member's
 /// phone shows no other hearing, not even its title).
+/// Where an account lands after logging in: the first page of these its
+/// roles may use (the bureau head, who lists no hearings, lands on 统计).
+pub fn landing_page(roles: &[Role]) -> &'static str {
+    let actor = Actor {
+        account_id: String::new(),
+        roles: roles.to_vec(),
+        party_of: None,
+        party_kind: None,
+    };
+    [
+        ("/", Action::ListHearings),
+        ("/stats", Action::ViewStatistics),
+        ("/archive", Action::SearchArchive),
+        ("/cases", Action::ViewCases),
+    ]
+    .into_iter()
+    .find(|(_, action)| permits(Some(&actor), *action, None))
+    .map_or("/my", |(path, _)| path)
+}
+
 pub fn lists_own_hearings_only(actor: &Actor) -> bool {
     !actor
         .roles
@@ -660,6 +680,33 @@ pub fn lists_own_hearings_only(actor: &Actor) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_role_lands_on_a_page_it_may_use() {
+        assert_eq!(landing_page(&[Role::Head]), "/stats");
+        assert_eq!(landing_page(&[Role::Admin]), "/");
+        assert_eq!(landing_page(&[Role::Host]), "/");
+        assert_eq!(landing_page(&[Role::Juror]), "/");
+        assert_eq!(landing_page(&[Role::Archivist]), "/");
+        assert_eq!(landing_page(&[]), "/my");
+        for role in Role::ALL {
+            let actor = Actor {
+                account_id: "a".into(),
+                roles: vec![role],
+                party_of: None,
+                party_kind: None,
+            };
+            let path = landing_page(&[role]);
+            let action = match path {
+                "/" => Action::ListHearings,
+                "/stats" => Action::ViewStatistics,
+                "/archive" => Action::SearchArchive,
+                "/cases" => Action::ViewCases,
+                _ => continue,
+            };
+            assert!(permits(Some(&actor), action, None), "{role:?} → {path}");
+        }
+    }
     use proptest::prelude::*;
 
     #[test]

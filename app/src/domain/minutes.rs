@@ -19,6 +19,8 @@ pub struct MinutesDoc {
     pub draft: bool,
     /// Where the QR code on the last page points (the verification page).
     pub verify_url: Option<String>,
+    /// When this copy was made (the PDF's CreationDate), epoch milliseconds.
+    pub generated_at_ms: i64,
     pub blocks: Vec<Block>,
 }
 
@@ -432,6 +434,7 @@ pub fn minutes_doc(
         header_right: facts.case_number.clone(),
         draft: !facts.final_copy,
         verify_url: facts.verify_url.clone(),
+        generated_at_ms: facts.generated_at_ms,
         blocks: s.blocks,
     }
 }

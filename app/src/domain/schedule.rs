@@ -38,6 +38,40 @@ impl Coded for HearingKind {
     }
 }
 
+/// Where a hearing stands by its log, beside its plan's [`HearingStatus`]:
+/// the log, not the planned time, says whether it has been held.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sitting {
+    /// 未开始: not opened yet.
+    #[default]
+    NotOpened,
+    /// 进行中: opened (宣布开始), not yet closed.
+    InSession,
+    /// 已举行: closed (闭会).
+    Closed,
+}
+
+impl Sitting {
+    /// From the times the log recorded (`hearings.opened_at`/`closed_at`).
+    pub fn of(opened_at_ms: Option<i64>, closed_at_ms: Option<i64>) -> Sitting {
+        match (opened_at_ms, closed_at_ms) {
+            (_, Some(_)) => Sitting::Closed,
+            (Some(_), None) => Sitting::InSession,
+            (None, None) => Sitting::NotOpened,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Sitting::NotOpened => "not_opened",
+            Sitting::InSession => "in_session",
+            Sitting::Closed => "closed",
+        }
+    }
+}
+
 /// Where a hearing stands on the calendar.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

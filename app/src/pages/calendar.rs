@@ -11,7 +11,7 @@ use crate::domain::access::Action;
 use crate::domain::case::CalendarDate;
 use crate::domain::clock::{CHINA_OFFSET_SECONDS, format_time_of_day};
 use crate::domain::pool::SeatStatus;
-use crate::domain::schedule::{HearingKind, HearingStatus};
+use crate::domain::schedule::{HearingKind, HearingStatus, Sitting};
 use crate::model::HearingRecord;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -238,7 +238,8 @@ fn CalendarItem(hearing: HearingRecord) -> impl IntoView {
             " "
             <span class="cal-item-title">{h.plan.title.clone()}</span>
             <span class="cal-room">{h.plan.place_label_zh()}</span>
-            {(status != HearingStatus::Scheduled).then(|| view! { <StatusChip status /> })}
+            {(status != HearingStatus::Scheduled || h.sitting != Sitting::NotOpened)
+                .then(|| view! { <StatusChip status sitting=h.sitting /> })}
             {(h.plan.kind == HearingKind::Public)
                 .then(|| view! { <span class="cal-public">{tr.s("公开", "Public")}</span> })}
         </a>
@@ -356,9 +357,13 @@ fn MyHearingList(list: Vec<HearingRecord>, seats: Vec<(String, SeatStatus)>) -> 
     let now = now_ms();
     let mut list = list;
     list.sort_by_key(|h| h.plan.starts_at_ms);
-    let (upcoming, past): (Vec<_>, Vec<_>) = list
-        .into_iter()
-        .partition(|h| h.plan.ends_at_ms() >= now || h.status == HearingStatus::Postponed);
+    // The log says what has been held: a closed hearing is past whatever its
+    // plan said, an open one is under way (listed first, as 进行中).
+    let (upcoming, past): (Vec<_>, Vec<_>) = list.into_iter().partition(|h| match h.sitting {
+        Sitting::Closed => false,
+        Sitting::InSession => true,
+        Sitting::NotOpened => h.plan.ends_at_ms() >= now || h.status == HearingStatus::Postponed,
+    });
     let past: Vec<_> = past.into_iter().rev().collect();
     if upcoming.is_empty() && past.is_empty() {
         return view! { <p class="muted" data-testid="no-my-hearings">{tr.s("暂无您参加的听证评议会。", "You take part in no hearings yet.")}</p> }
@@ -425,10 +430,11 @@ fn MyHearingCard(hearing: HearingRecord, seat: Option<SeatStatus>) -> impl IntoV
             class:my-off=status != HearingStatus::Scheduled
             data-testid="my-hearing"
             data-status=status_code(status)
+            data-sitting=h.sitting.code()
         >
             <div class="card-head">
                 <h3>{plan.title.clone()}</h3>
-                <StatusChip status />
+                <StatusChip status sitting=h.sitting />
             </div>
             {move || notice().map(|n| view! { <p class="notice-bar" data-testid="my-hearing-notice">{n}</p> })}
             <dl class="facts compact">

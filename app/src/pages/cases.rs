@@ -524,7 +524,7 @@ fn CaseHearings(hearings: Vec<HearingRecord>) -> impl IntoView {
                                 </td>
                                 <td data-label=tr.s("地点", "Place")>{h.plan.place_label_zh()}</td>
                                 <td data-label=tr.s("状态", "Status")>
-                                    <StatusChip status=h.status />
+                                    <StatusChip status=h.status sitting=h.sitting />
                                 </td>
                             </tr>
                         }

@@ -33,6 +33,17 @@ pub fn HomePage() -> impl IntoView {
                             view! { <p class="muted">{move || t().no_hearings}</p> }.into_any()
                         }
                         Ok(list) => view! { <HearingTable list /> }.into_any(),
+                        // An account that lists no hearings (the bureau head)
+                        // is taken to the first page it may use.
+                        Err(crate::error::ApiError::Forbidden)
+                            if session
+                                .current()
+                                .is_some_and(|me| crate::domain::access::landing_page(&me.roles) != "/") =>
+                        {
+                            let roles = session.current().map(|me| me.roles).unwrap_or_default();
+                            let path = crate::domain::access::landing_page(&roles);
+                            view! { <leptos_router::components::Redirect path=path /> }.into_any()
+                        }
                         Err(e) => view! { <Refusal error=e /> }.into_any(),
                     })
             }}

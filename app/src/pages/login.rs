@@ -19,9 +19,12 @@ pub fn LoginPage() -> impl IntoView {
     let navigate = use_navigate();
 
     Effect::new(move || {
-        if let Some(Ok(_)) = result.get() {
+        if let Some(Ok(me)) = result.get() {
             session.changed();
-            navigate("/", Default::default());
+            navigate(
+                crate::domain::access::landing_page(&me.roles),
+                Default::default(),
+            );
         }
     });
 

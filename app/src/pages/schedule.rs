@@ -560,7 +560,7 @@ fn HearingPlanView(view: HearingView, reload: RwSignal<u32>) -> impl IntoView {
     let changeable = can_change && h.status != HearingStatus::Cancelled;
     view! {
         <p class="muted">{tr.s("听证评议会安排", "Hearing plan")}</p>
-        <h1 data-testid="plan-heading">{plan.title.clone()} " " <StatusChip status=h.status /></h1>
+        <h1 data-testid="plan-heading">{plan.title.clone()} " " <StatusChip status=h.status sitting=h.sitting /></h1>
         <StatusBanner hearing=h.clone() history=history.clone() />
         <dl class="facts" data-testid="plan-facts">
             <dt>{tr.s("信访事项", "Case")}</dt>

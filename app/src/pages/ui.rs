@@ -187,11 +187,28 @@ pub fn RiskChip(risk: RiskColour) -> impl IntoView {
 
 /// 已排期 / 已延期 / 已取消 as a chip.
 #[component]
-pub fn StatusChip(status: HearingStatus) -> impl IntoView {
+pub fn StatusChip(
+    status: HearingStatus,
+    /// Once the log shows it opened, that is what the chip says (进行中, 已举行).
+    #[prop(optional)]
+    sitting: crate::domain::schedule::Sitting,
+) -> impl IntoView {
+    use crate::domain::schedule::Sitting;
     let lang = use_lang();
+    let text = move || match (sitting, lang.get()) {
+        (Sitting::InSession, Lang::Zh) => "进行中".to_owned(),
+        (Sitting::InSession, Lang::En) => "In session".to_owned(),
+        (Sitting::Closed, Lang::Zh) => "已举行".to_owned(),
+        (Sitting::Closed, Lang::En) => "Held".to_owned(),
+        (Sitting::NotOpened, lang) => label(lang, status).to_owned(),
+    };
+    let class = match sitting {
+        Sitting::NotOpened => format!("chip status-{}", status.code()),
+        held => format!("chip status-{}", held.code()),
+    };
     view! {
-        <span class=format!("chip status-{}", status.code()) data-testid="hearing-status" data-status=status.code()>
-            {move || label(lang.get(), status)}
+        <span class=class data-testid="hearing-status" data-status=status.code() data-sitting=sitting.code()>
+            {text}
         </span>
     }
 }

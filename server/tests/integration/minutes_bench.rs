@@ -65,6 +65,7 @@ fn twenty_pages() -> MinutesDoc {
         header_right: "海宁信访〔2026〕900号".into(),
         draft: false,
         verify_url: Some("http://127.0.0.1:3000/verify".into()),
+        generated_at_ms: 1_796_691_600_000,
         blocks,
     }
 }

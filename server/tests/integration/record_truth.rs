@@ -170,8 +170,33 @@ async fn held_means_the_log_shows_the_opening_not_that_the_planned_time_passed()
     assert!(res.text().await.unwrap().contains("not_held_yet"));
     assert_eq!(held_total(&admin).await, before);
 
+    let sitting = |list: &Value, id: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["id"] == id)
+            .map(|h| h["sitting"].as_str().unwrap().to_owned())
+    };
+    // 我的听证 of the seated juror says what the log says.
+    let juror = server.client("juror").await;
+    let mine: Value = juror.rpc("my_hearings", &[]).await.json().await.unwrap();
+    assert_eq!(sitting(&mine, &today).as_deref(), Some("not_opened"));
+
     // Opened three days late: held from now on, counted on the day it opened.
     assert_eq!(step(&host, &today, "start").await.0, 200);
+    let mine: Value = juror.rpc("my_hearings", &[]).await.json().await.unwrap();
+    assert_eq!(sitting(&mine, &today).as_deref(), Some("in_session"));
+    let completed = server.completed_hearing().await;
+    let plan: Value = host
+        .rpc("hearing_detail", &[("hearing_id", completed.as_str())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        plan["hearing"]["sitting"], "closed",
+        "the demo's 107号 was held"
+    );
     assert!(is_held(&host, &today).await);
     assert_eq!(held_total(&admin).await, before + 1);
     assert_eq!(host.rpc("record_outcome", &outcome).await.status(), 200);

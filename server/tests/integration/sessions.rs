@@ -926,3 +926,49 @@ async fn a_guess_from_many_addresses_meets_the_accounts_ceiling_and_an_ipv6_clie
     );
     server.finish().await;
 }
+
+#[tokio::test]
+async fn every_role_lands_on_a_page_it_may_use_and_the_tab_has_an_icon() {
+    let server = TestServer::start().await;
+    for (username, landing) in [("head", "/stats"), ("clerk", "/"), ("juror", "/")] {
+        let browser = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        // 登录 tapped before hydration: the server sends the browser on.
+        let res = browser
+            .post(format!("{}/rpc/login", server.base))
+            .header("accept", "text/html,application/xhtml+xml")
+            .header("referer", format!("{}/login", server.base))
+            .form(&[
+                ("username", username),
+                ("password", server::demo::DEMO_PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            res.status().is_redirection(),
+            "{username}: {}",
+            res.status()
+        );
+        assert_eq!(res.headers()["location"], landing, "{username}");
+        let page = browser
+            .get(format!("{}{landing}", server.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200, "{username}");
+        let html = page.text().await.unwrap();
+        assert!(
+            !html.contains("您没有执行此操作的权限"),
+            "{username}: {html}"
+        );
+    }
+    let icon = server.client("").await.get("/favicon.ico").await;
+    assert_eq!(icon.status(), 200);
+    assert_eq!(icon.headers()["content-type"], "image/x-icon");
+    assert!(icon.bytes().await.unwrap().starts_with(&[0, 0, 1, 0]));
+    server.finish().await;
+}
