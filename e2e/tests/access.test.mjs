@@ -90,7 +90,8 @@ test('a party opens its invitation link, sees its hearing, and the link works on
   const host = await hostContext.newPage();
   await logIn(host, server.url, 'host');
   await host.goto(server.url + '/');
-  const href = await host.locator('[data-testid="hearing-list"] a').first().getAttribute('href');
+  // Today's hearing (the one already held is finalised: no more invitations).
+  const href = await host.locator('[data-testid="hearing-list"] a').filter({ hasText: '农民工工资' }).getAttribute('href');
   await host.goto(server.url + href);
   await host.locator('html[data-hydrated="true"]').waitFor({ timeout: 15_000 });
   await host.getByTestId('invite-name').fill('王某某');

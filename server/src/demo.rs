@@ -510,6 +510,7 @@ async fn complete_hearing(
     log.push(EventPayload::RecordEntered { author: "李记录".into(), text: "主持人宣布评议意见：评议团多数意见认为信访人诉求部分合理，建议责任单位就备案审核期间费用的结算口径组织复核。".into() }).await?;
     log.step(Step::Close).await?;
     log.push(EventPayload::ConclusionRecorded {
+        announced: log.room.results_announced,
         text: "评议团经不记名投票，多数意见认为信访人诉求部分合理：信访人在入院前已提交备案申请，审核期间发生的费用按未备案比例结算有失公平，建议责任单位在三十日内复核结算口径并书面告知信访人。".into(),
         by: "张主持".into(),
     }).await?;

@@ -1010,8 +1010,8 @@ fn write_pdf(
     // is 1970-01-01, which a reader's properties dialog shows).
     if let Ok(made) = printpdf::OffsetDateTime::from_unix_timestamp(made_at_ms.div_euclid(1000)) {
         let info = &mut doc.metadata.info;
-        info.creation_date = made.clone();
-        info.modification_date = made.clone();
+        info.creation_date = made;
+        info.modification_date = made;
         info.metadata_date = made;
     }
     let font_id = doc.add_font(font);

@@ -49,7 +49,12 @@ pub async fn record_conclusion(hearing_id: String, text: String) -> Result<u64, 
             crate::sitting::decide_and_commit(&state, &hearing_id, |room| {
                 let text = crate::domain::minutes::check_conclusion(room, &text)
                     .map_err(|refusal| ApiError::MinutesRefused { refusal })?;
-                Ok(crate::domain::EventPayload::ConclusionRecorded { text, by })
+                // Once announced, the parties and the public read it at once.
+                Ok(crate::domain::EventPayload::ConclusionRecorded {
+                    text,
+                    by,
+                    announced: room.results_announced,
+                })
             })
             .await
         }

@@ -1323,6 +1323,7 @@ mod fold_tests {
             announced.extend(log_after(&events, vec![EventPayload::ResultsAnnounced {
                 ballots: server.ballots.iter().filter_map(BallotState::announced).collect(),
                 by: "主持人".into(),
+                conclusion: None,
             }]));
             for sees_panel in [true, false] {
                 let room = seen(&announced, sees_panel);

@@ -168,7 +168,14 @@ pub enum EventPayload {
     },
     /// 评议结论: the panel's conclusion as the host records it for the minutes
     /// (a later one replaces it until the minutes are finalised).
-    ConclusionRecorded { text: String, by: String },
+    ConclusionRecorded {
+        text: String,
+        by: String,
+        /// Recorded after 宣布评议意见: the parties and the public read it at
+        /// once (before, it is the panel's draft and reaches them withheld).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        announced: bool,
+    },
     /// 确认: a member of the panel or the host confirms the minutes as they stand
     /// at this seq; any later change to the record asks for a new confirmation.
     MinutesConfirmed {
@@ -191,6 +198,10 @@ pub enum EventPayload {
     ResultsAnnounced {
         ballots: Vec<crate::domain::ballot::AnnouncedBallot>,
         by: String,
+        /// The panel's conclusion as recorded when it was announced (absent
+        /// when none was recorded yet, and in logs written before this field).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        conclusion: Option<String>,
     },
     /// What a receiver may not see (the closed deliberation): the seq is kept so
     /// that the log has no gap. Never stored; made by [`HearingEvent::seen_by`].
@@ -218,7 +229,9 @@ impl EventPayload {
     pub fn audience(&self) -> crate::domain::sitting::Audience {
         match self {
             EventPayload::DeliberationMessage { .. }
-            | EventPayload::ConclusionRecorded { .. }
+            | EventPayload::ConclusionRecorded {
+                announced: false, ..
+            }
             | EventPayload::BallotDrafted { .. }
             | EventPayload::BallotOpened { .. }
             | EventPayload::VoteCast { .. }
@@ -259,10 +272,13 @@ impl HearingEvent {
     pub fn seen_by(&self, sees_panel: bool) -> std::borrow::Cow<'_, HearingEvent> {
         use std::borrow::Cow;
         let redacted = match &self.payload {
-            // The conclusion is drafted in the closed deliberation; the public
-            // hears it announced (the record) and reads it in the minutes.
+            // The conclusion is drafted in the closed deliberation; the parties
+            // and the public read it from 宣布评议意见 on (`ResultsAnnounced`
+            // carries it, and one recorded afterwards is `announced`).
             EventPayload::DeliberationMessage { .. }
-            | EventPayload::ConclusionRecorded { .. }
+            | EventPayload::ConclusionRecorded {
+                announced: false, ..
+            }
             | EventPayload::BallotDrafted { .. }
             | EventPayload::BallotOpened { .. }
             | EventPayload::VoteCast { .. }

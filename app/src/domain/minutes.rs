@@ -152,12 +152,28 @@ impl MinutesState {
                     at_ms: event.at_ms,
                 });
             }
-            EventPayload::ConclusionRecorded { text, by } => {
+            EventPayload::ConclusionRecorded { text, by, .. } => {
                 self.conclusion = Some(Conclusion {
                     text: text.clone(),
                     by: by.clone(),
                     at_ms: event.at_ms,
                 });
+                self.content_seq = event.seq;
+            }
+            // Announced: those outside the panel (who never saw the draft)
+            // learn the conclusion as it stood; the panel has it already.
+            EventPayload::ResultsAnnounced {
+                conclusion: Some(text),
+                by,
+                ..
+            } => {
+                if self.conclusion.is_none() {
+                    self.conclusion = Some(Conclusion {
+                        text: text.clone(),
+                        by: by.clone(),
+                        at_ms: event.at_ms,
+                    });
+                }
                 self.content_seq = event.seq;
             }
             _ => self.content_seq = event.seq,
@@ -1253,7 +1269,7 @@ mod tests {
                 payloads.push(match k {
                     0 => confirm("host", "主持人", Part::Host),
                     1 => confirm("j1", "评议员1", Part::Juror),
-                    _ => EventPayload::ConclusionRecorded { text: "结论".into(), by: "主持人".into() },
+                    _ => EventPayload::ConclusionRecorded { text: "结论".into(), by: "主持人".into(), announced: false },
                 });
             }
             let room = fold(&log(payloads)).unwrap();

@@ -483,6 +483,7 @@ impl RoomState {
             && self.procedure.stage() != Some(Stage::Announcement);
         if announces && !self.results_announced {
             events.push(EventPayload::ResultsAnnounced {
+                conclusion: self.minutes.conclusion.as_ref().map(|c| c.text.clone()),
                 ballots: self.ballots.iter().filter_map(|b| b.announced()).collect(),
                 by: by.to_owned(),
             });
@@ -723,8 +724,15 @@ mod tests {
                 log.iter().map(|e| e.seen_by(false).into_owned()).collect();
             fold(&seen).unwrap()
         };
+        // The conclusion drafted in closed session: the panel's only.
+        payloads.push(EventPayload::ConclusionRecorded {
+            text: "多数意见认为诉求合理".into(),
+            by: "主持人".into(),
+            announced: false,
+        });
         let closed = committed_log(payloads.clone());
         assert!(outside(&closed).ballots.is_empty(), "closed, not announced");
+        assert!(outside(&closed).minutes.conclusion.is_none(), "a draft");
         let announced = steps_decided(payloads, &[Step::Advance]);
         let tail: Vec<&str> = announced[closed.len()..]
             .iter()
@@ -740,6 +748,19 @@ mod tests {
         let ballot = public.ballot("b1").unwrap();
         assert_eq!(ballot.result.as_ref(), Some(&result));
         assert!(ballot.voted.is_empty() && ballot.opinions.is_empty());
+        // The announcement carries the conclusion as it stood.
+        let conclusion = public.minutes.conclusion.as_ref().map(|c| c.text.as_str());
+        assert_eq!(conclusion, Some("多数意见认为诉求合理"));
+        // One recorded after the announcement reaches outsiders at once.
+        let mut later: Vec<EventPayload> = announced.iter().map(|e| e.payload.clone()).collect();
+        later.push(EventPayload::ConclusionRecorded {
+            text: "部分合理".into(),
+            by: "主持人".into(),
+            announced: true,
+        });
+        let public = outside(&committed_log(later));
+        let conclusion = public.minutes.conclusion.as_ref().map(|c| c.text.as_str());
+        assert_eq!(conclusion, Some("部分合理"));
         // The panel's fold is unchanged by the announcement (no second copy).
         let panel = fold(&announced).unwrap();
         assert_eq!(panel.ballots.len(), 1);

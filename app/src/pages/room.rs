@@ -154,6 +154,7 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
         <super::sitting::DeliberationPanel room hearing_id=hearing.id.clone() can_deliberate sees_panel=can_see_deliberation />
         {view! { <super::ballots::BallotPanel room hearing_id=hearing.id.clone()
             rights=super::ballots::BallotRights { can_vote, can_run: can_run_ballot, can_confirm_proxy, sees_panel: can_see_deliberation } /> }.into_any()}
+        {view! { <AnnouncedConclusion room /> }.into_any()}
         <OnScreen room hearing_id=hearing.id.clone() can_clear=can_show my_side=my_side.filter(|_| !sealed_at_load) />
         <super::sitting::FloorPanel room hearing_id=hearing.id.clone() can_run />
     }
@@ -590,6 +591,32 @@ fn RecordForm(room: RwSignal<RoomState>, hearing_id: String) -> impl IntoView {
                 {move || if pending.get() { t().record_saving } else { t().record_submit }}
             </button>
         </form>
+    }
+}
+
+/// 宣布评议意见: from the announcement on, everyone in the room (the parties
+/// and the public too) reads the panel's conclusion as the host recorded it.
+#[component]
+fn AnnouncedConclusion(room: RwSignal<RoomState>) -> impl IntoView {
+    let lang = use_lang();
+    let conclusion = move || {
+        room.with(|r| {
+            r.results_announced
+                .then(|| r.minutes.conclusion.as_ref().map(|c| c.text.clone()))
+                .flatten()
+        })
+    };
+    move || {
+        conclusion().map(|text| {
+            view! {
+                <section class="card" data-testid="announced-conclusion" aria-live="polite">
+                    <h2 class="section-title">
+                        {move || if lang.get() == Lang::Zh { "评议意见" } else { "The panel's conclusion" }}
+                    </h2>
+                    <p>{text}</p>
+                </section>
+            }
+        })
     }
 }
 

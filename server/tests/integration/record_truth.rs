@@ -218,3 +218,36 @@ async fn held_means_the_log_shows_the_opening_not_that_the_planned_time_passed()
     );
     server.finish().await;
 }
+
+#[tokio::test]
+async fn the_public_reads_the_panels_conclusion_once_announced() {
+    let server = TestServer::start().await;
+    // 107号 is public; its conclusion was recorded after 宣布评议意见.
+    let completed = server.completed_hearing().await;
+    let observer = server.client("").await;
+    let snapshot: Value = observer
+        .rpc("observe_hearing", &[("hearing_id", completed.as_str())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let conclusion = snapshot["base"]["minutes"]["conclusion"]["text"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(conclusion.contains("部分合理"), "{snapshot}");
+    let page = observer
+        .get(&format!("/public/hearings/{completed}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("announced-conclusion") && page.contains("部分合理"),
+        "the observer page shows it"
+    );
+    // Today's hearing has nothing announced: nothing of a conclusion leaks.
+    let today = server.todays_hearing().await;
+    let events = app::db::events::all(&server.db, &today).await.unwrap();
+    assert!(events.is_empty());
+    server.finish().await;
+}
