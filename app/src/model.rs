@@ -516,6 +516,10 @@ pub struct AftercareView {
     /// The asker is the petitioner and may rate the handling.
     pub may_rate: bool,
     pub policy: crate::domain::aftercare::FollowUpPolicy,
+    /// Staff only: the case is 已办结 but its hearings now leave something
+    /// open (三个不结案), e.g. a 不满意 rating recorded afterwards.
+    #[serde(default)]
+    pub case_still_open: Option<crate::domain::aftercare::StillOpen>,
     /// 信访人 and 责任单位 as the case names them, for the commitment generated
     /// from the hearing (staff who manage the aftercare; empty for others).
     #[serde(default)]

@@ -246,7 +246,16 @@ pub async fn aftercare(hearing_id: String) -> Result<AftercareView, ApiError> {
                     .unwrap_or_default(),
                 false => (Vec::new(), Vec::new()),
             };
+            let case_still_open = match is_staff {
+                true => {
+                    let status = crate::db::cases::status_of(db, &held.case_id).await?;
+                    let facts = crate::db::aftercare::closing_facts(db, &held.case_id).await?;
+                    status.and_then(|s| crate::domain::aftercare::concluded_but_open(s, &facts))
+                }
+                false => None,
+            };
             Ok(AftercareView {
+                case_still_open,
                 case_id: held.case_id.clone(),
                 held_on: held.day,
                 is_held: held.is_held,

@@ -16,6 +16,9 @@ pub struct CaseView {
     pub hearings: Vec<HearingRecord>,
     pub can_edit: bool,
     pub can_schedule: bool,
+    /// 已办结, but its hearings now leave something open (三个不结案): what.
+    #[serde(default)]
+    pub still_open: Option<crate::domain::aftercare::StillOpen>,
 }
 
 /// Staff to choose from in forms (承办人, 主持人, 记录员).
@@ -65,7 +68,11 @@ pub async fn case_detail(case_id: String) -> Result<CaseView, ApiError> {
                 ..Default::default()
             };
             let hearings = crate::scheduling::find_hearings(&state.db, &query).await?;
+            let facts = crate::db::aftercare::closing_facts(&state.db, &case_id).await?;
+            let still_open =
+                crate::domain::aftercare::concluded_but_open(record.case.status, &facts);
             Ok(CaseView {
+                still_open,
                 record,
                 history,
                 hearings,

@@ -229,6 +229,19 @@ pub async fn all_numbers(db: &Db) -> Result<Vec<String>, DbError> {
         .collect()
 }
 
+/// The case's status alone (办理中, 已办结 …); `None` when it does not exist.
+pub async fn status_of(
+    db: &Db,
+    id: &str,
+) -> Result<Option<crate::domain::case::CaseStatus>, DbError> {
+    let row = sqlx::query("SELECT status FROM cases WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(|r| parse_coded("status", &r.try_get::<String, _>("status")?))
+        .transpose()
+}
+
 pub async fn get(
     db: &Db,
     id: &str,

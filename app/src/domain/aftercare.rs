@@ -575,6 +575,16 @@ pub fn check_case_closing(
     }
 }
 
+/// 三个不结案 after the fact: a case already 已办结 whose hearings now leave
+/// something open (a 不满意 rating given later, a visit still to make). The
+/// office does not reopen it behind its staff's back: the case and hearing
+/// pages warn, naming what is open, and staff decide (set it back to 办理中,
+/// or complete the visit). `None` for a case not concluded or with nothing open.
+pub fn concluded_but_open(status: CaseStatus, hearings: &[ClosingFacts]) -> Option<StillOpen> {
+    let open = StillOpen::of(hearings);
+    (status == CaseStatus::Concluded && !open.is_clear()).then_some(open)
+}
+
 /// Trimmed, within `max` characters, without control characters (new lines
 /// allowed: decisions and notes are paragraphs).
 fn checked_text(raw: &str, field: AftercareField, max: usize) -> Result<String, AftercareRefusal> {
@@ -713,6 +723,24 @@ impl AftercareRefusal {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_concluded_case_left_open_afterwards_is_flagged_not_reopened() {
+        let dissatisfied = ClosingFacts {
+            latest_rating: Some(Satisfaction::Dissatisfied),
+            ..ClosingFacts::default()
+        };
+        let open = concluded_but_open(CaseStatus::Concluded, &[dissatisfied]).unwrap();
+        assert_eq!(open.items_zh(), ["信访人不满意"]);
+        assert_eq!(
+            concluded_but_open(CaseStatus::Accepted, &[dissatisfied]),
+            None
+        );
+        assert_eq!(
+            concluded_but_open(CaseStatus::Concluded, &[ClosingFacts::default()]),
+            None
+        );
+    }
     use proptest::prelude::*;
 
     fn day(raw: &str) -> CalendarDate {

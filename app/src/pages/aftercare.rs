@@ -152,6 +152,7 @@ fn StaffSections(v: AftercareView) -> impl IntoView {
         v.outcome.as_ref().map(|o| &o.outcome),
     );
     view! {
+        {v.case_still_open.map(|open| view! { <super::cases::StillOpenWarning open /> })}
         <section class="card" data-testid="panel-conclusion">
             <h2>{tr.s("评议意见", "The panel's opinion")}</h2>
             {match v.panel_conclusion.clone() {

@@ -404,6 +404,25 @@ fn person_name(people: &[PersonRef], id: Option<&str>) -> String {
     }
 }
 
+/// 三个不结案 after the fact: the case is 已办结 but something is open again.
+#[component]
+pub fn StillOpenWarning(open: crate::domain::aftercare::StillOpen) -> impl IntoView {
+    let tr = use_tr();
+    let zh = format!(
+        "本案已办结，但按“三个不结案”的规定仍有未了事项：{}。请核实后将案件改回“办理中”继续办理，或完成相关事项。",
+        open.items_zh().join("、")
+    );
+    let en = format!(
+        "This case is concluded, but under the “three not-closed” rule something is open again: {}. Check it and set the case back to being handled, or finish what is open.",
+        open.items_en().join(", ")
+    );
+    view! {
+        <p class="error" role="alert" data-testid="case-still-open">
+            {move || if tr.is_zh() { zh.clone() } else { en.clone() }}
+        </p>
+    }
+}
+
 #[component]
 fn CaseDetail(case: CaseView, people: Vec<PersonRef>) -> impl IntoView {
     let tr = use_tr();
@@ -413,6 +432,7 @@ fn CaseDetail(case: CaseView, people: Vec<PersonRef>) -> impl IntoView {
         hearings,
         can_edit,
         can_schedule,
+        still_open,
     } = case;
     let c = record.case.clone();
     let investigator = record
@@ -449,6 +469,7 @@ fn CaseDetail(case: CaseView, people: Vec<PersonRef>) -> impl IntoView {
                     })}
             </div>
         </div>
+        {still_open.map(|open| view! { <StillOpenWarning open /> })}
         <dl class="facts" data-testid="case-facts">
             <dt>{tr.s("期限", "Deadline")}</dt>
             <dd>

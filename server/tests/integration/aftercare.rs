@@ -1064,3 +1064,56 @@ async fn the_closing_rule_leaves_other_changes_and_cases_without_hearings_alone(
     assert_eq!(status, 200, "{saved}");
     server.finish().await;
 }
+
+#[tokio::test]
+async fn a_concluded_case_rated_dissatisfied_afterwards_is_flagged_on_its_pages() {
+    let server = TestServer::start().await;
+    let hearing = server.completed_hearing().await;
+    let host = server.client("host").await;
+    let v = view(&host, &hearing).await;
+    let case_id = v["case_id"].as_str().unwrap().to_owned();
+    assert!(v["case_still_open"].is_null());
+
+    // Nothing open yet (no outcome, no visit, no rating): the case is closed.
+    let detail = |case_id: String| {
+        let host = &host;
+        async move {
+            let res = host
+                .rpc("case_detail", &[("case_id", case_id.as_str())])
+                .await;
+            assert_eq!(res.status(), 200);
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let case = detail(case_id.clone()).await;
+    let mut draft = case["record"]["case"].clone();
+    draft["status"] = "concluded".into();
+    let body = serde_json::json!({
+        "case_id": case_id,
+        "version": case["record"]["version"],
+        "draft": draft,
+    });
+    let (status, answer) = TestServer::json_rpc(&host, "save_case", body).await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(detail(case_id.clone()).await["still_open"].is_null());
+
+    // Then the petitioner says on the phone she is not satisfied.
+    let form = [
+        ("hearing_id", hearing.as_str()),
+        ("rating", "dissatisfied"),
+        ("comment", "复核至今未落实"),
+    ];
+    assert_eq!(host.rpc("rate_handling", &form).await.status(), 200);
+    let case = detail(case_id.clone()).await;
+    assert_eq!(
+        case["record"]["case"]["status"], "concluded",
+        "not reopened behind anyone's back"
+    );
+    assert_eq!(
+        case["still_open"]["petitioner_dissatisfied"], true,
+        "{case}"
+    );
+    let v = view(&host, &hearing).await;
+    assert_eq!(v["case_still_open"]["petitioner_dissatisfied"], true);
+    server.finish().await;
+}

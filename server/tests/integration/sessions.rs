@@ -360,7 +360,12 @@ async fn a_stranger_cannot_lock_an_account_out_and_delays_grow_per_address() {
         .json()
         .await
         .unwrap();
-    assert_eq!(body["retry_after_secs"], 2, "{body}");
+    // Now 2 s from that try; checking the password itself takes a while in a
+    // debug build on a busy machine, so what is left of it may round to 1 s.
+    // (The doubling itself: app::auth's delays_start_after_the_free_tries…)
+    assert_eq!(body["code"], "rate_limited", "{body}");
+    let wait = body["retry_after_secs"].as_u64().unwrap();
+    assert!((1..=2).contains(&wait), "{body}");
     server.finish().await;
 }
 
