@@ -21,13 +21,21 @@ UPDATE hearings SET closed_at = (
       AND e.payload LIKE '%"to":{"state":"closed"}%'
 );
 
--- Hearings imported from the earlier petition system were held on paper: their
--- planned start is the time recorded there.
-UPDATE hearings SET opened_at = starts_at
-WHERE opened_at IS NULL AND EXISTS (
-    SELECT 1 FROM hearing_versions v
-    WHERE v.hearing_id = hearings.id AND v.version = 1
-      AND v.actor = '原信访信息系统（历史数据导入）'
+-- Hearings imported from the earlier petition system were held on paper, and
+-- so were those whose aftercare the office already recorded (a handling
+-- decision, a rating, a visit, a commitment) though their log never shows an
+-- opening: the planned time is the one recorded, and they are over.
+UPDATE hearings SET opened_at = starts_at, closed_at = starts_at + duration_min * 60000
+WHERE opened_at IS NULL AND (
+    EXISTS (
+        SELECT 1 FROM hearing_versions v
+        WHERE v.hearing_id = hearings.id AND v.version = 1
+          AND v.actor = '原信访信息系统（历史数据导入）'
+    )
+    OR EXISTS (SELECT 1 FROM hearing_outcomes o WHERE o.hearing_id = hearings.id)
+    OR EXISTS (SELECT 1 FROM satisfaction_ratings s WHERE s.hearing_id = hearings.id)
+    OR EXISTS (SELECT 1 FROM follow_ups f WHERE f.hearing_id = hearings.id)
+    OR EXISTS (SELECT 1 FROM commitments c WHERE c.hearing_id = hearings.id)
 );
 
 CREATE INDEX hearings_by_opened ON hearings (opened_at);

@@ -261,9 +261,15 @@ impl Throttle {
         if self.pairs.len() > MAX_ENTRIES / 2 {
             self.pairs.clear();
         }
+        // A spray of made-up usernames: the entries that hold nobody back go
+        // first, then every one without a known address (the ceiling is a
+        // second line; the per-address budget still holds).
         if self.accounts.len() > MAX_ENTRIES / 2 {
             self.accounts
-                .retain(|_, w| now - w.since < ADDRESS_WINDOW_MS && w.failures > 0);
+                .retain(|_, w| !w.known.is_empty() || w.failures >= ACCOUNT_FAILURE_BUDGET / 2);
+        }
+        if self.accounts.len() > MAX_ENTRIES / 2 {
+            self.accounts.retain(|_, w| !w.known.is_empty());
         }
         if self.addresses.len() > MAX_ENTRIES / 2 {
             self.addresses

@@ -75,6 +75,10 @@ pub enum ApiError {
     /// A cancelled hearing is history: it is not changed any more.
     #[error("hearing cancelled")]
     HearingCancelled,
+    /// Opened (宣布开始): its time, place, postponement or cancellation are
+    /// what happened now, not a plan (休会 in the room adjourns it).
+    #[error("hearing already opened")]
+    HearingUnderway,
     #[error("reason required")]
     ReasonRequired,
     #[error("settings invalid")]
@@ -322,6 +326,10 @@ impl ApiError {
                 "该听证会已取消，不能再修改".into(),
                 "This hearing is cancelled and can no longer be changed".into(),
             ),
+            ApiError::HearingUnderway => pick(
+                "听证会已宣布开始，时间、地点不能再改，也不能延期或取消；如需改日继续，请在听证室使用“休会”".into(),
+                "The hearing has been opened: its time and place stay, and it is not postponed or cancelled; adjourn it in the room to go on another day".into(),
+            ),
             ApiError::ReasonRequired => pick("请填写理由".into(), "Give a reason".into()),
             ApiError::SettingsInvalid => pick(
                 "时限须为 1–365 天（提前通知与临期提醒可为 0）".into(),
@@ -491,7 +499,7 @@ impl ApiError {
                 "The panel sits in closed session: no public record, floor or screen now; write in the deliberation channel".into(),
             ),
             ApiError::RecordOutsideSitting { opened: false } => pick(
-                "听证会尚未宣布开始，笔录自宣布开始后记录；事先准备的内容可在开始后用“分条记入”录入".into(),
+                "听证会尚未宣布开始，笔录自宣布开始后记录；事先准备好的内容可在开始后勾选“每行记为一条”一并记入".into(),
                 "The hearing has not been opened: the record is taken from the opening; paste prepared lines once it is open".into(),
             ),
             ApiError::RecordOutsideSitting { opened: true } => pick(
@@ -547,7 +555,8 @@ impl ApiError {
             ApiError::CaseNumberTaken { .. }
             | ApiError::ScheduleConflict { .. }
             | ApiError::StaleVersion
-            | ApiError::HearingCancelled => 409,
+            | ApiError::HearingCancelled
+            | ApiError::HearingUnderway => 409,
             ApiError::InvalidToken => 401,
             ApiError::MissingScope { .. } => 403,
             ApiError::BadRequest { .. } => 400,

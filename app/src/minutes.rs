@@ -288,9 +288,12 @@ pub async fn finalise(
             let (room, chain_head) = fold_checked(&events, hearing_id)?;
             let room = &room;
             let doc = document(state, hearing_id, room, chain_head.clone(), changed, true).await?;
-            let hearing = db::hearings::get(&state.db, hearing_id)
+            let mut hearing = db::hearings::get(&state.db, hearing_id)
                 .await?
                 .ok_or(ApiError::HearingNotFound)?;
+            // The archive (its search by date, /verify) states when it sat, as
+            // the minutes do: the opening the log recorded, not the plan.
+            hearing.starts_at_ms = room.opened_at_ms.unwrap_or(hearing.starts_at_ms);
             let reason = format!("{} 听证评议会议纪要定稿", doc.header_right);
             let (pdf, cert_sha256) = on_press(state, move |press| {
                 let pdf = press.render(&doc)?;

@@ -487,7 +487,7 @@ pub struct AftercareView {
     pub hearing: HearingSummary,
     pub case_id: String,
     pub held_on: crate::domain::case::CalendarDate,
-    /// The hearing has been held (its day is today or past).
+    /// The hearing has been held: its log shows it opened (宣布开始).
     pub is_held: bool,
     /// 评议结论 as the host recorded it for the minutes (staff only).
     pub panel_conclusion: Option<String>,

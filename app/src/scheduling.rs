@@ -106,7 +106,7 @@ pub async fn update_case(
     if case == current.case {
         return Ok(current);
     }
-    refuse_unfinished_closing(db, id, &current, &case).await?;
+    refuse_unfinished_closing(db, id, &current, &case, clock).await?;
     if db::cases::number_taken(db, &case.number, Some(id)).await? {
         return Err(ApiError::CaseNumberTaken {
             number: case.number,
@@ -139,13 +139,14 @@ async fn refuse_unfinished_closing(
     id: &str,
     current: &CaseRecord,
     next: &CaseDraft,
+    clock: OfficeClock,
 ) -> Result<(), ApiError> {
     use crate::domain::aftercare::check_case_closing;
     use crate::domain::case::CaseStatus;
     if next.status != CaseStatus::Concluded {
         return Ok(());
     }
-    let hearings = db::aftercare::closing_facts(db, id).await?;
+    let hearings = db::aftercare::closing_facts(db, id, clock.today()).await?;
     check_case_closing(current.case.status, next.status, &hearings)
         .map_err(|refusal| ApiError::AftercareRefused { refusal })
 }
@@ -358,6 +359,9 @@ pub async fn change_hearing(
         return Err(ApiError::StaleVersion);
     }
     let reason = clean_reason(reason)?;
+    // Once opened, the minutes print the plan beside what happened (原定): it
+    // stays as it was when the hearing sat.
+    let underway = current.sitting != crate::domain::schedule::Sitting::NotOpened;
     let (plan, status, change) = match request {
         PlanRequest::Update { plan } => {
             let case = get_case(db, &current.case_id, clock).await?;
@@ -366,6 +370,9 @@ pub async fn change_hearing(
                 || plan.duration_min != current.plan.duration_min
                 || plan.room != current.plan.room
                 || current.status == HearingStatus::Postponed;
+            if moved && underway {
+                return Err(ApiError::HearingUnderway);
+            }
             if moved {
                 let policy = db::settings::policy(db).await?;
                 notice_ok(&plan, &policy, clock)?;
@@ -376,6 +383,9 @@ pub async fn change_hearing(
                 ScheduleChange::Edited
             };
             (plan, HearingStatus::Scheduled, change)
+        }
+        PlanRequest::Postpone | PlanRequest::Cancel if underway => {
+            return Err(ApiError::HearingUnderway);
         }
         PlanRequest::Postpone => (
             current.plan.clone(),

@@ -545,9 +545,10 @@ impl Log<'_> {
     /// The host moves the procedure, as far as the rules allow, with what the
     /// server commits with the step (the results announced at 宣布评议意见).
     async fn step(&mut self, step: app::domain::procedure::Step) -> anyhow::Result<()> {
-        let when = app::domain::room::StepTime {
+        let when = app::domain::room::StepPlan {
             now_ms: now_ms(),
             planned_start_ms: self.planned_start_ms,
+            on_calendar: true,
         };
         for payload in self.room.decide_step(step, "张主持", when)? {
             self.push(payload).await?;

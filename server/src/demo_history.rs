@@ -22,7 +22,7 @@
 //!   31 not repeated → "93.94%".
 //! - Outcomes: 30 of the 32 (the 2 most recent still wait for theirs): 24
 //!   resolved, 4 unresolved, 2 closed by procedure → 化解率 24 / 30 = "80.00%"
-//!   (the demo's own 2 have no outcome and are left out of the denominator).
+//!   (the demo's own held one has no outcome and is left out of the denominator).
 //! - Satisfaction: one rating per history hearing, 32 in all: 25 满意, 6 基本满意,
 //!   1 不满意 → 满意率 31 / 32 = "96.88%" (Weifang's 96.9%).
 //! - Follow-up visits 30 and 90 days after each decision: those already due are

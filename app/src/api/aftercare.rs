@@ -220,20 +220,21 @@ pub async fn aftercare(hearing_id: String) -> Result<AftercareView, ApiError> {
             }
             // The panel's opinion is for those who may read the room or the
             // figures, not for every host and clerk of the office — and, for
-            // anyone outside the panel, not before the hearing is closed (the
-            // one rule: domain::access::disclosure).
+            // anyone outside the panel, not before it was announced (宣布评议意见)
+            // or the hearing closed (domain::access::disclosure).
             let conclusion =
                 if asker.may(Action::ViewRoom) && is_staff || asker.may(Action::ViewStatistics) {
                     let events = crate::db::events::all(db, &hearing_id).await?;
                     crate::domain::fold(&events)
                         .ok()
                         .filter(|room| {
-                            crate::domain::access::disclosure(
-                                Some(&asker.actor),
-                                Some(&asker.staff),
-                                room.procedure,
-                            )
-                            .deliberation
+                            room.results_announced
+                                || crate::domain::access::disclosure(
+                                    Some(&asker.actor),
+                                    Some(&asker.staff),
+                                    room.procedure,
+                                )
+                                .deliberation
                         })
                         .and_then(|room| room.minutes.conclusion.map(|c| c.text))
                 } else {
@@ -249,7 +250,8 @@ pub async fn aftercare(hearing_id: String) -> Result<AftercareView, ApiError> {
             let case_still_open = match is_staff {
                 true => {
                     let status = crate::db::cases::status_of(db, &held.case_id).await?;
-                    let facts = crate::db::aftercare::closing_facts(db, &held.case_id).await?;
+                    let facts =
+                        crate::db::aftercare::closing_facts(db, &held.case_id, today).await?;
                     status.and_then(|s| crate::domain::aftercare::concluded_but_open(s, &facts))
                 }
                 false => None,

@@ -68,7 +68,8 @@ pub async fn case_detail(case_id: String) -> Result<CaseView, ApiError> {
                 ..Default::default()
             };
             let hearings = crate::scheduling::find_hearings(&state.db, &query).await?;
-            let facts = crate::db::aftercare::closing_facts(&state.db, &case_id).await?;
+            let facts =
+                crate::db::aftercare::closing_facts(&state.db, &case_id, clock().today()).await?;
             let still_open =
                 crate::domain::aftercare::concluded_but_open(record.case.status, &facts);
             Ok(CaseView {

@@ -16,20 +16,23 @@ pub async fn step_procedure(hearing_id: String, step: Step) -> Result<u64, ApiEr
     guard::answer(
         async {
             let (state, _, by) = guard::require(Action::RunProcedure, Some(&hearing_id)).await?;
-            let planned_start_ms = crate::db::hearings::get(&state.db, &hearing_id)
-                .await?
-                .ok_or(ApiError::HearingNotFound)?
-                .starts_at_ms;
             // Into 宣布评议意见, the closed ballots' results are announced in the
-            // same commit (domain::room::RoomState::decide_step).
-            let seqs = crate::sitting::decide_all(&state, &hearing_id, |room| {
-                let when = crate::domain::room::StepTime {
-                    now_ms: crate::db::now_ms(),
-                    planned_start_ms,
-                };
-                room.decide_step(step, &by, when)
-                    .map_err(|reason| ApiError::StepRefused { reason })
-            })
+            // same commit (domain::room::RoomState::decide_step). The plan is
+            // read inside the write turn, so a reschedule cannot slip between.
+            let seqs = crate::sitting::decide_events_in_turn(
+                &state,
+                &hearing_id,
+                async |tx, room| {
+                    let when = crate::db::hearings::step_plan_in(tx, &hearing_id)
+                        .await?
+                        .ok_or(ApiError::HearingNotFound)?;
+                    let events = room
+                        .decide_step(step, &by, when)
+                        .map_err(|reason| ApiError::StepRefused { reason })?;
+                    Ok((events, ()))
+                },
+                async |_, _, ()| Ok(()),
+            )
             .await?;
             seqs.first().copied().ok_or(ApiError::Internal)
         }

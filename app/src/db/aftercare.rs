@@ -431,7 +431,11 @@ pub async fn add_rating(db: &Db, hearing_id: &str, rating: &Rating) -> Result<()
 /// What each hearing of the case leaves to do before the case may be closed
 /// (三个不结案): its latest rating, its visits still to make, and whether its
 /// commitment is confirmed by both sides. Empty for a case without hearings.
-pub async fn closing_facts(db: &Db, case_id: &str) -> Result<Vec<ClosingFacts>, DbError> {
+pub async fn closing_facts(
+    db: &Db,
+    case_id: &str,
+    today: CalendarDate,
+) -> Result<Vec<ClosingFacts>, DbError> {
     let rows = sqlx::query("SELECT id FROM hearings WHERE case_id = $1 ORDER BY id")
         .bind(case_id)
         .fetch_all(db.pool())
@@ -439,22 +443,31 @@ pub async fn closing_facts(db: &Db, case_id: &str) -> Result<Vec<ClosingFacts>, 
     let mut facts = Vec::with_capacity(rows.len());
     for row in &rows {
         let hearing_id: String = row.try_get("id")?;
-        facts.push(hearing_closing_facts(db, &hearing_id).await?);
+        facts.push(hearing_closing_facts(db, &hearing_id, today).await?);
     }
     Ok(facts)
 }
 
-async fn hearing_closing_facts(db: &Db, hearing_id: &str) -> Result<ClosingFacts, DbError> {
-    let open_visits: i64 = sqlx::query(
-        "SELECT COUNT(*) AS n FROM follow_ups WHERE hearing_id = $1 AND done_on IS NULL",
+async fn hearing_closing_facts(
+    db: &Db,
+    hearing_id: &str,
+    today: CalendarDate,
+) -> Result<ClosingFacts, DbError> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN due_on < $2 THEN 1 ELSE 0 END), 0) AS overdue \
+         FROM follow_ups WHERE hearing_id = $1 AND done_on IS NULL",
     )
     .bind(hearing_id)
+    .bind(today.to_string())
     .fetch_one(db.pool())
-    .await?
-    .try_get("n")?;
+    .await?;
+    let count = |column: &str| -> Result<usize, DbError> {
+        Ok(usize::try_from(row.try_get::<i64, _>(column)?).unwrap_or(usize::MAX))
+    };
     Ok(ClosingFacts {
         latest_rating: ratings(db, hearing_id).await?.first().map(|r| r.rating),
-        open_visits: usize::try_from(open_visits).unwrap_or(usize::MAX),
+        open_visits: count("n")?,
+        overdue_visits: count("overdue")?,
         commitment_confirmed: commitment(db, hearing_id).await?.map(|c| c.is_complete()),
     })
 }

@@ -518,6 +518,27 @@ fn quotas_json(plan: &HearingPlan) -> Result<String, DbError> {
     serde_json::to_string(&plan.quotas).map_err(|e| DbError::Corrupt(e.to_string()))
 }
 
+/// What a step of the procedure is decided against, read in the caller's
+/// write turn: now, the planned start and whether it is on the calendar.
+pub async fn step_plan_in(
+    conn: &mut AnyConnection,
+    hearing_id: &str,
+) -> Result<Option<crate::domain::room::StepPlan>, DbError> {
+    let row = sqlx::query("SELECT starts_at, status FROM hearings WHERE id = $1")
+        .bind(hearing_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| {
+        Ok(crate::domain::room::StepPlan {
+            now_ms: now_ms(),
+            planned_start_ms: r.try_get("starts_at")?,
+            on_calendar: status_from(&r.try_get::<String, _>("status")?)?
+                == HearingStatus::Scheduled,
+        })
+    })
+    .transpose()
+}
+
 /// Inserts a planned hearing and its first version.
 pub async fn insert_planned(
     conn: &mut AnyConnection,

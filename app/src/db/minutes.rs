@@ -43,6 +43,7 @@ pub async fn archive_in(
     .bind(&entry.hearing.case_number)
     .bind(&entry.hearing.case_title)
     .bind(&entry.hearing.title)
+    // When it sat (the opening the log recorded; see minutes::finalise).
     .bind(entry.hearing.starts_at_ms)
     .bind(&entry.hearing.place)
     .execute(&mut *tx)

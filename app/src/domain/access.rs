@@ -624,9 +624,11 @@ pub struct Disclosure {
     pub panel: bool,
     /// Ballot results: the panel at once; everyone else from 宣布评议意见 on.
     pub results: bool,
-    /// Deliberation content, opinions and the conclusion as the minutes keep
-    /// them: the panel at once; everyone else (administrators, the bureau head,
-    /// the archivist, parties) only once the hearing is closed (闭会).
+    /// Deliberation content and opinions as the minutes keep them: the panel
+    /// at once; everyone else (administrators, the bureau head, the archivist,
+    /// parties) only once the hearing is closed (闭会). The conclusion (评议结论)
+    /// reaches everyone from 宣布评议意见 on, carried by the log itself
+    /// (`ResultsAnnounced`, an `announced` `ConclusionRecorded`).
     pub deliberation: bool,
 }
 
@@ -647,9 +649,6 @@ pub fn disclosure(
     }
 }
 
-/// Whether the list of hearings shows `actor` only the hearings they sit on:
-/// an account that is a panel member and holds no staff role (a member's
-/// phone shows no other hearing, not even its title).
 /// Where an account lands after logging in: the first page of these its
 /// roles may use (the bureau head, who lists no hearings, lands on 统计).
 pub fn landing_page(roles: &[Role]) -> &'static str {
@@ -670,6 +669,9 @@ pub fn landing_page(roles: &[Role]) -> &'static str {
     .map_or("/my", |(path, _)| path)
 }
 
+/// Whether the list of hearings shows `actor` only the hearings they sit on:
+/// an account that is a panel member and holds no staff role (a member's
+/// phone shows no other hearing, not even its title).
 pub fn lists_own_hearings_only(actor: &Actor) -> bool {
     !actor
         .roles

@@ -489,6 +489,8 @@ pub struct ClosingFacts {
     pub latest_rating: Option<Satisfaction>,
     /// Follow-up visits not yet recorded, pending or overdue.
     pub open_visits: usize,
+    /// Of those, the ones past their day.
+    pub overdue_visits: usize,
     /// `None` when no commitment was drafted; else whether both sides confirmed it.
     pub commitment_confirmed: Option<bool>,
 }
@@ -580,8 +582,18 @@ pub fn check_case_closing(
 /// office does not reopen it behind its staff's back: the case and hearing
 /// pages warn, naming what is open, and staff decide (set it back to 办理中,
 /// or complete the visit). `None` for a case not concluded or with nothing open.
+///
+/// A visit counts here once it is overdue: a case is often concluded with the
+/// 90-day visit still to come, and that is not news.
 pub fn concluded_but_open(status: CaseStatus, hearings: &[ClosingFacts]) -> Option<StillOpen> {
-    let open = StillOpen::of(hearings);
+    let due: Vec<ClosingFacts> = hearings
+        .iter()
+        .map(|h| ClosingFacts {
+            open_visits: h.overdue_visits,
+            ..*h
+        })
+        .collect();
+    let open = StillOpen::of(&due);
     (status == CaseStatus::Concluded && !open.is_clear()).then_some(open)
 }
 
@@ -740,7 +752,22 @@ mod tests {
             concluded_but_open(CaseStatus::Concluded, &[ClosingFacts::default()]),
             None
         );
+        let visit_to_come = ClosingFacts {
+            open_visits: 1,
+            ..ClosingFacts::default()
+        };
+        assert_eq!(
+            concluded_but_open(CaseStatus::Concluded, &[visit_to_come]),
+            None
+        );
+        let overdue = ClosingFacts {
+            overdue_visits: 1,
+            ..visit_to_come
+        };
+        let open = concluded_but_open(CaseStatus::Concluded, &[overdue]).unwrap();
+        assert_eq!(open.items_zh(), ["回访未完成"]);
     }
+
     use proptest::prelude::*;
 
     fn day(raw: &str) -> CalendarDate {
@@ -1017,6 +1044,7 @@ mod tests {
         ClosingFacts {
             latest_rating: Some(Satisfaction::Satisfied),
             open_visits: 0,
+            overdue_visits: 0,
             commitment_confirmed: Some(true),
         }
     }
@@ -1084,6 +1112,7 @@ mod tests {
         let everything = ClosingFacts {
             latest_rating: Some(Satisfaction::Dissatisfied),
             open_visits: 2,
+            overdue_visits: 1,
             commitment_confirmed: Some(false),
         };
         let refusal = closing(&[everything]).unwrap_err();
@@ -1103,6 +1132,7 @@ mod tests {
         let everything = ClosingFacts {
             latest_rating: Some(Satisfaction::Dissatisfied),
             open_visits: 2,
+            overdue_visits: 1,
             commitment_confirmed: Some(false),
         };
         for (from, to) in [

@@ -162,6 +162,10 @@ pub enum StepRefused {
     /// 宣布开始 more than [`EARLY_OPENING_MINUTES`] before the planned start:
     /// the parties were notified of that time, so opening sooner is a change
     /// of plan (改期, which notifies everyone), not a step of the procedure.
+    /// 宣布开始 of a hearing postponed (延期) or cancelled: it is not on the
+    /// calendar, the parties were told it will not sit then.
+    #[error("the hearing is postponed or cancelled")]
+    NotOnCalendar,
     #[error(
         "the hearing is planned for {}: it may be opened from {EARLY_OPENING_MINUTES} minutes before; reschedule it to hold it sooner",
         planned_iso(.planned_start_ms)
@@ -193,6 +197,9 @@ impl StepRefused {
             StepRefused::BadGoBack => "只能回到此前的公开程序环节".into(),
             StepRefused::VotingBegun => "表决已经开始，程序不能回退".into(),
             StepRefused::BallotOpen => "尚有表决未结束，请先结束表决再进入下一环节".into(),
+            StepRefused::NotOnCalendar => {
+                "本场听证已延期或取消，不能宣布开始；如需举行，请先在听证安排中确定新的时间".into()
+            }
             StepRefused::TooEarly { planned_start_ms } => format!(
                 "听证会定于{}举行，最早可在开始前{EARLY_OPENING_MINUTES}分钟宣布开始。如需提前举行，请先改期，系统将通知各方。",
                 super::clock::format_zh(planned_start_ms, super::clock::CHINA_OFFSET_SECONDS)

@@ -123,12 +123,14 @@ pub struct PlanNotice {
     pub reason: Option<String>,
 }
 
-/// The clock a step is decided against: now, and the start the parties were
-/// notified of.
+/// The plan a step is decided against: now, the start the parties were
+/// notified of, and whether the hearing is on the calendar (not postponed or
+/// cancelled).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct StepTime {
+pub struct StepPlan {
     pub now_ms: i64,
     pub planned_start_ms: i64,
+    pub on_calendar: bool,
 }
 
 /// Why a line may not enter the record now.
@@ -461,12 +463,15 @@ impl RoomState {
         &self,
         step: super::procedure::Step,
         by: &str,
-        when: StepTime,
+        when: StepPlan,
     ) -> Result<Vec<EventPayload>, super::procedure::StepRefused> {
         use super::ballot::BallotStatus;
         use super::procedure::{Stage, StepRefused};
         let to = self.procedure.apply(step)?;
         if self.procedure == super::procedure::Procedure::NotStarted {
+            if !when.on_calendar {
+                return Err(StepRefused::NotOnCalendar);
+            }
             super::procedure::check_opening_time(when.planned_start_ms, when.now_ms)?;
         }
         let leaves_closed_session = self.in_closed_session()
@@ -599,9 +604,10 @@ mod tests {
     use proptest::prelude::*;
 
     /// A step taken at the planned start.
-    const ON_TIME: StepTime = StepTime {
+    const ON_TIME: StepPlan = StepPlan {
         now_ms: 0,
         planned_start_ms: 0,
+        on_calendar: true,
     };
 
     #[allow(clippy::unwrap_used)]
@@ -614,14 +620,23 @@ mod tests {
         };
         let waiting = RoomState::default();
         assert_eq!(waiting.may_record(), Err(RecordRefused::NotOpened));
-        let early = StepTime {
+        let early = StepPlan {
             now_ms: 0,
             planned_start_ms: 2 * 3_600_000,
+            on_calendar: true,
         };
         assert!(matches!(
             waiting.decide_step(Step::Start, "主持人", early),
             Err(StepRefused::TooEarly { .. })
         ));
+        let postponed = StepPlan {
+            on_calendar: false,
+            ..ON_TIME
+        };
+        assert_eq!(
+            waiting.decide_step(Step::Start, "主持人", postponed),
+            Err(StepRefused::NotOnCalendar)
+        );
         let mut payloads = steps_decided(Vec::new(), &[Step::Start])
             .into_iter()
             .map(|e| e.payload)

@@ -611,7 +611,7 @@ fn AnnouncedConclusion(room: RwSignal<RoomState>) -> impl IntoView {
             view! {
                 <section class="card" data-testid="announced-conclusion" aria-live="polite">
                     <h2 class="section-title">
-                        {move || if lang.get() == Lang::Zh { "评议意见" } else { "The panel's conclusion" }}
+                        {move || if lang.get() == Lang::Zh { "评议结论" } else { "The panel's conclusion" }}
                     </h2>
                     <p>{text}</p>
                 </section>

@@ -251,3 +251,59 @@ async fn the_public_reads_the_panels_conclusion_once_announced() {
     assert!(events.is_empty());
     server.finish().await;
 }
+
+#[tokio::test]
+async fn a_postponed_hearing_is_not_opened_and_an_opened_one_is_not_moved() {
+    let server = TestServer::start().await;
+    let host = server.client("host").await;
+    let today = server.todays_hearing().await;
+    let detail = |id: String| {
+        let host = &host;
+        async move {
+            let res = host
+                .rpc("hearing_detail", &[("hearing_id", id.as_str())])
+                .await;
+            res.json::<Value>().await.unwrap()["hearing"].clone()
+        }
+    };
+    let change = |hearing: Value, request: Value| {
+        let host = &host;
+        async move {
+            let body = json!({
+                "hearing_id": hearing["id"],
+                "version": hearing["version"],
+                "request": request,
+                "reason": "主持人另有公务",
+            });
+            TestServer::json_rpc(host, "change_hearing", body).await
+        }
+    };
+    // 延期: off the calendar, so not opened.
+    let (status, body) = change(detail(today.clone()).await, json!({"kind": "postpone"})).await;
+    assert_eq!(status, 200, "{body}");
+    let announced = head(&server, &today).await; // the room was told (plan_changed)
+    let (status, body) = step(&host, &today, "start").await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["reason"]["refusal"], "not_on_calendar", "{body}");
+    assert_eq!(head(&server, &today).await, announced, "nothing written");
+
+    // Back on the calendar at its time, opened: then it stays where it sat.
+    let hearing = detail(today.clone()).await;
+    let mut plan = hearing["plan"].clone();
+    plan["short_notice_reason"] = json!("各方当事人均已到场，同意按原定时间举行");
+    let (status, body) = change(hearing, json!({"kind": "update", "plan": plan})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(step(&host, &today, "start").await.0, 200);
+    for request in [json!({"kind": "postpone"}), json!({"kind": "cancel"})] {
+        let (status, body) = change(detail(today.clone()).await, request).await;
+        assert_eq!(status, 409, "{body}");
+        assert_eq!(body["code"], "hearing_underway", "{body}");
+    }
+    let hearing = detail(today.clone()).await;
+    let mut moved = hearing["plan"].clone();
+    moved["starts_at_ms"] = json!(moved["starts_at_ms"].as_i64().unwrap() + 3_600_000);
+    let (status, body) = change(hearing, json!({"kind": "update", "plan": moved})).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["code"], "hearing_underway", "{body}");
+    server.finish().await;
+}
