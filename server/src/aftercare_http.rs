@@ -442,13 +442,17 @@ pub async fn print_commitment(
     let (petitioners, agencies) = app::db::aftercare::case_sides(&state.db, &hearing.case_id)
         .await?
         .unwrap_or_default();
+    // The day it sat (the opening the log recorded), as the minutes say.
+    let held_at_ms = app::db::aftercare::case_of(&state.db, &hearing_id)
+        .await?
+        .and_then(|found| found.opened_at_ms)
+        .unwrap_or(hearing.plan.starts_at_ms);
     let facts = SheetFacts {
         office: &state.office_name,
         case_number: &hearing.case_number,
         case_title: &hearing.case_title,
         hearing_title: &hearing.plan.title,
-        held_on: CalendarDate::of_instant(hearing.plan.starts_at_ms, CHINA_OFFSET_SECONDS)
-            .format_zh(),
+        held_on: CalendarDate::of_instant(held_at_ms, CHINA_OFFSET_SECONDS).format_zh(),
         host: hearing.host.as_ref().map_or("—", |p| p.name.as_str()),
         petitioners: joined_names(&petitioners, "信访人"),
         agencies: joined_names(&agencies, "责任单位"),

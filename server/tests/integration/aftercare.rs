@@ -310,6 +310,12 @@ async fn the_two_sides_confirm_their_commitment_and_the_petitioner_rates() {
     );
     let html = sheet.text().await.unwrap();
     assert!(html.contains("十五日内补发拖欠工资 42,000 元"), "{html}");
+    // Dated the day it sat (the demo's 107号 opened when the demo loaded).
+    assert!(html.contains(&today().format_zh()), "{html}");
+    assert!(
+        !html.contains(&today().plus_days(-1).format_zh()),
+        "not the planned day: {html}"
+    );
     assert!(html.contains("款项到位后不再就此事重复信访"), "{html}");
     assert!(html.contains("信访人（签名）") && html.contains("责任单位（盖章）"));
     for party in [&petitioner, &agency, &third] {
