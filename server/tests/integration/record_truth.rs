@@ -216,6 +216,31 @@ async fn held_means_the_log_shows_the_opening_not_that_the_planned_time_passed()
         Some(events[0].at_ms),
         "the column is the opening event's time"
     );
+    // Its minutes, read as a person reads the PDF: the day the log says it
+    // opened, and the planned day three days before, labelled 原定.
+    let planned = app::db::hearings::get(&server.db, &today)
+        .await
+        .unwrap()
+        .unwrap()
+        .starts_at_ms;
+    let pdf = host
+        .get(&format!("/hearings/{today}/minutes.pdf"))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    if let Some(text) = crate::common::pdf_text(&pdf) {
+        let flat: String = text.split_whitespace().collect();
+        let zh = |ms: i64| -> String {
+            format_zh(ms, CHINA_OFFSET_SECONDS)
+                .split_whitespace()
+                .collect()
+        };
+        assert!(
+            flat.contains(&format!("{}（原定{}）", zh(events[0].at_ms), zh(planned))),
+            "the opening from the log, the plan labelled: {text}"
+        );
+    }
     server.finish().await;
 }
 
