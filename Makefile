@@ -111,6 +111,12 @@ wasm:
 	  target/wasm32-unknown-unknown/$(WASM_PROFILE)/frontend.wasm
 	cp style/main.css $(PKG_DIR)/pingyi.css
 	@if [ -d style/assets ]; then cp -r style/assets/. $(SITE_DIR)/; fi
+	@echo "==> compressing the bundle once (brotli and gzip beside each file; served as is)"
+	@command -v brotli >/dev/null || { echo "==> installing Debian brotli"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq brotli >/dev/null; }
+	@for f in $(PKG_DIR)/pingyi.js $(PKG_DIR)/pingyi_bg.wasm $(PKG_DIR)/pingyi.css; do \
+	  brotli -f -q 11 -o $$f.br $$f && gzip -9 -k -f -n $$f; touch -r $$f $$f.br $$f.gz; done
 
 server-bin:
 	@echo "==> building the server ($(SERVER_PROFILE))"

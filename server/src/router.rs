@@ -272,6 +272,7 @@ pub fn build(
         )
         .route("/exhibits/{id}/file", get(crate::evidence_http::file))
         .nest_service("/pdfjs", pdfjs_files(&args.site_root))
+        .nest_service("/pkg", bundle_files(&args.site_root))
         .route("/invite/{token}", get(invite::show).post(invite::enter))
         .leptos_routes_with_context(&state, routes, leptos::nonce::provide_nonce, move || {
             shell(options.clone())
@@ -366,6 +367,25 @@ async fn form_posted_to_a_page(
         return axum::response::Redirect::to(back).into_response();
     }
     response
+}
+
+/// The browser bundle (`make wasm`: target/site/pkg): served as compressed at
+/// build time (`.br`, `.gz` beside each file; nothing is compressed per
+/// request), and revalidated rather than fetched again: a returning phone
+/// gets `304 Not Modified` for the unchanged megabytes. `no-cache` (not
+/// `immutable`) because the names carry no content hash yet: after a deploy
+/// the next visit must see the new bundle.
+fn bundle_files(site_root: &std::path::Path) -> Router {
+    Router::new()
+        .fallback_service(
+            tower_http::services::ServeDir::new(site_root.join("pkg"))
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
 }
 
 /// pdf.js (`make pdfjs`: target/site/pdfjs), which renders PDF exhibits on a

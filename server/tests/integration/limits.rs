@@ -319,3 +319,45 @@ async fn a_crowd_of_observers_all_get_the_public_page_without_a_server_panic() {
     );
     server.finish().await;
 }
+
+#[tokio::test]
+async fn the_bundle_is_sent_as_compressed_at_build_time_and_revalidated() {
+    let server = TestServer::start().await;
+    let pkg = server.data_dir().join("site").join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let css = "body { color: #222; }\n".repeat(200);
+    std::fs::write(pkg.join("pingyi.css"), &css).unwrap();
+    // Stand-ins for `make wasm`'s output: what goes out is these bytes, so
+    // nothing was compressed for this request.
+    std::fs::write(pkg.join("pingyi.css.br"), b"brotli made at build").unwrap();
+    std::fs::write(pkg.join("pingyi.css.gz"), b"gzip made at build").unwrap();
+    let http = reqwest::Client::new();
+    let url = format!("{}/pkg/pingyi.css", server.base);
+    let get = |encoding: &'static str| http.get(&url).header("accept-encoding", encoding).send();
+
+    let br = get("gzip, deflate, br").await.unwrap();
+    assert_eq!(br.status(), 200);
+    assert_eq!(br.headers()["content-encoding"], "br");
+    assert_eq!(br.headers()["content-type"], "text/css");
+    assert_eq!(br.headers()["cache-control"], "no-cache");
+    let modified = br.headers()["last-modified"].to_str().unwrap().to_owned();
+    assert_eq!(br.bytes().await.unwrap().as_ref(), b"brotli made at build");
+    let gz = get("gzip").await.unwrap();
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    assert_eq!(gz.bytes().await.unwrap().as_ref(), b"gzip made at build");
+    let plain = get("identity").await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.text().await.unwrap(), css);
+
+    // A returning phone asks whether it changed: 304, no body.
+    let again = http
+        .get(&url)
+        .header("accept-encoding", "br")
+        .header("if-modified-since", &modified)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert!(again.bytes().await.unwrap().is_empty());
+    server.finish().await;
+}
