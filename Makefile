@@ -102,20 +102,28 @@ $(PDFJS_DIR)/pdf.min.mjs:
 	mv target/pdfjs-pack/package/pdfjs $(PDFJS_DIR)
 	@rm -rf target/pdfjs-pack
 
-## The hydrate bundle and the stylesheet, into target/site/pkg
+## The hydrate bundle and the stylesheet, into target/site/pkg. Without the
+## function-name section (more than half of the file): every phone downloads
+## the bundle, nobody reads its symbol names.
 wasm:
 	@echo "==> building the browser bundle"
 	cargo build --quiet -p frontend --lib --target wasm32-unknown-unknown --profile $(WASM_PROFILE)
 	@mkdir -p $(PKG_DIR)
-	wasm-bindgen --target web --no-typescript --out-dir $(PKG_DIR) --out-name pingyi \
+	@rm -f $(PKG_DIR)/pingyi* $(PKG_DIR)/BUNDLE
+	wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
+	  --out-dir $(PKG_DIR) --out-name pingyi \
 	  target/wasm32-unknown-unknown/$(WASM_PROFILE)/frontend.wasm
 	cp style/main.css $(PKG_DIR)/pingyi.css
 	@if [ -d style/assets ]; then cp -r style/assets/. $(SITE_DIR)/; fi
+	@echo "==> naming the bundle by its content (browsers keep it for good; a new build, a new name)"
+	@cd $(PKG_DIR) && stem=pingyi-$$(cat pingyi.js pingyi_bg.wasm pingyi.css | sha256sum | cut -c1-16) && \
+	  mv pingyi.js $$stem.js && mv pingyi_bg.wasm $${stem}_bg.wasm && cp pingyi.css $$stem.css && \
+	  echo $$stem > BUNDLE
 	@echo "==> compressing the bundle once (brotli and gzip beside each file; served as is)"
 	@command -v brotli >/dev/null || { echo "==> installing Debian brotli"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq brotli >/dev/null; }
-	@for f in $(PKG_DIR)/pingyi.js $(PKG_DIR)/pingyi_bg.wasm $(PKG_DIR)/pingyi.css; do \
+	@for f in $(PKG_DIR)/pingyi*.js $(PKG_DIR)/pingyi*.wasm $(PKG_DIR)/pingyi*.css; do \
 	  brotli -f -q 11 -o $$f.br $$f && gzip -9 -k -f -n $$f; touch -r $$f $$f.br $$f.gz; done
 
 server-bin:

@@ -133,8 +133,8 @@ export async function logIn(page, baseUrl, username) {
  * the same host in the next hours are postponed first (延期), or the new time
  * would clash. `page` is logged in as that host. Returns the statuses.
  */
-export async function bringForward(page, hearingId) {
-  return page.evaluate(async (hearingId) => {
+export async function bringForward(page, hearingId, planChanges = {}) {
+  return page.evaluate(async ([hearingId, planChanges]) => {
     const detail = async (id) => {
       const res = await fetch('/rpc/hearing_detail', { method: 'POST', body: new URLSearchParams({ hearing_id: id }) });
       return (await res.json()).hearing;
@@ -163,10 +163,11 @@ export async function bringForward(page, hearingId) {
       ...target.plan,
       starts_at_ms: Math.ceil((now + 5 * minute) / minute) * minute,
       short_notice_reason: '各方当事人及评议员均已到场，经各方同意提前举行',
+      ...planChanges,
     };
     statuses.push(await change(target, { kind: 'update', plan }, '经各方同意提前举行'));
     return statuses;
-  }, hearingId);
+  }, [hearingId, planChanges]);
 }
 
 /**

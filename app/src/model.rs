@@ -70,6 +70,10 @@ pub struct RoomSnapshot {
     /// A party's side: with the floor, it turns the pages of its own exhibit.
     #[serde(default)]
     pub my_side: Option<crate::domain::access::PartyKind>,
+    /// 表决事项 planned at scheduling, for whoever puts ballots (else empty):
+    /// the room's new-ballot form starts from them.
+    #[serde(default)]
+    pub planned_questions: Vec<String>,
     /// The members seated now, for whoever marks attendance (else empty).
     #[serde(default)]
     pub seated: Vec<crate::domain::ballot::Voter>,

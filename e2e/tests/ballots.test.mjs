@@ -49,8 +49,10 @@ test('seven members vote secretly, one changes the vote, all screens agree on th
   const hostContext = await env.browser.newContext();
   const hostHome = await hostContext.newPage();
   await logIn(hostHome, url, 'host');
-  // Planned two weeks ahead: the host first brings it forward to now (改期).
-  for (const status of await bringForward(hostHome, hearing.id)) assert.equal(status, 200);
+  // Planned two weeks ahead: the host first brings it forward to now (改期),
+  // with the two questions the panel is to vote on (表决事项).
+  const planned = ['信访人补办宅基地证的诉求是否合理', '镇政府的处理是否得当'];
+  for (const status of await bringForward(hostHome, hearing.id, { questions: planned })) assert.equal(status, 200);
   const host = await openRoom(hostContext, `${url}/hearings/${hearing.id}`);
   watch(host);
 
@@ -85,8 +87,16 @@ test('seven members vote secretly, one changes the vote, all screens agree on th
   watch(observer);
 
   // The host puts the question (secret ballot, simple majority) and opens it.
+  // The form starts from the first question planned at scheduling, then moves
+  // on to the next one once that is put: nobody retypes what was planned.
   await host.getByTestId('new-ballot').locator('summary').click();
+  assert.equal(await host.getByTestId('ballot-question-input').inputValue(), planned[0]);
   await host.getByTestId('ballot-draft-submit').click();
+  await host.waitForFunction(
+    (want) => document.querySelector('[data-testid="ballot-question-input"]')?.value === want,
+    planned[1],
+    { timeout: 3_000 },
+  );
   await host.getByTestId('ballot-open').click();
   await host.locator('[data-testid="ballot-status"][data-status="open"]').waitFor({ timeout: 3_000 });
 

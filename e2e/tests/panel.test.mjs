@@ -96,6 +96,39 @@ test('a host draws a panel in public, a member declines, an alternate is promote
   assert.equal(await page.getByTestId('panel-alternates').locator('li').count(), 2);
   await page.screenshot({ path: join(ARTIFACTS, 'panel-promoted.png'), fullPage: true });
 
+  // Another member answers on her phone (我的听证): declining there takes the
+  // card away with the seat, and the page says it was done.
+  const onPhone = await page
+    .locator('[data-testid="panel-seat"][data-status="invited"]')
+    .last()
+    .getAttribute('data-member');
+  const adminContext = await env.browser.newContext();
+  const admin = await adminContext.newPage();
+  await logIn(admin, url, 'admin');
+  const status = await admin.evaluate(async (username) => {
+    const post = async (name, body) =>
+      fetch(`/rpc/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const accounts = await (await fetch('/rpc/list_accounts', { method: 'POST' })).json();
+    const account = accounts.find((a) => a.username === username);
+    return (await post('change_account', { account_id: account.id, change: { Password: 'pingyi-demo' } })).status;
+  }, onPhone.toLowerCase());
+  assert.equal(status, 200);
+  await adminContext.close();
+  const phone = await env.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const member = await phone.newPage();
+  await logIn(member, url, onPhone.toLowerCase());
+  await member.goto(`${url}/my`);
+  await member.locator('html[data-hydrated="true"]').waitFor();
+  await member.getByTestId('seat-decline-open').click();
+  await member.getByTestId('seat-decline-reason').fill('家中有事');
+  await member.getByTestId('seat-decline').click();
+  await member.getByTestId('seat-declined').filter({ hasText: '候补评议员将依次递补' }).waitFor();
+  assert.equal(await member.getByTestId('seat-invitation').count(), 0);
+  await member.screenshot({ path: join(ARTIFACTS, 'seat-declined-phone.png'), fullPage: true });
+  await phone.close();
+  await page.reload();
+  await page.locator(`[data-testid="panel-seat"][data-member="${onPhone}"][data-status="declined"]`).waitFor();
+
   // The public verification page, without logging in: 一致.
   const verifyHref = await page.getByTestId('panel-verify-link').getAttribute('href');
   const observer = await env.browser.newContext();

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod aftercare_http;
 pub mod api_v1;
 pub mod archive;
+pub mod bundle;
 pub mod caching;
 pub mod config;
 pub mod csrf;

@@ -16,7 +16,9 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum_login::{AuthManagerLayer, AuthManagerLayerBuilder};
 use leptos::config::LeptosOptions;
-use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use leptos_axum::{
+    AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
+};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -140,7 +142,7 @@ pub fn build(
     stopping: Stopping,
 ) -> anyhow::Result<(Router, AppState)> {
     let leptos = LeptosOptions::builder()
-        .output_name("pingyi")
+        .output_name(crate::bundle::stem(&args.site_root))
         .site_root(args.site_root.to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
         .site_addr(args.addr)
@@ -193,7 +195,7 @@ pub fn build(
             Duration::from_secs(args.verify_upload_seconds),
         ),
     });
-    let routes = generate_route_list(App);
+    let routes = app_routes();
     let options = state.leptos.clone();
     let (api, openapi) = crate::api_v1::router();
     let openapi = Arc::new(openapi);
@@ -272,7 +274,7 @@ pub fn build(
         )
         .route("/exhibits/{id}/file", get(crate::evidence_http::file))
         .nest_service("/pdfjs", pdfjs_files(&args.site_root))
-        .nest_service("/pkg", bundle_files(&args.site_root))
+        .nest_service("/pkg", crate::bundle::files(&args.site_root))
         .route("/invite/{token}", get(invite::show).post(invite::enter))
         .leptos_routes_with_context(&state, routes, leptos::nonce::provide_nonce, move || {
             shell(options.clone())
@@ -369,25 +371,6 @@ async fn form_posted_to_a_page(
     response
 }
 
-/// The browser bundle (`make wasm`: target/site/pkg): served as compressed at
-/// build time (`.br`, `.gz` beside each file; nothing is compressed per
-/// request), and revalidated rather than fetched again: a returning phone
-/// gets `304 Not Modified` for the unchanged megabytes. `no-cache` (not
-/// `immutable`) because the names carry no content hash yet: after a deploy
-/// the next visit must see the new bundle.
-fn bundle_files(site_root: &std::path::Path) -> Router {
-    Router::new()
-        .fallback_service(
-            tower_http::services::ServeDir::new(site_root.join("pkg"))
-                .precompressed_br()
-                .precompressed_gzip(),
-        )
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ))
-}
-
 /// pdf.js (`make pdfjs`: target/site/pdfjs), which renders PDF exhibits on a
 /// canvas. Its worker takes the CSP of its own script's response: it may load
 /// its decoders (wasm) and the CJK character maps from here, nothing else.
@@ -429,4 +412,18 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
             )
         }
     }
+}
+
+/// The app's route list, made once per process.
+///
+/// Making it renders the app with resource loading suppressed by a
+/// process-wide flag (leptos_server's `SuppressResourceLoad`): a page whose
+/// resource is first polled on another thread in that moment waits forever
+/// (leptos issue 4773). A server makes its router once, before it serves, so
+/// only a process holding several servers (the integration tests) could be
+/// hit: a rare observer page that outlasted the 30 s limit (408) while another
+/// test started its server.
+fn app_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }

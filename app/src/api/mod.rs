@@ -162,12 +162,18 @@ pub async fn load_room(hearing_id: String) -> Result<RoomSnapshot, ApiError> {
             } else {
                 Vec::new()
             };
+            let planned_questions = if may(Action::RunBallot) {
+                crate::db::hearings::planned_questions(&state.db, &hearing_id).await?
+            } else {
+                Vec::new()
+            };
             let events = crate::db::events::all(&state.db, &hearing_id)
                 .await?
                 .iter()
                 .map(|e| e.seen_by(sees_panel).into_owned())
                 .collect();
             Ok(RoomSnapshot {
+                planned_questions,
                 hearing,
                 events,
                 can_record: may(Action::RecordNote),
@@ -488,6 +494,7 @@ pub async fn observe_hearing(hearing_id: String) -> Result<RoomSnapshot, ApiErro
                 can_export_evidence: false,
                 my_account_id: None,
                 my_side: None,
+                planned_questions: Vec::new(),
                 seated: Vec::new(),
             })
         }

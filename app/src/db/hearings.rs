@@ -63,6 +63,20 @@ pub async fn get(db: &Db, hearing_id: &str) -> Result<Option<HearingSummary>, Db
     row.as_ref().map(summary_from_row).transpose()
 }
 
+/// 表决事项 as planned at scheduling (empty for a hearing made without a plan).
+pub async fn planned_questions(db: &Db, hearing_id: &str) -> Result<Vec<String>, DbError> {
+    let row = sqlx::query("SELECT questions FROM hearings WHERE id = $1")
+        .bind(hearing_id)
+        .fetch_optional(db.pool())
+        .await?;
+    let Some(row) = row else {
+        return Ok(Vec::new());
+    };
+    let questions: String = row.try_get("questions")?;
+    serde_json::from_str(&questions)
+        .map_err(|_| DbError::Corrupt(format!("questions: {questions}")))
+}
+
 /// True when no case exists yet: the moment to offer the demo data.
 pub async fn is_empty(db: &Db) -> Result<bool, DbError> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM cases")

@@ -233,6 +233,22 @@ pub fn default_options() -> Vec<String> {
     vec!["支持".into(), "部分支持".into(), "不支持".into()]
 }
 
+/// The question a host most likely puts next: the first of those planned at
+/// scheduling (表决事项, one per line) that no ballot asks yet, else the usual
+/// one if not asked either, else nothing. The room's form starts from it, so
+/// nobody retypes what was planned.
+pub fn next_question<'a>(planned: &'a [String], asked: &[&str]) -> &'a str {
+    planned
+        .iter()
+        .map(|q| q.trim())
+        .chain([USUAL_QUESTION])
+        .find(|q| !q.is_empty() && !asked.iter().any(|a| a.trim() == *q))
+        .unwrap_or("")
+}
+
+/// The question of most hearings, when none was planned.
+pub const USUAL_QUESTION: &str = "信访人诉求是否合理";
+
 /// 表决事项: what is put to the vote and how it is decided. Frozen when opened.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BallotSpec {
@@ -1374,6 +1390,29 @@ mod fold_tests {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_form_starts_from_the_first_planned_question_not_yet_asked() {
+        let planned = vec![
+            " 信访人诉求是否合理 ".to_owned(),
+            "".to_owned(),
+            "责任单位处理是否得当".to_owned(),
+        ];
+        assert_eq!(next_question(&planned, &[]), "信访人诉求是否合理");
+        assert_eq!(
+            next_question(&planned, &["信访人诉求是否合理"]),
+            "责任单位处理是否得当"
+        );
+        assert_eq!(
+            next_question(&planned, &["信访人诉求是否合理", "责任单位处理是否得当 "]),
+            ""
+        );
+        assert_eq!(next_question(&[], &[]), USUAL_QUESTION);
+        assert_eq!(
+            next_question(&["补偿标准是否适当".to_owned()], &["补偿标准是否适当"]),
+            USUAL_QUESTION
+        );
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -10,7 +10,7 @@ use crate::api::{
     BallotForm, CloseBallot, DraftBallot, GiveBallotOpinion, MyBallot, OpenBallot, VoteAck,
 };
 use crate::domain::ballot::{
-    BallotMode, BallotState, BallotStatus, MajorityRule, Outcome, default_options,
+    BallotMode, BallotState, BallotStatus, MajorityRule, Outcome, default_options, next_question,
 };
 use crate::domain::room::RoomState;
 use crate::error::ApiError;
@@ -56,8 +56,11 @@ pub fn BallotPanel(
     room: RwSignal<RoomState>,
     hearing_id: String,
     rights: BallotRights,
+    /// 表决事项 planned at scheduling: the new-ballot form starts from them.
+    planned: Vec<String>,
 ) -> impl IntoView {
     let tr = use_tr();
+    let planned = StoredValue::new(planned);
     let mine = Mine {
         store: RwSignal::new(HashMap::new()),
         refresh: RwSignal::new(0),
@@ -98,7 +101,7 @@ pub fn BallotPanel(
                 >
                     {view! { <BallotCard room ballot_id=ballot_id.clone() hearing=hearing.get_value() rights mine /> }.into_any()}
                 </For>
-                {rights.can_run.then(|| view! { <NewBallotForm hearing_id=hearing.get_value() /> }.into_any())}
+                {rights.can_run.then(|| view! { <NewBallotForm room hearing_id=hearing.get_value() planned=planned.get_value() /> }.into_any())}
                 {rights.can_vote.then(|| view! { <MyProxyEntries room hearing_id=hearing.get_value() /> }.into_any())}
                 {rights.can_confirm_proxy.then(|| view! { <ProxyConfirmations room hearing_id=hearing.get_value() /> }.into_any())}
             </section>
@@ -849,10 +852,35 @@ fn ProxyConfirmation(p: crate::api::PendingProxyVote, refresh: RwSignal<u32>) ->
 }
 
 #[component]
-fn NewBallotForm(hearing_id: String) -> impl IntoView {
+fn NewBallotForm(
+    room: RwSignal<RoomState>,
+    hearing_id: String,
+    planned: Vec<String>,
+) -> impl IntoView {
     let tr = use_tr();
     let action = ServerAction::<DraftBallot>::new();
-    let question = RwSignal::new("信访人诉求是否合理".to_owned());
+    let planned = StoredValue::new(planned);
+    let next = move || {
+        room.with(|r| {
+            let asked: Vec<&str> = r.ballots.iter().map(|b| b.spec.question.as_str()).collect();
+            planned.with_value(|p| next_question(p, &asked).to_owned())
+        })
+    };
+    let question = RwSignal::new(next());
+    // Once the question in the form is put (its ballot appears in the room),
+    // the form moves on to the next planned one; a question being typed stays.
+    Effect::new(move |_| {
+        let upcoming = next();
+        let typed = question.get_untracked();
+        let asked = room.with(|r| {
+            r.ballots
+                .iter()
+                .any(|b| b.spec.question.trim() == typed.trim())
+        });
+        if asked {
+            question.set(upcoming);
+        }
+    });
     let options = RwSignal::new(default_options().join("\n"));
     let rule = RwSignal::new(MajorityRule::Simple);
     let mode = RwSignal::new(BallotMode::Secret);
@@ -877,7 +905,10 @@ fn NewBallotForm(hearing_id: String) -> impl IntoView {
             <summary>{tr.s("新增表决事项", "Add a question")}</summary>
             <form method="post" class="stack" on:submit=submit>
                 <label class="stack"><span>{tr.s("表决事项", "Question")}</span>
-                    <input data-testid="ballot-question-input" prop:value=move || question.get() on:input=move |ev| question.set(event_target_value(&ev)) /></label>
+                    <input data-testid="ballot-question-input" list="planned-questions" prop:value=move || question.get() on:input=move |ev| question.set(event_target_value(&ev)) /></label>
+                <datalist id="planned-questions">
+                    {planned.get_value().into_iter().filter(|q| !q.trim().is_empty()).map(|q| view! { <option value=q.trim().to_owned() /> }).collect_view()}
+                </datalist>
                 <label class="stack"><span>{tr.s("选项（每行一个）", "Options (one per line)")}</span>
                     <textarea rows="3" data-testid="ballot-options-input" prop:value=move || options.get() on:input=move |ev| options.set(event_target_value(&ev))></textarea></label>
                 <div class="row">

@@ -329,11 +329,22 @@ pub fn MyHearingsPage() -> impl IntoView {
     let session = expect_context::<Session>();
     let hearings = Resource::new(move || session.version(), |_| my_hearings());
     let seats = Resource::new(move || session.version(), |_| my_seats());
+    let declined = DeclinedSeat(RwSignal::new(None));
+    provide_context(declined);
     view! {
         <div class="page-head">
             <h1>{tr.s("我的听证", "My hearings")}</h1>
             <Transition>{move || may(session, Action::SubscribeCalendar).then(|| view! { <FeedButton /> })}</Transition>
         </div>
+        {move || declined.0.get().map(|title| view! {
+            <p class="notice-bar" role="status" data-testid="seat-declined">
+                {tr.s("您已谢绝参加", "You declined the seat at ")}"「"{title}"」"
+                {tr.s(
+                    "的评议。候补评议员将依次递补，感谢您及时告知。",
+                    ". An alternate will take it; thank you for telling us in time.",
+                )}
+            </p>
+        })}
         <Transition fallback=move || view! { <p class="muted">{tr.s("加载中…", "Loading…")}</p> }>
             {move || {
                 hearings
@@ -446,7 +457,7 @@ fn MyHearingCard(hearing: HearingRecord, seat: Option<SeatStatus>) -> impl IntoV
                 <dd>{h.plan.place_label_zh()}</dd>
             </dl>
             {(seat == Some(SeatStatus::Invited) && status != HearingStatus::Cancelled)
-                .then(|| view! { <SeatAnswer hearing_id=id.clone() /> })}
+                .then(|| view! { <SeatAnswer hearing_id=id.clone() title=h.plan.title.clone() /> })}
             {seat.filter(|s| *s != SeatStatus::Invited).map(|s| view! {
                 <p class="muted" data-testid="my-seat-status">{tr.s("评议团席位：", "Panel seat: ")}{move || label(tr.lang(), s)}</p>
             })}
@@ -471,21 +482,35 @@ fn MyHearingCard(hearing: HearingRecord, seat: Option<SeatStatus>) -> impl IntoV
     }
 }
 
+/// The seat a member has just declined (its hearing's title): the card leaves
+/// the list with the seat, so the page itself says it was done.
+#[derive(Clone, Copy)]
+struct DeclinedSeat(RwSignal<Option<String>>);
+
 /// 评议团席位: a drawn member accepts or declines (with an optional reason).
 #[component]
-fn SeatAnswer(hearing_id: String) -> impl IntoView {
+fn SeatAnswer(hearing_id: String, title: String) -> impl IntoView {
     let tr = use_tr();
     let session = expect_context::<Session>();
+    let declined = use_context::<DeclinedSeat>();
     let answer = ServerAction::<AnswerSeat>::new();
     let declining = RwSignal::new(false);
+    // Which answer was sent last (the decline form may be open when 接受 is tapped).
+    let declined_last = RwSignal::new(false);
     let reason = RwSignal::new(String::new());
     Effect::new(move || {
         if let Some(Ok(_)) = answer.value().get() {
+            if declined_last.get_untracked() {
+                if let Some(declined) = declined {
+                    declined.0.set(Some(title.clone()));
+                }
+            }
             session.changed();
         }
     });
     let id = hearing_id.clone();
     let accept = move |_| {
+        declined_last.set(false);
         answer.dispatch(AnswerSeat {
             hearing_id: id.clone(),
             accept: true,
@@ -493,6 +518,7 @@ fn SeatAnswer(hearing_id: String) -> impl IntoView {
         });
     };
     let decline = move |_| {
+        declined_last.set(true);
         let reason = reason.get_untracked();
         answer.dispatch(AnswerSeat {
             hearing_id: hearing_id.clone(),

@@ -27,7 +27,7 @@ use crate::error::ApiError;
 use crate::i18n::{LANG_COOKIE, Lang};
 use crate::model::Me;
 use leptos::prelude::*;
-use leptos_meta::{Html, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Html, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -81,6 +81,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                // The stylesheet is named by its content like the script (see
+                // server::bundle), so only the server, which knows the name,
+                // writes the link: the shell is never hydrated.
+                <link rel="stylesheet" href=format!("/pkg/{}.css", options.output_name) />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -214,7 +218,6 @@ pub fn App() -> impl IntoView {
             let lang = lang_shared.clone();
             move || lang.get().code()
         } />
-        <Stylesheet id="pingyi-css" href="/pkg/pingyi.css" />
         <Title text=move || {
             let t = lang_shared.get().texts();
             format!("{} · {}", t.app_name, t.app_subtitle)

@@ -96,6 +96,7 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
         can_export_evidence,
         my_account_id,
         my_side,
+        planned_questions,
         seated,
         base,
     } = snapshot;
@@ -153,7 +154,8 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
         <super::sitting::ProcedureBar room hearing_id=hearing.id.clone() can_run />
         <super::sitting::DeliberationPanel room hearing_id=hearing.id.clone() can_deliberate sees_panel=can_see_deliberation />
         {view! { <super::ballots::BallotPanel room hearing_id=hearing.id.clone()
-            rights=super::ballots::BallotRights { can_vote, can_run: can_run_ballot, can_confirm_proxy, sees_panel: can_see_deliberation } /> }.into_any()}
+            rights=super::ballots::BallotRights { can_vote, can_run: can_run_ballot, can_confirm_proxy, sees_panel: can_see_deliberation }
+            planned=planned_questions.clone() /> }.into_any()}
         {view! { <AnnouncedConclusion room /> }.into_any()}
         <OnScreen room hearing_id=hearing.id.clone() can_clear=can_show my_side=my_side.filter(|_| !sealed_at_load) />
         <super::sitting::FloorPanel room hearing_id=hearing.id.clone() can_run />

@@ -20,7 +20,6 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 const PANEL_SIZES: [u32; 7] = [3, 5, 7, 9, 11, 13, 15];
-const DEFAULT_QUESTION: &str = "信访人诉求是否合理";
 const DEFAULT_DURATION_MIN: u32 = 120;
 
 /// Everything the plan form needs besides the plan: who can host or clerk, the
@@ -113,7 +112,7 @@ impl PlanFields {
             host: RwSignal::new(host),
             clerk: RwSignal::new(String::new()),
             panel_size: RwSignal::new(HearingPlan::DEFAULT_PANEL_SIZE),
-            questions: RwSignal::new(DEFAULT_QUESTION.into()),
+            questions: RwSignal::new(crate::domain::ballot::USUAL_QUESTION.into()),
             short_notice_reason: RwSignal::new(String::new()),
             lawyers_min: RwSignal::new(1),
             representatives_min: RwSignal::new(1),

@@ -390,6 +390,52 @@ async fn a_secret_ballot_counts_each_member_once_and_never_tells_how() {
 /// plainly (表决尚未开始), and nothing is left behind — once it opens, the same
 /// request counts as a first vote, not as a replay.
 #[tokio::test]
+async fn the_host_s_room_offers_the_questions_planned_at_scheduling_and_no_one_else_s() {
+    let server = TestServer::start().await;
+    let held = server.todays_hearing().await;
+    let planned = ["信访人补办宅基地证的诉求是否合理", "镇政府的处理是否得当"];
+    // The host plans the questions (改期 form, 表决事项 one per line).
+    let host_client = server.client("host").await;
+    let res = host_client
+        .rpc("hearing_detail", &[("hearing_id", held.as_str())])
+        .await;
+    let hearing = res.json::<Value>().await.unwrap()["hearing"].clone();
+    let mut plan = hearing["plan"].clone();
+    plan["questions"] = json!(planned);
+    plan["short_notice_reason"] = json!("各方当事人均已到场，同意按原定时间举行");
+    let body = json!({
+        "hearing_id": held,
+        "version": hearing["version"],
+        "request": {"kind": "update", "plan": plan},
+        "reason": "补充表决事项",
+    });
+    let (status, body) = TestServer::json_rpc(&host_client, "change_hearing", body).await;
+    assert_eq!(status, 200, "{body}");
+    let snapshot = |client: Client| {
+        let held = held.clone();
+        async move {
+            let res = client
+                .rpc("load_room", &[("hearing_id", held.as_str())])
+                .await;
+            assert_eq!(res.status(), 200);
+            res.json::<app::model::RoomSnapshot>().await.unwrap()
+        }
+    };
+    let host = snapshot(host_client).await;
+    assert_eq!(host.planned_questions, planned);
+    assert!(host.can_run_ballot);
+    // The form's rule: the first planned one not yet asked.
+    assert_eq!(
+        app::domain::ballot::next_question(&host.planned_questions, &[planned[0]]),
+        planned[1]
+    );
+    // A juror votes on what is put, and needs no plan.
+    let juror = snapshot(server.client("juror").await).await;
+    assert!(juror.planned_questions.is_empty());
+    server.finish().await;
+}
+
+#[tokio::test]
 async fn a_vote_before_the_ballot_opens_is_refused_with_a_clear_error() {
     let server = TestServer::start().await;
     let held = server.todays_hearing().await;

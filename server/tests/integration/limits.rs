@@ -277,41 +277,26 @@ async fn a_crowd_of_observers_all_get_the_public_page_without_a_server_panic() {
         .build()
         .unwrap();
     let url = format!("{}/public/hearings/{public}", server.base);
-    // Fifty observers at once, eight times over: each must get the whole page.
-    //
-    // Under the whole suite's load on a 2-core machine a render has been seen,
-    // rarely (about one page in a few thousand), to outlast the 30 s request
-    // limit (408) without any panic: not reproduced alone, even beside CPU
-    // hogs. Such an observer reloads; the retry must then succeed, and more
-    // than two of the 400 is a failure. A panic never is tolerated.
+    // Fifty observers at once, eight times over: each must get the whole page
+    // at the first try. (A rare 408 here, under the whole suite only, was a
+    // page waiting forever on a resource whose first poll fell while another
+    // test's server made its route list; see `router::app_routes`.)
     let fetch = |http: reqwest::Client, url: String| async move {
-        let started = std::time::Instant::now();
         let res = http.get(&url).send().await?;
         let status = res.status().as_u16();
         let html = res.text().await?;
-        Ok::<_, reqwest::Error>((status, html, started.elapsed()))
+        Ok::<_, reqwest::Error>((status, html))
     };
-    let mut slow = Vec::new();
     for _round in 0..8 {
         let pages =
             futures::future::join_all((0..50).map(|_| fetch(http.clone(), url.clone()))).await;
         for page in pages {
-            let (mut status, mut html, took) = page.expect("every observer gets an answer");
-            if status != 200 {
-                slow.push((status, took));
-                (status, html, _) = fetch(http.clone(), url.clone())
-                    .await
-                    .expect("the reload gets an answer");
-            }
+            let (status, html) = page.expect("every observer gets an answer");
             assert_eq!(status, 200, "{}", &html[..html.len().min(300)]);
             assert!(html.contains("</html>"), "a whole page");
             assert!(html.contains("旁听"));
         }
     }
-    if !slow.is_empty() {
-        eprintln!("observers answered other than 200 at first: {slow:?}");
-    }
-    assert!(slow.len() <= 2, "too many observers refused: {slow:?}");
     assert_eq!(
         panics.load(std::sync::atomic::Ordering::SeqCst) - before,
         0,
@@ -320,38 +305,98 @@ async fn a_crowd_of_observers_all_get_the_public_page_without_a_server_panic() {
     server.finish().await;
 }
 
-#[tokio::test]
-async fn the_bundle_is_sent_as_compressed_at_build_time_and_revalidated() {
-    let server = TestServer::start().await;
-    let pkg = server.data_dir().join("site").join("pkg");
+/// The bundle stem a built site names its files by (see `server::bundle`).
+const BUILT_STEM: &str = "pingyi-00ff00ff00ff00ff";
+const PLAIN_CSS: &str = "body { color: #222; }\n";
+
+/// What `make wasm` leaves in `site/pkg`, with stand-ins for the compressed
+/// copies: what goes out is these bytes, so nothing was compressed per request.
+fn with_a_built_bundle(args: &mut server::config::ServeArgs) {
+    let pkg = args.site_root.join("pkg");
     std::fs::create_dir_all(&pkg).unwrap();
-    let css = "body { color: #222; }\n".repeat(200);
-    std::fs::write(pkg.join("pingyi.css"), &css).unwrap();
-    // Stand-ins for `make wasm`'s output: what goes out is these bytes, so
-    // nothing was compressed for this request.
-    std::fs::write(pkg.join("pingyi.css.br"), b"brotli made at build").unwrap();
-    std::fs::write(pkg.join("pingyi.css.gz"), b"gzip made at build").unwrap();
+    std::fs::write(pkg.join("BUNDLE"), format!("{BUILT_STEM}\n")).unwrap();
+    for file in [
+        format!("{BUILT_STEM}.js"),
+        format!("{BUILT_STEM}_bg.wasm"),
+        format!("{BUILT_STEM}.css"),
+        "pingyi.css".to_owned(),
+    ] {
+        std::fs::write(pkg.join(&file), PLAIN_CSS.repeat(200)).unwrap();
+        std::fs::write(pkg.join(format!("{file}.br")), format!("brotli of {file}")).unwrap();
+        std::fs::write(pkg.join(format!("{file}.gz")), format!("gzip of {file}")).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn the_bundle_is_named_by_content_kept_for_good_and_sent_as_compressed_at_build() {
+    let server = TestServer::start_tweaked(with_a_built_bundle).await;
     let http = reqwest::Client::new();
-    let url = format!("{}/pkg/pingyi.css", server.base);
-    let get = |encoding: &'static str| http.get(&url).header("accept-encoding", encoding).send();
+    let get = |path: String, encoding: &'static str| {
+        http.get(format!("{}{path}", server.base))
+            .header("accept-encoding", encoding)
+            .send()
+    };
 
-    let br = get("gzip, deflate, br").await.unwrap();
-    assert_eq!(br.status(), 200);
-    assert_eq!(br.headers()["content-encoding"], "br");
-    assert_eq!(br.headers()["content-type"], "text/css");
-    assert_eq!(br.headers()["cache-control"], "no-cache");
-    let modified = br.headers()["last-modified"].to_str().unwrap().to_owned();
-    assert_eq!(br.bytes().await.unwrap().as_ref(), b"brotli made at build");
-    let gz = get("gzip").await.unwrap();
-    assert_eq!(gz.headers()["content-encoding"], "gzip");
-    assert_eq!(gz.bytes().await.unwrap().as_ref(), b"gzip made at build");
-    let plain = get("identity").await.unwrap();
-    assert!(plain.headers().get("content-encoding").is_none());
-    assert_eq!(plain.text().await.unwrap(), css);
+    // Every page names the bundle this build made, stylesheet included.
+    let login = get("/login".into(), "identity").await.unwrap();
+    assert_eq!(login.headers()["cache-control"], "no-store");
+    let html = login.text().await.unwrap();
+    for name in [
+        format!("/pkg/{BUILT_STEM}.css"),
+        format!("{BUILT_STEM}.js"),
+        format!("{BUILT_STEM}_bg.wasm"),
+    ] {
+        assert!(html.contains(&name), "the page names {name}");
+    }
+    assert!(!html.contains("/pkg/pingyi.css"));
 
-    // A returning phone asks whether it changed: 304, no body.
+    // Content-named files: kept for a year, never revalidated, compressed at build.
+    for (file, mime) in [
+        (format!("{BUILT_STEM}.js"), "text/javascript"),
+        (format!("{BUILT_STEM}_bg.wasm"), "application/wasm"),
+        (format!("{BUILT_STEM}.css"), "text/css"),
+    ] {
+        let br = get(format!("/pkg/{file}"), "gzip, deflate, br")
+            .await
+            .unwrap();
+        assert_eq!(br.status(), 200, "{file}");
+        assert_eq!(br.headers()["content-encoding"], "br");
+        assert_eq!(br.headers()["content-type"], mime, "{file}");
+        assert_eq!(
+            br.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(br.text().await.unwrap(), format!("brotli of {file}"));
+        let gz = get(format!("/pkg/{file}"), "gzip").await.unwrap();
+        assert_eq!(gz.headers()["content-encoding"], "gzip");
+        assert_eq!(gz.text().await.unwrap(), format!("gzip of {file}"));
+        let plain = get(format!("/pkg/{file}"), "identity").await.unwrap();
+        assert!(plain.headers().get("content-encoding").is_none());
+        assert_eq!(plain.text().await.unwrap(), PLAIN_CSS.repeat(200));
+    }
+
+    // A name no build made is not kept: a 404 must not stick in a cache.
+    let missing = get("/pkg/pingyi-ffffffffffffffff.js".into(), "br")
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    assert_ne!(
+        missing
+            .headers()
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap()),
+        Some("public, max-age=31536000, immutable")
+    );
+
+    // The plain stylesheet of the standalone pages is revalidated: 304, no body.
+    let plain_css = get("/pkg/pingyi.css".into(), "br").await.unwrap();
+    assert_eq!(plain_css.headers()["cache-control"], "no-cache");
+    let modified = plain_css.headers()["last-modified"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let again = http
-        .get(&url)
+        .get(format!("{}/pkg/pingyi.css", server.base))
         .header("accept-encoding", "br")
         .header("if-modified-since", &modified)
         .send()
