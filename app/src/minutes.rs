@@ -99,10 +99,12 @@ fn opinion_line(o: &OpinionEntry) -> String {
     )
 }
 
-/// Where the QR code on the minutes points: the public verification page, by
-/// the same rule as invitation links ([`AppState::public_base`]).
-fn verify_url(state: &AppState) -> String {
-    format!("{}/verify", state.public_base())
+/// Where the QR code on the minutes points: this hearing's own verification
+/// page (what the office signed and when, so a paper copy can be checked
+/// against it), by the same rule as invitation links
+/// ([`AppState::public_base`]).
+fn verify_url(state: &AppState, hearing_id: &str) -> String {
+    format!("{}/verify/{hearing_id}", state.public_base())
 }
 
 async fn account_name(state: &AppState, id: Option<&str>) -> Result<Option<String>, DbError> {
@@ -163,7 +165,7 @@ async fn document(
         chain_head,
         generated_at_ms: db::now_ms(),
         offset_seconds: CHINA_OFFSET_SECONDS,
-        verify_url: Some(verify_url(state)),
+        verify_url: Some(verify_url(state, hearing_id)),
         final_copy,
     };
     let exhibits = exhibit_entries(state, hearing_id).await?;

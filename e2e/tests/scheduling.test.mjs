@@ -147,6 +147,20 @@ test('a host schedules a public hearing, meets a double booking, fixes it, and t
   assert.ok(body.includes(CASE_NUMBER), 'the announcement names the case');
   assert.ok(body.includes(`${zhDate(day)} 09:00`) || body.includes(`${day} 09:00`), 'the announcement says when');
   await visitor.screenshot({ path: join(ARTIFACTS, 'announcement.png'), fullPage: true });
+
+  // A citizen starts from the login page's link to 听证公告, opens the public
+  // hearing's observer page, and its way back leads to the list, not a login.
+  await visitor.goto(`${url}/login`);
+  await visitor.getByTestId('login-public-list').click();
+  const listed = visitor.locator(`[data-testid="public-list-hearing"][data-id="${firstId}"]`);
+  await listed.waitFor();
+  assert.ok((await listed.textContent()).includes(firstTitle));
+  await visitor.screenshot({ path: join(ARTIFACTS, 'public-list.png'), fullPage: true });
+  await listed.getByTestId('public-list-observe').click();
+  await visitor.locator('[data-testid="live-status"][data-status="connected"]').waitFor({ timeout: 15_000 });
+  await visitor.getByTestId('back-to-public-list').click();
+  await visitor.getByTestId('public-list').waitFor();
+  assert.ok(visitor.url().endsWith('/public/hearings'));
   await anonymous.close();
 });
 

@@ -187,6 +187,50 @@ pub async fn verify_page() -> Response {
     page(StatusCode::OK, "纪要真伪验证", VERIFY_FORM)
 }
 
+/// `GET /verify/{hearing_id}`: where the QR code on a copy of the minutes
+/// leads. Says, without a login, whether the office signed and archived
+/// minutes for that hearing, when and under which case number, so that a paper
+/// copy can be compared; the file's digest is folded under 技术信息 for
+/// whoever checks an electronic copy (the form below does it). Neither titles
+/// nor names are shown: the page is reached by the hearing's id alone.
+pub async fn verify_copy_page(
+    Path(hearing_id): Path<String>,
+    State(state): State<AppState>,
+    axum::Extension(extras): axum::Extension<std::sync::Arc<crate::router::Extras>>,
+) -> Result<Response, HttpError> {
+    let upload_form = VERIFY_FORM
+        .strip_prefix("<h1>会议纪要真伪验证</h1>")
+        .unwrap_or(VERIFY_FORM);
+    let Some(entry) = app::db::minutes::entry(&state.db, &hearing_id).await? else {
+        let body = format!(
+            "<h1>会议纪要真伪验证</h1>\
+             <p class=\"minutes-verdict bad\" data-testid=\"verify-copy-unknown\"><strong>未找到这份纪要的定稿记录。</strong>\
+             它可能是尚未定稿的草稿（草稿不具效力），或二维码、链接有误。</p>{upload_form}"
+        );
+        return Ok(page(StatusCode::NOT_FOUND, "纪要真伪验证", &body));
+    };
+    let body = format!(
+        "<h1>会议纪要真伪验证</h1>\
+         <p class=\"minutes-verdict ok\" data-testid=\"verify-copy\"><strong>这份纪要已由{office}签章定稿并存档。</strong></p>\
+         <p>请核对手中纪要的案号和时间与下列记录一致。定稿后的纪要不能再修改；内容不同的，以档案中的定稿为准。</p>\
+         <dl class=\"facts\"><dt>案号</dt><dd data-testid=\"verify-copy-case\">{case}</dd>\
+         <dt>听证时间</dt><dd>{held}</dd><dt>定稿签章</dt><dd>{finalised}</dd></dl>\
+         <details><summary>技术信息</summary><dl class=\"facts\">\
+         <dt>定稿文件 SHA-256</dt><dd><code data-testid=\"verify-copy-sha256\">{sha256}</code></dd>\
+         <dt>文件大小</dt><dd>{size} 字节</dd>\
+         <dt>签章证书 SHA-256</dt><dd><code>{cert}</code></dd></dl></details>\
+         <h2>核验电子文件</h2>{upload_form}",
+        office = escape(&extras.office.name),
+        case = escape(&entry.case_number),
+        held = escape(&format_zh(entry.starts_at_ms, CHINA_OFFSET_SECONDS)),
+        finalised = escape(&format_zh(entry.finalised_at_ms, CHINA_OFFSET_SECONDS)),
+        sha256 = escape(&entry.sha256),
+        size = entry.byte_size,
+        cert = escape(&entry.cert_sha256),
+    );
+    Ok(page(StatusCode::OK, "纪要真伪验证", &body))
+}
+
 /// How the public verification protects the server: it needs no login, so
 /// anyone may send files. An upload streams to an anonymous temporary file (never
 /// held in memory while it trickles in), must finish within `upload_time`, and at

@@ -10,7 +10,7 @@ use app::auth::AuthSession;
 use app::domain::access::{Action, PartyKind, permits};
 use app::domain::case::CalendarDate;
 use app::domain::clock::{CHINA_OFFSET_SECONDS, format_zh};
-use app::domain::schedule::{HearingKind, HearingStatus};
+use app::domain::schedule::{HearingKind, HearingStatus, Sitting};
 use app::model::HearingRecord;
 use app::state::AppState;
 use axum::Extension;
@@ -162,6 +162,70 @@ pub async fn notices(
         id = escape(&h.id),
     );
     Ok(document(StatusCode::OK, "听证通知书", &body))
+}
+
+/// How many public hearings the public list shows (the next ones first).
+const PUBLIC_LIST_LIMIT: u32 = 50;
+
+/// `GET /public/hearings`: 听证公告一览, the public hearings of today and
+/// after, for anyone (the observer page's way back, and where a citizen starts
+/// without an account). Each links its announcement and, unless cancelled,
+/// the online observer page.
+pub async fn announcements(
+    State(state): State<AppState>,
+    Extension(extras): Extension<Arc<Extras>>,
+) -> Result<Response, HttpError> {
+    let today = CalendarDate::of_instant(app::db::now_ms(), CHINA_OFFSET_SECONDS);
+    let query = app::db::hearings::HearingQuery {
+        from_ms: Some(today.start_ms(CHINA_OFFSET_SECONDS)),
+        public_only: true,
+        limit: PUBLIC_LIST_LIMIT,
+        ..Default::default()
+    };
+    let hearings = app::db::hearings::query(&state.db, &query).await?;
+    let rows: String = hearings
+        .iter()
+        .map(|h| {
+            let state_line = match (status_line(h), h.sitting) {
+                (Some(line), _) => line,
+                (None, Sitting::InSession) => "正在举行，可在线旁听。",
+                (None, Sitting::Closed) => "已举行。",
+                (None, Sitting::NotOpened) => "",
+            };
+            let observe = (h.status != HearingStatus::Cancelled)
+                .then(|| {
+                    format!(
+                        " · <a href=\"/public/hearings/{id}\" data-testid=\"public-list-observe\">在线旁听</a>",
+                        id = escape(&h.id)
+                    )
+                })
+                .unwrap_or_default();
+            format!(
+                "<li class=\"public-hearing\" data-testid=\"public-list-hearing\" data-id=\"{id}\">\
+                 <p><strong>{when}</strong> · {place}</p>\
+                 <p>{title}（{number}）</p>\
+                 <p class=\"muted\">{state_line}</p>\
+                 <p><a href=\"/public/hearings/{id}/announcement\">听证公告</a>{observe}</p></li>",
+                id = escape(&h.id),
+                when = when(h),
+                place = escape(&h.plan.place_label_zh()),
+                title = escape(&h.plan.title),
+                number = escape(&h.case_number),
+            )
+        })
+        .collect();
+    let list = if rows.is_empty() {
+        "<p class=\"muted\" data-testid=\"public-list-empty\">近期没有公开听证。</p>".to_owned()
+    } else {
+        format!("<ul class=\"plain-list\" data-testid=\"public-list\">{rows}</ul>")
+    };
+    let body = format!(
+        "<section class=\"card\"><h1>听证公告</h1>\
+         <p class=\"muted\">{office}近期举行的公开听证评议会。欢迎社会各界人士旁听，旁听人员应遵守听证纪律。</p>\
+         {list}</section>",
+        office = escape(&extras.office.name),
+    );
+    Ok(document(StatusCode::OK, "听证公告", &body))
 }
 
 /// `GET /public/hearings/{id}/announcement`: 听证公告 of a public hearing,

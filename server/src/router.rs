@@ -240,6 +240,7 @@ pub fn build(
         .route("/hearings/{id}/notices", get(notices::notices))
         .route("/hearings/{id}/calendar.ics", get(notices::hearing_ics))
         .route("/feeds/{file}", get(notices::personal_feed))
+        .route("/public/hearings", get(notices::announcements))
         .route(
             "/public/hearings/{id}/announcement",
             get(notices::announcement),
@@ -259,6 +260,7 @@ pub fn build(
             get(crate::archive::evidence_bundle),
         )
         .route("/verify", get(crate::archive::verify_page))
+        .route("/verify/{id}", get(crate::archive::verify_copy_page))
         .route(
             "/hearings/{id}/commitment/scan",
             get(crate::aftercare_http::download_scan),

@@ -67,6 +67,12 @@ pub fn LoginPage() -> impl IntoView {
                     {move || if pending.get() { t().logging_in } else { t().login_submit }}
                 </button>
             </form>
+            // Citizens who come to watch need no account.
+            <p class="muted">
+                <a href="/public/hearings" rel="external" data-testid="login-public-list">
+                    {super::ui::use_tr().s("听证公告（公开听证，无需登录即可旁听）", "Public hearings (watch without an account)")}
+                </a>
+            </p>
         </section>
     }
 }

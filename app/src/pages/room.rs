@@ -149,6 +149,7 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
     let evidence_href = format!("/hearings/{}/evidence", hearing.id);
     // Observers have no evidence page: what is shown live is all they see.
     let observer = use_context::<ObserverView>().is_some();
+    let tr = super::ui::use_tr();
     // Type-erased parts: one view this deep overflows the compiler.
     let sitting = view! {
         <super::sitting::ProcedureBar room hearing_id=hearing.id.clone() can_run />
@@ -231,7 +232,12 @@ fn Room(snapshot: RoomSnapshot) -> impl IntoView {
             view! { <super::minutes::MinutesPanel room hearing_id=hearing.id.clone() rights /> }.into_any()
         })}
         <p class="actions">
-            <a href="/">{move || t().back_to_list}</a>
+            // The public has no list behind a login: its way back is 听证公告.
+            {if observer {
+                view! { <a href="/public/hearings" rel="external" data-testid="back-to-public-list">{tr.s("返回听证公告", "Back to public hearings")}</a> }.into_any()
+            } else {
+                view! { <a href="/">{move || t().back_to_list}</a> }.into_any()
+            }}
         </p>
     }
 }

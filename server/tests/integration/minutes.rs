@@ -131,6 +131,29 @@ async fn finalised_minutes_are_signed_archived_verifiable_and_seal_the_log() {
     std::fs::write(keep.join("minutes-signed.pdf"), &signed).unwrap();
     std::fs::write(keep.join("minutes-draft.pdf"), &draft).unwrap();
 
+    // The QR code's page for this copy: anyone sees that it was signed and
+    // archived, when and under which case number, and the file's digest; no
+    // names or titles (it is reached by the hearing's id alone).
+    let anyone = server.client("").await;
+    let res = anyone.get(&format!("/verify/{hearing}")).await;
+    assert_eq!(res.status(), 200);
+    let copy_page = res.text().await.unwrap();
+    assert!(copy_page.contains("签章定稿并存档"), "{copy_page}");
+    assert!(copy_page.contains(server::demo::COMPLETED_CASE));
+    assert!(copy_page.contains(&sha));
+    let seated = app::db::hearings::seated_voters(&server.db, &hearing)
+        .await
+        .unwrap();
+    assert!(seated.iter().all(|v| !copy_page.contains(&v.name)));
+    // A hearing without signed minutes (a draft's QR code, a wrong link): 404
+    // that says so, with the form to check a file.
+    let unknown = anyone
+        .get("/verify/00000000-0000-7000-8000-000000000000")
+        .await;
+    assert_eq!(unknown.status(), 404);
+    let unknown = unknown.text().await.unwrap();
+    assert!(unknown.contains("未找到这份纪要的定稿记录") && unknown.contains("verify-file"));
+
     // The log is sealed: nothing more enters it.
     let res = server.record(&hearing, "定稿后补记").await;
     assert_eq!(res.status(), 409);
@@ -178,6 +201,12 @@ async fn finalised_minutes_are_signed_archived_verifiable_and_seal_the_log() {
         assert!(
             text.contains(server::demo::COMPLETED_CASE),
             "case number in {text}"
+        );
+        // The printed address (beside the QR code) is this copy's own page.
+        assert!(
+            text.replace(char::is_whitespace, "")
+                .contains(&format!("/verify/{hearing}")),
+            "the copy's verification address in {text}"
         );
         let voters = app::db::hearings::seated_voters(&server.db, &hearing)
             .await

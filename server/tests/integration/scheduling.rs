@@ -702,6 +702,16 @@ async fn notices_per_party_and_the_public_announcement() {
         404
     );
 
+    // 听证公告一览: the public hearings to come, for anyone, each with its
+    // announcement and the online observer page; a closed hearing is not there.
+    let res = anonymous.get("/public/hearings").await;
+    assert_eq!(res.status(), 200);
+    let list = res.text().await.unwrap();
+    assert!(list.contains(&format!("data-id=\"{upcoming}\"")), "{list}");
+    assert!(list.contains(&format!("/public/hearings/{upcoming}/announcement")));
+    assert!(list.contains(&format!("href=\"/public/hearings/{upcoming}\"")));
+    assert!(!list.contains(&held), "a closed hearing is not announced");
+
     let host = server.client("host").await;
     let res = host.get(&format!("/hearings/{upcoming}/notices")).await;
     assert_eq!(res.status(), 200);
