@@ -111,7 +111,8 @@ pub struct ArchiveQuery {
     /// Part of the case number.
     #[serde(default)]
     pub case_number: String,
-    /// Words in the case or hearing title or the outcome.
+    /// Words in the case or hearing title, the case summary, the outcome, or a
+    /// petitioner's or responsible agency's name.
     #[serde(default)]
     pub text: String,
     /// Part of the outcome ("支持", "不支持" …).

@@ -148,7 +148,15 @@ pub async fn search(
     like(&mut sql, &["m.case_number"], &query.case_number);
     like(
         &mut sql,
-        &["m.case_title", "m.hearing_title", "c.summary", "m.outcome"],
+        // The parties' names too: an archivist is asked for "周某's hearing".
+        &[
+            "m.case_title",
+            "m.hearing_title",
+            "c.summary",
+            "m.outcome",
+            "c.petitioners",
+            "c.agencies",
+        ],
         &query.text,
     );
     like(&mut sql, &["m.outcome"], &query.outcome);

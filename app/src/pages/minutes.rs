@@ -258,7 +258,7 @@ pub fn ArchivePage() -> impl IntoView {
         <h1>{tr.s("纪要档案", "Archive of minutes")}</h1>
         <form method="post" class="card filters" on:submit=submit data-testid="archive-search">
             <label>{tr.s("案号", "Case number")}<input data-testid="archive-case" prop:value=case_v on:input=case_in /></label>
-            <label>{tr.s("关键词", "Words")}<input data-testid="archive-text" prop:value=text_v on:input=text_in /></label>
+            <label>{tr.s("关键词（标题、信访人、责任单位）", "Words (title, petitioner, agency)")}<input data-testid="archive-text" prop:value=text_v on:input=text_in /></label>
             <label>{tr.s("表决结果", "Outcome")}<input data-testid="archive-outcome" prop:value=outcome_v on:input=outcome_in /></label>
             <label>{tr.s("评议员", "Panel member")}<input data-testid="archive-member" prop:value=member_v on:input=member_in /></label>
             <label>{tr.s("听证日期自", "Held from")}<input type="date" data-testid="archive-from" prop:value=from_v on:input=from_in /></label>

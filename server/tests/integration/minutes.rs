@@ -344,6 +344,22 @@ async fn finalised_minutes_are_signed_archived_verifiable_and_seal_the_log() {
             .collect();
         assert_eq!(ids, [hearing.as_str()], "{query}");
     }
+    // By the petitioner's or the agency's name (what an archivist is asked for).
+    for query in [
+        serde_json::json!({ "text": "蒋秀兰" }),
+        serde_json::json!({ "text": "医疗保障局" }),
+    ] {
+        let (status, found) = search(query.clone()).await;
+        assert_eq!(status, 200, "{query}: {found}");
+        assert!(
+            found
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["hearing_id"] == hearing.as_str()),
+            "{query}: {found}"
+        );
+    }
     for query in [
         serde_json::json!({ "text": "无此标题" }),
         serde_json::json!({ "member": "无此评议员" }),
