@@ -439,10 +439,10 @@ pub fn minutes_doc(
     s.heading("纪要确认");
     s.push(Block::Signatures(signatories(facts, room, &when)));
     s.push(Block::Small(format!(
-        "事件日志哈希链头（截至第 {} 号事件）：{}\n生成时间：{}\n本纪要依据听证事件日志生成，未经人工重新录入；定稿件加盖 Pingyi 电子签章，可在验证页面核验。",
+        "本纪要依据听证全过程记录自动生成，未经人工重新录入；定稿件加盖电子签章，可扫描下方二维码核验。\n生成时间：{}\n技术信息（供核验）：听证记录摘要（截至第 {} 号记录）SHA-256 {}",
+        when(facts.generated_at_ms),
         room.last_seq,
         facts.chain_head,
-        when(facts.generated_at_ms)
     )));
     MinutesDoc {
         title: "听证评议会议纪要".into(),

@@ -108,7 +108,6 @@ enum UploadState {
     Uploading,
     Done {
         label: String,
-        sha256: String,
     },
     Failed(ApiError),
     /// Refused before sending (empty, or over the size cap): never sent.
@@ -395,7 +394,7 @@ fn UploadRow(item: Picked, remove: impl Fn(u32) + Copy + Send + Sync + 'static) 
                 {move || match item.state.get() {
                     UploadState::Ready => tr.s("待提交", "Ready")().to_owned(),
                     UploadState::Uploading => format!("{}{}%", tr.s("上传中 ", "Uploading ")(), item.progress.get()),
-                    UploadState::Done { label, sha256 } => format!("{}{label} · SHA-256 {}", tr.s("已提交：", "Filed: ")(), &sha256[..12.min(sha256.len())]),
+                    UploadState::Done { label } => format!("{}{label}{}", tr.s("已提交：", "Filed: ")(), tr.s("，已登记入证据目录。", ", entered in the exhibit register.")()),
                     UploadState::Failed(e) | UploadState::Refused(e) => e.message(lang.get()),
                 }}
             </p>
@@ -523,7 +522,6 @@ mod upload_client {
                         item.progress.try_set(100);
                         item.state.try_set(UploadState::Done {
                             label: exhibit.label,
-                            sha256: exhibit.sha256,
                         });
                         changed.try_update(|n| *n += 1);
                     }
@@ -601,9 +599,13 @@ fn ExhibitItem(
             {(!e.description.is_empty()).then(|| view! { <dt>{tr.s("说明", "Description")}</dt><dd class="pre">{e.description.clone()}</dd> })}
             <dt>{tr.s("文件", "File")}</dt>
             <dd>{e.file_name.clone()}" · "{move || label(tr.lang(), e.kind)}" · "{format_size(e.size_bytes)}</dd>
-            <dt>"SHA-256"</dt>
-            <dd><code class="sha" data-testid="exhibit-sha">{e.sha256.clone()}</code></dd>
         </dl>
+        // The digest proves the file is unchanged; people need not read it.
+        <details class="tech-info">
+            <summary>{tr.s("技术信息", "Technical details")}</summary>
+            <p class="hint">{tr.s("文件摘要（SHA-256，用于核验文件提交后未被改动）：", "File digest (SHA-256, proves the file is unchanged since filing): ")}
+                <code class="sha" data-testid="exhibit-sha">{e.sha256.clone()}</code></p>
+        </details>
     }
     .into_any();
     let buttons = view! {

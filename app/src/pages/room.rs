@@ -274,7 +274,10 @@ fn OnScreen(
                         })}
                     </div>
                     <p><strong data-testid="on-screen-label">{shown.label.clone()}</strong>" "{shown.title.clone()}" · "{kind_label}</p>
-                    <p class="hint">"SHA-256 "<code class="sha" data-testid="on-screen-sha">{shown.sha256.clone()}</code></p>
+                    <details class="tech-info">
+                        <summary>{move || if zh() { "技术信息" } else { "Technical details" }}</summary>
+                        <p class="hint">{move || if zh() { "文件摘要（SHA-256）：" } else { "File digest (SHA-256): " }}<code class="sha" data-testid="on-screen-sha">{shown.sha256.clone()}</code></p>
+                    </details>
                     {if shown.kind == crate::domain::evidence::FileKind::Pdf {
                         // A party turns the pages of its own exhibit while its side has the floor.
                         let submitter = shown.submitter;

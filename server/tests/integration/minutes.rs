@@ -221,7 +221,7 @@ async fn finalised_minutes_are_signed_archived_verifiable_and_seal_the_log() {
             "不记名投票",
             "少数意见",
             "第1页",
-            "事件日志哈希链头",
+            "技术信息（供核验）",
             // The demo's host and members confirmed before the finalisation.
             "纪要确认",
             "在线确认",
