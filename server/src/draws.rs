@@ -102,11 +102,11 @@ fn verdict_html(record: &DrawRecord, verdict: Option<&Verdict>) -> String {
             "<p class=\"verdict void\" data-testid=\"draw-verdict\">已作废：{}</p>",
             escape(record.void_reason.as_deref().unwrap_or(""))
         ),
-        (_, None) => "<p class=\"verdict pending\" data-testid=\"draw-verdict\">已公布输入摘要，尚未抽选。\
-             抽选时主持人将当场录入公开随机数，种子由输入摘要与公开随机数共同确定。</p>"
+        (_, None) => "<p class=\"verdict pending\" data-testid=\"draw-verdict\">名单已公示，尚未抽选。\
+             抽选时主持人将当场录入公开随机数（如当日公开的开奖号码），结果由公示名单和公开随机数共同决定。</p>"
             .into(),
         (_, Some(Verdict::Match)) => "<p class=\"verdict match\" data-testid=\"draw-verdict\">一致 \
-             <small>match：按公布的输入与公开随机数重新计算，得到的评议团与候补名单与记录完全相同。</small></p>"
+             <small>按公示的名单与公开随机数重新计算，得到的评议团与候补名单与记录完全相同。</small></p>"
             .into(),
         (_, Some(Verdict::Mismatch(found))) => format!(
             "<p class=\"verdict mismatch\" data-testid=\"draw-verdict\">不一致 <small>mismatch</small></p>\
@@ -156,26 +156,18 @@ pub fn mismatch_zh(m: &Mismatch) -> String {
     }
 }
 
+/// What happened, in plain words for people (who fixed the list and when, the
+/// public numbers, when it was drawn); what a verifier needs (the algorithm,
+/// the digests, the seed, the record to replay offline) folded under 技术信息.
 fn facts_html(record: &DrawRecord) -> String {
     let mut rows = vec![
-        ("抽选记录编号", escape(&record.id)),
+        ("抽选编号", escape(&record.id)),
         (
-            "算法",
-            format!("maximin 抽选（版本 {}）", record.input.algorithm_version),
-        ),
-        (
-            "冻结名单并公布输入摘要",
+            "名单公示",
             format!(
-                "{}，{}",
+                "{}，{}（此后名单不能再改动）",
                 format_zh(record.committed_at_ms, CHINA_OFFSET_SECONDS),
                 escape(&record.committed_by)
-            ),
-        ),
-        (
-            "输入摘要 (SHA-256)",
-            format!(
-                "<code data-testid=\"draw-input-hash\">{}</code>",
-                escape(&record.input_hash)
             ),
         ),
     ];
@@ -191,25 +183,46 @@ fn facts_html(record: &DrawRecord) -> String {
             ),
         ));
     }
+    let mut technical = vec![
+        (
+            "抽选算法",
+            format!("maximin 公平抽选，版本 {}", record.input.algorithm_version),
+        ),
+        (
+            "输入摘要（SHA-256）",
+            format!(
+                "<code data-testid=\"draw-input-hash\">{}</code>",
+                escape(&record.input_hash)
+            ),
+        ),
+    ];
     if let (Some(result), Some(at)) = (&record.result, record.drawn_at_ms) {
         rows.push((
-            "抽选",
+            "抽选时间",
             format!(
                 "{}，{}",
                 format_zh(at, CHINA_OFFSET_SECONDS),
                 escape(record.drawn_by.as_deref().unwrap_or(""))
             ),
         ));
-        rows.push(("随机种子", format!("<code>{}</code>", escape(&result.seed))));
+        technical.push(("随机种子", format!("<code>{}</code>", escape(&result.seed))));
     }
-    let rows: String = rows
-        .into_iter()
-        .map(|(k, v)| format!("<tr><th>{k}</th><td>{v}</td></tr>"))
-        .collect();
+    let table = |rows: Vec<(&str, String)>| -> String {
+        rows.into_iter()
+            .map(|(k, v)| format!("<tr><th>{k}</th><td>{v}</td></tr>"))
+            .collect()
+    };
     format!(
-        "<table class=\"facts\">{rows}</table>\
+        "<p>评议员由计算机从公示的评议员名单中随机抽取，同时满足各方面人员的名额要求，\
+         每位符合条件的成员被抽中的机会尽量均等。抽选结果由公示的名单和当场录入的公开随机数共同决定，\
+         任何人都可以按公开的信息重新计算，核对结果是否一致。</p>\
+         <table class=\"facts\">{rows}</table>\
+         <details class=\"tech-info\"><summary>技术信息（供核验）</summary>\
+         <table class=\"facts\">{technical}</table>\
          <p class=\"muted\">下载<a href=\"/public/draws/{id}/record.json\" data-testid=\"draw-json\">完整抽选记录（JSON）</a>，\
-         可用 <code>pingyi verify-draw 文件名</code> 离线复核；计算方法见 docs/SORTITION.md。</p>",
+         可用本平台的离线核验命令（<code>pingyi verify-draw</code>）复核。</p></details>",
+        rows = table(rows),
+        technical = table(technical),
         id = escape(&record.id)
     )
 }
@@ -335,12 +348,12 @@ fn input_html(record: &DrawRecord) -> String {
         })
         .collect();
     format!(
-        "<section class=\"card\"><h2>公布的输入</h2>\
-         <p>评议团人数 {size} 名，候补 {alternates} 名；冻结名单共 {pool_size} 人。</p>\
+        "<section class=\"card\"><h2>公示的抽选条件</h2>\
+         <p>评议团人数 {size} 名，候补 {alternates} 名；公示名单共 {pool_size} 人。</p>\
          <h3>名额要求</h3><ul>{quotas}</ul>\
          <h3>不参加本次抽选的成员（{n_ex} 名）</h3>\
          <table class=\"table\"><thead><tr><th>成员</th><th>原因</th></tr></thead><tbody>{excluded}</tbody></table>\
-         <details><summary>冻结名单（{pool_size} 人）</summary>\
+         <details><summary>公示名单（{pool_size} 人）</summary>\
          <table class=\"table\"><thead><tr><th>编号</th><th>类别</th></tr></thead>\
          <tbody>{pool}</tbody></table></details></section>",
         size = input.panel_size,
