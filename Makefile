@@ -109,21 +109,24 @@ wasm:
 	@echo "==> building the browser bundle"
 	cargo build --quiet -p frontend --lib --target wasm32-unknown-unknown --profile $(WASM_PROFILE)
 	@mkdir -p $(PKG_DIR)
-	@rm -f $(PKG_DIR)/pingyi* $(PKG_DIR)/BUNDLE
+	@rm -rf $(PKG_DIR)/pingyi* $(PKG_DIR)/snippets $(PKG_DIR)/BUNDLE
 	wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
 	  --out-dir $(PKG_DIR) --out-name pingyi \
 	  target/wasm32-unknown-unknown/$(WASM_PROFILE)/frontend.wasm
 	cp style/main.css $(PKG_DIR)/pingyi.css
 	@if [ -d style/assets ]; then cp -r style/assets/. $(SITE_DIR)/; fi
 	@echo "==> naming the bundle by its content (browsers keep it for good; a new build, a new name)"
-	@cd $(PKG_DIR) && stem=pingyi-$$(cat pingyi.js pingyi_bg.wasm pingyi.css | sha256sum | cut -c1-16) && \
-	  mv pingyi.js $$stem.js && mv pingyi_bg.wasm $${stem}_bg.wasm && cp pingyi.css $$stem.css && \
+	@cd $(PKG_DIR) && stem=pingyi-$$(cat pingyi.js pingyi_bg.wasm pingyi.css $$(find snippets -type f 2>/dev/null | sort) \
+	    | sha256sum | cut -c1-16) && \
+	  mv pingyi_bg.wasm $${stem}_bg.wasm && cp pingyi.css $$stem.css && \
+	  if [ -d snippets ]; then mv snippets $$stem-snippets; fi && \
+	  sed "s#'\./snippets/#'./$$stem-snippets/#g" pingyi.js > $$stem.js && rm pingyi.js && \
 	  echo $$stem > BUNDLE
 	@echo "==> compressing the bundle once (brotli and gzip beside each file; served as is)"
 	@command -v brotli >/dev/null || { echo "==> installing Debian brotli"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq brotli >/dev/null; }
-	@for f in $(PKG_DIR)/pingyi*.js $(PKG_DIR)/pingyi*.wasm $(PKG_DIR)/pingyi*.css; do \
+	@for f in $$(find $(PKG_DIR) -name '*.js' -o -name '*.wasm' -o -name '*.css'); do \
 	  brotli -f -q 11 -o $$f.br $$f && gzip -9 -k -f -n $$f; touch -r $$f $$f.br $$f.gz; done
 
 server-bin:

@@ -5,7 +5,8 @@
 //! and `pingyi-<hash>.css` and writes that stem into `site/pkg/BUNDLE`. A name
 //! that changes with every build may be kept by browsers for good, so a
 //! returning phone downloads nothing; a deploy changes the name, so nobody runs
-//! a stale bundle. `pingyi.css` stays as well, under its plain name and
+//! a stale bundle. wasm-bindgen's snippets (modules the script imports) move
+//! under `pingyi-<hash>-snippets/` for the same reason. `pingyi.css` stays as well, under its plain name and
 //! revalidated, for the small standalone pages (invitations, notices) that are
 //! written without the app's shell.
 
@@ -46,8 +47,15 @@ fn is_hashed_stem(stem: &str) -> bool {
     })
 }
 
-/// Whether a file under `/pkg` is named by its content (and so never changes).
+/// Whether a file under `/pkg` is named by its content (and so never changes):
+/// the bundle's files, and wasm-bindgen's snippets (the script's own imports),
+/// which `make wasm` moves under `<stem>-snippets/`.
 fn is_content_named(file: &str) -> bool {
+    if let Some((dir, rest)) = file.split_once('/') {
+        return !rest.is_empty()
+            && !rest.split('/').any(|part| part.is_empty() || part == "..")
+            && dir.strip_suffix("-snippets").is_some_and(is_hashed_stem);
+    }
     let stem = file
         .strip_suffix("_bg.wasm")
         .or_else(|| file.strip_suffix(".js"))
@@ -100,6 +108,13 @@ mod tests {
         assert!(!is_content_named("pingyi-0123456789abcde.js"));
         assert!(!is_content_named(
             "snippets/app-0123456789abcdef/src/pdfview.js"
+        ));
+        assert!(is_content_named(
+            "pingyi-0123456789abcdef-snippets/app-0123456789abcdef/src/pdfview.js"
+        ));
+        assert!(!is_content_named("pingyi-0123456789abcdef-snippets/"));
+        assert!(!is_content_named(
+            "pingyi-0123456789abcdef-snippets/../x.js"
         ));
         assert!(!is_content_named("pingyi-0123456789abcdef.js.map"));
     }

@@ -421,6 +421,7 @@ async fn complete_hearing(
             log.push(EventPayload::RecordEntered {
                 author: "李记录".into(),
                 text: (*text).into(),
+                speaker: None,
             })
             .await?;
         }
@@ -507,7 +508,7 @@ async fn complete_hearing(
     })
     .await?;
     log.step(Step::Advance).await?;
-    log.push(EventPayload::RecordEntered { author: "李记录".into(), text: "主持人宣布评议意见：评议团多数意见认为信访人诉求部分合理，建议责任单位就备案审核期间费用的结算口径组织复核。".into() }).await?;
+    log.push(EventPayload::RecordEntered { author: "李记录".into(), text: "主持人宣布评议意见：评议团多数意见认为信访人诉求部分合理，建议责任单位就备案审核期间费用的结算口径组织复核。".into(), speaker: None }).await?;
     log.step(Step::Close).await?;
     log.push(EventPayload::ConclusionRecorded {
         announced: log.room.results_announced,

@@ -202,9 +202,15 @@ pub async fn load_room(hearing_id: String) -> Result<RoomSnapshot, ApiError> {
     )
 }
 
-/// 记入笔录: the clerk (or host) adds a line to the live record. Returns the committed seq.
+/// 记入笔录: the clerk (or host) adds a line to the live record, said by the
+/// speaker on the floor unless `own_note` (the clerk's note of the
+/// proceedings, attributed to nobody). Returns the committed seq.
 #[server(prefix = "/rpc", endpoint = "record_note")]
-pub async fn record_note(hearing_id: String, text: String) -> Result<u64, ApiError> {
+pub async fn record_note(
+    hearing_id: String,
+    text: String,
+    #[server(default)] own_note: bool,
+) -> Result<u64, ApiError> {
     use crate::domain::access::Action;
     use crate::domain::{EventPayload, RecordText};
     guard::answer(
@@ -216,6 +222,7 @@ pub async fn record_note(hearing_id: String, text: String) -> Result<u64, ApiErr
                 Ok(EventPayload::RecordEntered {
                     author,
                     text: text.into_inner(),
+                    speaker: (!own_note).then(|| room.floor_speaker()).flatten(),
                 })
             })
             .await
@@ -231,7 +238,11 @@ pub const MAX_RECORD_LINES_AT_ONCE: usize = 200;
 /// record line, all committed together (one transaction) and then sent to the
 /// room. Returns the committed seqs. Any refused line refuses the whole paste.
 #[server(prefix = "/rpc", endpoint = "record_notes")]
-pub async fn record_notes(hearing_id: String, text: String) -> Result<Vec<u64>, ApiError> {
+pub async fn record_notes(
+    hearing_id: String,
+    text: String,
+    #[server(default)] own_note: bool,
+) -> Result<Vec<u64>, ApiError> {
     use crate::domain::access::Action;
     use crate::domain::{EventPayload, RecordText};
     guard::answer(
@@ -246,18 +257,21 @@ pub async fn record_notes(hearing_id: String, text: String) -> Result<Vec<u64>, 
             if lines.is_empty() {
                 RecordText::parse("")?;
             }
-            let payloads = lines
+            let lines = lines
                 .into_iter()
-                .map(|line| {
-                    Ok(EventPayload::RecordEntered {
-                        author: author.clone(),
-                        text: RecordText::parse(line)?.into_inner(),
-                    })
-                })
+                .map(|line| Ok(RecordText::parse(line)?.into_inner()))
                 .collect::<Result<Vec<_>, ApiError>>()?;
             crate::sitting::decide_all(&state, &hearing_id, |room| {
                 room.may_record()?;
-                Ok(payloads)
+                let speaker = (!own_note).then(|| room.floor_speaker()).flatten();
+                Ok(lines
+                    .into_iter()
+                    .map(|text| EventPayload::RecordEntered {
+                        author: author.clone(),
+                        text,
+                        speaker: speaker.clone(),
+                    })
+                    .collect())
             })
             .await
         }

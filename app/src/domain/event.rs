@@ -9,7 +9,16 @@ use sha2::{Digest, Sha256};
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventPayload {
     /// 笔录 a line of the hearing record, typed by the clerk.
-    RecordEntered { author: String, text: String },
+    RecordEntered {
+        author: String,
+        text: String,
+        /// Who said it: the speaker on the floor when it was entered, unless
+        /// the clerk entered it as a note of the proceedings (none then, and in
+        /// lines from before speakers were recorded, whose hashes stay as
+        /// they were).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        speaker: Option<crate::domain::sitting::Speaker>,
+    },
     /// 改期 / 延期 / 取消: the hearing's plan changed; everyone in the room is told.
     PlanChanged {
         change: crate::domain::schedule::ScheduleChange,
@@ -476,6 +485,7 @@ mod tests {
         let p = EventPayload::RecordEntered {
             author: "记录员".into(),
             text: "开庭".into(),
+            speaker: None,
         };
         let base = ChainHash::GENESIS.next("h1", 1, 10, &p);
         assert_ne!(base, ChainHash::GENESIS.next("h2", 1, 10, &p));
@@ -484,6 +494,7 @@ mod tests {
         let q = EventPayload::RecordEntered {
             author: "记录员".into(),
             text: "开庭。".into(),
+            speaker: None,
         };
         assert_ne!(base, ChainHash::GENESIS.next("h1", 1, 10, &q));
         assert_eq!(ChainHash::from_hex(&base.to_hex()), Some(base));

@@ -690,11 +690,16 @@ fn record_blocks(s: &mut Sections, room: &RoomState, offset: i32) {
             let stage = line.stage.map_or("开始前", Stage::label_zh);
             s.push(Block::Para(format!("【{stage}】")));
         }
+        // Who said it (信访人张某), else the clerk's own note under their name.
+        let said_by = match &line.speaker {
+            Some(speaker) => format!("{}{}", speaker.part.label_zh(), speaker.name),
+            None => line.author.clone(),
+        };
         let mut text = format!(
             "[{}] {} {}：{}",
             line.seq,
             super::clock::format_time_of_day(line.at_ms, offset),
-            line.author,
+            said_by,
             line.text
         );
         for c in &line.corrections {
@@ -840,6 +845,7 @@ mod tests {
                 payloads.push(EventPayload::RecordEntered {
                     author: "记录员".into(),
                     text: "信访人陈述诉求".into(),
+                    speaker: None,
                 });
             }
         }

@@ -10,6 +10,9 @@ pub struct RecordLine {
     pub seq: u64,
     pub at_ms: i64,
     pub author: String,
+    /// Who said it (发言人), when the line is attributed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<super::sitting::Speaker>,
     pub text: String,
     /// The stage under way when it was entered (the record is kept per stage).
     #[serde(default)]
@@ -165,10 +168,15 @@ impl RoomState {
             });
         }
         match &event.payload {
-            EventPayload::RecordEntered { author, text } => self.record.push(RecordLine {
+            EventPayload::RecordEntered {
+                author,
+                text,
+                speaker,
+            } => self.record.push(RecordLine {
                 seq: event.seq,
                 at_ms: event.at_ms,
                 author: author.clone(),
+                speaker: speaker.clone(),
                 text: text.clone(),
                 stage: self.procedure.stage(),
                 corrections: Vec::new(),
@@ -233,6 +241,7 @@ impl RoomState {
                     seq: event.seq,
                     at_ms: event.at_ms,
                     author: author.clone(),
+                    speaker: None,
                     text: text.clone(),
                     stage: self.procedure.stage(),
                     corrections: Vec::new(),
@@ -496,6 +505,15 @@ impl RoomState {
         Ok(events)
     }
 
+    /// Who a record line entered now is attributed to by default: the speaker
+    /// on the floor, if anyone has it.
+    pub fn floor_speaker(&self) -> Option<super::sitting::Speaker> {
+        self.floor.as_ref().map(|f| super::sitting::Speaker {
+            name: f.speaker.clone(),
+            part: f.part,
+        })
+    }
+
     /// 笔录 is the record of the sitting: lines are taken from 宣布开始 to 闭会,
     /// never in the closed deliberation (its own notes are 评议 lines). What
     /// the clerk prepares before (the opening announcement, the list of those
@@ -617,6 +635,7 @@ mod tests {
         let record = |text: &str| EventPayload::RecordEntered {
             author: "李记录".into(),
             text: text.into(),
+            speaker: None,
         };
         let waiting = RoomState::default();
         assert_eq!(waiting.may_record(), Err(RecordRefused::NotOpened));
@@ -815,6 +834,7 @@ mod tests {
                 let payload = EventPayload::RecordEntered {
                     author: "记录员".into(),
                     text: text.clone(),
+                    speaker: None,
                 };
                 link = link.next("h", seq, seq as i64 * 1000, &payload);
                 HearingEvent {
@@ -966,6 +986,7 @@ mod tests {
         events[0].payload = EventPayload::RecordEntered {
             author: "记录员".into(),
             text: "改".into(),
+            speaker: None,
         };
         assert_eq!(verify_chain(&events), Err(1));
     }
@@ -1260,7 +1281,8 @@ mod tests {
         prop_oneof![
             ".{0,8}".prop_map(|text| EventPayload::RecordEntered {
                 author: "记录员".into(),
-                text
+                text,
+                speaker: None,
             }),
             (part.clone(), 1u32..600).prop_map(|(part, seconds)| floor_to("张三", part, seconds)),
             Just(floor_ended()),

@@ -142,6 +142,14 @@ pub fn seated_member<'a>(
     }
 }
 
+/// 发言人: who said a line of the record, as the clerk attributes it (by
+/// default the speaker on the floor when it was entered).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Speaker {
+    pub name: String,
+    pub part: Part,
+}
+
 /// The floor: who speaks now, since when, for how long.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Floor {

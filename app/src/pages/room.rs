@@ -480,8 +480,18 @@ fn RecordItem(
     let history = line.corrections.clone();
     view! {
         <li data-seq=seq data-corrected=corrected.to_string()>
-            <span class="record-meta">
-                {format_time_of_day(line.at_ms, CHINA_OFFSET_SECONDS)} " " {line.author.clone()} "："
+            // 笔录 names who spoke (信访人张某：…); a line said by nobody is the
+            // clerk's note, under the clerk's name.
+            <span class="record-meta" title=line.author.clone()>
+                {format_time_of_day(line.at_ms, CHINA_OFFSET_SECONDS)} " "
+                {match &line.speaker {
+                    Some(s) => {
+                        let (part, name) = (s.part, s.name.clone());
+                        view! { <span data-testid="record-speaker-name">{move || if zh() { format!("{}{name}", part.label_zh()) } else { format!("{} {name}", part.label_en()) }}</span> }.into_any()
+                    }
+                    None => line.author.clone().into_any(),
+                }}
+                "："
             </span>
             <span class="record-text" data-testid="record-text">{line.text.clone()}</span>
             {corrected.then(|| view! {
@@ -531,6 +541,9 @@ fn RecordForm(room: RwSignal<RoomState>, hearing_id: String) -> impl IntoView {
     let text = RwSignal::new(String::new());
     // 分条记入: a pasted block becomes one record line per line of text.
     let by_line = RwSignal::new(false);
+    // 记录员说明: a note of the proceedings, said by nobody; otherwise the line
+    // is the floor speaker's (the server attributes it by the same rule).
+    let own_note = RwSignal::new(false);
     let pending = Signal::derive(move || record.pending().get() || record_lines.pending().get());
     // Before hydration the browser posts the line itself (see the form).
     let form_hearing_id = hearing_id.clone();
@@ -555,11 +568,13 @@ fn RecordForm(room: RwSignal<RoomState>, hearing_id: String) -> impl IntoView {
             record_lines.dispatch(RecordNotes {
                 hearing_id: hearing_id.clone(),
                 text: text.get_untracked(),
+                own_note: own_note.get_untracked(),
             });
         } else {
             record.dispatch(RecordNote {
                 hearing_id: hearing_id.clone(),
                 text: text.get_untracked(),
+                own_note: own_note.get_untracked(),
             });
         }
     };
@@ -578,6 +593,20 @@ fn RecordForm(room: RwSignal<RoomState>, hearing_id: String) -> impl IntoView {
                 prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))
             ></textarea>
+            <p class="hint" data-testid="record-speaker">{move || {
+                let zh = lang.get() == Lang::Zh;
+                match (own_note.get(), room.with(|r| r.floor_speaker())) {
+                    (false, Some(s)) if zh => format!("发言人：{}{}（当前发言人）", s.part.label_zh(), s.name),
+                    (false, Some(s)) => format!("Said by: {} ({}, on the floor)", s.name, s.part.label_en()),
+                    (_, _) if zh => "本条为记录员说明，不标注发言人。".to_owned(),
+                    (_, _) => "A note of the proceedings, said by nobody.".to_owned(),
+                }
+            }}</p>
+            <label class="row">
+                <input type="checkbox" name="own_note" value="true" data-testid="record-own-note" prop:checked=move || own_note.get()
+                    on:change=move |ev| own_note.set(event_target_checked(&ev)) />
+                <span>{move || if lang.get() == Lang::Zh { "记录员说明（不标注发言人）" } else { "Note of the proceedings (no speaker)" }}</span>
+            </label>
             <label class="row">
                 <input type="checkbox" data-testid="record-by-line" prop:checked=move || by_line.get()
                     on:change=move |ev| by_line.set(event_target_checked(&ev)) />

@@ -332,3 +332,92 @@ async fn a_postponed_hearing_is_not_opened_and_an_opened_one_is_not_moved() {
     assert_eq!(body["code"], "hearing_underway", "{body}");
     server.finish().await;
 }
+
+/// 笔录 names who spoke: a line entered while someone has the floor is theirs
+/// (信访人张三), a note of the proceedings is nobody's, and so is a line
+/// entered when nobody has the floor; the minutes print the speaker.
+#[tokio::test]
+async fn the_record_names_who_spoke_the_floor_speaker_by_default() {
+    use app::domain::sitting::{Part, Speaker};
+    let server = TestServer::start().await;
+    let held = server.opened_todays_hearing().await;
+    let host = server.client("host").await;
+    let clerk = server.client("clerk").await;
+    let floor = json!({"hearing_id": held, "speaker": "张三", "part": "petitioner", "minutes": 5});
+    assert_eq!(
+        TestServer::json_rpc(&host, "give_floor", floor).await.0,
+        200
+    );
+    let said = clerk.record(&held, "要求按原标准补发补偿款").await;
+    assert_eq!(said.status(), 200);
+    let note = clerk
+        .rpc(
+            "record_note",
+            &[
+                ("hearing_id", held.as_str()),
+                ("text", "信访人出示补偿协议原件"),
+                ("own_note", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(note.status(), 200);
+    let pasted = clerk
+        .rpc(
+            "record_notes",
+            &[("hearing_id", held.as_str()), ("text", "第一点\n第二点")],
+        )
+        .await;
+    assert_eq!(pasted.status(), 200);
+    assert_eq!(
+        host.rpc("end_floor", &[("hearing_id", &held)])
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(clerk.record(&held, "休息十分钟").await.status(), 200);
+
+    let events = app::db::events::all(&server.db, &held).await.unwrap();
+    let room = app::domain::fold(&events).unwrap();
+    let zhang = Some(Speaker {
+        name: "张三".into(),
+        part: Part::Petitioner,
+    });
+    let lines: Vec<(&str, Option<Speaker>)> = room
+        .record
+        .iter()
+        .map(|l| (l.text.as_str(), l.speaker.clone()))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("要求按原标准补发补偿款", zhang.clone()),
+            ("信访人出示补偿协议原件", None),
+            ("第一点", zhang.clone()),
+            ("第二点", zhang.clone()),
+            ("休息十分钟", None),
+        ]
+    );
+
+    // The minutes' draft prints the speaker, the notes under the clerk.
+    let pdf = host.get(&format!("/hearings/{held}/minutes.pdf")).await;
+    assert_eq!(pdf.status(), 200);
+    let pdf = pdf.bytes().await.unwrap();
+    if crate::common::pdf_tool("pdftotext") {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("draft.pdf");
+        std::fs::write(&path, &pdf).unwrap();
+        let out = std::process::Command::new("pdftotext")
+            .args(["-enc", "UTF-8", path.to_str().unwrap(), "-"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout)
+            .unwrap()
+            .replace(char::is_whitespace, "");
+        assert!(
+            text.contains("信访人张三：要求按原标准补发补偿款"),
+            "{text}"
+        );
+        assert!(text.contains("李记录：信访人出示补偿协议原件"), "{text}");
+    }
+    server.finish().await;
+}

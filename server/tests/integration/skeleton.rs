@@ -128,7 +128,8 @@ async fn record_note_commits_and_refuses_bad_input_with_typed_errors() {
         events.last().unwrap().payload,
         EventPayload::RecordEntered {
             author: "李记录".into(),
-            text: "信访人补充陈述。".into()
+            text: "信访人补充陈述。".into(),
+            speaker: None,
         }
     );
     server.finish().await;
