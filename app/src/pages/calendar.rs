@@ -500,10 +500,10 @@ fn SeatAnswer(hearing_id: String, title: String) -> impl IntoView {
     let reason = RwSignal::new(String::new());
     Effect::new(move || {
         if let Some(Ok(_)) = answer.value().get() {
-            if declined_last.get_untracked() {
-                if let Some(declined) = declined {
-                    declined.0.set(Some(title.clone()));
-                }
+            if declined_last.get_untracked()
+                && let Some(declined) = declined
+            {
+                declined.0.set(Some(title.clone()));
             }
             session.changed();
         }
