@@ -94,6 +94,7 @@ async fn cache_rule(request: Request, next: Next) -> Response {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -192,14 +192,14 @@ pub async fn announcements(
                 (None, Sitting::Closed) => "已举行。",
                 (None, Sitting::NotOpened) => "",
             };
-            let observe = (h.status != HearingStatus::Cancelled)
-                .then(|| {
-                    format!(
-                        " · <a href=\"/public/hearings/{id}\" data-testid=\"public-list-observe\">在线旁听</a>",
-                        id = escape(&h.id)
-                    )
-                })
-                .unwrap_or_default();
+            let observe = if h.status == HearingStatus::Cancelled {
+                String::new()
+            } else {
+                format!(
+                    " · <a href=\"/public/hearings/{id}\" data-testid=\"public-list-observe\">在线旁听</a>",
+                    id = escape(&h.id)
+                )
+            };
             format!(
                 "<li class=\"public-hearing\" data-testid=\"public-list-hearing\" data-id=\"{id}\">\
                  <p><strong>{when}</strong> · {place}</p>\
