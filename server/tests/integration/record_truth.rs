@@ -402,17 +402,8 @@ async fn the_record_names_who_spoke_the_floor_speaker_by_default() {
     let pdf = host.get(&format!("/hearings/{held}/minutes.pdf")).await;
     assert_eq!(pdf.status(), 200);
     let pdf = pdf.bytes().await.unwrap();
-    if crate::common::pdf_tool("pdftotext") {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("draft.pdf");
-        std::fs::write(&path, &pdf).unwrap();
-        let out = std::process::Command::new("pdftotext")
-            .args(["-enc", "UTF-8", path.to_str().unwrap(), "-"])
-            .output()
-            .unwrap();
-        let text = String::from_utf8(out.stdout)
-            .unwrap()
-            .replace(char::is_whitespace, "");
+    if let Some(text) = crate::common::pdf_text(&pdf) {
+        let text: String = text.split_whitespace().collect();
         assert!(
             text.contains("信访人张三：要求按原标准补发补偿款"),
             "{text}"
